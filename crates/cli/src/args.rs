@@ -1,0 +1,67 @@
+//! Command-line arguments (clap), converted into validated settings before
+//! anything runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Monte Carlo stress tests of poverty-alleviation microcredit
+/// (脱贫人口小额信贷) and county risk-compensation funds (风险补偿金).
+#[derive(Debug, Parser)]
+#[command(name = "mcstress", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input or usage.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (the embedded Yunnan baseline when none is given).
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Validate(ValidateArgs),
+}
+
+/// Options shared by every command that simulates.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Variant of the scenario to apply ([variants.NAME] in the file).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Number of paths (default: the scenario's `paths`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub paths: Option<u32>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+/// `mcstress run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Omit to run the embedded default.
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write summary.json, monthly.csv, counties.csv, paths.csv and run.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print summary.json to standard output instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mcstress validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}

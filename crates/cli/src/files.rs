@@ -1,0 +1,57 @@
+//! Reading scenario files from disk and writing output directories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use mcstress_scenario::{Loaded, SourceFile};
+
+use crate::InputError;
+
+fn read_source(path: &Path) -> Result<SourceFile, String> {
+    let text = fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
+        _ => e.to_string(),
+    })?;
+    let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok(SourceFile { name: path.display().to_string(), key: key.display().to_string(), text })
+}
+
+/// Loads a scenario file (or the embedded default), resolving `extends`
+/// relative to the file that names it.
+pub fn load_scenario(path: Option<&Path>, variant: Option<&str>) -> anyhow::Result<(Loaded, String)> {
+    let Some(path) = path else {
+        let loaded = mcstress_scenario::embedded_default(variant).map_err(|e| InputError(e.to_string()))?;
+        return Ok((loaded, mcstress_scenario::EMBEDDED_NAME.to_string()));
+    };
+    let main = read_source(path)
+        .map_err(|why| InputError(format!("{}: cannot read scenario: {why}", path.display())))?;
+    let mut resolver = |from: &SourceFile, rel: &str| -> Result<SourceFile, String> {
+        let base = Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default();
+        read_source(&base.join(rel))
+    };
+    let loaded =
+        mcstress_scenario::load(main, variant, &mut resolver).map_err(|e| InputError(e.to_string()))?;
+    Ok((loaded, path.display().to_string()))
+}
+
+/// Writes `files` (name, bytes) into `dir`: each through a temporary file
+/// renamed into place, in order, so that a file present is complete. The
+/// caller puts `run.json` last: its presence marks a complete output.
+pub fn write_outputs(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    fs::create_dir_all(dir)
+        .map_err(|e| InputError(format!("{}: cannot create output directory: {e}", dir.display())))?;
+    // A stale run.json would vouch for files of an older run.
+    let marker = dir.join("run.json");
+    if marker.exists() {
+        fs::remove_file(&marker).with_context(|| format!("cannot remove {}", marker.display()))?;
+    }
+    for (name, bytes) in files {
+        let target: PathBuf = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp"));
+        fs::write(&tmp, bytes).map_err(|e| InputError(format!("{}: cannot write: {e}", tmp.display())))?;
+        fs::rename(&tmp, &target).with_context(|| format!("cannot move {} into place", target.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Lending rules that hang on the fund: the leverage limit and the
+//! suspension of new lending.
+
+use mcstress_domain::Fen;
+
+/// Which county ratio the suspension rule reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RatioMetric {
+    /// Overdue principal ÷ outstanding principal.
+    Overdue,
+    /// Non-performing (91+ days) principal ÷ outstanding principal.
+    Npl,
+}
+
+/// Lending rules of a county.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LendingRules {
+    /// New lending only while covered outstanding ≤ `leverage_max` × fund.
+    pub leverage_max: f64,
+    /// The ratio the suspension reads.
+    pub suspension_metric: RatioMetric,
+    /// Tolerance: lending stops while the ratio exceeds it.
+    pub suspension_tolerance: f64,
+    /// Extra tolerance for national key-assistance counties (+3 points).
+    pub key_county_extra: f64,
+    /// Whether lending also stops while the fund fails to pay approved
+    /// claims (D3 Huangping).
+    pub suspend_on_fund_default: bool,
+    /// Months overdue at which an uncovered loan is written off (核销).
+    pub write_off_months: u16,
+}
+
+impl LendingRules {
+    /// The suspension threshold of a county.
+    pub fn tolerance_for(&self, key_county: bool) -> f64 {
+        if key_county { self.suspension_tolerance + self.key_county_extra } else { self.suspension_tolerance }
+    }
+}
+
+/// Whether a new loan of `amount` fits under the leverage limit.
+pub fn leverage_allows(leverage_max: f64, covered_outstanding: Fen, fund: Fen, amount: Fen) -> bool {
+    let limit = fund.0.max(0) as f64 * leverage_max;
+    (covered_outstanding.0 + amount.0) as f64 <= limit
+}
+
+/// The suspension state of a county's new lending.
+///
+/// Lending stops in the first month the ratio exceeds the tolerance (or the
+/// fund defaults, if the rule says so) and resumes only at a quarterly
+/// review that finds the ratio back within tolerance and the fund paying.
+/// No catalogued rule says how lending resumes: the quarterly review is an
+/// assumption.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Suspension {
+    /// Whether new lending is suspended.
+    pub suspended: bool,
+}
+
+impl Suspension {
+    /// Updates the state at the end of a month.
+    pub fn update(&mut self, ratio: f64, tolerance: f64, fund_in_default: bool, review_month: bool) {
+        let breach = ratio > tolerance || fund_in_default;
+        if breach {
+            self.suspended = true;
+        } else if self.suspended && review_month {
+            self.suspended = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_lending_only_while_outstanding_within_leverage_times_fund() {
+        let fund = Fen::from_yuan(1_000_000);
+        assert!(leverage_allows(10.0, Fen::from_yuan(9_950_000), fund, Fen::from_yuan(50_000)));
+        assert!(!leverage_allows(10.0, Fen::from_yuan(9_960_000), fund, Fen::from_yuan(50_000)));
+        assert!(!leverage_allows(10.0, Fen::ZERO, Fen(-5), Fen(1)));
+    }
+
+    #[test]
+    fn lending_stops_above_the_overdue_tolerance() {
+        let mut s = Suspension::default();
+        s.update(0.031, 0.03, false, false);
+        assert!(s.suspended);
+    }
+
+    #[test]
+    fn key_assistance_counties_get_extra_tolerance() {
+        let r = LendingRules {
+            leverage_max: 10.0,
+            suspension_metric: RatioMetric::Npl,
+            suspension_tolerance: 0.03,
+            key_county_extra: 0.03,
+            suspend_on_fund_default: true,
+            write_off_months: 12,
+        };
+        assert_eq!(r.tolerance_for(false), 0.03);
+        assert!((r.tolerance_for(true) - 0.06).abs() < 1e-12);
+        let mut s = Suspension::default();
+        s.update(0.05, r.tolerance_for(true), false, false);
+        assert!(!s.suspended);
+    }
+
+    #[test]
+    fn suspended_lending_resumes_only_at_a_quarterly_review_within_tolerance() {
+        let mut s = Suspension { suspended: true };
+        s.update(0.01, 0.03, false, false);
+        assert!(s.suspended, "no review this month");
+        s.update(0.04, 0.03, false, true);
+        assert!(s.suspended, "still above tolerance");
+        s.update(0.01, 0.03, false, true);
+        assert!(!s.suspended);
+    }
+
+    #[test]
+    fn fund_default_suspends_lending() {
+        let mut s = Suspension::default();
+        s.update(0.0, 0.03, true, true);
+        assert!(s.suspended);
+    }
+}

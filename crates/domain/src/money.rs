@@ -1,0 +1,231 @@
+//! Money as exact integer fen, plus rates and shares.
+//!
+//! Amounts never pass through `f64` on their way in or out: files carry
+//! yuan as strings or integers, parsed with `rust_decimal`, and the engine
+//! adds and subtracts `i64` fen so that accounting identities hold exactly.
+
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+/// An amount of money in fen (0.01 yuan), exact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fen(pub i64);
+
+/// Why a money amount could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MoneyError {
+    /// The text is not a decimal number.
+    #[error("expected an amount in yuan such as \"50000\" or \"1234.56\", found {0:?}")]
+    NotANumber(String),
+    /// More than two decimal places: a fraction of a fen.
+    #[error("expected at most two decimal places (fen), found {0:?}")]
+    FractionOfFen(String),
+    /// Too large for the engine's integer fen.
+    #[error("amount {0:?} is too large")]
+    TooLarge(String),
+}
+
+impl Fen {
+    /// Zero fen.
+    pub const ZERO: Fen = Fen(0);
+
+    /// Whole yuan to fen.
+    pub const fn from_yuan(yuan: i64) -> Fen {
+        Fen(yuan * 100)
+    }
+
+    /// Exact conversion from a decimal amount of yuan.
+    pub fn from_yuan_decimal(yuan: Decimal) -> Result<Fen, MoneyError> {
+        let fen = yuan * Decimal::ONE_HUNDRED;
+        if fen.fract() != Decimal::ZERO {
+            return Err(MoneyError::FractionOfFen(yuan.to_string()));
+        }
+        fen.to_i64().map(Fen).ok_or_else(|| MoneyError::TooLarge(yuan.to_string()))
+    }
+
+    /// Parses yuan written as a decimal string ("50000", "1234.56").
+    pub fn parse_yuan(text: &str) -> Result<Fen, MoneyError> {
+        let d = Decimal::from_str(text.trim().replace('_', "").as_str())
+            .map_err(|_| MoneyError::NotANumber(text.to_string()))?;
+        Fen::from_yuan_decimal(d)
+    }
+
+    /// The amount in yuan as an exact decimal (for reports).
+    pub fn to_yuan_decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// The amount in yuan as `f64`, for statistics across paths only.
+    pub fn to_yuan_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// `self × share`, rounded to the nearest fen (ties away from zero).
+    /// Used for a fund's share of a loss; deterministic on every platform.
+    pub fn times(self, share: f64) -> Fen {
+        Fen((self.0 as f64 * share).round() as i64)
+    }
+
+    /// Interest on `self` at `rate` for `months` months, rounded to the
+    /// nearest fen. Simple interest, 360/30 convention (a month is 1/12 year).
+    pub fn interest(self, rate: Rate, months: u32) -> Fen {
+        // Basis points keep this in exact integer arithmetic; i64 suffices
+        // for any loan (the hot path), i128 takes over for huge balances.
+        const DEN: i64 = 10_000 * 12;
+        let factor = rate.basis_points() as i64 * months as i64;
+        match self.0.checked_mul(factor) {
+            Some(num) if num < i64::MAX - DEN => Fen((num + DEN / 2).div_euclid(DEN)),
+            _ => {
+                let num = self.0 as i128 * factor as i128;
+                Fen(((num + DEN as i128 / 2).div_euclid(DEN as i128)) as i64)
+            }
+        }
+    }
+
+    /// The smaller of two amounts.
+    pub fn min(self, other: Fen) -> Fen {
+        if self <= other { self } else { other }
+    }
+
+    /// The larger of two amounts.
+    pub fn max(self, other: Fen) -> Fen {
+        if self >= other { self } else { other }
+    }
+
+    /// True for a positive amount.
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+}
+
+impl std::fmt::Display for Fen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} yuan", self.to_yuan_decimal())
+    }
+}
+
+impl Add for Fen {
+    type Output = Fen;
+    fn add(self, rhs: Fen) -> Fen {
+        Fen(self.0 + rhs.0)
+    }
+}
+impl Sub for Fen {
+    type Output = Fen;
+    fn sub(self, rhs: Fen) -> Fen {
+        Fen(self.0 - rhs.0)
+    }
+}
+impl Neg for Fen {
+    type Output = Fen;
+    fn neg(self) -> Fen {
+        Fen(-self.0)
+    }
+}
+impl AddAssign for Fen {
+    fn add_assign(&mut self, rhs: Fen) {
+        self.0 += rhs.0;
+    }
+}
+impl SubAssign for Fen {
+    fn sub_assign(&mut self, rhs: Fen) {
+        self.0 -= rhs.0;
+    }
+}
+impl Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(iter: I) -> Fen {
+        Fen(iter.map(|f| f.0).sum())
+    }
+}
+
+/// An annual interest rate, held in whole basis points (0.01 %) so that
+/// interest in fen is exact integer arithmetic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rate(u32);
+
+impl Rate {
+    /// A rate from basis points (345 = 3.45 % a year).
+    pub const fn from_basis_points(bp: u32) -> Rate {
+        Rate(bp)
+    }
+
+    /// A rate from an annual fraction (0.0345), rounded to a basis point.
+    pub fn from_annual(fraction: f64) -> Rate {
+        Rate((fraction * 10_000.0).round().max(0.0) as u32)
+    }
+
+    /// Basis points.
+    pub const fn basis_points(self) -> u32 {
+        self.0
+    }
+
+    /// The annual fraction (0.0345 for 3.45 %).
+    pub fn annual(self) -> f64 {
+        self.0 as f64 / 10_000.0
+    }
+}
+
+/// A fraction in `[0, 1]`: a loss share, a ratio threshold, a mix weight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub struct Share(f64);
+
+impl Share {
+    /// A share, or `None` outside `[0, 1]` (or NaN).
+    pub fn new(x: f64) -> Option<Share> {
+        (0.0..=1.0).contains(&x).then_some(Share(x))
+    }
+
+    /// The fraction.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_strings_parse_exactly_to_fen() {
+        assert_eq!(Fen::parse_yuan("50000"), Ok(Fen(5_000_000)));
+        assert_eq!(Fen::parse_yuan("1234.56"), Ok(Fen(123_456)));
+        assert_eq!(Fen::parse_yuan("1_000"), Ok(Fen(100_000)));
+        assert!(matches!(Fen::parse_yuan("0.001"), Err(MoneyError::FractionOfFen(_))));
+        assert!(matches!(Fen::parse_yuan("abc"), Err(MoneyError::NotANumber(_))));
+    }
+
+    #[test]
+    fn quarterly_interest_on_a_full_first_loan() {
+        // 50,000 yuan at 3.45 % for three months = 431.25 yuan.
+        let i = Fen::from_yuan(50_000).interest(Rate::from_basis_points(345), 3);
+        assert_eq!(i, Fen(43_125));
+    }
+
+    #[test]
+    fn interest_rounds_half_up_to_the_fen() {
+        // 1 fen at 10 % for 6 months is 0.05 fen: rounds to 0.
+        assert_eq!(Fen(1).interest(Rate::from_basis_points(1000), 6), Fen(0));
+        // 10 fen at 10 % for 6 months is 0.5 fen: rounds to 1.
+        assert_eq!(Fen(10).interest(Rate::from_basis_points(1000), 6), Fen(1));
+    }
+
+    #[test]
+    fn interest_on_huge_balances_does_not_overflow() {
+        let big = Fen(i64::MAX / 1000);
+        let i = big.interest(Rate::from_basis_points(2400), 12);
+        assert_eq!(i.0, (((i64::MAX / 1000) as i128 * 2400 * 12 + 60_000) / 120_000) as i64);
+    }
+
+    #[test]
+    fn share_rejects_values_outside_unit_interval() {
+        assert!(Share::new(1.5).is_none());
+        assert!(Share::new(-0.1).is_none());
+        assert!(Share::new(f64::NAN).is_none());
+        assert_eq!(Share::new(0.7).map(Share::get), Some(0.7));
+    }
+}

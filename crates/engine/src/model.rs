@@ -1,0 +1,227 @@
+//! The prepared model: everything derived from a scenario once, before any
+//! path runs, and shared read-only by every path.
+
+use std::ops::Range;
+
+use mcstress_domain::{Category, Fen, Grade, Industry, Product};
+use mcstress_households::Population;
+use mcstress_loans::{Repayment, Schedule};
+use mcstress_scenario::Scenario;
+
+use crate::book::{LoanBook, NewLoan};
+use crate::path::Balances;
+
+/// Number of risk cells: 4 categories × 3 grades × 9 industries.
+pub(crate) const RISK_CELLS: usize = Category::COUNT * Grade::COUNT * Industry::COUNT;
+
+/// A county as the engine sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct CountyModel {
+    pub prefecture: usize,
+    pub fund: Fen,
+    pub townships: Range<usize>,
+    pub tolerance: f64,
+    pub outstanding_start: Fen,
+    /// Fund-covered principal at the start.
+    pub covered_start: Fen,
+    pub loans_start: u32,
+}
+
+/// A township as the engine sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct TownshipModel {
+    /// Eligible households without a loan at the start.
+    pub pool_start: u32,
+    pub served: bool,
+}
+
+/// The prepared model.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The scenario it was prepared from.
+    pub scenario: Scenario,
+    pub(crate) counties: Vec<CountyModel>,
+    pub(crate) townships: Vec<TownshipModel>,
+    pub(crate) books: Vec<LoanBook>,
+    /// Baseline distress probability per risk cell (category × grade).
+    pub(crate) base_p: [f64; Category::COUNT * Grade::COUNT],
+    /// Months overdue at which a covered loan is claimed.
+    pub(crate) trigger_months: u16,
+    /// Monthly arrival probability per disaster kind per calendar month.
+    pub(crate) disaster_monthly: Vec<[f64; 12]>,
+    /// Scripted events by simulation month.
+    pub(crate) events_by_month: Vec<Vec<usize>>,
+    /// Counties by prefecture.
+    pub(crate) prefecture_counties: Vec<Vec<usize>>,
+    /// Each county's balances at the start.
+    pub(crate) balances_start: Vec<Balances>,
+    /// Cumulative shares for drawing new loans' attributes.
+    pub(crate) amount_cum: Vec<f64>,
+    pub(crate) category_cum: Vec<f64>,
+    pub(crate) grade_cum: Vec<f64>,
+    pub(crate) industry_cum: Vec<Vec<f64>>,
+}
+
+/// Normalised cumulative shares.
+fn cumulative(shares: &[f64]) -> Vec<f64> {
+    let total: f64 = shares.iter().sum();
+    let mut acc = 0.0;
+    shares
+        .iter()
+        .map(|s| {
+            acc += s / total;
+            acc
+        })
+        .collect()
+}
+
+/// The index whose cumulative interval contains `u` in `[0, 1)`.
+#[inline]
+pub(crate) fn pick_cum(u: f64, cum: &[f64]) -> usize {
+    cum.iter().position(|c| u < *c).unwrap_or(cum.len().saturating_sub(1))
+}
+
+/// Risk cell index of a borrower.
+pub(crate) fn risk_cell(cat: Category, grade: Grade, ind: Industry) -> u8 {
+    (((cat as usize) * Grade::COUNT + grade as usize) * Industry::COUNT + ind as usize) as u8
+}
+
+impl Model {
+    /// Prepares a scenario for simulation: builds the synthetic population
+    /// and the initial loan books.
+    pub fn prepare(scenario: &Scenario) -> Model {
+        let s = scenario;
+        let profiles: Vec<_> = s.counties.iter().map(|c| c.profile.clone()).collect();
+        let pop = Population::synthesize(&profiles, &s.portfolio.mix);
+
+        let mut townships = Vec::with_capacity(pop.townships.len());
+        let mut ranges = vec![0..0; s.counties.len()];
+        for (i, t) in pop.townships.iter().enumerate() {
+            if ranges[t.county].is_empty() {
+                ranges[t.county] = i..i;
+            }
+            ranges[t.county].end = i + 1;
+            townships
+                .push(TownshipModel { pool_start: t.eligible_households - t.borrowers, served: t.served });
+        }
+
+        let term = s.portfolio.term_months as i32;
+        let mut books = vec![LoanBook::default(); s.counties.len()];
+        for (k, b) in pop.borrowers.iter().enumerate() {
+            // Age 0 = disbursed in the month before the start.
+            let start = -(b.age_months as i32) - 1;
+            let sched = Schedule { repayment: s.portfolio.repayment, start, maturity: start + term };
+            books[b.county].push(NewLoan {
+                id: k as u64,
+                principal: b.amount.0,
+                start: start as i16,
+                maturity: (start + term) as i16,
+                next_event: sched.next_due_after(-1) as i16,
+                risk: risk_cell(b.category, b.grade, b.industry),
+                product: Product::First as u8,
+                township: b.township,
+            });
+        }
+
+        let tol = |key: bool| s.rules.lending.tolerance_for(key);
+        let counties = s
+            .counties
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CountyModel {
+                prefecture: c.prefecture,
+                fund: c.fund,
+                townships: ranges[i].clone(),
+                tolerance: tol(c.key_county),
+                outstanding_start: Fen(books[i].principal.iter().sum()),
+                covered_start: if s.rules.loans.first.fund_covered {
+                    Fen(books[i].principal.iter().sum())
+                } else {
+                    Fen::ZERO
+                },
+                loans_start: books[i].len() as u32,
+            })
+            .collect();
+
+        let b = &s.behaviour;
+        let mut base_p = [0.0; Category::COUNT * Grade::COUNT];
+        for c in 0..Category::COUNT {
+            for g in 0..Grade::COUNT {
+                base_p[c * Grade::COUNT + g] = (b.distress[c] * b.grade_multiplier[g]).min(0.999);
+            }
+        }
+
+        let disaster_monthly = s
+            .shocks
+            .disasters
+            .iter()
+            .map(|d| {
+                let active = d.months.iter().filter(|m| **m).count().max(1) as f64;
+                // Spread the annual probability over the active months so that
+                // P(at least one arrival in a year) = annual_probability.
+                let per_month = 1.0 - (1.0 - d.annual_probability).powf(1.0 / active);
+                let mut out = [0.0; 12];
+                for (m, on) in d.months.iter().enumerate() {
+                    if *on {
+                        out[m] = per_month;
+                    }
+                }
+                out
+            })
+            .collect();
+
+        let mut events_by_month = vec![Vec::new(); s.horizon_months as usize];
+        for (i, e) in s.shocks.events.iter().enumerate() {
+            if let Some(v) = events_by_month.get_mut(e.month as usize) {
+                v.push(i);
+            }
+        }
+        let mut prefecture_counties = vec![Vec::new(); s.prefectures.len()];
+        for (i, c) in s.counties.iter().enumerate() {
+            if let Some(v) = prefecture_counties.get_mut(c.prefecture) {
+                v.push(i);
+            }
+        }
+
+        let (fc, uc) = (s.rules.loans.first.fund_covered, s.rules.loans.follow_up.fund_covered);
+        let balances_start = books.iter().map(|b| Balances::of(b, fc, uc)).collect();
+        let mix = &s.portfolio.mix;
+        let amounts: Vec<f64> = mix.amounts.iter().map(|a| a.1).collect();
+        Model {
+            amount_cum: cumulative(&amounts),
+            category_cum: cumulative(&mix.category),
+            grade_cum: cumulative(&mix.grade),
+            industry_cum: s.counties.iter().map(|c| cumulative(&c.profile.industry_mix)).collect(),
+            balances_start,
+            scenario: s.clone(),
+            counties,
+            townships,
+            books,
+            base_p,
+            trigger_months: s.rules.claims.trigger_months(),
+            disaster_monthly,
+            events_by_month,
+            prefecture_counties,
+        }
+    }
+
+    /// Loans outstanding at the start.
+    pub fn loans_start(&self) -> u64 {
+        self.counties.iter().map(|c| c.loans_start as u64).sum()
+    }
+
+    /// Principal outstanding at the start.
+    pub fn outstanding_start(&self) -> Fen {
+        self.counties.iter().map(|c| c.outstanding_start).sum()
+    }
+
+    /// Eligible households.
+    pub fn eligible_households(&self) -> u64 {
+        self.scenario.counties.iter().map(|c| c.profile.eligible_households as u64).sum()
+    }
+
+    /// Whether the portfolio repays in bullets.
+    pub fn is_bullet(&self) -> bool {
+        self.scenario.portfolio.repayment == Repayment::BulletQuarterlyInterest
+    }
+}

@@ -1,0 +1,344 @@
+//! Results across paths: the `summary.json` document and the monthly table.
+//!
+//! Everything is combined in path order, so the result is the same for any
+//! number of threads.
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::path::{COUNTY_FIGURES, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, PathResult};
+use crate::stats::{Estimate, Probability, quantile_sorted};
+
+/// Schema name of `summary.json`.
+pub const SUMMARY_SCHEMA: &str = "mcstress.summary/1";
+
+/// `summary.json`: see `docs/outputs.md` for every field and its unit.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Always [`SUMMARY_SCHEMA`].
+    pub schema: &'static str,
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// The run.
+    pub run: RunInfo,
+    /// Province figures.
+    pub province: ProvinceSummary,
+    /// County figures, in scenario order.
+    pub counties: Vec<CountySummary>,
+}
+
+/// Scenario identity.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// SHA-256 of the source files and variant.
+    pub sha256: String,
+    /// First month, "YYYY-MM".
+    pub start: String,
+    /// Months simulated.
+    pub horizon_months: u16,
+    /// Variant applied.
+    pub variant: Option<String>,
+}
+
+/// Run identity.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    /// Paths simulated.
+    pub paths: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// mcstress version.
+    pub version: &'static str,
+}
+
+/// Province figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProvinceSummary {
+    /// Counties in the scenario.
+    pub counties: usize,
+    /// Eligible households.
+    pub eligible_households: u64,
+    /// Loans outstanding at the start.
+    pub loans_start: u64,
+    /// Principal outstanding at the start, yuan.
+    pub outstanding_start_yuan: f64,
+    /// Fund balances at the start, yuan.
+    pub fund_start_yuan: f64,
+    /// Highest month-end overdue rate (overdue ÷ outstanding principal).
+    pub peak_overdue_rate: Estimate,
+    /// Overdue rate at the end of the horizon.
+    pub final_overdue_rate: Estimate,
+    /// Counties whose fund was exhausted within the horizon (count).
+    pub counties_exhausted: Estimate,
+    /// Probability that some county fund is exhausted within the horizon.
+    pub exhaustion_probability: Probability,
+    /// Loss borne by the funds over the horizon, yuan.
+    pub loss_fund_yuan: Estimate,
+    /// Loss borne by the banks, yuan.
+    pub loss_bank_yuan: Estimate,
+    /// Approved claims the funds could not pay, yuan.
+    pub loss_uncovered_yuan: Estimate,
+    /// Claims paid by the funds, yuan.
+    pub claims_paid_yuan: Estimate,
+    /// Principal written off, yuan.
+    pub written_off_yuan: Estimate,
+    /// Principal disbursed (new loans and renewals), yuan.
+    pub disbursed_yuan: Estimate,
+    /// Interest subsidy paid, yuan.
+    pub subsidy_paid_yuan: Estimate,
+    /// Extensions granted (count).
+    pub extensions: Estimate,
+    /// Renewals granted (count).
+    pub renewals: Estimate,
+    /// New first loans (count).
+    pub new_loans: Estimate,
+    /// Fund balances at the end, yuan.
+    pub fund_end_yuan: Estimate,
+}
+
+/// County figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountySummary {
+    /// Division code.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Prefecture's Chinese name.
+    pub prefecture: String,
+    /// Prefecture's code.
+    pub prefecture_code: String,
+    /// Former poverty county.
+    pub former_poverty: bool,
+    /// National key-assistance county.
+    pub key_county: bool,
+    /// Loans at the start.
+    pub loans_start: u32,
+    /// Principal outstanding at the start, yuan.
+    pub outstanding_start_yuan: f64,
+    /// Fund balance at the start, yuan.
+    pub fund_start_yuan: f64,
+    /// Probability the fund is exhausted within the horizon.
+    pub exhaustion_probability: Probability,
+    /// Median month of exhaustion (1 = first simulated month), counting
+    /// paths without exhaustion as never; null when the probability is
+    /// under 50 %.
+    pub exhaustion_month_p50: Option<u16>,
+    /// The same month as "YYYY-MM".
+    pub exhaustion_date_p50: Option<String>,
+    /// Highest month-end overdue rate.
+    pub peak_overdue_rate: Estimate,
+    /// Overdue rate at the end.
+    pub final_overdue_rate: Estimate,
+    /// Loss borne by the fund, yuan.
+    pub loss_fund_yuan: Estimate,
+}
+
+fn est(paths: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
+    let v: Vec<f64> = paths.iter().map(f).collect();
+    Estimate::from_values(&v)
+}
+
+fn yuan(fen: i64) -> f64 {
+    fen as f64 / 100.0
+}
+
+/// Median month (1-based) of exhaustion, or `None` when fewer than half
+/// the paths exhaust.
+fn median_month(months: &[Option<u16>]) -> Option<u16> {
+    let n = months.len();
+    let mut hit: Vec<u16> = months.iter().flatten().map(|m| m + 1).collect();
+    if n == 0 || hit.len() * 2 < n {
+        return None;
+    }
+    hit.sort_unstable();
+    // Smallest month m with #(exhausted by m) ≥ n/2.
+    let need = n.div_ceil(2);
+    hit.get(need - 1).copied()
+}
+
+/// Builds `summary.json` from the paths of a run.
+pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
+    let s = &m.scenario;
+    let n = paths.len();
+    let province = ProvinceSummary {
+        counties: s.counties.len(),
+        eligible_households: m.eligible_households(),
+        loans_start: m.loans_start(),
+        outstanding_start_yuan: yuan(m.outstanding_start().0),
+        fund_start_yuan: yuan(s.total_fund().0),
+        peak_overdue_rate: est(paths, |p| p.peak_overdue),
+        final_overdue_rate: est(paths, |p| p.final_overdue),
+        counties_exhausted: est(paths, |p| p.totals.counties_exhausted as f64),
+        exhaustion_probability: Probability::from_count(
+            paths.iter().filter(|p| p.totals.counties_exhausted > 0).count(),
+            n,
+        ),
+        loss_fund_yuan: est(paths, |p| yuan(p.totals.loss_fund)),
+        loss_bank_yuan: est(paths, |p| yuan(p.totals.loss_bank)),
+        loss_uncovered_yuan: est(paths, |p| yuan(p.totals.loss_uncovered)),
+        claims_paid_yuan: est(paths, |p| yuan(p.totals.claims_paid)),
+        written_off_yuan: est(paths, |p| yuan(p.totals.written_off)),
+        disbursed_yuan: est(paths, |p| yuan(p.totals.disbursed)),
+        subsidy_paid_yuan: est(paths, |p| yuan(p.totals.subsidy_paid)),
+        extensions: est(paths, |p| p.totals.extensions as f64),
+        renewals: est(paths, |p| p.totals.renewals as f64),
+        new_loans: est(paths, |p| p.totals.new_loans as f64),
+        fund_end_yuan: est(paths, |p| yuan(p.totals.fund_end)),
+    };
+    let counties = s
+        .counties
+        .iter()
+        .enumerate()
+        .map(|(c, county)| {
+            let months: Vec<Option<u16>> = paths.iter().map(|p| p.counties[c].exhausted_month).collect();
+            let hits = months.iter().filter(|x| x.is_some()).count();
+            let med = median_month(&months);
+            let pref = &s.prefectures[county.prefecture];
+            CountySummary {
+                id: county.code.to_string(),
+                name: county.name.clone(),
+                name_en: county.name_en.clone(),
+                prefecture: pref.name.clone(),
+                prefecture_code: format!("{:06}", pref.code),
+                former_poverty: county.former_poverty,
+                key_county: county.key_county,
+                loans_start: m.counties[c].loans_start,
+                outstanding_start_yuan: yuan(m.counties[c].outstanding_start.0),
+                fund_start_yuan: yuan(county.fund.0),
+                exhaustion_probability: Probability::from_count(hits, n),
+                exhaustion_month_p50: med,
+                exhaustion_date_p50: med.map(|mm| s.start.plus(mm as i32 - 1).to_string()),
+                peak_overdue_rate: est(paths, |p| p.counties[c].peak_overdue),
+                final_overdue_rate: est(paths, |p| p.counties[c].final_overdue),
+                loss_fund_yuan: est(paths, |p| yuan(p.counties[c].loss_fund)),
+            }
+        })
+        .collect();
+    Summary {
+        schema: SUMMARY_SCHEMA,
+        scenario: ScenarioInfo {
+            name: s.name.clone(),
+            sha256: s.sha256.clone(),
+            start: s.start.to_string(),
+            horizon_months: s.horizon_months,
+            variant: s.variant.clone(),
+        },
+        run: RunInfo { paths: n as u32, seed, version: env!("CARGO_PKG_VERSION") },
+        province,
+        counties,
+    }
+}
+
+/// One row of `monthly.csv`: a figure's distribution across paths for one
+/// month and one county (or the province).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthlyRow {
+    /// Month, 1 = first simulated month.
+    pub month: u16,
+    /// Calendar month "YYYY-MM".
+    pub date: String,
+    /// County index, `None` for the province.
+    pub county: Option<usize>,
+    /// Figure name (with its unit).
+    pub figure: &'static str,
+    /// Mean across paths.
+    pub mean: f64,
+    /// Standard error of the mean.
+    pub se: f64,
+    /// Quantiles across paths: 5, 25, 50, 75, 95 %.
+    pub quantiles: [f64; 5],
+}
+
+const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+fn row(
+    month: u16,
+    date: &str,
+    county: Option<usize>,
+    figure: &'static str,
+    values: &mut [f64],
+) -> MonthlyRow {
+    let e = Estimate::from_values(values);
+    values.sort_by(f64::total_cmp);
+    MonthlyRow {
+        month,
+        date: date.to_string(),
+        county,
+        figure,
+        mean: e.mean,
+        se: e.se,
+        quantiles: QS.map(|q| quantile_sorted(values, q)),
+    }
+}
+
+/// The monthly table: for the province and every county, each month's
+/// overdue rate, fund balance, outstanding principal and the share of
+/// paths whose fund has been exhausted by then.
+pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
+    let s = &m.scenario;
+    let n_c = s.counties.len();
+    let n = paths.len();
+    let mut out = Vec::new();
+    let mut v = vec![0.0; n];
+    for t in 0..s.horizon_months as usize {
+        let date = s.start.plus(t as i32).to_string();
+        let month = t as u16 + 1;
+        for (i, p) in paths.iter().enumerate() {
+            v[i] = p.province_overdue[t];
+        }
+        out.push(row(month, &date, None, "overdue_rate", &mut v));
+        let sum_fig = |p: &PathResult, fig: usize| -> f64 {
+            (0..n_c).map(|c| p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig] as f64).sum()
+        };
+        for (fig, name) in [(FIG_FUND_YUAN, "fund_balance_yuan"), (FIG_OUTSTANDING_YUAN, "outstanding_yuan")]
+        {
+            for (i, p) in paths.iter().enumerate() {
+                v[i] = sum_fig(p, fig);
+            }
+            out.push(row(month, &date, None, name, &mut v));
+        }
+        for c in 0..n_c {
+            for (fig, name) in [
+                (FIG_OVERDUE_RATE, "overdue_rate"),
+                (FIG_FUND_YUAN, "fund_balance_yuan"),
+                (FIG_OUTSTANDING_YUAN, "outstanding_yuan"),
+            ] {
+                for (i, p) in paths.iter().enumerate() {
+                    v[i] = p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig] as f64;
+                }
+                out.push(row(month, &date, Some(c), name, &mut v));
+            }
+            let k = paths
+                .iter()
+                .filter(|p| p.counties[c].exhausted_month.is_some_and(|e| e as usize <= t))
+                .count();
+            let pr = Probability::from_count(k, n);
+            out.push(MonthlyRow {
+                month,
+                date: date.clone(),
+                county: Some(c),
+                figure: "exhausted_probability",
+                mean: pr.p,
+                se: pr.se,
+                quantiles: [pr.ci95_low, f64::NAN, pr.p, f64::NAN, pr.ci95_high],
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_exhaustion_month_needs_half_the_paths() {
+        assert_eq!(median_month(&[Some(0), None, None]), None);
+        assert_eq!(median_month(&[Some(4), Some(2), None, None]), Some(5));
+        assert_eq!(median_month(&[Some(9), Some(2), Some(5)]), Some(6));
+    }
+}

@@ -1,0 +1,20 @@
+//! Loan rules of the microcredit programme, as pure functions: products of
+//! the "5+5+N" ladder, contract limits, repayment schedules, delinquency
+//! buckets with cure, the interest subsidy, and extension (展期) and renewal
+//! (续贷) eligibility.
+//!
+//! Nothing here draws random numbers or does I/O: the engine decides what
+//! happens to a borrower and asks these rules what follows.
+//!
+//! Main types: [`LoanRules`], [`ProductRules`], [`Contract`], [`Schedule`],
+//! [`Bucket`], [`ExtensionRules`], [`RenewalRules`].
+
+mod delinquency;
+mod maturity;
+mod product;
+mod schedule;
+
+pub use delinquency::{Bucket, days_overdue, roll_overdue};
+pub use maturity::{ExtensionRules, MaturityContext, Refusal, RenewalRules, Standing};
+pub use product::{Contract, ContractError, LoanRules, ProductRules, SubsidyRules};
+pub use schedule::{Due, Repayment, Schedule};

@@ -1,0 +1,132 @@
+//! The readable text table printed by `mcstress run`.
+
+use std::fmt::Write;
+
+use mcstress_engine::{Estimate, Summary};
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+fn yi(yuan: f64) -> String {
+    // 亿 = 10^8 yuan.
+    format!("{:.3}", yuan / 1e8)
+}
+
+fn est_pct(e: &Estimate) -> String {
+    format!("{} ± {} [{} – {}]", pct(e.mean), pct(e.se), pct(e.p05), pct(e.p95))
+}
+
+fn est_yi(e: &Estimate) -> String {
+    format!("{} ± {} [{} – {}]", yi(e.mean), yi(e.se), yi(e.p05), yi(e.p95))
+}
+
+/// Pads a string that may hold Chinese characters (two columns wide each).
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// The province block, then one line per county (most at risk first).
+pub fn text_table(s: &Summary) -> String {
+    let p = &s.province;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "mcstress {} — {} ({})",
+        s.run.version,
+        s.scenario.name,
+        s.scenario.variant.as_deref().unwrap_or("no variant")
+    );
+    let _ = writeln!(
+        o,
+        "start {}, {} months, {} paths, seed {}; {} counties, {} loans, {} 亿 yuan outstanding, {} 亿 yuan in funds",
+        s.scenario.start,
+        s.scenario.horizon_months,
+        s.run.paths,
+        s.run.seed,
+        p.counties,
+        p.loans_start,
+        yi(p.outstanding_start_yuan),
+        yi(p.fund_start_yuan)
+    );
+    let _ = writeln!(o, "estimates: mean ± standard error [5th – 95th percentile across paths]");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Province 全省");
+    let rows: Vec<(&str, String)> = vec![
+        ("peak overdue rate 峰值逾期率", est_pct(&p.peak_overdue_rate)),
+        ("final overdue rate 期末逾期率", est_pct(&p.final_overdue_rate)),
+        (
+            "P(some fund exhausted) 补偿金耗尽概率",
+            format!(
+                "{} ± {} (95% CI {} – {})",
+                pct(p.exhaustion_probability.p),
+                pct(p.exhaustion_probability.se),
+                pct(p.exhaustion_probability.ci95_low),
+                pct(p.exhaustion_probability.ci95_high)
+            ),
+        ),
+        (
+            "counties exhausted 耗尽县数",
+            format!(
+                "{:.2} ± {:.2} [{} – {}]",
+                p.counties_exhausted.mean,
+                p.counties_exhausted.se,
+                p.counties_exhausted.p05,
+                p.counties_exhausted.p95
+            ),
+        ),
+        ("loss borne by funds 补偿金损失 (亿)", est_yi(&p.loss_fund_yuan)),
+        ("loss borne by banks 银行损失 (亿)", est_yi(&p.loss_bank_yuan)),
+        ("uncovered loss 未覆盖损失 (亿)", est_yi(&p.loss_uncovered_yuan)),
+        ("claims paid 代偿 (亿)", est_yi(&p.claims_paid_yuan)),
+        ("written off 核销 (亿)", est_yi(&p.written_off_yuan)),
+        ("disbursed 发放 (亿)", est_yi(&p.disbursed_yuan)),
+        ("interest subsidy 贴息 (亿)", est_yi(&p.subsidy_paid_yuan)),
+        ("extensions 展期 (count)", format!("{:.0} ± {:.0}", p.extensions.mean, p.extensions.se)),
+        ("renewals 续贷 (count)", format!("{:.0} ± {:.0}", p.renewals.mean, p.renewals.se)),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(o, "  {} {v}", pad(k, 40));
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Counties 各县 (by exhaustion probability, then peak overdue rate)");
+    let _ = writeln!(
+        o,
+        "  {} {} {} {:>9} {:>12} {:>9} {:>13} {:>13}",
+        pad("code", 6),
+        pad("county 县", 14),
+        pad("English", 36),
+        "P(exh.)",
+        "95% CI",
+        "median",
+        "peak overdue",
+        "final overdue"
+    );
+    let mut order: Vec<usize> = (0..s.counties.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ca, cb) = (&s.counties[a], &s.counties[b]);
+        cb.exhaustion_probability
+            .p
+            .total_cmp(&ca.exhaustion_probability.p)
+            .then(cb.peak_overdue_rate.mean.total_cmp(&ca.peak_overdue_rate.mean))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        let c = &s.counties[i];
+        let e = &c.exhaustion_probability;
+        let _ = writeln!(
+            o,
+            "  {} {} {} {:>9} {:>12} {:>9} {:>13} {:>13}",
+            pad(&c.id, 6),
+            pad(&c.name, 14),
+            pad(&c.name_en, 36),
+            pct(e.p),
+            format!("{:.1}–{:.1}%", e.ci95_low * 100.0, e.ci95_high * 100.0),
+            c.exhaustion_date_p50.clone().unwrap_or_else(|| "—".into()),
+            pct(c.peak_overdue_rate.mean),
+            pct(c.final_overdue_rate.mean)
+        );
+    }
+    o
+}

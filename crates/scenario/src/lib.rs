@@ -1,0 +1,291 @@
+//! Scenario files: the TOML format, its defaults, `extends` parents,
+//! `[variants.NAME]` overrides, validation that reports **every** error at
+//! once with file, line, field path, the value found and what is allowed,
+//! and the embedded default scenario (a synthetic Yunnan province).
+//!
+//! Parsing takes text, never paths: the caller supplies the files through a
+//! resolver (the CLI reads them from disk; tests from memory).
+//!
+//! Main types: [`Scenario`], [`SourceFile`], [`ScenarioError`],
+//! [`FieldError`]; entry points [`load`] and [`embedded_default`].
+
+mod build;
+mod model;
+mod read;
+mod tree;
+
+use sha2::{Digest, Sha256};
+
+pub use model::*;
+
+use crate::tree::Node;
+
+/// Name under which the embedded default scenario is reported.
+pub const EMBEDDED_NAME: &str = "<embedded>/yunnan-baseline.toml";
+
+/// The text of the embedded default scenario (the same file as
+/// `scenarios/yunnan-baseline.toml`).
+pub const EMBEDDED_TEXT: &str = include_str!("../../../scenarios/yunnan-baseline.toml");
+
+/// One source file: a name for messages (a path as the user wrote it), a
+/// key that identifies it for loop detection (a canonical path), and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Name shown in messages.
+    pub name: String,
+    /// Identity for `extends` loop detection.
+    pub key: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// One problem in a scenario, located as precisely as possible.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// File the bad value sits in.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// Field path such as `rules.compensation.fund_share` (empty for
+    /// syntax errors).
+    pub path: String,
+    /// What is allowed.
+    pub expected: String,
+    /// What was found.
+    pub found: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if self.path.is_empty() {
+            write!(f, ": {}: {}", self.expected, self.found)
+        } else {
+            write!(f, ": {}: expected {}, found {}", self.path, self.expected, self.found)
+        }
+    }
+}
+
+/// Why a scenario could not be loaded: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.errors))]
+pub struct ScenarioError {
+    /// Every problem, in the order found.
+    pub errors: Vec<FieldError>,
+}
+
+fn render(errors: &[FieldError]) -> String {
+    let mut out =
+        format!("{} problem{} in the scenario:", errors.len(), if errors.len() == 1 { "" } else { "s" });
+    for e in errors {
+        out.push_str("\n  ");
+        out.push_str(&e.to_string());
+    }
+    out
+}
+
+impl ScenarioError {
+    fn one(file: &str, path: &str, expected: impl Into<String>, found: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            errors: vec![FieldError {
+                file: file.to_string(),
+                line: None,
+                column: None,
+                path: path.to_string(),
+                expected: expected.into(),
+                found: found.into(),
+            }],
+        }
+    }
+}
+
+/// Resolves `extends = "..."` of file `from` to a source file, or says why
+/// it cannot (e.g. "no such file").
+pub type Resolver<'r> = dyn FnMut(&SourceFile, &str) -> Result<SourceFile, String> + 'r;
+
+/// What the loader found besides the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Names of the variants the file defines.
+    pub variants: Vec<String>,
+    /// Every field path the reader knows (for documentation checks).
+    pub known_fields: Vec<String>,
+}
+
+/// Parses, merges and validates a scenario file, with variant `variant`
+/// applied. Base and every variant are validated, so one call reports all
+/// problems of the file.
+pub fn load(
+    main: SourceFile,
+    variant: Option<&str>,
+    resolver: &mut Resolver<'_>,
+) -> Result<Loaded, ScenarioError> {
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut root = load_chain(main, resolver, &mut files, 0)?;
+    let variants_node = root.remove("variants");
+    let mut variant_entries: Vec<(String, Node)> = Vec::new();
+    let mut errors = Vec::new();
+    if let Some(v) = variants_node {
+        match v.kind {
+            tree::Kind::Table(entries) => variant_entries = entries,
+            _ => {
+                let mut cx = read::Cx::new(&files);
+                cx.error(&v, "variants", "a table of variant tables", v.describe());
+                errors.extend(cx.errors);
+            }
+        }
+    }
+    let hash = {
+        let mut h = Sha256::new();
+        for f in &files {
+            h.update(f.name.as_bytes());
+            h.update([0]);
+            h.update(f.text.as_bytes());
+            h.update([0]);
+        }
+        if let Some(v) = variant {
+            h.update(b"variant:");
+            h.update(v.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+
+    let (base, base_errors, known) = build::build(&root, &files);
+    errors.extend(base_errors.iter().cloned());
+    let mut chosen = None;
+    for (name, over) in &variant_entries {
+        let mut merged = root.clone();
+        merged.merge(over.clone());
+        let (scenario, verrors, _) = build::build(&merged, &files);
+        for mut e in verrors {
+            if !base_errors.contains(&e) {
+                e.path = format!("variants.{name}.{}", e.path);
+                errors.push(e);
+            }
+        }
+        if Some(name.as_str()) == variant {
+            chosen = Some(scenario);
+        }
+    }
+    let variants: Vec<String> = variant_entries.iter().map(|(n, _)| n.clone()).collect();
+    if let Some(v) = variant
+        && chosen.is_none()
+    {
+        let list = if variants.is_empty() { "none defined".to_string() } else { variants.join(", ") };
+        errors.push(FieldError {
+            file: files[0].name.clone(),
+            line: None,
+            column: None,
+            path: format!("variants.{v}"),
+            expected: format!("a variant defined in the file ({list})"),
+            found: format!("no variant named {v:?}"),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioError { errors });
+    }
+    let mut scenario = chosen.unwrap_or(base);
+    scenario.sha256 = hash;
+    scenario.variant = variant.map(str::to_string);
+    Ok(Loaded { scenario, variants, known_fields: known.into_iter().collect() })
+}
+
+fn load_chain(
+    main: SourceFile,
+    resolver: &mut Resolver<'_>,
+    files: &mut Vec<SourceFile>,
+    depth: usize,
+) -> Result<Node, ScenarioError> {
+    if let Some(pos) = files.iter().position(|f| f.key == main.key) {
+        let chain: Vec<&str> =
+            files[pos..].iter().map(|f| f.name.as_str()).chain([main.name.as_str()]).collect();
+        return Err(ScenarioError::one(
+            &files[files.len() - 1].name,
+            "extends",
+            "a chain of `extends` without loops",
+            format!("a loop: {}", chain.join(" -> ")),
+        ));
+    }
+    if depth > 16 {
+        return Err(ScenarioError::one(
+            &main.name,
+            "extends",
+            "at most 16 levels of `extends`",
+            "a deeper chain",
+        ));
+    }
+    let idx = files.len();
+    files.push(main);
+    let parsed = {
+        let f = &files[idx];
+        match toml::de::DeTable::parse(&f.text) {
+            Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()),
+            Err(e) => Err((e.span().unwrap_or(0..0), e.message().to_string())),
+        }
+    };
+    let mut node = match parsed {
+        Ok(n) => n,
+        Err((span, msg)) => {
+            let f = &files[idx];
+            let (l, c) = tree::line_col(&f.text, span.start);
+            return Err(ScenarioError {
+                errors: vec![FieldError {
+                    file: f.name.clone(),
+                    line: Some(l),
+                    column: Some(c),
+                    path: String::new(),
+                    expected: "invalid TOML".into(),
+                    found: msg.trim().to_string(),
+                }],
+            });
+        }
+    };
+    let Some(ext) = node.remove("extends") else { return Ok(node) };
+    let rel = match &ext.kind {
+        tree::Kind::Str(s) => s.clone(),
+        _ => {
+            let mut cx = read::Cx::new(files);
+            cx.error(&ext, "extends", "a path to a scenario file, as a string", ext.describe());
+            return Err(ScenarioError { errors: cx.errors });
+        }
+    };
+    let parent = match resolver(&files[idx], &rel) {
+        Ok(p) => p,
+        Err(why) => {
+            let mut cx = read::Cx::new(files);
+            cx.error(&ext, "extends", "a scenario file that can be read", format!("{rel:?}: {why}"));
+            return Err(ScenarioError { errors: cx.errors });
+        }
+    };
+    let mut base = load_chain(parent, resolver, files, depth + 1)?;
+    base.merge(node);
+    Ok(base)
+}
+
+/// A resolver for sources that have no `extends`.
+pub fn no_extends(_from: &SourceFile, rel: &str) -> Result<SourceFile, String> {
+    Err(format!("cannot resolve {rel:?}: this source cannot extend other files"))
+}
+
+/// The embedded default scenario, validated, with `variant` applied.
+pub fn embedded_default(variant: Option<&str>) -> Result<Loaded, ScenarioError> {
+    let src =
+        SourceFile { name: EMBEDDED_NAME.into(), key: EMBEDDED_NAME.into(), text: EMBEDDED_TEXT.into() };
+    load(src, variant, &mut no_extends)
+}
+
+/// Parses a scenario from text alone (no `extends`), as the tests do.
+pub fn from_str(name: &str, text: &str, variant: Option<&str>) -> Result<Loaded, ScenarioError> {
+    let src = SourceFile { name: name.into(), key: name.into(), text: text.into() };
+    load(src, variant, &mut no_extends)
+}
