@@ -1,7 +1,7 @@
 //! The subcommands.
 
+use std::ffi::OsString;
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -14,23 +14,31 @@ use crate::files::{load_scenario, write_outputs};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
 /// Parses the command line and runs the command.
-pub fn run() -> anyhow::Result<ExitCode> {
-    let cli = match Cli::try_parse() {
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors exit 2.
-            let code = if e.use_stderr() { EXIT_INPUT } else { EXIT_OK };
-            let _ = e.print();
-            return Ok(ExitCode::from(code));
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                return Ok(EXIT_INPUT);
+            }
+            let _ = write!(out, "{text}");
+            return Ok(EXIT_OK);
         }
     };
     match cli.command {
-        Command::Run(a) => run_cmd(a),
-        Command::Validate(a) => validate_cmd(a),
+        Command::Run(a) => run_cmd(a, out, err),
+        Command::Validate(a) => validate_cmd(a, out),
     }
 }
 
-fn run_cmd(a: RunArgs) -> anyhow::Result<ExitCode> {
+fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let (loaded, file_name) = load_scenario(a.scenario.as_deref(), a.sim.variant.as_deref())?;
     let scenario = loaded.scenario;
     let cfg = RunConfig {
@@ -88,16 +96,15 @@ fn run_cmd(a: RunArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
 
-    let mut stdout = std::io::stdout().lock();
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
-    stdout.write_all(text.as_bytes()).context("cannot write to standard output")?;
+    out.write_all(text.as_bytes()).context("cannot write to standard output")?;
     if !a.json {
-        eprintln!("simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
+        let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
     }
-    Ok(ExitCode::from(EXIT_OK))
+    Ok(EXIT_OK)
 }
 
-fn validate_cmd(a: ValidateArgs) -> anyhow::Result<ExitCode> {
+fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut failed = Vec::new();
     for path in &a.scenarios {
         match load_scenario(Some(path), None) {
@@ -108,16 +115,18 @@ fn validate_cmd(a: ValidateArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     format!("variants: {}", loaded.variants.join(", "))
                 };
-                println!(
+                writeln!(
+                    out,
                     "ok: {} ({}; {} counties, {} months; {variants})",
                     path.display(),
                     s.name,
                     s.counties.len(),
                     s.horizon_months
-                );
+                )
+                .context("cannot write to standard output")?;
             }
             Err(e) => failed.push(format!("{e}")),
         }
     }
-    if failed.is_empty() { Ok(ExitCode::from(EXIT_OK)) } else { Err(InputError(failed.join("\n")).into()) }
+    if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
 }

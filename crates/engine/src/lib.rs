@@ -54,6 +54,12 @@ pub enum EngineError {
     ThreadPool(String),
 }
 
+/// Simulates one path on the calling thread (for benchmarks and tests).
+pub fn simulate_path(m: &Model, seed: u64, path: u64) -> PathResult {
+    let mut ws = path::Workspace::new(m);
+    path::simulate(m, &mut ws, seed, path)
+}
+
 /// Simulates `cfg.paths` paths of the model and returns them in path order.
 /// `progress`, if given, is called once after each path (from any thread).
 pub fn run(

@@ -1,0 +1,57 @@
+//! The documentation matches the code.
+
+use crate::support::root;
+
+const INDUSTRIES: [&str; 9] =
+    ["cattle", "pigs", "tea", "coffee", "walnut", "tobacco", "fruit_veg", "migrant_wages", "other"];
+const KINDS: [&str; 5] = ["drought", "flood", "frost", "earthquake", "livestock_disease"];
+
+/// A field path as the format doc writes it: per-industry and per-kind
+/// fields once, with `<industry>` and `<kind>` placeholders.
+fn doc_form(path: &str) -> String {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut out = Vec::new();
+    for (i, s) in segs.iter().enumerate() {
+        let prev = if i > 0 { segs[i - 1] } else { "" };
+        if INDUSTRIES.contains(s) && ["prices", "industry_mix", "exposure"].contains(&prev) {
+            out.push("<industry>");
+        } else if KINDS.contains(s) && prev == "disasters" {
+            out.push("<kind>");
+        } else {
+            out.push(s);
+        }
+    }
+    out.join(".")
+}
+
+#[test]
+fn scenario_format_doc_lists_every_field_the_reader_knows() {
+    let doc =
+        std::fs::read_to_string(root().join("docs/scenario-format.md")).expect("docs/scenario-format.md");
+    let known = mcstress_scenario::embedded_default(None).unwrap().known_fields;
+    assert!(known.len() > 100);
+    let mut missing: Vec<String> = known
+        .iter()
+        .map(|k| doc_form(k))
+        .chain(["extends".to_string(), "variants".to_string()])
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    missing.dedup();
+    assert!(missing.is_empty(), "fields missing from docs/scenario-format.md: {missing:?}");
+}
+
+#[test]
+fn every_doc_the_architecture_promises_exists() {
+    for d in ["architecture", "model", "scenario-format", "outputs", "calibration", "performance"] {
+        let p = root().join(format!("docs/{d}.md"));
+        assert!(p.exists(), "{} missing", p.display());
+    }
+}
+
+#[test]
+fn readme_test_command_is_what_ci_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(readme.contains("cargo test --workspace"));
+    assert!(ci.lines().any(|l| l.trim() == "cargo test --workspace"));
+}

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use mcstress_engine::{Model, PathResult, RunConfig};
+use mcstress_scenario::Scenario;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+pub fn cli(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut all = vec!["mcstress"];
+    all.extend_from_slice(args);
+    let code = mcstress_cli::run_cli(all, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+/// A scratch directory unique to one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcstress-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("can create a temp dir");
+    dir
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("can write a temp file");
+    p
+}
+
+/// The small test scenario's text.
+pub fn small_text() -> String {
+    std::fs::read_to_string(root().join("tests/data/small.toml")).expect("tests/data/small.toml exists")
+}
+
+/// Parses scenario text (no `extends`).
+pub fn scenario(text: &str, variant: Option<&str>) -> Scenario {
+    match mcstress_scenario::from_str("test.toml", text, variant) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("test scenario invalid: {e}"),
+    }
+}
+
+/// Runs a scenario in-process.
+pub fn simulate(s: &Scenario, paths: u32, seed: u64, threads: usize) -> (Model, Vec<PathResult>) {
+    let m = Model::prepare(s);
+    let r = mcstress_engine::run(&m, RunConfig { paths, seed, threads }, None).expect("runs");
+    (m, r)
+}
