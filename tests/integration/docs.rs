@@ -55,3 +55,20 @@ fn readme_test_command_is_what_ci_runs() {
     assert!(readme.contains("cargo test --workspace"));
     assert!(ci.lines().any(|l| l.trim() == "cargo test --workspace"));
 }
+
+#[test]
+fn the_readme_walkthrough_scenario_validates_with_its_variant() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a TOML example") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let example = &readme[start..end];
+    // The example sits at the repository root, beside `scenarios/`.
+    let dir = crate::support::scratch("readme");
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::copy(root().join("scenarios/yunnan-baseline.toml"), dir.join("scenarios/yunnan-baseline.toml"))
+        .unwrap();
+    let f = crate::support::write(&dir, "my-county-rules.toml", example);
+    let (code, out, err) = crate::support::cli(&["validate", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("strict"), "{out}");
+}

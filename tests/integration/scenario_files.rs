@@ -142,3 +142,35 @@ fn mixes_must_sum_to_one() {
     let err = mcstress_scenario::from_str("m.toml", &text, None).unwrap_err().to_string();
     assert!(err.contains("industry_mix") && err.contains("sum to 1"), "{err}");
 }
+
+#[test]
+fn a_loan_amount_above_the_first_loan_limit_is_rejected() {
+    let text = small_text().replace(
+        "[behaviour]",
+        "[portfolio]\namounts = [ { yuan = \"60000\", share = 1.0 } ]\n\n[behaviour]",
+    );
+    let err = mcstress_scenario::from_str("a.toml", &text, None).unwrap_err().to_string();
+    assert!(err.contains("portfolio.amounts[0].yuan") && err.contains("first_max_yuan"), "{err}");
+}
+
+#[test]
+fn an_event_with_fields_of_another_kind_is_rejected() {
+    let text = small_text().replace(
+        "[rules.compensation]",
+        "[[shocks.events]]\nkind = \"price\"\nindustry = \"cattle\"\nmonth = \"2024-06\"\nprice_change = -0.24\ncounties = [\"530621\"]\n\n\
+         [[shocks.events]]\nkind = \"drought\"\nmonth = \"2024-03\"\nindustry = \"tea\"\n\n[rules.compensation]",
+    );
+    let err = mcstress_scenario::from_str("e.toml", &text, None).unwrap_err().to_string();
+    assert!(err.contains("shocks.events[0].counties"), "{err}");
+    assert!(err.contains("shocks.events[1].industry"), "{err}");
+}
+
+#[test]
+fn the_hash_depends_on_the_text_not_on_how_the_path_is_spelled() {
+    let a = mcstress_scenario::from_str("scenarios/x.toml", &small_text(), None).unwrap();
+    let b = mcstress_scenario::from_str("./scenarios/x.toml", &small_text(), None).unwrap();
+    assert_eq!(a.scenario.sha256, b.scenario.sha256);
+    let c =
+        mcstress_scenario::from_str("x.toml", &small_text().replace("seed = 7", "seed = 8"), None).unwrap();
+    assert_ne!(a.scenario.sha256, c.scenario.sha256);
+}

@@ -50,11 +50,7 @@ fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     let started = Instant::now();
     let paths = mcstress_engine::run(&model, cfg, None)?;
     let elapsed = started.elapsed().as_secs_f64();
-    let threads = if cfg.threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    } else {
-        cfg.threads
-    };
+    let threads = mcstress_engine::threads_for(cfg.threads);
     let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
     let summary_text = mcstress_report::summary_json(&summary)?;
 
@@ -97,7 +93,12 @@ fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     }
 
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
-    out.write_all(text.as_bytes()).context("cannot write to standard output")?;
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A reader that stopped early (`| head`) is not a failure.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(anyhow::Error::new(e).context("cannot write to standard output"));
+        }
+    }
     if !a.json {
         let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
     }

@@ -60,6 +60,16 @@ pub fn simulate_path(m: &Model, seed: u64, path: u64) -> PathResult {
     path::simulate(m, &mut ws, seed, path)
 }
 
+/// The number of worker threads [`run`] uses for `requested` (0 = one
+/// per core, as rayon decides, `RAYON_NUM_THREADS` included).
+pub fn threads_for(requested: usize) -> usize {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(requested)
+        .build()
+        .map(|p| p.current_num_threads())
+        .unwrap_or(requested.max(1))
+}
+
 /// Simulates `cfg.paths` paths of the model and returns them in path order.
 /// `progress`, if given, is called once after each path (from any thread).
 pub fn run(

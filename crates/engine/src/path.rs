@@ -95,7 +95,7 @@ pub struct PathResult {
     pub province_overdue: Vec<f64>,
     /// County figures by month: index `(month × counties + county) ×
     /// COUNTY_FIGURES + figure`.
-    pub county_monthly: Vec<f32>,
+    pub county_monthly: Vec<f64>,
     /// Per county.
     pub counties: Vec<CountyOutcome>,
     /// Highest month-end province overdue rate.
@@ -261,7 +261,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     };
     let mut loss_base_total: i64 = 0;
     let mut province_overdue = Vec::with_capacity(horizon);
-    let mut county_monthly = vec![0f32; horizon * n_c * 3];
+    let mut county_monthly = vec![0f64; horizon * n_c * 3];
     let mut outcomes: Vec<CountyOutcome> = (0..n_c)
         .map(|_| CountyOutcome { exhausted_month: None, peak_overdue: 0.0, final_overdue: 0.0, loss_fund: 0 })
         .collect();
@@ -602,7 +602,8 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                         .map(|d| d.sample(&mut rng))
                         .unwrap_or(0);
                     for k in 0..n {
-                        let id = (1u64 << 62) | ((tw as u64) << 32) | ((tm) << 20) | k;
+                        // New loans: bit 63 set, then township (23 bits), month (12), index (28).
+                        let id = (1u64 << 63) | ((tw as u64) << 40) | (tm << 28) | k;
                         let bits = st_new.bits(id, tm);
                         let b2 = second(bits);
                         let b3 = second(b2);
@@ -654,9 +655,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             o.peak_overdue = o.peak_overdue.max(rate_c);
             o.final_overdue = rate_c;
             let base = (t * n_c + c) * 3;
-            county_monthly[base + FIG_OVERDUE_RATE] = rate_c as f32;
-            county_monthly[base + FIG_FUND_YUAN] = (fund.balance.0 as f64 / 100.0) as f32;
-            county_monthly[base + FIG_OUTSTANDING_YUAN] = (outstanding as f64 / 100.0) as f32;
+            county_monthly[base + FIG_OVERDUE_RATE] = rate_c;
+            county_monthly[base + FIG_FUND_YUAN] = fund.balance.0 as f64 / 100.0;
+            county_monthly[base + FIG_OUTSTANDING_YUAN] = outstanding as f64 / 100.0;
             prov_out += outstanding;
             prov_overdue += overdue_p;
         }

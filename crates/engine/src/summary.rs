@@ -292,7 +292,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
         }
         out.push(row(month, &date, None, "overdue_rate", &mut v));
         let sum_fig = |p: &PathResult, fig: usize| -> f64 {
-            (0..n_c).map(|c| p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig] as f64).sum()
+            (0..n_c).map(|c| p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig]).sum()
         };
         for (fig, name) in [(FIG_FUND_YUAN, "fund_balance_yuan"), (FIG_OUTSTANDING_YUAN, "outstanding_yuan")]
         {
@@ -308,7 +308,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
                 (FIG_OUTSTANDING_YUAN, "outstanding_yuan"),
             ] {
                 for (i, p) in paths.iter().enumerate() {
-                    v[i] = p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig] as f64;
+                    v[i] = p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig];
                 }
                 out.push(row(month, &date, Some(c), name, &mut v));
             }

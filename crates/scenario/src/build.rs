@@ -50,6 +50,29 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
     let behaviour = behaviour(&mut cx, r);
     let shocks = shocks(&mut cx, r, &counties, &prefectures, start, horizon_months);
     let rules = rules(&mut cx, r, portfolio.rate, portfolio.term_months);
+    // Every loan of the book is a first loan: its amount must respect the
+    // first-loan limit.
+    let limit = rules.loans.first.max_amount;
+    for (i, (amount, _)) in portfolio.mix.amounts.iter().enumerate() {
+        if *amount > limit {
+            let node = r
+                .and_then(|r| r.get("portfolio"))
+                .and_then(|p| p.get("amounts"))
+                .and_then(|a| match &a.kind {
+                    crate::tree::Kind::Array(items) => items.get(i),
+                    _ => None,
+                })
+                .and_then(|item| item.get("yuan"));
+            if let Some(node) = node {
+                cx.error(
+                    node,
+                    &format!("portfolio.amounts[{i}].yuan"),
+                    format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal()),
+                    node.describe(),
+                );
+            }
+        }
+    }
 
     let scenario = Scenario {
         name,
@@ -653,6 +676,22 @@ fn shocks(
                 }
             }
             let severity = cx.float(it, &ip, "severity", 1.0, 0.0, 100.0);
+            // Each kind of event has its own fields: anything else is an error.
+            let foreign: &[&str] = if kind_word == "price" {
+                &["counties", "prefectures", "severity"]
+            } else {
+                &["industry", "price_change"]
+            };
+            for f in foreign {
+                if let Some(node) = item.get(f) {
+                    let why = if kind_word == "price" {
+                        "a price event moves one industry's price province-wide: no `counties`, `prefectures` or `severity`"
+                    } else {
+                        "a disaster event takes `counties`/`prefectures` and `severity`, not `industry` or `price_change`"
+                    };
+                    cx.error(node, &join(&ip, f), why, format!("`{f}` = {}", node.describe()));
+                }
+            }
             let kind = if kind_word == "price" {
                 let ind_word = cx.choice(it, &ip, "industry", "cattle", &INDUSTRY_KEYS);
                 if item.get("industry").is_none() {

@@ -147,11 +147,11 @@ pub fn load(
     }
     let hash = {
         let mut h = Sha256::new();
+        // The texts in chain order, not their names: the same files give
+        // the same hash however their paths are spelled.
         for f in &files {
-            h.update(f.name.as_bytes());
-            h.update([0]);
+            h.update((f.text.len() as u64).to_le_bytes());
             h.update(f.text.as_bytes());
-            h.update([0]);
         }
         if let Some(v) = variant {
             h.update(b"variant:");

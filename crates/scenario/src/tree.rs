@@ -59,7 +59,7 @@ impl Node {
             Kind::Array(a) => format!("an array of {} items", a.len()),
             Kind::Str(s) => format!("{s:?}"),
             Kind::Int(i) => i.to_string(),
-            Kind::Float(f) => format!("{f}"),
+            Kind::Float(f) => format!("{f:?}"),
             Kind::Bool(b) => b.to_string(),
             Kind::Datetime(d) => d.clone(),
         }
