@@ -51,6 +51,13 @@ asset_correlation = {RHO}
 province_factor_weight = 0
 prefecture_factor_weight = 0
 uptake_monthly = 0
+misuse_share = 0
+
+[rules.collection]
+reminders = false
+
+[rules.demand]
+repeat_uptake_monthly = 0
 
 {quiet_prices}{no_disasters}
 [geography]

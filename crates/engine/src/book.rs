@@ -1,6 +1,9 @@
 //! A county's loan book as a structure of arrays, with a free list so that
 //! closed loans' slots are reused and the arrays stay compact.
 
+/// Flag: the loan has been overdue at some point (it is not "clean").
+pub(crate) const EVER_OVERDUE: u8 = 1;
+
 /// `next_event` of a free slot: never.
 pub(crate) const NEVER: i16 = i16::MAX;
 
@@ -9,6 +12,9 @@ pub(crate) const NEVER: i16 = i16::MAX;
 pub(crate) struct LoanBook {
     /// Stable loan id: keys the loan's random draws.
     pub id: Vec<u64>,
+    /// The loan's key in this path's loan stream (`Stream::entity(id)`),
+    /// kept so that a draw costs one mix.
+    pub key: Vec<u64>,
     /// Outstanding principal, fen.
     pub principal: Vec<i64>,
     /// Unpaid interest, fen.
@@ -31,6 +37,10 @@ pub(crate) struct LoanBook {
     pub risk: Vec<u8>,
     /// Product index.
     pub product: Vec<u8>,
+    /// Contract rate, basis points.
+    pub rate_bp: Vec<u16>,
+    /// Flags: [`EVER_OVERDUE`].
+    pub flags: Vec<u8>,
     /// Township, global index.
     pub township: Vec<u32>,
     /// Free slots.
@@ -40,12 +50,14 @@ pub(crate) struct LoanBook {
 /// A new loan's fields.
 pub(crate) struct NewLoan {
     pub id: u64,
+    pub key: u64,
     pub principal: i64,
     pub start: i16,
     pub maturity: i16,
     pub next_event: i16,
     pub risk: u8,
     pub product: u8,
+    pub rate_bp: u16,
     pub township: u32,
 }
 
@@ -59,6 +71,7 @@ impl LoanBook {
         if let Some(i) = self.free.pop() {
             let i = i as usize;
             self.id[i] = l.id;
+            self.key[i] = l.key;
             self.principal[i] = l.principal;
             self.arrears[i] = 0;
             self.start[i] = l.start;
@@ -69,9 +82,12 @@ impl LoanBook {
             self.renewals[i] = 0;
             self.risk[i] = l.risk;
             self.product[i] = l.product;
+            self.rate_bp[i] = l.rate_bp;
+            self.flags[i] = 0;
             self.township[i] = l.township;
         } else {
             self.id.push(l.id);
+            self.key.push(l.key);
             self.principal.push(l.principal);
             self.arrears.push(0);
             self.start.push(l.start);
@@ -82,21 +98,23 @@ impl LoanBook {
             self.renewals.push(0);
             self.risk.push(l.risk);
             self.product.push(l.product);
+            self.rate_bp.push(l.rate_bp);
+            self.flags.push(0);
             self.township.push(l.township);
         }
     }
 
-    /// Frees slot `i`.
-    pub fn close(&mut self, i: usize) {
-        self.next_event[i] = NEVER;
-        self.principal[i] = 0;
-        self.arrears[i] = 0;
-        self.free.push(i as u32);
+    /// Recomputes every loan's key for the stream of a new path.
+    pub fn rekey(&mut self, stream: crate::rng::Stream) {
+        for (k, id) in self.key.iter_mut().zip(&self.id) {
+            *k = stream.entity(*id);
+        }
     }
 
     /// Copies `other` into `self`, reusing allocations.
     pub fn reset_from(&mut self, other: &LoanBook) {
         self.id.clone_from(&other.id);
+        self.key.clone_from(&other.key);
         self.principal.clone_from(&other.principal);
         self.arrears.clone_from(&other.arrears);
         self.start.clone_from(&other.start);
@@ -107,7 +125,73 @@ impl LoanBook {
         self.renewals.clone_from(&other.renewals);
         self.risk.clone_from(&other.risk);
         self.product.clone_from(&other.product);
+        self.rate_bp.clone_from(&other.rate_bp);
+        self.flags.clone_from(&other.flags);
         self.township.clone_from(&other.township);
         self.free.clone_from(&other.free);
+    }
+}
+
+/// The loans of a book as equal-length slices, for the monthly loop: the
+/// compiler can then drop the bounds checks that per-`Vec` indexing costs.
+pub(crate) struct BookView<'a> {
+    pub id: &'a [u64],
+    pub key: &'a [u64],
+    pub principal: &'a mut [i64],
+    pub arrears: &'a mut [i64],
+    pub start: &'a mut [i16],
+    pub maturity: &'a mut [i16],
+    pub next_event: &'a mut [i16],
+    pub overdue: &'a mut [u8],
+    pub extensions: &'a mut [u8],
+    pub renewals: &'a mut [u8],
+    pub risk: &'a [u8],
+    pub product: &'a mut [u8],
+    pub rate_bp: &'a mut [u16],
+    pub flags: &'a mut [u8],
+    pub township: &'a [u32],
+    free: &'a mut Vec<u32>,
+}
+
+impl LoanBook {
+    /// The book as equal-length slices.
+    #[inline]
+    pub fn view(&mut self) -> BookView<'_> {
+        let n = self.id.len();
+        BookView {
+            id: &self.id[..n],
+            key: &self.key[..n],
+            principal: &mut self.principal[..n],
+            arrears: &mut self.arrears[..n],
+            start: &mut self.start[..n],
+            maturity: &mut self.maturity[..n],
+            next_event: &mut self.next_event[..n],
+            overdue: &mut self.overdue[..n],
+            extensions: &mut self.extensions[..n],
+            renewals: &mut self.renewals[..n],
+            risk: &self.risk[..n],
+            product: &mut self.product[..n],
+            rate_bp: &mut self.rate_bp[..n],
+            flags: &mut self.flags[..n],
+            township: &self.township[..n],
+            free: &mut self.free,
+        }
+    }
+}
+
+impl BookView<'_> {
+    /// Number of slots.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    /// Frees slot `i` (as [`LoanBook::close`]).
+    #[inline]
+    pub fn close(&mut self, i: usize) {
+        self.next_event[i] = NEVER;
+        self.principal[i] = 0;
+        self.arrears[i] = 0;
+        self.free.push(i as u32);
     }
 }

@@ -25,14 +25,22 @@ pub(crate) struct CountyModel {
     /// Fund-covered principal at the start.
     pub covered_start: Fen,
     pub loans_start: u32,
+    /// Eligible households.
+    pub eligible: u32,
+    /// The subsidy due in a year on the starting book: the base of the
+    /// county's subsidy budget.
+    pub annual_subsidy: Fen,
 }
 
 /// A township as the engine sees it.
 #[derive(Clone, Debug)]
 pub(crate) struct TownshipModel {
-    /// Eligible households without a loan at the start.
-    pub pool_start: u32,
+    /// Eligible households that have never borrowed at the start:
+    /// [lifted out of poverty, monitored].
+    pub never_start: [u32; 2],
     pub served: bool,
+    /// Principal outstanding at the start.
+    pub balance_start: i64,
 }
 
 /// The prepared model.
@@ -58,6 +66,8 @@ pub struct Model {
     /// Cumulative shares for drawing new loans' attributes.
     pub(crate) amount_cum: Vec<f64>,
     pub(crate) category_cum: Vec<f64>,
+    /// Cumulative category shares among monitored households only.
+    pub(crate) monitored_cum: Vec<f64>,
     pub(crate) grade_cum: Vec<f64>,
     pub(crate) industry_cum: Vec<Vec<f64>>,
 }
@@ -101,8 +111,16 @@ impl Model {
                 ranges[t.county] = i..i;
             }
             ranges[t.county].end = i + 1;
-            townships
-                .push(TownshipModel { pool_start: t.eligible_households - t.borrowers, served: t.served });
+            // Households that have never borrowed: the eligible households
+            // without a loan, split between the lifted and the monitored
+            // categories by the portfolio's category mix.
+            let never = t.eligible_households - t.borrowers;
+            let monitored = ((never as f64 * (1.0 - s.portfolio.mix.category[0])).round() as u32).min(never);
+            townships.push(TownshipModel {
+                never_start: [never - monitored, monitored],
+                served: t.served,
+                balance_start: 0,
+            });
         }
 
         let term = s.portfolio.term_months as i32;
@@ -113,16 +131,21 @@ impl Model {
             let sched = Schedule { repayment: s.portfolio.repayment, start, maturity: start + term };
             books[b.county].push(NewLoan {
                 id: k as u64,
+                key: 0,
                 principal: b.amount.0,
                 start: start as i16,
                 maturity: (start + term) as i16,
                 next_event: sched.next_due_after(-1) as i16,
                 risk: risk_cell(b.category, b.grade, b.industry),
                 product: Product::First as u8,
+                rate_bp: s.portfolio.rate.basis_points() as u16,
                 township: b.township,
             });
         }
 
+        for b in &pop.borrowers {
+            townships[b.township as usize].balance_start += b.amount.0;
+        }
         let tol = |key: bool| s.rules.lending.tolerance_for(key);
         let counties = s
             .counties
@@ -140,6 +163,11 @@ impl Model {
                     Fen::ZERO
                 },
                 loans_start: books[i].len() as u32,
+                eligible: c.profile.eligible_households,
+                annual_subsidy: {
+                    let cap = s.rules.loans.subsidy.rate_cap.min(s.portfolio.rate);
+                    Fen(books[i].principal.iter().sum()).interest(cap, 12)
+                },
             })
             .collect();
 
@@ -184,12 +212,18 @@ impl Model {
         }
 
         let (fc, uc) = (s.rules.loans.first.fund_covered, s.rules.loans.follow_up.fund_covered);
-        let balances_start = books.iter().map(|b| Balances::of(b, fc, uc)).collect();
+        let covered = [fc, uc, false];
+        let balances_start = books.iter().map(|b| Balances::of(b, covered)).collect();
         let mix = &s.portfolio.mix;
         let amounts: Vec<f64> = mix.amounts.iter().map(|a| a.1).collect();
         Model {
             amount_cum: cumulative(&amounts),
             category_cum: cumulative(&mix.category),
+            monitored_cum: if mix.category[1..].iter().sum::<f64>() > 0.0 {
+                cumulative(&[0.0, mix.category[1], mix.category[2], mix.category[3]])
+            } else {
+                cumulative(&[0.0, 1.0, 0.0, 0.0])
+            },
             grade_cum: cumulative(&mix.grade),
             industry_cum: s.counties.iter().map(|c| cumulative(&c.profile.industry_mix)).collect(),
             balances_start,

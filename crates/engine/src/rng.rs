@@ -28,8 +28,12 @@ pub mod purpose {
     pub const RECOVERY: u64 = 8;
     /// Number of new loans in a township.
     pub const UPTAKE: u64 = 9;
-    /// Attributes of a new loan.
+    /// Attributes of a new loan, and the bank's decision on a request.
     pub const NEW_LOAN: u64 = 10;
+    /// A bank leaving a township.
+    pub const BANK_EXIT: u64 = 11;
+    /// An enterprise that misused household loans failing.
+    pub const ENTERPRISE: u64 = 12;
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.
@@ -56,7 +60,21 @@ impl Stream {
     /// The 64 random bits for `entity` in `month`.
     #[inline(always)]
     pub fn bits(self, entity: u64, month: u64) -> u64 {
-        mix(mix(self.0 ^ entity) ^ month)
+        mix(self.entity(entity) ^ month)
+    }
+
+    /// The first half of [`Stream::bits`]: an entity's key, which a caller
+    /// may keep to draw many months with [`Stream::at`].
+    #[inline(always)]
+    pub fn entity(self, entity: u64) -> u64 {
+        mix(self.0 ^ entity)
+    }
+
+    /// The bits of a kept entity key in `month`: equal to
+    /// `bits(entity, month)`.
+    #[inline(always)]
+    pub fn at(key: u64, month: u64) -> u64 {
+        mix(key ^ month)
     }
 }
 
@@ -95,6 +113,12 @@ mod tests {
         let s = Stream::new(20240101, 7, purpose::LOAN);
         assert_eq!(s.bits(42, 3), Stream::new(20240101, 7, purpose::LOAN).bits(42, 3));
         assert_eq!(s.bits(42, 3), 0x4E72_686F_130C_CD0E);
+    }
+
+    #[test]
+    fn a_kept_entity_key_draws_the_same_bits() {
+        let s = Stream::new(3, 4, purpose::LOAN);
+        assert_eq!(Stream::at(s.entity(99), 7), s.bits(99, 7));
     }
 
     #[test]

@@ -59,6 +59,37 @@ pub fn roll_overdue(months_overdue: u8, cured: bool) -> u8 {
     if cured { 0 } else { months_overdue.saturating_add(1) }
 }
 
+/// What happens to an overdue loan at the end of a month (核销).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteOff {
+    /// It stays on the books.
+    Keep,
+    /// A fund-covered loan reached the claim trigger: the bank claims on
+    /// the fund and writes the loan off its books.
+    Claim,
+    /// An uncovered loan reached the write-off limit: the bank bears it.
+    WriteOff,
+}
+
+/// The write-off rule: a covered loan is claimed (and written off) once it
+/// is `claim_months` overdue; an uncovered one is written off once it is
+/// `write_off_months` overdue.
+pub fn write_off_due(
+    covered: bool,
+    months_overdue: u8,
+    claim_months: u16,
+    write_off_months: u16,
+) -> WriteOff {
+    let m = months_overdue as u16;
+    if covered && m >= claim_months {
+        WriteOff::Claim
+    } else if !covered && m >= write_off_months {
+        WriteOff::WriteOff
+    } else {
+        WriteOff::Keep
+    }
+}
+
 /// Days overdue at the end of a month, counting 30 days a month.
 pub fn days_overdue(months_overdue: u8) -> u32 {
     months_overdue as u32 * 30
@@ -96,6 +127,14 @@ mod tests {
         assert_eq!(Bucket::from_months_overdue(roll_overdue(3, false)), Bucket::Days91To180);
         assert_eq!(roll_overdue(5, true), 0);
         assert_eq!(roll_overdue(u8::MAX, false), u8::MAX);
+    }
+
+    #[test]
+    fn covered_loan_is_claimed_at_the_trigger_and_uncovered_one_written_off_at_its_limit() {
+        assert_eq!(write_off_due(true, 5, 6, 12), WriteOff::Keep);
+        assert_eq!(write_off_due(true, 6, 6, 12), WriteOff::Claim);
+        assert_eq!(write_off_due(false, 6, 6, 12), WriteOff::Keep);
+        assert_eq!(write_off_due(false, 12, 6, 12), WriteOff::WriteOff);
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod maturity;
 mod product;
 mod schedule;
 
-pub use delinquency::{Bucket, days_overdue, roll_overdue};
+pub use delinquency::{Bucket, WriteOff, days_overdue, roll_overdue, write_off_due};
 pub use maturity::{ExtensionRules, MaturityContext, Refusal, RenewalRules, Standing};
-pub use product::{Contract, ContractError, LoanRules, ProductRules, SubsidyRules};
+pub use product::{Contract, ContractError, LoanRules, ProductRules, SubsidyRules, next_rung};
 pub use schedule::{Due, Repayment, Schedule};

@@ -42,6 +42,18 @@ pub struct LoanRules {
     pub subsidy: SubsidyRules,
 }
 
+/// The next rung of the "5+5+N" ladder for a household that has just
+/// repaid a loan of `product`: a clean first loan opens the follow-up loan,
+/// a clean follow-up loan opens commercial credit. A loan that was ever
+/// overdue opens nothing, and commercial credit is the top rung.
+pub fn next_rung(product: Product, repaid_cleanly: bool) -> Option<Product> {
+    match (product, repaid_cleanly) {
+        (Product::First, true) => Some(Product::FollowUp),
+        (Product::FollowUp, true) => Some(Product::Commercial),
+        _ => None,
+    }
+}
+
 /// One loan contract as written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contract {
@@ -184,6 +196,19 @@ pub(crate) mod tests {
             term_months: term,
             repayment: Repayment::BulletQuarterlyInterest,
         }
+    }
+
+    #[test]
+    fn clean_first_loan_repayer_may_take_a_follow_up_loan_then_commercial_credit() {
+        assert_eq!(next_rung(Product::First, true), Some(Product::FollowUp));
+        assert_eq!(next_rung(Product::FollowUp, true), Some(Product::Commercial));
+        assert_eq!(next_rung(Product::Commercial, true), None);
+    }
+
+    #[test]
+    fn an_overdue_history_closes_the_ladder() {
+        assert_eq!(next_rung(Product::First, false), None);
+        assert_eq!(next_rung(Product::FollowUp, false), None);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
     let counties = counties(&mut cx, geo, &prefectures);
     let behaviour = behaviour(&mut cx, r);
     let shocks = shocks(&mut cx, r, &counties, &prefectures, start, horizon_months);
-    let rules = rules(&mut cx, r, portfolio.rate, portfolio.term_months);
+    let rules = rules(&mut cx, r, portfolio.rate, portfolio.term_months, &counties, start, horizon_months);
     // Every loan of the book is a first loan: its amount must respect the
     // first-loan limit.
     let limit = rules.loans.first.max_amount;
@@ -365,6 +365,15 @@ fn behaviour(cx: &mut Cx<'_>, r: Option<&Node>) -> Behaviour {
                 "recovery_fraction",
                 "recovery_window_months",
                 "uptake_monthly",
+                "low_willingness_share",
+                "low_willingness_cure_factor",
+                "contagion",
+                "strategic_default",
+                "misuse_share",
+                "enterprises_per_county",
+                "enterprise_failure_monthly",
+                "misuse_failed_distress",
+                "late_subsidy_multiplier",
             ],
         );
     }
@@ -392,7 +401,25 @@ fn behaviour(cx: &mut Cx<'_>, r: Option<&Node>) -> Behaviour {
     let recovery_fraction = cx.float(t, p, "recovery_fraction", 0.3, 0.0, 1.0);
     let recovery_window_months = cx.int(t, p, "recovery_window_months", 36, 0, 240) as u16;
     let uptake_monthly = cx.float(t, p, "uptake_monthly", 0.006, 0.0, 1.0);
+    let low_willingness_share = cx.float(t, p, "low_willingness_share", 0.1, 0.0, 1.0);
+    let low_willingness_cure_factor = cx.float(t, p, "low_willingness_cure_factor", 0.5, 0.0, 1.0);
+    let contagion = cx.float(t, p, "contagion", 0.0, 0.0, 100.0);
+    let strategic_default = cx.float(t, p, "strategic_default", 0.0, 0.0, 10.0);
+    let misuse_share = cx.float(t, p, "misuse_share", 0.02, 0.0, 1.0);
+    let enterprises_per_county = cx.int(t, p, "enterprises_per_county", 5, 1, 1000) as u16;
+    let enterprise_failure_monthly = cx.float(t, p, "enterprise_failure_monthly", 0.005, 0.0, 1.0);
+    let misuse_failed_distress = cx.float(t, p, "misuse_failed_distress", 0.6, 0.0, 1.0);
+    let late_subsidy_multiplier = cx.float(t, p, "late_subsidy_multiplier", 1.3, 1.0, 10.0);
     Behaviour {
+        low_willingness_share,
+        low_willingness_cure_factor,
+        contagion,
+        strategic_default,
+        misuse_share,
+        enterprises_per_county,
+        enterprise_failure_monthly,
+        misuse_failed_distress,
+        late_subsidy_multiplier,
         distress,
         grade_multiplier,
         maturity_multiplier,
@@ -720,10 +747,34 @@ fn shocks(
     Shocks { prices, disasters, events }
 }
 
-fn rules(cx: &mut Cx<'_>, r: Option<&Node>, rate: Rate, term: u16) -> Rules {
+fn rules(
+    cx: &mut Cx<'_>,
+    r: Option<&Node>,
+    rate: Rate,
+    term: u16,
+    counties: &[County],
+    start: YearMonth,
+    horizon: u16,
+) -> Rules {
     let rt = cx.sub(r, "", "rules");
     if let Some(n) = rt {
-        cx.keys(n, "rules", &["loans", "extension", "renewal", "compensation", "fund", "lending"]);
+        cx.keys(
+            n,
+            "rules",
+            &[
+                "loans",
+                "extension",
+                "renewal",
+                "compensation",
+                "fund",
+                "lending",
+                "ladder",
+                "demand",
+                "service",
+                "collection",
+                "subsidy",
+            ],
+        );
     }
     // Loans.
     let lp = "rules.loans";
@@ -942,5 +993,160 @@ fn rules(cx: &mut Cx<'_>, r: Option<&Node>, rate: Rate, term: u16) -> Rules {
         suspend_on_fund_default: cx.boolean(gt, gp, "suspend_on_fund_default", true),
         write_off_months: cx.int(gt, gp, "write_off_months", 12, 1, 120) as u16,
     };
-    Rules { loans, claims, fund, lending }
+    // The ladder.
+    let dp = "rules.ladder";
+    let dt = cx.sub(rt, "rules", "ladder");
+    if let Some(n) = dt {
+        cx.keys(
+            n,
+            dp,
+            &[
+                "follow_up_uptake",
+                "follow_up_amount_yuan",
+                "follow_up_term_months",
+                "commercial_uptake",
+                "commercial_amount_yuan",
+                "commercial_rate_annual",
+                "commercial_term_months",
+            ],
+        );
+    }
+    let ladder = Ladder {
+        follow_up_uptake: cx.float(dt, dp, "follow_up_uptake", 0.2, 0.0, 1.0),
+        follow_up_amount: cx.money(
+            dt,
+            dp,
+            "follow_up_amount_yuan",
+            Fen::from_yuan(50_000),
+            Fen::from_yuan(1),
+            follow_max,
+        ),
+        follow_up_term_months: cx.int(dt, dp, "follow_up_term_months", 36, 1, max_term as i64) as u16,
+        commercial_uptake: cx.float(dt, dp, "commercial_uptake", 0.1, 0.0, 1.0),
+        commercial_amount: cx.money(
+            dt,
+            dp,
+            "commercial_amount_yuan",
+            Fen::from_yuan(100_000),
+            Fen::from_yuan(1),
+            Fen::from_yuan(10_000_000),
+        ),
+        commercial_rate: Rate::from_annual(cx.float(dt, dp, "commercial_rate_annual", 0.06, 0.0, 0.24)),
+        commercial_term_months: cx.int(dt, dp, "commercial_term_months", 36, 1, 120) as u16,
+    };
+    // Demand.
+    let mp = "rules.demand";
+    let mt = cx.sub(rt, "rules", "demand");
+    if let Some(n) = mt {
+        cx.keys(
+            n,
+            mp,
+            &[
+                "repeat_uptake_monthly",
+                "survey_interval_months",
+                "survey_uplift",
+                "survey_effect_months",
+                "bank_refusal",
+                "approval_lag_months",
+                "fast_track",
+                "fast_track_months",
+                "fast_track_uplift",
+            ],
+        );
+    }
+    let demand = Demand {
+        repeat_uptake_monthly: cx.float(mt, mp, "repeat_uptake_monthly", 0.01, 0.0, 1.0),
+        survey_interval_months: cx.int(mt, mp, "survey_interval_months", 6, 1, 60) as u16,
+        survey_uplift: cx.float(mt, mp, "survey_uplift", 0.5, 0.0, 10.0),
+        survey_effect_months: cx.int(mt, mp, "survey_effect_months", 6, 0, 60) as u16,
+        bank_refusal: cx.float(mt, mp, "bank_refusal", 0.05, 0.0, 1.0),
+        approval_lag_months: cx.int(mt, mp, "approval_lag_months", 1, 0, 12) as u16,
+        fast_track: cx.boolean(mt, mp, "fast_track", false),
+        fast_track_months: cx.int(mt, mp, "fast_track_months", 6, 0, 36) as u16,
+        fast_track_uplift: cx.float(mt, mp, "fast_track_uplift", 1.0, 0.0, 10.0),
+    };
+    // Service layout: bank exits.
+    let sp = "rules.service";
+    let st = cx.sub(rt, "rules", "service");
+    if let Some(n) = st {
+        cx.keys(n, sp, &["exit_monthly", "takeover_months", "exits"]);
+    }
+    cx.string(None, "rules.service.exits[]", "month", "");
+    cx.strings(None, "rules.service.exits[]", "counties");
+    cx.float(None, "rules.service.exits[]", "share", 0.0, 0.0, 0.0);
+    let mut exits = Vec::new();
+    if let Some(items) = cx.array(st, sp, "exits") {
+        for (i, item) in items.iter().enumerate() {
+            let ip = format!("{sp}.exits[{i}]");
+            cx.keys(item, &ip, &["month", "counties", "share"]);
+            let it = Some(item);
+            let month = sim_month(cx, item, &ip, start, horizon);
+            let mut hit = Vec::new();
+            for (code, node) in cx.strings(it, &ip, "counties") {
+                match counties.iter().position(|c| format!("{:06}", c.code.0) == code) {
+                    Some(ix) => hit.push(ix),
+                    None => cx.error(
+                        &node,
+                        &join(&ip, "counties"),
+                        "codes of counties listed in `geography.counties`",
+                        node.describe(),
+                    ),
+                }
+            }
+            if item.get("counties").is_none() {
+                cx.error(item, &join(&ip, "counties"), "at least one county code", "nothing");
+            }
+            let share = cx.float(it, &ip, "share", 1.0, 0.0, 1.0);
+            exits.push(BankExit { month, counties: hit, share });
+        }
+    }
+    let service = Service {
+        exit_monthly: cx.float(st, sp, "exit_monthly", 0.0, 0.0, 1.0),
+        takeover_months: cx.int(st, sp, "takeover_months", 6, 0, 120) as u16,
+        exits,
+    };
+    // Collection and reminders.
+    let op = "rules.collection";
+    let ot = cx.sub(rt, "rules", "collection");
+    if let Some(n) = ot {
+        cx.keys(n, op, &["cadre_boost", "reminders", "reminder_factor"]);
+    }
+    let collection = Collection {
+        cadre_boost: cx.float(ot, op, "cadre_boost", 0.3, 0.0, 10.0),
+        reminders: cx.boolean(ot, op, "reminders", true),
+        reminder_factor: cx.float(ot, op, "reminder_factor", 0.9, 0.0, 1.0),
+    };
+    // Subsidy payment.
+    let yp = "rules.subsidy";
+    let yt = cx.sub(rt, "rules", "subsidy");
+    if let Some(n) = yt {
+        cx.keys(n, yp, &["delay_months", "county_budget_share"]);
+    }
+    let subsidy = SubsidyPayment {
+        delay_months: cx.int(yt, yp, "delay_months", 0, 0, 24) as u16,
+        county_budget_share: cx.float(yt, yp, "county_budget_share", 1.5, 0.0, 100.0),
+    };
+    Rules { loans, claims, fund, lending, ladder, demand, service, collection, subsidy }
+}
+
+/// Reads the `month` of an event-like table as a simulation month within
+/// the horizon.
+fn sim_month(cx: &mut Cx<'_>, item: &Node, ip: &str, start: YearMonth, horizon: u16) -> u16 {
+    let mp = join(ip, "month");
+    let Some(node) = item.get("month") else {
+        cx.error(item, &mp, "a month written as \"YYYY-MM\"", "nothing");
+        return 0;
+    };
+    let Some(m) = cx.month_node(node, &mp) else { return 0 };
+    let off = start.months_until(m);
+    if off < 0 || off >= horizon as i32 {
+        cx.error(
+            node,
+            &mp,
+            format!("a month from {} to {}", start, start.plus(horizon as i32 - 1)),
+            node.describe(),
+        );
+        return 0;
+    }
+    off as u16
 }

@@ -118,9 +118,30 @@ pub struct Behaviour {
     pub recovery_fraction: f64,
     /// Months after write-off during which recoveries happen.
     pub recovery_window_months: u16,
-    /// Monthly probability that an eligible household without a loan in a
-    /// served township takes a first loan.
+    /// Monthly probability that an eligible household that has never
+    /// borrowed asks for a first loan.
     pub uptake_monthly: f64,
+    /// Share of borrowers with low willingness to repay.
+    pub low_willingness_share: f64,
+    /// Cure probability multiplier for low-willingness borrowers.
+    pub low_willingness_cure_factor: f64,
+    /// Contagion: distress multiplier exp(contagion × last month's county
+    /// overdue rate).
+    pub contagion: f64,
+    /// Strategic default: distress multiplier 1 + this for low-willingness
+    /// borrowers while the county fund has paid claims in the last 12 months.
+    pub strategic_default: f64,
+    /// Share of loans used by an enterprise (户贷企用).
+    pub misuse_share: f64,
+    /// Enterprises per county that misused loans depend on.
+    pub enterprises_per_county: u16,
+    /// Monthly probability that such an enterprise fails.
+    pub enterprise_failure_monthly: f64,
+    /// Probability that a misused loan's payment is missed once its
+    /// enterprise has failed.
+    pub misuse_failed_distress: f64,
+    /// Distress multiplier of subsidised borrowers whose subsidy is late.
+    pub late_subsidy_multiplier: f64,
 }
 
 /// A mean-reverting log-price process with jumps.
@@ -242,6 +263,107 @@ pub struct Rules {
     pub fund: FundRules,
     /// Leverage, suspension, write-off.
     pub lending: LendingRules,
+    /// The "5+5+N" ladder.
+    pub ladder: Ladder,
+    /// Demand, surveys, approval and the post-disaster fast track.
+    pub demand: Demand,
+    /// Bank exits and takeovers.
+    pub service: Service,
+    /// Collection and reminders.
+    pub collection: Collection,
+    /// Subsidy payment: delay and county budget.
+    pub subsidy: SubsidyPayment,
+}
+
+/// The "5+5+N" ladder: after a clean first loan a follow-up loan, after a
+/// clean follow-up loan commercial credit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ladder {
+    /// Share of clean first-loan repayers who take a follow-up loan.
+    pub follow_up_uptake: f64,
+    /// Amount of a follow-up loan.
+    pub follow_up_amount: Fen,
+    /// Term of a follow-up loan, months.
+    pub follow_up_term_months: u16,
+    /// Share of clean follow-up repayers who move on to commercial credit.
+    pub commercial_uptake: f64,
+    /// Amount of a commercial loan.
+    pub commercial_amount: Fen,
+    /// Rate of a commercial loan.
+    pub commercial_rate: Rate,
+    /// Term of a commercial loan, months.
+    pub commercial_term_months: u16,
+}
+
+/// Demand for first loans and how banks meet it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    /// Monthly probability that a former borrower without a loan asks
+    /// for a new first loan.
+    pub repeat_uptake_monthly: f64,
+    /// Months between demand checks of a township (at most 6, 摸排).
+    pub survey_interval_months: u16,
+    /// Uptake of never-borrowed households in a surveyed township is
+    /// multiplied by 1 + this.
+    pub survey_uplift: f64,
+    /// Months a survey's effect lasts.
+    pub survey_effect_months: u16,
+    /// Share of requests the bank refuses.
+    pub bank_refusal: f64,
+    /// Months from request to disbursement.
+    pub approval_lag_months: u16,
+    /// Post-disaster fast track (容缺办理) for monitored households.
+    pub fast_track: bool,
+    /// Months after a disaster hit during which the fast track applies.
+    pub fast_track_months: u16,
+    /// Uptake of monitored households under the fast track is multiplied
+    /// by 1 + this.
+    pub fast_track_uplift: f64,
+}
+
+/// A scripted bank exit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BankExit {
+    /// Simulation month of the exit.
+    pub month: u16,
+    /// Counties whose townships it affects (indices).
+    pub counties: Vec<usize>,
+    /// Share of each county's served townships that lose their bank.
+    pub share: f64,
+}
+
+/// Bank exits and takeovers (服务网点布局).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    /// Monthly probability that a served township's bank exits.
+    pub exit_monthly: f64,
+    /// Months until another bank takes over.
+    pub takeover_months: u16,
+    /// Scripted exits.
+    pub exits: Vec<BankExit>,
+}
+
+/// Collection (清收) and reminders.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Collection {
+    /// Village cadres and work teams join collection of loans more than
+    /// 90 days overdue, multiplying cure and recovery by 1 + this.
+    pub cadre_boost: f64,
+    /// Whether banks remind borrowers before due dates.
+    pub reminders: bool,
+    /// Distress multiplier on due dates when reminders are sent.
+    pub reminder_factor: f64,
+}
+
+/// How the interest subsidy is paid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubsidyPayment {
+    /// Months by which every subsidy payment is late.
+    pub delay_months: u16,
+    /// Each county's yearly subsidy budget as a share of the subsidy due
+    /// on its starting book in a year; what exceeds it is paid the next
+    /// January.
+    pub county_budget_share: f64,
 }
 
 impl Scenario {
