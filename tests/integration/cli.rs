@@ -150,8 +150,8 @@ fn out_dir_holds_every_file_and_paths_csv_balances_exactly() {
     assert_eq!(rows, 6);
 
     let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
-    // 24 months × (3 province figures + 3 counties × 4 figures).
-    assert_eq!(monthly.lines().count(), 1 + 24 * (3 + 3 * 4));
+    // 24 months × (3 province figures + 3 counties × 5 figures).
+    assert_eq!(monthly.lines().count(), 1 + 24 * (3 + 3 * 5));
 }
 
 #[test]

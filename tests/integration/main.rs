@@ -3,6 +3,8 @@
 mod cli;
 mod docs;
 mod engine;
+mod mechanisms;
+mod presets;
 mod scenario_files;
 mod support;
 mod vasicek;

@@ -25,13 +25,13 @@ use rayon::prelude::*;
 
 pub use model::Model;
 pub use path::{
-    COUNTY_FIGURES, CountyOutcome, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, PathResult,
-    PathTotals,
+    COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
+    PathResult, PathTotals,
 };
 pub use stats::{Estimate, Probability};
 pub use summary::{
-    CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary, monthly_rows,
-    summarize,
+    ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
+    UnmetRequests, monthly_rows, summarize,
 };
 
 /// How to run.

@@ -19,9 +19,10 @@
 
 use mcstress_compensation::{ActivationInputs, Fund, RatioMetric, Suspension, leverage_allows};
 use mcstress_domain::{Category, Fen, Grade, Industry, Product, Rate};
+use mcstress_households::{Service, SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::{
-    Due, ExtensionRules, MaturityContext, RenewalRules, Repayment, Schedule, Standing, WriteOff,
-    write_off_due,
+    DistressModifiers, Due, ExtensionRules, MaturityContext, RenewalRules, Repayment, Schedule, Standing,
+    SubsidyBudget, WriteOff, cure_probability, write_off_due,
 };
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -102,7 +103,8 @@ pub struct PathTotals {
     pub surveys: i64,
     /// Township-months without a serving bank.
     pub unserved_township_months: i64,
-    /// Loans disbursed through the post-disaster fast track (count).
+    /// Requests approved through the post-disaster fast track (count); they
+    /// are disbursed in the same month.
     pub fast_track_loans: i64,
     /// Subsidy owed but not yet paid at the end (late), fen.
     pub subsidy_late_end: i64,
@@ -165,10 +167,8 @@ struct TownshipState {
     never: [u32; 2],
     /// Former borrowers without a loan now.
     former: u32,
-    /// Whether a bank serves it.
-    served: bool,
-    /// Month a taking-over bank arrives, while a service gap lasts.
-    takeover_at: i16,
+    /// Whether a bank serves it, and when a taking-over bank arrives.
+    service: Service,
     /// Principal outstanding.
     balance: i64,
     /// Balance at the last demand check, and that check's month.
@@ -192,9 +192,8 @@ struct CountyState {
     last_claim_paid: Option<u16>,
     /// Failed enterprises (户贷企用), one flag per enterprise.
     enterprise_failed: Vec<bool>,
-    /// Subsidy budget left this year, and subsidy owed (late).
-    subsidy_budget: i64,
-    subsidy_owed: i64,
+    /// The county's subsidy budget and what it owes (late subsidy).
+    subsidy: SubsidyBudget,
 }
 
 /// Per-thread scratch state, reused across paths.
@@ -303,7 +302,7 @@ impl Workspace {
             failed.resize(enterprises, false);
             *cs = CountyState {
                 enterprise_failed: failed,
-                subsidy_budget: budget(m, cm.annual_subsidy),
+                subsidy: SubsidyBudget::new(budget(m, cm.annual_subsidy)),
                 ..CountyState::default()
             };
         }
@@ -311,8 +310,7 @@ impl Workspace {
         self.towns.extend(m.townships.iter().map(|t| TownshipState {
             never: t.never_start,
             former: 0,
-            served: t.served,
-            takeover_at: -1,
+            service: Service { served: t.served, takeover_at: None },
             balance: t.balance_start,
             check_balance: t.balance_start,
             last_check: 0,
@@ -328,8 +326,8 @@ impl Workspace {
 }
 
 /// A county's yearly subsidy budget.
-fn budget(m: &Model, annual_subsidy: Fen) -> i64 {
-    annual_subsidy.times(m.scenario.rules.subsidy.county_budget_share).0
+fn budget(m: &Model, annual_subsidy: Fen) -> Fen {
+    annual_subsidy.times(m.scenario.rules.subsidy.county_budget_share)
 }
 
 /// Events a distress probability is asked for.
@@ -367,8 +365,13 @@ fn misuse_enterprise(id: u64, share: f64, enterprises: usize) -> Option<usize> {
 #[inline]
 fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -> Due {
     let at_maturity = month == s.maturity;
-    let since = month - s.start;
-    let months = if since % 3 == 0 { 3 } else { (since % 3) as i64 };
+    // Before maturity an event is always a full quarter after the last.
+    let months = if !at_maturity {
+        3
+    } else {
+        let since = month - s.start;
+        if since % 3 == 0 { 3 } else { (since % 3) as i64 }
+    };
     // Principal × rate × months / 12, rounded half up; exact in i64 for
     // any loan (principal < 10^13 fen).
     let interest = (principal * rate.basis_points() as i64 * months + 60_000) / 120_000;
@@ -416,14 +419,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     let wc = (1.0 - wg - wp).max(0.0);
     let sqrt_rho = b.asset_correlation.sqrt();
     let sqrt_1mrho = (1.0 - b.asset_correlation).sqrt();
-    let cadre = 1.0 + rules.collection.cadre_boost;
-    let cure: [f64; 4] = [
-        b.cure[0] * b.collection_effort,
-        b.cure[1] * b.collection_effort,
-        b.cure[2] * b.collection_effort * cadre,
-        b.cure[3] * b.collection_effort * cadre,
-    ];
-    let rec_prob = (b.recovery_probability * b.collection_effort * cadre).min(1.0);
+    let cadre_boost = rules.collection.cadre_boost;
+    // Cadres join the collection of written-off loans too.
+    let rec_prob = (b.recovery_probability * b.collection_effort * (1.0 + cadre_boost)).min(1.0);
     let covered_by_product: [bool; 3] = Product::ALL.map(|p| rules.loans.product(p).fund_covered);
     let subsidised: [bool; 3] = Product::ALL.map(|p| rules.loans.product(p).subsidised);
     let ext: &ExtensionRules = &rules.loans.extension;
@@ -431,7 +429,12 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     let ladder = &rules.ladder;
     let demand = &rules.demand;
     let ln_dis: Vec<f64> = s.shocks.disasters.iter().map(|d| d.distress_multiplier.ln()).collect();
-    let reminder = if rules.collection.reminders { rules.collection.reminder_factor } else { 1.0 };
+    let mods = DistressModifiers {
+        contagion: b.contagion,
+        strategic_default: b.strategic_default,
+        reminder_factor: if rules.collection.reminders { rules.collection.reminder_factor } else { 1.0 },
+        late_subsidy: b.late_subsidy_multiplier,
+    };
     let enterprises = b.enterprises_per_county as usize;
     let portfolio_rate = s.portfolio.rate.basis_points() as u16;
     let lag = demand.approval_lag_months as usize;
@@ -482,9 +485,15 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             price[i] = x;
         }
         // Disasters: decay, then arrivals by prefecture, then scripted events.
+        // An intensity below 0.001 (a distress multiplier within 0.5 % of 1
+        // for any allowed `distress_multiplier`, at most 100) is dropped, so that the county's thresholds can
+        // be shared again.
         for d in ws.disaster.iter_mut() {
             for (k, dk) in s.shocks.disasters.iter().enumerate() {
                 d[k] *= dk.persistence;
+                if d[k] < 1e-3 {
+                    d[k] = 0.0;
+                }
             }
         }
         for (k, dk) in s.shocks.disasters.iter().enumerate() {
@@ -530,30 +539,28 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             price_mult[i] = (-pp.sensitivity * price[i]).exp();
         }
         // Service layout: takeovers, random exits, scripted exits.
+        let takeover = rules.service.takeover_months;
         for (tw, st) in ws.towns.iter_mut().enumerate() {
-            if !st.served && st.takeover_at == t16 {
-                st.served = true;
-                st.takeover_at = -1;
-            } else if st.served
+            let was_served = st.service.served;
+            st.service.tick(t as i32);
+            if was_served
                 && rules.service.exit_monthly > 0.0
                 && unit(st_exit.bits(tw as u64, tm)) < rules.service.exit_monthly
             {
-                st.served = false;
-                st.takeover_at = t16 + rules.service.takeover_months as i16;
+                st.service.exit(t as i32, takeover);
             }
         }
         for exit in rules.service.exits.iter().filter(|x| x.month as usize == t) {
             for &c in &exit.counties {
                 let range = m.counties[c].townships.clone();
-                let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].served).collect();
+                let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].service.served).collect();
                 let n = (exit.share * served.len() as f64).round() as usize;
                 for &tw in served.iter().take(n) {
-                    ws.towns[tw].served = false;
-                    ws.towns[tw].takeover_at = t16 + rules.service.takeover_months as i16;
+                    ws.towns[tw].service.exit(t as i32, takeover);
                 }
             }
         }
-        tot.unserved_township_months += ws.towns.iter().filter(|x| !x.served).count() as i64;
+        tot.unserved_township_months += ws.towns.iter().filter(|x| !x.service.served).count() as i64;
         // Enterprises that misused household loans fail and stay failed.
         if b.misuse_share > 0.0 {
             for (c, cs) in ws.county.iter_mut().enumerate() {
@@ -578,20 +585,20 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             let mut dis_log = [0.0f64; Industry::COUNT];
             for (k, dk) in s.shocks.disasters.iter().enumerate() {
                 let intensity = ws.disaster[c][k];
-                if intensity > 1e-6 {
+                if intensity > 0.0 {
                     for (i, e) in dk.exposure.iter().enumerate() {
                         dis_log[i] += intensity * ln_dis[k] * e;
                     }
                 }
             }
             let cs = &mut ws.county[c];
-            let contagion = (b.contagion * cs.overdue_prev).exp();
+            let contagion = mods.contagion_multiplier(cs.overdue_prev);
             // Thresholds are shared by every county without a
             // county-specific multiplier this month.
             let plain = contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0);
             let strategic_on =
                 b.strategic_default > 0.0 && cs.last_claim_paid.is_some_and(|x| t as u16 <= x + 12);
-            let subsidy_late = rules.subsidy.delay_months > 0 || cs.subsidy_owed > 0;
+            let subsidy_late = cs.subsidy.is_late(rules.subsidy.delay_months);
             let any_failed = cs.enterprise_failed.iter().any(|f| *f);
             ws.table.fill(-1.0);
             let suspended = cs.suspension.suspended;
@@ -619,15 +626,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                         if ev == EV_MATURITY {
                             p *= b.maturity_multiplier;
                         }
-                        if ev != EV_CURE {
-                            p *= reminder;
-                        }
-                        if modc & MOD_STRATEGIC != 0 {
-                            p *= 1.0 + b.strategic_default;
-                        }
-                        if modc & MOD_LATE_SUBSIDY != 0 {
-                            p *= b.late_subsidy_multiplier;
-                        }
+                        p *= mods.reminder_multiplier(ev != EV_CURE)
+                            * mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, true)
+                            * mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, true);
                         inv_phi(p.clamp(1e-12, 0.999))
                     };
                     let thr = if plain {
@@ -673,16 +674,10 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                     let enterprise_miss = misuse_failed && unit(second(b2())) < b.misuse_failed_distress;
                     if od > 0 {
                         let distress = cond_p(book.risk[i] as usize, EV_CURE, modc, table, plain_thr);
-                        let bucket = match od {
-                            1 => 0,
-                            2..=3 => 1,
-                            4..=6 => 2,
-                            _ => 3,
-                        };
                         let willingness = if low_will { b.low_willingness_cure_factor } else { 1.0 };
-                        let cured = unit(bits) >= distress
-                            && !enterprise_miss
-                            && unit(b2()) < cure[bucket] * willingness;
+                        let cure =
+                            cure_probability(b.cure, od, b.collection_effort, cadre_boost, willingness);
+                        let cured = unit(bits) >= distress && !enterprise_miss && unit(b2()) < cure;
                         if cured {
                             // Pays its arrears; a loan past maturity repays in full.
                             agg.overdue -= p;
@@ -712,7 +707,8 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                             if od == 4 {
                                 agg.npl += p;
                             }
-                            book.arrears[i] += Fen(p).interest(rate, 1).0;
+                            // One month's interest, rounded half up (as Fen::interest).
+                            book.arrears[i] += (p * rate.basis_points() as i64 + 60_000) / 120_000;
                             book.next_event[i] = t16 + 1;
                             let action =
                                 write_off_due(covered, od, m.trigger_months, rules.lending.write_off_months);
@@ -775,12 +771,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                                 )
                                 .0
                         };
-                        if cs.subsidy_budget >= due_s {
-                            cs.subsidy_budget -= due_s;
-                            tot.subsidy_paid += due_s;
-                        } else {
-                            cs.subsidy_owed += due_s;
-                        }
+                        tot.subsidy_paid += cs.subsidy.pay(Fen(due_s)).0;
                     };
                     if !distressed {
                         pay_subsidy(p);
@@ -816,7 +807,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                                 ),
                             };
                             let next_covered = covered_by_product[next as usize];
-                            let allowed = towns[tw].served
+                            let allowed = towns[tw].service.served
                                 && !suspended
                                 && (!next_covered
                                     || leverage_allows(
@@ -866,7 +857,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                         };
                         let ctx = MaturityContext {
                             business_running: unit(b2()) < b.business_running,
-                            bank_serves_township: towns[tw].served,
+                            bank_serves_township: towns[tw].service.served,
                             county_suspended: suspended,
                             within_leverage: !covered
                                 || leverage_allows(
@@ -949,22 +940,40 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             let suspended = cs.suspension.suspended;
 
             // (6) Demand surveys and new first loans by township.
-            let fast = demand.fast_track
-                && cs.last_disaster.is_some_and(|d| t as u16 <= d + demand.fast_track_months);
+            let fast = fast_track_applies(
+                demand.fast_track,
+                true,
+                cs.last_disaster,
+                t as u16,
+                demand.fast_track_months,
+            );
+            let survey_rule = SurveyRule {
+                interval_months: demand.survey_interval_months,
+                effect_months: demand.survey_effect_months,
+                uplift: demand.survey_uplift,
+            };
             let mix = &s.portfolio.mix;
             let mut leverage_room = true;
             for tw in cm.townships.clone() {
                 let st = &mut towns[tw];
                 // 摸排: every few months; a survey where the balance fell.
-                if t16 - st.last_check >= demand.survey_interval_months as i16 {
-                    if st.balance < st.check_balance {
-                        st.survey_until = t16 + demand.survey_effect_months as i16;
-                        tot.surveys += 1;
+                match survey_rule.check(
+                    t as i32,
+                    st.last_check as i32,
+                    Fen(st.balance),
+                    Fen(st.check_balance),
+                ) {
+                    SurveyCheck::NotDue => {}
+                    found => {
+                        if let SurveyCheck::Survey { until } = found {
+                            st.survey_until = until as i16;
+                            tot.surveys += 1;
+                        }
+                        st.check_balance = st.balance;
+                        st.last_check = t16;
                     }
-                    st.check_balance = st.balance;
-                    st.last_check = t16;
                 }
-                let survey = if t16 < st.survey_until { 1.0 + demand.survey_uplift } else { 1.0 };
+                let survey = survey_rule.uptake_multiplier(t as i32, st.survey_until as i32);
                 let p_new = (b.uptake_monthly * survey).min(1.0);
                 let p_mon = (p_new * if fast { 1.0 + demand.fast_track_uplift } else { 1.0 }).min(1.0);
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(st_up.bits(tw as u64, tm));
@@ -981,7 +990,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                     draw(st.former, demand.repeat_uptake_monthly),
                 ];
                 let asked: u32 = requests.iter().sum();
-                if !st.served {
+                if !st.service.served {
                     tot.unmet_no_bank += asked as i64;
                 } else if suspended {
                     tot.unmet_suspended += asked as i64;
@@ -1012,8 +1021,24 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                 let slot = t % LAG_SLOTS;
                 let due_now = std::mem::take(&mut st.pending[slot]);
                 for (g, &n) in due_now.iter().enumerate() {
+                    if n > 0 && (!st.service.served || suspended) {
+                        // Approved earlier, but the bank has left or lending is
+                        // suspended now: nothing is disbursed.
+                        if st.service.served {
+                            tot.unmet_suspended += n as i64;
+                        } else {
+                            tot.unmet_no_bank += n as i64;
+                        }
+                        match g {
+                            0 => st.never[0] += n,
+                            1 => st.never[1] += n,
+                            _ => st.former += n,
+                        }
+                        continue;
+                    }
                     for k in 0..n {
-                        // New loans: bit 63 set, then township (23 bits), month (12), index (28).
+                        // New loans: bit 63 set, then township (23 bits), month (12), request
+                        // group (4) and index (24).
                         let id =
                             (1u64 << 63) | ((tw as u64) << 40) | (tm << 28) | ((g as u64) << 24) | k as u64;
                         let bits = st_new.bits(id, tm);
@@ -1073,11 +1098,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             fund.deposit_interest(&rules.fund);
             fund.top_up(&rules.fund, cal.year, cal.month, Fen(agg.covered));
             if cal.month == 1 && t > 0 {
-                cs.subsidy_budget = budget(m, cm.annual_subsidy);
-                let pay = cs.subsidy_owed.min(cs.subsidy_budget);
-                cs.subsidy_owed -= pay;
-                cs.subsidy_budget -= pay;
-                tot.subsidy_paid += pay;
+                tot.subsidy_paid += cs.subsidy.renew(budget(m, cm.annual_subsidy)).0;
             }
 
             // (8) Record.
@@ -1132,7 +1153,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     for st in &ws.towns {
         tot.never_borrowed_end += (st.never[0] + st.never[1]) as i64;
     }
-    tot.subsidy_late_end = ws.county.iter().map(|c| c.subsidy_owed).sum();
+    tot.subsidy_late_end = ws.county.iter().map(|c| c.subsidy.owed.0).sum();
     tot.loss_fund = tot.claims_paid - tot.recoveries_to_fund;
     tot.loss_uncovered = unpaid_total;
     tot.loss_bank = loss_base_total - tot.recoveries - tot.loss_fund - tot.loss_uncovered;

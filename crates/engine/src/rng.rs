@@ -81,13 +81,15 @@ impl Stream {
 /// A uniform in `[0, 1)` from 53 bits.
 #[inline(always)]
 pub fn unit(bits: u64) -> f64 {
-    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    // Through i64: 53 bits fit, and x86-64 converts signed integers to
+    // floats in one instruction but unsigned ones in several.
+    ((bits >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A uniform in `(0, 1)` (never 0), for inverse-CDF sampling.
 #[inline(always)]
 pub fn unit_open(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    (((bits >> 11) as i64) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A second, independent uniform from the same key.

@@ -6,7 +6,9 @@
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::path::{COUNTY_FIGURES, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, PathResult};
+use crate::path::{
+    COUNTY_FIGURES, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, PathResult,
+};
 use crate::stats::{Estimate, Probability, quantile_sorted};
 
 /// Schema name of `summary.json`.
@@ -96,6 +98,47 @@ pub struct ProvinceSummary {
     pub new_loans: Estimate,
     /// Fund balances at the end, yuan.
     pub fund_end_yuan: Estimate,
+    /// Households with a loan ÷ eligible households, at the end.
+    pub coverage_rate: Estimate,
+    /// Township-months without a serving bank (count).
+    pub unserved_township_months: Estimate,
+    /// Principal outstanding at the end by product, yuan.
+    pub outstanding_end_by_product_yuan: ByProduct,
+    /// Loans disbursed over the horizon by product (count; renewals not
+    /// included).
+    pub new_loans_by_product: ByProduct,
+    /// Eligible households that have never borrowed, at the end (count).
+    pub never_borrowed_end: Estimate,
+    /// Loan requests unmet over the horizon, by reason (count).
+    pub unmet_requests: UnmetRequests,
+    /// Demand surveys held (township count).
+    pub surveys: Estimate,
+    /// Requests approved through the post-disaster fast track (count).
+    pub fast_track_loans: Estimate,
+    /// Subsidy owed but unpaid at the end (late), yuan.
+    pub subsidy_late_yuan: Estimate,
+}
+
+/// One figure by product of the 5+5+N ladder.
+#[derive(Clone, Debug, Serialize)]
+pub struct ByProduct {
+    /// First loans (subsidised, fund-covered).
+    pub first: Estimate,
+    /// Follow-up loans.
+    pub follow_up: Estimate,
+    /// Commercial credit.
+    pub commercial: Estimate,
+}
+
+/// Why loan requests were not met (counts of requests).
+#[derive(Clone, Debug, Serialize)]
+pub struct UnmetRequests {
+    /// No bank served the township.
+    pub no_bank: Estimate,
+    /// The county's lending was suspended.
+    pub suspended: Estimate,
+    /// The bank refused, or the leverage limit was reached.
+    pub refused: Estimate,
 }
 
 /// County figures.
@@ -135,6 +178,8 @@ pub struct CountySummary {
     pub final_overdue_rate: Estimate,
     /// Loss borne by the fund, yuan.
     pub loss_fund_yuan: Estimate,
+    /// Households with a loan ÷ eligible households, at the end.
+    pub coverage_rate: Estimate,
 }
 
 fn est(paths: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
@@ -188,6 +233,27 @@ pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
         renewals: est(paths, |p| p.totals.renewals as f64),
         new_loans: est(paths, |p| p.totals.new_loans as f64),
         fund_end_yuan: est(paths, |p| yuan(p.totals.fund_end)),
+        coverage_rate: est(paths, |p| p.totals.borrowers_end as f64 / m.eligible_households().max(1) as f64),
+        unserved_township_months: est(paths, |p| p.totals.unserved_township_months as f64),
+        outstanding_end_by_product_yuan: ByProduct {
+            first: est(paths, |p| yuan(p.totals.outstanding_end_by_product[0])),
+            follow_up: est(paths, |p| yuan(p.totals.outstanding_end_by_product[1])),
+            commercial: est(paths, |p| yuan(p.totals.outstanding_end_by_product[2])),
+        },
+        new_loans_by_product: ByProduct {
+            first: est(paths, |p| p.totals.loans_by_product[0] as f64),
+            follow_up: est(paths, |p| p.totals.loans_by_product[1] as f64),
+            commercial: est(paths, |p| p.totals.loans_by_product[2] as f64),
+        },
+        never_borrowed_end: est(paths, |p| p.totals.never_borrowed_end as f64),
+        unmet_requests: UnmetRequests {
+            no_bank: est(paths, |p| p.totals.unmet_no_bank as f64),
+            suspended: est(paths, |p| p.totals.unmet_suspended as f64),
+            refused: est(paths, |p| p.totals.unmet_refused as f64),
+        },
+        surveys: est(paths, |p| p.totals.surveys as f64),
+        fast_track_loans: est(paths, |p| p.totals.fast_track_loans as f64),
+        subsidy_late_yuan: est(paths, |p| yuan(p.totals.subsidy_late_end)),
     };
     let counties = s
         .counties
@@ -215,6 +281,7 @@ pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
                 peak_overdue_rate: est(paths, |p| p.counties[c].peak_overdue),
                 final_overdue_rate: est(paths, |p| p.counties[c].final_overdue),
                 loss_fund_yuan: est(paths, |p| yuan(p.counties[c].loss_fund)),
+                coverage_rate: est(paths, |p| p.counties[c].coverage_end),
             }
         })
         .collect();
@@ -276,8 +343,9 @@ fn row(
 }
 
 /// The monthly table: for the province and every county, each month's
-/// overdue rate, fund balance, outstanding principal and the share of
-/// paths whose fund has been exhausted by then.
+/// overdue rate, fund balance and outstanding principal; for every county
+/// also its coverage rate and the share of paths whose fund has been
+/// exhausted by then.
 pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
     let s = &m.scenario;
     let n_c = s.counties.len();
@@ -306,6 +374,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
                 (FIG_OVERDUE_RATE, "overdue_rate"),
                 (FIG_FUND_YUAN, "fund_balance_yuan"),
                 (FIG_OUTSTANDING_YUAN, "outstanding_yuan"),
+                (FIG_COVERAGE, "coverage_rate"),
             ] {
                 for (i, p) in paths.iter().enumerate() {
                     v[i] = p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig];

@@ -10,7 +10,10 @@
 //! Main types: [`CountyProfile`], [`PortfolioMix`], [`Population`],
 //! [`Township`], [`BorrowerSeed`].
 
+mod demand;
 mod synth;
+
+pub use demand::{Service, SurveyCheck, SurveyRule, fast_track_applies};
 
 pub use synth::{
     BorrowerSeed, CountyProfile, Population, PortfolioMix, Township, apportion, pick, weyl_position,

@@ -69,7 +69,7 @@ pub fn text_table(s: &Summary) -> String {
         (
             "counties exhausted 耗尽县数",
             format!(
-                "{:.2} ± {:.2} [{} – {}]",
+                "{:.2} ± {:.2} [{:.1} – {:.1}]",
                 p.counties_exhausted.mean,
                 p.counties_exhausted.se,
                 p.counties_exhausted.p05,
@@ -85,6 +85,27 @@ pub fn text_table(s: &Summary) -> String {
         ("interest subsidy 贴息 (亿)", est_yi(&p.subsidy_paid_yuan)),
         ("extensions 展期 (count)", format!("{:.0} ± {:.0}", p.extensions.mean, p.extensions.se)),
         ("renewals 续贷 (count)", format!("{:.0} ± {:.0}", p.renewals.mean, p.renewals.se)),
+        ("coverage rate 覆盖率 (end)", est_pct(&p.coverage_rate)),
+        (
+            "balance by product 分产品余额 (亿, end)",
+            format!(
+                "first {} / follow-up {} / commercial {}",
+                yi(p.outstanding_end_by_product_yuan.first.mean),
+                yi(p.outstanding_end_by_product_yuan.follow_up.mean),
+                yi(p.outstanding_end_by_product_yuan.commercial.mean)
+            ),
+        ),
+        (
+            "unmet requests 未满足申请 (count)",
+            format!(
+                "no bank {:.0} / suspended {:.0} / refused {:.0}",
+                p.unmet_requests.no_bank.mean, p.unmet_requests.suspended.mean, p.unmet_requests.refused.mean
+            ),
+        ),
+        (
+            "township-months unserved 无服务乡镇月",
+            format!("{:.0} ± {:.0}", p.unserved_township_months.mean, p.unserved_township_months.se),
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(o, "  {} {v}", pad(k, 40));

@@ -1102,7 +1102,7 @@ fn rules(
     }
     let service = Service {
         exit_monthly: cx.float(st, sp, "exit_monthly", 0.0, 0.0, 1.0),
-        takeover_months: cx.int(st, sp, "takeover_months", 6, 0, 120) as u16,
+        takeover_months: cx.int(st, sp, "takeover_months", 6, 1, 120) as u16,
         exits,
     };
     // Collection and reminders.

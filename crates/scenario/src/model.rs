@@ -301,7 +301,8 @@ pub struct Demand {
     /// Monthly probability that a former borrower without a loan asks
     /// for a new first loan.
     pub repeat_uptake_monthly: f64,
-    /// Months between demand checks of a township (at most 6, 摸排).
+    /// Months between demand checks of a township (摸排; the notice asks
+    /// for at least one every six months).
     pub survey_interval_months: u16,
     /// Uptake of never-borrowed households in a surveyed township is
     /// multiplied by 1 + this.
@@ -358,7 +359,9 @@ pub struct Collection {
 /// How the interest subsidy is paid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubsidyPayment {
-    /// Months by which every subsidy payment is late.
+    /// A scheduled delay of the subsidy, months; any delay makes the
+    /// subsidy late for borrowers (their distress rises) — the engine does
+    /// not move the payments themselves.
     pub delay_months: u16,
     /// Each county's yearly subsidy budget as a share of the subsidy due
     /// on its starting book in a year; what exceeds it is paid the next

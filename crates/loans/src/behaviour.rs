@@ -1,0 +1,109 @@
+//! How borrowers' circumstances move their chance of paying: collection,
+//! willingness, contagion, strategic default, reminders and a late subsidy.
+//! Multipliers of the baseline distress probability, and the cure
+//! probability of an overdue loan.
+
+/// Multipliers of a borrower's distress probability.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DistressModifiers {
+    /// Contagion strength: × exp(strength × county overdue rate).
+    pub contagion: f64,
+    /// Strategic default: low-willingness borrowers × (1 + this) while the
+    /// fund is seen to pay.
+    pub strategic_default: f64,
+    /// Reminders before due dates: × this on a due date (1 = none).
+    pub reminder_factor: f64,
+    /// × this for a subsidised borrower whose subsidy is late.
+    pub late_subsidy: f64,
+}
+
+impl DistressModifiers {
+    /// Contagion multiplier at a county overdue rate.
+    pub fn contagion_multiplier(&self, county_overdue_rate: f64) -> f64 {
+        (self.contagion * county_overdue_rate).exp()
+    }
+
+    /// Strategic-default multiplier.
+    pub fn strategic_multiplier(&self, low_willingness: bool, fund_seen_paying: bool) -> f64 {
+        if low_willingness && fund_seen_paying { 1.0 + self.strategic_default } else { 1.0 }
+    }
+
+    /// Reminder multiplier for an event on a due date (not for a cure).
+    pub fn reminder_multiplier(&self, due_date: bool) -> f64 {
+        if due_date { self.reminder_factor } else { 1.0 }
+    }
+
+    /// Late-subsidy multiplier.
+    pub fn late_subsidy_multiplier(&self, subsidised: bool, subsidy_late: bool) -> f64 {
+        if subsidised && subsidy_late { self.late_subsidy } else { 1.0 }
+    }
+}
+
+/// Monthly cure probability of an overdue loan: the bucket's base rate,
+/// times the collection effort, times 1 + the cadres' boost beyond 90 days
+/// (village cadres and work teams join collection, 清收), times the
+/// willingness factor of a low-willingness borrower; at most 1.
+pub fn cure_probability(
+    base_by_bucket: [f64; 4],
+    months_overdue: u8,
+    effort: f64,
+    cadre_boost: f64,
+    willingness: f64,
+) -> f64 {
+    let (bucket, cadres) = match months_overdue {
+        0 | 1 => (0, false),
+        2..=3 => (1, false),
+        4..=6 => (2, true),
+        _ => (3, true),
+    };
+    let boost = if cadres { 1.0 + cadre_boost } else { 1.0 };
+    (base_by_bucket[bucket] * effort * boost * willingness).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const M: DistressModifiers = DistressModifiers {
+        contagion: 10.0,
+        strategic_default: 1.0,
+        reminder_factor: 0.9,
+        late_subsidy: 1.3,
+    };
+
+    #[test]
+    fn contagion_raises_distress_as_the_county_overdue_rate_rises() {
+        assert_eq!(M.contagion_multiplier(0.0), 1.0);
+        assert!((M.contagion_multiplier(0.05) - 0.5f64.exp()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn strategic_default_needs_low_willingness_and_a_paying_fund() {
+        assert_eq!(M.strategic_multiplier(true, true), 2.0);
+        assert_eq!(M.strategic_multiplier(true, false), 1.0);
+        assert_eq!(M.strategic_multiplier(false, true), 1.0);
+    }
+
+    #[test]
+    fn reminders_act_on_due_dates_only() {
+        assert_eq!(M.reminder_multiplier(true), 0.9);
+        assert_eq!(M.reminder_multiplier(false), 1.0);
+    }
+
+    #[test]
+    fn a_late_subsidy_weighs_on_subsidised_borrowers_only() {
+        assert_eq!(M.late_subsidy_multiplier(true, true), 1.3);
+        assert_eq!(M.late_subsidy_multiplier(false, true), 1.0);
+        assert_eq!(M.late_subsidy_multiplier(true, false), 1.0);
+    }
+
+    #[test]
+    fn cadres_raise_cure_beyond_ninety_days_and_low_willingness_lowers_it() {
+        let base = [0.45, 0.3, 0.12, 0.04];
+        assert_eq!(cure_probability(base, 1, 1.0, 0.5, 1.0), 0.45);
+        assert_eq!(cure_probability(base, 3, 1.0, 0.5, 1.0), 0.3);
+        assert!((cure_probability(base, 4, 1.0, 0.5, 1.0) - 0.18).abs() < 1e-12);
+        assert!((cure_probability(base, 9, 1.0, 0.5, 0.5) - 0.03).abs() < 1e-12);
+        assert_eq!(cure_probability(base, 1, 5.0, 0.0, 1.0), 1.0, "capped at 1");
+    }
+}
