@@ -600,6 +600,10 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                 b.strategic_default > 0.0 && cs.last_claim_paid.is_some_and(|x| t as u16 <= x + 12);
             let subsidy_late = cs.subsidy.is_late(rules.subsidy.delay_months);
             let any_failed = cs.enterprise_failed.iter().any(|f| *f);
+            // Whether the short path for a paid quarter's interest applies
+            // this county-month: bullet loans and no strategic default (a
+            // loan of a failed enterprise is sent down the general path).
+            let simple_month = bullet && !strategic_on;
             ws.table.fill(-1.0);
             let suspended = cs.suspension.suspended;
             let fund_balance_start = ws.funds[c].balance;
@@ -656,9 +660,40 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                     let od = book.overdue[i];
                     let p = book.principal[i];
                     let product = book.product[i];
+                    let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
+                    // The common event, on its own short path: a quarter's
+                    // interest on a current bullet loan that the borrower
+                    // pays. (Exactly what the general path below does for
+                    // it; the traits it skips cannot matter here.)
+                    if simple_month
+                        && od == 0
+                        && t16 != book.maturity[i]
+                        && !(any_failed
+                            && misuse_enterprise(book.id[i], b.misuse_share, enterprises)
+                                .is_some_and(|e| cs.enterprise_failed[e]))
+                    {
+                        let late = subsidy_late && subsidised[product as usize];
+                        let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
+                        let bits = Stream::at(book.key[i], tm);
+                        if unit(bits) >= cond_p(book.risk[i] as usize, EV_INTEREST, modc, table, plain_thr) {
+                            if subsidised[product as usize] {
+                                let interest = (p * rate.basis_points() as i64 * 3 + 60_000) / 120_000;
+                                let due_s = if rate <= rules.loans.subsidy.rate_cap {
+                                    interest
+                                } else {
+                                    rules
+                                        .loans
+                                        .subsidy_due(Product::ALL[product as usize], Fen(p), rate, 3, 0)
+                                        .0
+                                };
+                                tot.subsidy_paid += cs.subsidy.pay(Fen(due_s)).0;
+                            }
+                            book.next_event[i] = (t16 + 3).min(book.maturity[i]);
+                            continue;
+                        }
+                    }
                     let covered = covered_by_product[product as usize];
                     let tw = book.township[i] as usize;
-                    let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
                     let id = book.id[i];
                     // Traits cost a hash each: read them only when they matter.
                     let low_will = (od > 0 || strategic_on) && low_willingness(id, b.low_willingness_share);
