@@ -652,29 +652,7 @@ fn shocks(
             if item.get("kind").is_none() {
                 cx.error(item, &join(&ip, "kind"), format!("one of {}", event_kinds.join(", ")), "nothing");
             }
-            let month = match item.get("month") {
-                Some(node) => match cx.month_node(node, &join(&ip, "month")) {
-                    Some(m) => {
-                        let off = start.months_until(m);
-                        if off < 0 || off >= horizon as i32 {
-                            cx.error(
-                                node,
-                                &join(&ip, "month"),
-                                format!("a month from {} to {}", start, start.plus(horizon as i32 - 1)),
-                                node.describe(),
-                            );
-                            0
-                        } else {
-                            off as u16
-                        }
-                    }
-                    None => 0,
-                },
-                None => {
-                    cx.error(item, &join(&ip, "month"), "a month written as \"YYYY-MM\"", "nothing");
-                    0
-                }
-            };
+            let month = sim_month(cx, item, &ip, start, horizon);
             let mut hit: BTreeSet<usize> = BTreeSet::new();
             for (code, node) in cx.strings(it, &ip, "counties") {
                 match counties.iter().position(|c| format!("{:06}", c.code.0) == code) {
