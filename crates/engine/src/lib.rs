@@ -18,6 +18,7 @@ mod model;
 pub mod normal;
 mod path;
 pub mod rng;
+pub mod shocks;
 pub mod stats;
 mod summary;
 

@@ -184,10 +184,8 @@ impl Model {
             .disasters
             .iter()
             .map(|d| {
-                let active = d.months.iter().filter(|m| **m).count().max(1) as f64;
-                // Spread the annual probability over the active months so that
-                // P(at least one arrival in a year) = annual_probability.
-                let per_month = 1.0 - (1.0 - d.annual_probability).powf(1.0 / active);
+                let active = d.months.iter().filter(|m| **m).count();
+                let per_month = crate::shocks::monthly_probability(d.annual_probability, active);
                 let mut out = [0.0; 12];
                 for (m, on) in d.months.iter().enumerate() {
                     if *on {

@@ -32,6 +32,7 @@ use crate::book::{LoanBook, NEVER, NewLoan};
 use crate::model::{Model, RISK_CELLS, pick_cum, risk_cell};
 use crate::normal::{inv_phi, phi};
 use crate::rng::{Stream, mix, normal, purpose, second, unit};
+use crate::shocks::{ar1_step, price_multiplier, price_step};
 
 /// Figures recorded per county per month.
 pub const COUNTY_FIGURES: usize = 4;
@@ -414,7 +415,6 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     let st_ent = Stream::new(seed, path, purpose::ENTERPRISE);
 
     let phi_ar = b.factor_persistence;
-    let innov = (1.0 - phi_ar * phi_ar).sqrt();
     let (wg, wp) = (b.province_weight, b.prefecture_weight);
     let wc = (1.0 - wg - wp).max(0.0);
     let sqrt_rho = b.asset_correlation.sqrt();
@@ -467,7 +467,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
         let month_idx = (cal.month - 1) as usize;
 
         // (1) Shocks. Factors start from their stationary law in month 0.
-        let ar = |prev: f64, z: f64| if t == 0 { z } else { phi_ar * prev + innov * z };
+        let ar = |prev: f64, z: f64| ar1_step(phi_ar, prev, z, t == 0);
         province_factor = ar(province_factor, normal(st_prov.bits(0, tm)));
         for (r, f) in ws.pref_factor.iter_mut().enumerate() {
             *f = ar(*f, normal(st_pref.bits(r as u64, tm)));
@@ -477,12 +477,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
         }
         for (i, pp) in s.shocks.prices.iter().enumerate() {
             let bits = st_price.bits(i as u64, tm);
-            let mut x = (1.0 - pp.mean_reversion) * price[i] + pp.volatility * normal(bits);
             let jb = second(bits);
-            if unit(jb) < pp.jump_probability {
-                x += pp.jump_mean + pp.jump_sd * normal(second(jb));
-            }
-            price[i] = x;
+            let jump = (unit(jb) < pp.jump_probability).then(|| normal(second(jb)));
+            price[i] = price_step(pp, price[i], normal(bits), jump);
         }
         // Disasters: decay, then arrivals by prefecture, then scripted events.
         // An intensity below 0.001 (a distress multiplier within 0.5 % of 1
@@ -536,7 +533,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             }
         }
         for (i, pp) in s.shocks.prices.iter().enumerate() {
-            price_mult[i] = (-pp.sensitivity * price[i]).exp();
+            price_mult[i] = price_multiplier(pp, price[i]);
         }
         // Service layout: takeovers, random exits, scripted exits.
         let takeover = rules.service.takeover_months;

@@ -240,6 +240,24 @@ mod tests {
     }
 
     #[test]
+    fn age_weights_concentrate_maturities_in_the_weighted_months() {
+        // Three quarters of the weight on ages 7–9 (3 × 33 of 33 + 3 × 33):
+        // three quarters of the loans share those three ages, and so mature
+        // within three months of each other.
+        let mut weights = vec![1.0; 36];
+        for w in &mut weights[7..10] {
+            *w = 33.0;
+        }
+        let total: f64 = weights.iter().sum();
+        let spring: f64 = weights[7..10].iter().sum::<f64>() / total;
+        let mix = PortfolioMix { age_weights: weights, ..mix() };
+        let p = Population::synthesize(&[county(10_000, 1.0)], &mix);
+        let share = p.borrowers.iter().filter(|b| (7..10).contains(&b.age_months)).count() as f64 / 10_000.0;
+        assert!((share - spring).abs() < 1e-3, "{share} vs {spring}");
+        assert!(share > 0.7);
+    }
+
+    #[test]
     fn population_is_the_same_every_time() {
         let a = Population::synthesize(&[county(3_000, 0.9)], &mix());
         let b = Population::synthesize(&[county(3_000, 0.9)], &mix());
