@@ -1,6 +1,7 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
 mod cli;
+mod compare;
 mod docs;
 mod engine;
 mod mechanisms;

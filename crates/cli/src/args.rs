@@ -23,6 +23,27 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
+    /// Compare a rule revision with today's rules on the same random futures.
+    Compare(CompareArgs),
+}
+
+/// `mcstress compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Today's rules: a scenario file.
+    pub base: PathBuf,
+    /// The revision: a second scenario file. Without it, `--variant` names
+    /// a variant of BASE as the revision.
+    pub revision: Option<PathBuf>,
+    /// Simulation options (`--variant` selects the revision's variant).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write compare.json, base-summary.json, revision-summary.json and run.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print compare.json to standard output instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options shared by every command that simulates.

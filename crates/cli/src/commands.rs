@@ -9,7 +9,7 @@ use clap::Parser;
 use mcstress_engine::{Model, RunConfig};
 use mcstress_report::RunProvenance;
 
-use crate::args::{Cli, Command, RunArgs, ValidateArgs};
+use crate::args::{Cli, Command, CompareArgs, RunArgs, ValidateArgs};
 use crate::files::{load_scenario, write_outputs};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -35,6 +35,7 @@ where
     match cli.command {
         Command::Run(a) => run_cmd(a, out, err),
         Command::Validate(a) => validate_cmd(a, out),
+        Command::Compare(a) => compare_cmd(a, out, err),
     }
 }
 
@@ -93,12 +94,7 @@ fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     }
 
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // A reader that stopped early (`| head`) is not a failure.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(anyhow::Error::new(e).context("cannot write to standard output"));
-        }
-    }
+    emit(out, &text)?;
     if !a.json {
         let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
     }
@@ -130,4 +126,88 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
+}
+
+fn compare_cmd(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let variant = a.sim.variant.as_deref();
+    let (base, base_file) = load_scenario(Some(&a.base), None)?;
+    let (rev, rev_file) = match &a.revision {
+        Some(path) => load_scenario(Some(path), variant)?,
+        None => match variant {
+            Some(v) => load_scenario(Some(&a.base), Some(v))?,
+            None => {
+                return Err(InputError(
+                    "compare needs a revision: a second scenario file, or --variant NAME of the first".into(),
+                )
+                .into());
+            }
+        },
+    };
+    let (base, rev) = (base.scenario, rev.scenario);
+    let codes = |s: &mcstress_scenario::Scenario| s.counties.iter().map(|c| c.code).collect::<Vec<_>>();
+    if codes(&base) != codes(&rev) || base.horizon_months != rev.horizon_months || base.start != rev.start {
+        return Err(InputError(format!(
+            "{base_file} and {rev_file} must describe the same counties, start and horizon to be compared \
+             on the same random futures"
+        ))
+        .into());
+    }
+    let cfg = RunConfig {
+        paths: a.sim.paths.unwrap_or(base.paths),
+        seed: a.sim.seed.unwrap_or(base.seed),
+        threads: a.sim.threads.map(usize::from).unwrap_or(0),
+    };
+    let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
+    let started = Instant::now();
+    let pb = mcstress_engine::run(&mb, cfg, None)?;
+    let pr = mcstress_engine::run(&mr, cfg, None)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, &pb, &pr);
+    let text = mcstress_report::compare_json(&cmp)?;
+    if let Some(dir) = &a.out {
+        let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, &pb))?;
+        let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, &pr))?;
+        let names = vec!["compare.json", "base-summary.json", "revision-summary.json", "run.json"];
+        let prov = RunProvenance {
+            schema: "mcstress.run/1",
+            scenario: format!("{} vs {}", base.name, rev.name),
+            scenario_file: format!("{base_file} vs {rev_file}"),
+            scenario_sha256: format!("{} {}", base.sha256, rev.sha256),
+            variant: rev.variant.clone(),
+            seed: cfg.seed,
+            paths: cfg.paths,
+            version: env!("CARGO_PKG_VERSION"),
+            threads: mcstress_engine::threads_for(cfg.threads),
+            elapsed_seconds: elapsed,
+            loans_start: mb.loans_start(),
+            horizon_months: base.horizon_months,
+            files: names.clone(),
+        };
+        write_outputs(
+            dir,
+            &[
+                (names[0], text.clone().into_bytes()),
+                (names[1], sb.into_bytes()),
+                (names[2], sr.into_bytes()),
+                (names[3], mcstress_report::run_json(&prov)?.into_bytes()),
+            ],
+        )?;
+    }
+    let shown = if a.json { text } else { mcstress_report::compare_text(&cmp) };
+    emit(out, &shown)?;
+    if !a.json {
+        let _ = writeln!(err, "simulated 2 × {} paths in {:.1} s", cfg.paths, elapsed);
+    }
+    Ok(EXIT_OK)
+}
+
+/// Writes a result to standard output. A reader that stopped early
+/// (`| head`) is not a failure.
+fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
 }

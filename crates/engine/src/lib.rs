@@ -14,6 +14,7 @@
 //! [`Summary`], [`summarize`], [`monthly_rows`].
 
 mod book;
+mod compare;
 mod model;
 pub mod normal;
 mod path;
@@ -24,6 +25,7 @@ mod summary;
 
 use rayon::prelude::*;
 
+pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
 pub use model::Model;
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,

@@ -6,6 +6,7 @@
 //! [`write_counties_csv`], [`write_paths_csv`], [`RunProvenance`],
 //! [`text_table`].
 
+mod compare;
 mod text;
 
 use std::io::Write;
@@ -13,6 +14,7 @@ use std::io::Write;
 use mcstress_engine::{MonthlyRow, PathResult, Summary};
 use serde::Serialize;
 
+pub use compare::{compare_json, compare_text};
 pub use text::text_table;
 
 /// Why a report could not be written.

@@ -1,0 +1,106 @@
+//! `mcstress compare`: the same random futures for both rule sets.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{cli, root, scratch, simulate, small_text, write};
+
+#[test]
+fn compare_reports_exactly_what_the_two_runs_report() {
+    let d = scratch("compare-runs");
+    let f = write(&d, "small.toml", &small_text()).display().to_string();
+    let (c, cmp, err) =
+        cli(&["compare", &f, "--variant", "higher-share", "--paths", "8", "--seed", "5", "--json"]);
+    assert_eq!(c, 0, "{err}");
+    let (_, base, _) = cli(&["run", &f, "--paths", "8", "--seed", "5", "--json"]);
+    let (_, rev, _) = cli(&["run", &f, "--variant", "higher-share", "--paths", "8", "--seed", "5", "--json"]);
+    let cmp: Value = serde_json::from_str(&cmp).unwrap();
+    let base: Value = serde_json::from_str(&base).unwrap();
+    let rev: Value = serde_json::from_str(&rev).unwrap();
+    assert_eq!(cmp["schema"], "mcstress.compare/1");
+    for k in
+        ["peak_overdue_rate", "final_overdue_rate", "loss_fund_yuan", "loss_bank_yuan", "loss_uncovered_yuan"]
+    {
+        assert_eq!(cmp["province"][k]["base"], base["province"][k]["mean"], "{k}");
+        assert_eq!(cmp["province"][k]["revision"], rev["province"][k]["mean"], "{k}");
+    }
+    assert_eq!(
+        cmp["province"]["exhaustion_probability"]["base"],
+        base["province"]["exhaustion_probability"]["p"]
+    );
+    assert_eq!(cmp["counties"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn compare_output_is_the_same_for_any_thread_count() {
+    let d = scratch("compare-threads");
+    let f = write(&d, "small.toml", &small_text()).display().to_string();
+    let args = |t: &'static str| {
+        vec!["compare", "F", "--variant", "higher-share", "--paths", "6", "--threads", t, "--json"]
+    };
+    let run = |t| {
+        let a: Vec<&str> = args(t).into_iter().map(|x| if x == "F" { f.as_str() } else { x }).collect();
+        cli(&a)
+    };
+    let (c1, one, _) = run("1");
+    let (c2, two, _) = run("2");
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn compare_without_a_revision_exits_2() {
+    let d = scratch("compare-none");
+    let f = write(&d, "small.toml", &small_text()).display().to_string();
+    let (c, _, err) = cli(&["compare", &f, "--paths", "2"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("needs a revision"), "{err}");
+}
+
+fn load(rel: &str) -> mcstress_scenario::Scenario {
+    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+        Ok(mcstress_scenario::SourceFile {
+            name: p.display().to_string(),
+            key: p.display().to_string(),
+            text,
+        })
+    };
+    let main = read(&root().join(rel)).expect("shipped file");
+    match mcstress_scenario::load(main, None, &mut |from, r| {
+        read(&Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default().join(r))
+    }) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{rel}: {e}"),
+    }
+}
+
+/// For every shipped revision, the base and revision runs are paired: the
+/// per-path correlation of the fund's loss and of the peak overdue rate is
+/// at least 0.9 (equivalently se_diff² ≤ se_b² + se_r² − 1.8 se_b se_r).
+#[test]
+fn every_shipped_revision_pairs_with_todays_rules() {
+    let mut base = load("scenarios/rules/current.toml");
+    base.horizon_months = 36;
+    let (mb, pb) = simulate(&base, 30, 77, 2);
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("scenarios/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name == "current.toml" || !name.ends_with(".toml") {
+            continue;
+        }
+        let mut rev = load(&format!("scenarios/rules/{name}"));
+        rev.horizon_months = 36;
+        let (mr, pr) = simulate(&rev, 30, 77, 2);
+        let c = mcstress_engine::compare(&mb, &mr, 77, &pb, &pr);
+        for (what, d) in
+            [("loss_fund", c.province.loss_fund_yuan), ("peak_overdue", c.province.peak_overdue_rate)]
+        {
+            assert!(d.correlation >= 0.9, "{name} {what}: correlation {}", d.correlation);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 4, "at least four revisions are shipped");
+}
