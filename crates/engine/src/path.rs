@@ -1206,6 +1206,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn borrower_traits_are_fixed_by_the_loan_and_follow_their_shares() {
+        let n = 100_000u64;
+        let low = (0..n).filter(|id| low_willingness(*id, 0.1)).count() as f64 / n as f64;
+        assert!((low - 0.1).abs() < 4.0 * (0.1f64 * 0.9 / n as f64).sqrt(), "{low}");
+        assert!((0..1000u64).all(|id| !low_willingness(id, 0.0)));
+        // 户贷企用: a share of loans tied to one of the county's enterprises,
+        // spread evenly over them.
+        let mut per_enterprise = [0usize; 5];
+        for id in 0..n {
+            if let Some(e) = misuse_enterprise(id, 0.2, 5) {
+                per_enterprise[e] += 1;
+            }
+        }
+        let misused: usize = per_enterprise.iter().sum();
+        assert!((misused as f64 / n as f64 - 0.2).abs() < 0.005, "{misused}");
+        assert!(per_enterprise.iter().all(|k| (*k as f64 / misused as f64 - 0.2).abs() < 0.01));
+        assert_eq!(misuse_enterprise(42, 0.2, 5), misuse_enterprise(42, 0.2, 5));
+        assert_eq!(misuse_enterprise(42, 0.0, 5), None);
+    }
+
+    #[test]
     fn the_bullet_fast_path_agrees_with_the_schedule_rule() {
         for start in [-35, -7, -1, 0, 4] {
             for term in [3, 10, 12, 36, 48] {
