@@ -7,5 +7,6 @@ mod engine;
 mod mechanisms;
 mod presets;
 mod scenario_files;
+mod stress;
 mod support;
 mod vasicek;

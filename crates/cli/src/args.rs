@@ -25,6 +25,37 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare a rule revision with today's rules on the same random futures.
     Compare(CompareArgs),
+    /// Rank counties by the risk that their fund runs out, optionally under a shock.
+    Stress(StressArgs),
+}
+
+/// `mcstress stress`.
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Add a shock in the first month: a disaster kind (drought, flood,
+    /// frost, earthquake, livestock_disease) hitting every county with the
+    /// given severity (default 1), or an industry (cattle, pigs, tea,
+    /// coffee, walnut, tobacco, fruit_veg, migrant_wages, other) whose price
+    /// falls by 20 % × severity.
+    #[arg(long, value_name = "NAME[:SEVERITY]")]
+    pub shock: Option<String>,
+    /// Watch a county when its probability of exhaustion is at least this.
+    #[arg(long, value_name = "P", default_value_t = 0.05)]
+    pub watch_exhaustion: f64,
+    /// Watch a county when its fund covers less than this multiple of its expected claims.
+    #[arg(long, value_name = "R", default_value_t = 1.0)]
+    pub watch_cover: f64,
+    /// Watch a county when its mean peak overdue rate is at least this.
+    #[arg(long, value_name = "RATE", default_value_t = 0.05)]
+    pub watch_overdue: f64,
+    /// Print stress.json to standard output instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `mcstress compare`.

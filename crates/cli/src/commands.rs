@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use mcstress_engine::{Model, RunConfig};
+use mcstress_engine::{Model, RunConfig, WatchThresholds};
 use mcstress_report::RunProvenance;
 
-use crate::args::{Cli, Command, CompareArgs, RunArgs, ValidateArgs};
+use crate::args::{Cli, Command, CompareArgs, RunArgs, StressArgs, ValidateArgs};
 use crate::files::{load_scenario, write_outputs};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -36,6 +36,7 @@ where
         Command::Run(a) => run_cmd(a, out, err),
         Command::Validate(a) => validate_cmd(a, out),
         Command::Compare(a) => compare_cmd(a, out, err),
+        Command::Stress(a) => stress_cmd(a, out, err),
     }
 }
 
@@ -210,4 +211,55 @@ fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let (loaded, _) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
+    let mut scenario = loaded.scenario;
+    if let Some(spec) = &a.shock {
+        let (name, severity) = match spec.split_once(':') {
+            Some((n, s)) => match s.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => (n, v),
+                _ => {
+                    return Err(InputError(format!(
+                        "--shock {spec}: expected NAME or NAME:SEVERITY with a severity ≥ 0, found {s:?}"
+                    ))
+                    .into());
+                }
+            },
+            None => (spec.as_str(), 1.0),
+        };
+        scenario = scenario.with_shock(name, severity).map_err(|e| InputError(format!("--shock: {e}")))?;
+    }
+    for (flag, v) in [("--watch-exhaustion", a.watch_exhaustion), ("--watch-overdue", a.watch_overdue)] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(InputError(format!("{flag}: expected a share from 0 to 1, found {v}")).into());
+        }
+    }
+    if !(a.watch_cover.is_finite() && a.watch_cover >= 0.0) {
+        return Err(
+            InputError(format!("--watch-cover: expected a ratio ≥ 0, found {}", a.watch_cover)).into()
+        );
+    }
+    let cfg = RunConfig {
+        paths: a.sim.paths.unwrap_or(scenario.paths),
+        seed: a.sim.seed.unwrap_or(scenario.seed),
+        threads: a.sim.threads.map(usize::from).unwrap_or(0),
+    };
+    let model = Model::prepare(&scenario);
+    let started = Instant::now();
+    let paths = mcstress_engine::run(&model, cfg, None)?;
+    let w = WatchThresholds {
+        exhaustion_probability: a.watch_exhaustion,
+        fund_cover_ratio: a.watch_cover,
+        peak_overdue_rate: a.watch_overdue,
+    };
+    let mut st = mcstress_engine::stress(&model, cfg.seed, &paths, w);
+    st.shock = a.shock.clone();
+    let text = if a.json { mcstress_report::stress_json(&st)? } else { mcstress_report::stress_text(&st) };
+    emit(out, &text)?;
+    if !a.json {
+        let _ = writeln!(err, "simulated {} paths in {:.1} s", cfg.paths, started.elapsed().as_secs_f64());
+    }
+    Ok(EXIT_OK)
 }

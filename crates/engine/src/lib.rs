@@ -21,6 +21,7 @@ mod path;
 pub mod rng;
 pub mod shocks;
 pub mod stats;
+mod stress;
 mod summary;
 
 use rayon::prelude::*;
@@ -32,6 +33,7 @@ pub use path::{
     PathResult, PathTotals,
 };
 pub use stats::{Estimate, Probability};
+pub use stress::{STRESS_SCHEMA, Stress, StressCounty, WatchThresholds, stress};
 pub use summary::{
     ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
     UnmetRequests, monthly_rows, summarize,

@@ -124,6 +124,8 @@ pub struct CountyOutcome {
     pub loss_fund: i64,
     /// Households with a loan ÷ eligible households, at the end.
     pub coverage_end: f64,
+    /// Claims paid by the fund over the horizon, fen.
+    pub claims_paid: i64,
 }
 
 /// Everything one path produces.
@@ -454,6 +456,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             final_overdue: 0.0,
             loss_fund: 0,
             coverage_end: 0.0,
+            claims_paid: 0,
         })
         .collect();
     let mut province_factor = 0.0;
@@ -1168,6 +1171,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
         unpaid_total += unpaid;
         outcomes[c].exhausted_month = f.exhausted_at;
         outcomes[c].loss_fund = f.claims_paid.0 - f.recoveries.0;
+        outcomes[c].claims_paid = f.claims_paid.0;
         let cm = &m.counties[c];
         outcomes[c].coverage_end =
             if cm.eligible > 0 { ws.agg[c].loans as f64 / cm.eligible as f64 } else { 0.0 };

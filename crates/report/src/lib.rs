@@ -7,6 +7,7 @@
 //! [`text_table`].
 
 mod compare;
+mod stress;
 mod text;
 
 use std::io::Write;
@@ -15,6 +16,7 @@ use mcstress_engine::{MonthlyRow, PathResult, Summary};
 use serde::Serialize;
 
 pub use compare::{compare_json, compare_text};
+pub use stress::{stress_json, stress_text};
 pub use text::text_table;
 
 /// Why a report could not be written.

@@ -289,3 +289,21 @@ pub fn from_str(name: &str, text: &str, variant: Option<&str>) -> Result<Loaded,
     let src = SourceFile { name: name.into(), key: name.into(), text: text.into() };
     load(src, variant, &mut no_extends)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_stress_shock_adds_one_first_month_event() {
+        let s = embedded_default(None).unwrap().scenario;
+        let d = s.with_shock("drought", 2.0).unwrap();
+        assert_eq!(d.shocks.events.len(), s.shocks.events.len() + 1);
+        let e = d.shocks.events.last().unwrap();
+        assert_eq!((e.month, e.severity, e.counties.is_empty()), (0, 2.0, true));
+        let c = s.with_shock("cattle", 1.5).unwrap();
+        assert!((c.shocks.events.last().unwrap().price_change + 0.3).abs() < 1e-12);
+        assert_eq!(s.with_shock("cattle", 9.0).unwrap().shocks.events.last().unwrap().price_change, -0.95);
+        assert!(s.with_shock("locusts", 1.0).unwrap_err().to_string().contains("drought"));
+    }
+}

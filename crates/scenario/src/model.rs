@@ -375,3 +375,42 @@ impl Scenario {
         self.counties.iter().map(|c| c.fund).sum()
     }
 }
+
+/// Why a named shock cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown shock {name:?}: expected a disaster kind ({kinds}) or an industry ({industries})")]
+pub struct UnknownShock {
+    /// The name given.
+    pub name: String,
+    /// The disaster kinds.
+    pub kinds: String,
+    /// The industries.
+    pub industries: String,
+}
+
+impl Scenario {
+    /// The scenario with a stress shock of family `name` and `severity`
+    /// added in its first month: a disaster kind hits every county with
+    /// that severity (1 = a typical hit), an industry's price falls by
+    /// `20 % × severity` (at most 95 %).
+    pub fn with_shock(&self, name: &str, severity: f64) -> Result<Scenario, UnknownShock> {
+        let kind = if let Some(k) = DisasterKind::ALL.into_iter().find(|k| k.key() == name) {
+            EventKind::Disaster(k)
+        } else if let Some(i) = Industry::from_key(name) {
+            EventKind::Price(i)
+        } else {
+            return Err(UnknownShock {
+                name: name.to_string(),
+                kinds: DisasterKind::ALL.map(|k| k.key()).join(", "),
+                industries: Industry::ALL.map(|i| i.key()).join(", "),
+            });
+        };
+        let mut s = self.clone();
+        let (severity, price_change) = match kind {
+            EventKind::Disaster(_) => (severity, 0.0),
+            EventKind::Price(_) => (1.0, (-0.2 * severity).max(-0.95)),
+        };
+        s.shocks.events.push(Event { kind, month: 0, counties: Vec::new(), severity, price_change });
+        Ok(s)
+    }
+}
