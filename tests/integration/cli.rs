@@ -216,3 +216,30 @@ fn text_table_names_counties_in_chinese_and_english() {
     assert!(out.contains("鲁甸县") && out.contains("Ludian County"), "{out}");
     assert!(out.contains("peak overdue rate"), "{out}");
 }
+
+#[test]
+fn target_se_adds_paths_until_the_headline_errors_are_small_and_is_deterministic() {
+    let d = scratch("target-se");
+    let f = small_file(&d);
+    let args = ["run", f.as_str(), "--paths", "4", "--target-se", "0.01", "--json"];
+    let (code, one, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    let (_, two, _) = cli(&args);
+    assert_eq!(one, two, "same inputs, same path count and bytes");
+    let v: Value = serde_json::from_str(&one).unwrap();
+    let n = v["run"]["paths"].as_u64().unwrap();
+    assert!(n > 4 && n.is_power_of_two(), "doubled from 4: {n}");
+    let p = &v["province"];
+    assert!(p["peak_overdue_rate"]["se"].as_f64().unwrap() <= 0.01);
+    assert!(p["exhaustion_probability"]["se"].as_f64().unwrap() <= 0.01);
+    // The paths are the first n paths of the seed: a plain run of n paths agrees.
+    let (_, plain, _) = cli(&["run", f.as_str(), "--paths", &n.to_string(), "--json"]);
+    assert_eq!(one, plain);
+    // The cap wins over the target.
+    let (_, capped, _) =
+        cli(&["run", f.as_str(), "--paths", "4", "--target-se", "0.0001", "--max-paths", "10", "--json"]);
+    let v: Value = serde_json::from_str(&capped).unwrap();
+    assert_eq!(v["run"]["paths"], 10);
+    let (code, _, _) = cli(&["run", f.as_str(), "--target-se", "-1"]);
+    assert_eq!(code, 2);
+}

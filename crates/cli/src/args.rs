@@ -37,6 +37,9 @@ pub struct StressArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Error control.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Add a shock in the first month: a disaster kind (drought, flood,
     /// frost, earthquake, livestock_disease) hitting every county with the
     /// given severity (default 1), or an industry (cattle, pigs, tea,
@@ -94,6 +97,19 @@ pub struct SimArgs {
     pub threads: Option<u16>,
 }
 
+/// Error control: add paths until the headline standard error is small.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Add paths (doubling from --paths) until the standard errors of the
+    /// mean peak overdue rate and of the province exhaustion probability
+    /// are at most this (a share, e.g. 0.002 = 0.2 percentage points).
+    #[arg(long, value_name = "X")]
+    pub target_se: Option<f64>,
+    /// Most paths --target-se may run.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub max_paths: u32,
+}
+
 /// `mcstress run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -102,6 +118,9 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Error control.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Write summary.json, monthly.csv, counties.csv, paths.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

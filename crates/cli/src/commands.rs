@@ -9,7 +9,7 @@ use clap::Parser;
 use mcstress_engine::{Model, RunConfig, WatchThresholds};
 use mcstress_report::RunProvenance;
 
-use crate::args::{Cli, Command, CompareArgs, RunArgs, StressArgs, ValidateArgs};
+use crate::args::{Cli, Command, CompareArgs, RunArgs, StressArgs, TargetArgs, ValidateArgs};
 use crate::files::{load_scenario, write_outputs};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -50,7 +50,8 @@ fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     };
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = mcstress_engine::run(&model, cfg, None)?;
+    let paths = simulate(&model, cfg, &a.target)?;
+    let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
     let threads = mcstress_engine::threads_for(cfg.threads);
     let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
@@ -248,7 +249,8 @@ fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     };
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = mcstress_engine::run(&model, cfg, None)?;
+    let paths = simulate(&model, cfg, &a.target)?;
+    let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let w = WatchThresholds {
         exhaustion_probability: a.watch_exhaustion,
         fund_cover_ratio: a.watch_cover,
@@ -262,4 +264,21 @@ fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         let _ = writeln!(err, "simulated {} paths in {:.1} s", cfg.paths, started.elapsed().as_secs_f64());
     }
     Ok(EXIT_OK)
+}
+
+/// Runs the paths asked for, or — with `--target-se` — as many as the
+/// target needs.
+fn simulate(
+    model: &Model,
+    cfg: RunConfig,
+    t: &TargetArgs,
+) -> anyhow::Result<Vec<mcstress_engine::PathResult>> {
+    match t.target_se {
+        None => Ok(mcstress_engine::run(model, cfg, None)?),
+        Some(x) if x.is_finite() && x > 0.0 => {
+            let first = RunConfig { paths: cfg.paths.min(t.max_paths), ..cfg };
+            Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, None)?)
+        }
+        Some(x) => Err(InputError(format!("--target-se: expected a positive number, found {x}")).into()),
+    }
 }

@@ -82,12 +82,23 @@ pub fn run(
     cfg: RunConfig,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<Vec<PathResult>, EngineError> {
+    run_range(m, cfg, 0..cfg.paths as u64, progress)
+}
+
+/// Simulates paths `range` (path indices) in order. Path `p` is the same
+/// whichever range it is simulated in, so runs can be extended.
+pub fn run_range(
+    m: &Model,
+    cfg: RunConfig,
+    range: std::ops::Range<u64>,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<Vec<PathResult>, EngineError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| EngineError::ThreadPool(e.to_string()))?;
     Ok(pool.install(|| {
-        (0..cfg.paths as u64)
+        range
             .into_par_iter()
             .map_init(
                 || path::Workspace::new(m),
@@ -101,4 +112,40 @@ pub fn run(
             )
             .collect()
     }))
+}
+
+/// The standard errors that `--target-se` controls for a run: of the mean
+/// peak overdue rate and of the probability that some county fund is
+/// exhausted (both shares, so one target fits both).
+pub fn headline_se(paths: &[PathResult]) -> f64 {
+    let peak: Vec<f64> = paths.iter().map(|p| p.peak_overdue).collect();
+    let k = paths.iter().filter(|p| p.totals.counties_exhausted > 0).count();
+    let e = Estimate::from_values(&peak).se;
+    let p = Probability::from_count(k, paths.len()).se;
+    e.max(p)
+}
+
+/// Runs `cfg.paths` paths, then doubles the number of paths until the
+/// headline standard error is at most `target` or `max_paths` is reached.
+/// Deterministic: the same inputs give the same paths and bytes, since path
+/// `p` does not depend on the batches. Fewer than 30 paths never satisfy
+/// the target: a standard error estimated from so few paths (or a
+/// probability of 0 seen in them) is not to be trusted.
+pub fn run_to_target(
+    m: &Model,
+    cfg: RunConfig,
+    target: f64,
+    max_paths: u32,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<Vec<PathResult>, EngineError> {
+    let mut paths = run(m, cfg, progress)?;
+    loop {
+        let n = paths.len() as u32;
+        let se = headline_se(&paths);
+        if (n >= 30 && se <= target) || n >= max_paths {
+            return Ok(paths);
+        }
+        let next = n.saturating_mul(2).clamp(n + 1, max_paths);
+        paths.extend(run_range(m, cfg, n as u64..next as u64, progress)?);
+    }
 }
