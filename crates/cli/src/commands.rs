@@ -9,7 +9,7 @@ use clap::Parser;
 use mcstress_engine::{Model, RunConfig, WatchThresholds};
 use mcstress_report::RunProvenance;
 
-use crate::args::{Cli, Command, CompareArgs, RunArgs, StressArgs, TargetArgs, ValidateArgs};
+use crate::args::{Cli, Command, CompareArgs, RunArgs, SimArgs, StressArgs, TargetArgs, ValidateArgs};
 use crate::files::{load_scenario, write_outputs};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -43,11 +43,7 @@ where
 fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let (loaded, file_name) = load_scenario(a.scenario.as_deref(), a.sim.variant.as_deref())?;
     let scenario = loaded.scenario;
-    let cfg = RunConfig {
-        paths: a.sim.paths.unwrap_or(scenario.paths),
-        seed: a.sim.seed.unwrap_or(scenario.seed),
-        threads: a.sim.threads.map(usize::from).unwrap_or(0),
-    };
+    let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
     let paths = simulate(&model, cfg, &a.target)?;
@@ -154,11 +150,7 @@ fn compare_cmd(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         ))
         .into());
     }
-    let cfg = RunConfig {
-        paths: a.sim.paths.unwrap_or(base.paths),
-        seed: a.sim.seed.unwrap_or(base.seed),
-        threads: a.sim.threads.map(usize::from).unwrap_or(0),
-    };
+    let cfg = run_config(&a.sim, &base);
     let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
     let started = Instant::now();
     let pb = mcstress_engine::run(&mb, cfg, None)?;
@@ -242,11 +234,7 @@ fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
             InputError(format!("--watch-cover: expected a ratio ≥ 0, found {}", a.watch_cover)).into()
         );
     }
-    let cfg = RunConfig {
-        paths: a.sim.paths.unwrap_or(scenario.paths),
-        seed: a.sim.seed.unwrap_or(scenario.seed),
-        threads: a.sim.threads.map(usize::from).unwrap_or(0),
-    };
+    let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
     let paths = simulate(&model, cfg, &a.target)?;
@@ -280,5 +268,14 @@ fn simulate(
             Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, None)?)
         }
         Some(x) => Err(InputError(format!("--target-se: expected a positive number, found {x}")).into()),
+    }
+}
+
+/// The run settings: the flags, or else the scenario's own paths and seed.
+fn run_config(sim: &SimArgs, scenario: &mcstress_scenario::Scenario) -> RunConfig {
+    RunConfig {
+        paths: sim.paths.unwrap_or(scenario.paths),
+        seed: sim.seed.unwrap_or(scenario.seed),
+        threads: sim.threads.map(usize::from).unwrap_or(0),
     }
 }

@@ -186,6 +186,12 @@ impl BookView<'_> {
         self.id.len()
     }
 
+    /// The schedule of loan `i` as it stands.
+    #[inline]
+    pub fn schedule(&self, i: usize, repayment: mcstress_loans::Repayment) -> mcstress_loans::Schedule {
+        mcstress_loans::Schedule { repayment, start: self.start[i] as i32, maturity: self.maturity[i] as i32 }
+    }
+
     /// Frees slot `i` (as [`LoanBook::close`]).
     #[inline]
     pub fn close(&mut self, i: usize) {

@@ -730,11 +730,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                                 book.close(i);
                                 continue;
                             }
-                            let sched = Schedule {
-                                repayment,
-                                start: book.start[i] as i32,
-                                maturity: book.maturity[i] as i32,
-                            };
+                            let sched = book.schedule(i, repayment);
                             book.next_event[i] = sched.next_due_after(t as i32) as i16;
                         } else {
                             let od = od.saturating_add(1);
@@ -771,11 +767,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
                         continue;
                     }
                     // A payment falls due.
-                    let sched = Schedule {
-                        repayment,
-                        start: book.start[i] as i32,
-                        maturity: book.maturity[i] as i32,
-                    };
+                    let sched = book.schedule(i, repayment);
                     let due = if bullet {
                         bullet_due(&sched, t as i32, p, rate)
                     } else {
