@@ -7,6 +7,7 @@ mod engine;
 mod mechanisms;
 mod presets;
 mod scenario_files;
+mod search;
 mod stress;
 mod support;
 mod vasicek;

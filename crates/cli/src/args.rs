@@ -27,6 +27,64 @@ pub enum Command {
     Compare(CompareArgs),
     /// Rank counties by the risk that their fund runs out, optionally under a shock.
     Stress(StressArgs),
+    /// Run a grid of values of one or two scenario fields on the same random futures.
+    Sweep(SweepArgs),
+    /// Reverse stress test: per county, the shock severity that breaks the fund, and the top-up that mends it.
+    Breakpoint(BreakpointArgs),
+}
+
+/// `mcstress sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML). Omit to sweep the embedded default.
+    pub scenario: Option<PathBuf>,
+    /// A field and its values: FIELD=START:STOP:STEP (both ends included),
+    /// e.g. rules.compensation.fund_share=0.5:0.9:0.1. Once for a line,
+    /// twice for a grid.
+    #[arg(long = "set", value_name = "FIELD=START:STOP:STEP", required = true)]
+    pub set: Vec<String>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write sweep.json and run.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print sweep.json to standard output instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mcstress breakpoint`.
+#[derive(Debug, Args)]
+pub struct BreakpointArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The shock family: a disaster kind (drought, flood, frost,
+    /// earthquake, livestock_disease; severity 1 = a typical hit) or an
+    /// industry (price fall of 20 % × severity), as in `stress --shock`.
+    #[arg(long, value_name = "NAME")]
+    pub shock: String,
+    /// Target probability that the county's fund is exhausted within the horizon.
+    #[arg(long, value_name = "P")]
+    pub target: f64,
+    /// Largest severity searched.
+    #[arg(long, value_name = "S", default_value_t = 4.0)]
+    pub max_severity: f64,
+    /// Spacing of the severity grid (from 0).
+    #[arg(long, value_name = "D", default_value_t = 0.25)]
+    pub step: f64,
+    /// Severity at which the one-off top-up is sized (0 = no shock).
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub topup_severity: f64,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write breakpoint.json and run.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print breakpoint.json to standard output instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `mcstress stress`.
@@ -56,6 +114,9 @@ pub struct StressArgs {
     /// Watch a county when its mean peak overdue rate is at least this.
     #[arg(long, value_name = "RATE", default_value_t = 0.05)]
     pub watch_overdue: f64,
+    /// Write stress.json, summary.json, monthly.csv, counties.csv and run.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Print stress.json to standard output instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -72,6 +133,9 @@ pub struct CompareArgs {
     /// Simulation options (`--variant` selects the revision's variant).
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Error control (on the paired differences).
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Write compare.json, base-summary.json, revision-summary.json and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

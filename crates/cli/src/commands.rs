@@ -9,8 +9,12 @@ use clap::Parser;
 use mcstress_engine::{Model, RunConfig, WatchThresholds};
 use mcstress_report::RunProvenance;
 
-use crate::args::{Cli, Command, CompareArgs, RunArgs, SimArgs, StressArgs, TargetArgs, ValidateArgs};
-use crate::files::{load_scenario, write_outputs};
+use crate::args::{
+    BreakpointArgs, Cli, Command, CompareArgs, RunArgs, SimArgs, StressArgs, SweepArgs, TargetArgs,
+    ValidateArgs,
+};
+use crate::files::{load_scenario, load_scenario_with, write_outputs};
+use crate::grid::{Axis, MAX_POINTS, parse_axis};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
 /// Parses the command line and runs the command.
@@ -37,6 +41,8 @@ where
         Command::Validate(a) => validate_cmd(a, out),
         Command::Compare(a) => compare_cmd(a, out, err),
         Command::Stress(a) => stress_cmd(a, out, err),
+        Command::Sweep(a) => sweep_cmd(a, out, err),
+        Command::Breakpoint(a) => breakpoint_cmd(a, out, err),
     }
 }
 
@@ -54,41 +60,10 @@ fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     let summary_text = mcstress_report::summary_json(&summary)?;
 
     if let Some(dir) = &a.out {
-        let ids: Vec<String> = summary.counties.iter().map(|c| c.id.clone()).collect();
-        let rows = mcstress_engine::monthly_rows(&model, &paths);
-        let mut monthly = Vec::new();
-        mcstress_report::write_monthly_csv(&mut monthly, &rows, &ids)?;
-        let mut counties = Vec::new();
-        mcstress_report::write_counties_csv(&mut counties, &summary)?;
-        let mut paths_csv = Vec::new();
-        mcstress_report::write_paths_csv(&mut paths_csv, &paths)?;
-        let names = vec!["summary.json", "monthly.csv", "counties.csv", "paths.csv", "run.json"];
-        let prov = RunProvenance {
-            schema: "mcstress.run/1",
-            scenario: scenario.name.clone(),
-            scenario_file: file_name,
-            scenario_sha256: scenario.sha256.clone(),
-            variant: scenario.variant.clone(),
-            seed: cfg.seed,
-            paths: cfg.paths,
-            version: env!("CARGO_PKG_VERSION"),
-            threads,
-            elapsed_seconds: elapsed,
-            loans_start: model.loans_start(),
-            horizon_months: scenario.horizon_months,
-            files: names.clone(),
-        };
-        let run_text = mcstress_report::run_json(&prov)?;
-        write_outputs(
-            dir,
-            &[
-                (names[0], summary_text.clone().into_bytes()),
-                (names[1], monthly),
-                (names[2], counties),
-                (names[3], paths_csv),
-                (names[4], run_text.into_bytes()),
-            ],
-        )?;
+        let mut files = run_files(&model, &paths, &summary)?;
+        let prov = provenance("run", &scenario, file_name, cfg, elapsed, &model, &files);
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        write_outputs(dir, &files)?;
     }
 
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
@@ -153,39 +128,32 @@ fn compare_cmd(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let cfg = run_config(&a.sim, &base);
     let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
     let started = Instant::now();
-    let pb = mcstress_engine::run(&mb, cfg, None)?;
-    let pr = mcstress_engine::run(&mr, cfg, None)?;
+    let (pb, pr) = match a.target.target_se {
+        None => (mcstress_engine::run(&mb, cfg, None)?, mcstress_engine::run(&mr, cfg, None)?),
+        Some(x) => {
+            let x = positive_target(x)?;
+            let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
+            mcstress_engine::compare_to_target(&mb, &mr, first, x, a.target.max_paths, None)?
+        }
+    };
+    let cfg = RunConfig { paths: pb.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
     let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, &pb, &pr);
     let text = mcstress_report::compare_json(&cmp)?;
     if let Some(dir) = &a.out {
         let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, &pb))?;
         let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, &pr))?;
-        let names = vec!["compare.json", "base-summary.json", "revision-summary.json", "run.json"];
-        let prov = RunProvenance {
-            schema: "mcstress.run/1",
-            scenario: format!("{} vs {}", base.name, rev.name),
-            scenario_file: format!("{base_file} vs {rev_file}"),
-            scenario_sha256: format!("{} {}", base.sha256, rev.sha256),
-            variant: rev.variant.clone(),
-            seed: cfg.seed,
-            paths: cfg.paths,
-            version: env!("CARGO_PKG_VERSION"),
-            threads: mcstress_engine::threads_for(cfg.threads),
-            elapsed_seconds: elapsed,
-            loans_start: mb.loans_start(),
-            horizon_months: base.horizon_months,
-            files: names.clone(),
-        };
-        write_outputs(
-            dir,
-            &[
-                (names[0], text.clone().into_bytes()),
-                (names[1], sb.into_bytes()),
-                (names[2], sr.into_bytes()),
-                (names[3], mcstress_report::run_json(&prov)?.into_bytes()),
-            ],
-        )?;
+        let mut files = vec![
+            ("compare.json", text.clone().into_bytes()),
+            ("base-summary.json", sb.into_bytes()),
+            ("revision-summary.json", sr.into_bytes()),
+        ];
+        let mut prov =
+            provenance("compare", &rev, format!("{base_file} vs {rev_file}"), cfg, elapsed, &mb, &files);
+        prov.scenario = format!("{} vs {}", base.name, rev.name);
+        prov.scenario_sha256 = format!("{} {}", base.sha256, rev.sha256);
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        write_outputs(dir, &files)?;
     }
     let shown = if a.json { text } else { mcstress_report::compare_text(&cmp) };
     emit(out, &shown)?;
@@ -207,7 +175,7 @@ fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
 }
 
 fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    let (loaded, _) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
+    let (loaded, file_name) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
     let mut scenario = loaded.scenario;
     if let Some(spec) = &a.shock {
         let (name, severity) = match spec.split_once(':') {
@@ -244,12 +212,22 @@ fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         fund_cover_ratio: a.watch_cover,
         peak_overdue_rate: a.watch_overdue,
     };
+    let elapsed = started.elapsed().as_secs_f64();
     let mut st = mcstress_engine::stress(&model, cfg.seed, &paths, w);
     st.shock = a.shock.clone();
-    let text = if a.json { mcstress_report::stress_json(&st)? } else { mcstress_report::stress_text(&st) };
+    let json = mcstress_report::stress_json(&st)?;
+    if let Some(dir) = &a.out {
+        let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
+        let mut files = vec![("stress.json", json.clone().into_bytes())];
+        files.extend(run_files(&model, &paths, &summary)?);
+        let prov = provenance("stress", &scenario, file_name, cfg, elapsed, &model, &files);
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        write_outputs(dir, &files)?;
+    }
+    let text = if a.json { json } else { mcstress_report::stress_text(&st) };
     emit(out, &text)?;
     if !a.json {
-        let _ = writeln!(err, "simulated {} paths in {:.1} s", cfg.paths, started.elapsed().as_secs_f64());
+        let _ = writeln!(err, "simulated {} paths in {elapsed:.1} s", cfg.paths);
     }
     Ok(EXIT_OK)
 }
@@ -263,11 +241,70 @@ fn simulate(
 ) -> anyhow::Result<Vec<mcstress_engine::PathResult>> {
     match t.target_se {
         None => Ok(mcstress_engine::run(model, cfg, None)?),
-        Some(x) if x.is_finite() && x > 0.0 => {
+        Some(x) => {
+            let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(t.max_paths), ..cfg };
             Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, None)?)
         }
-        Some(x) => Err(InputError(format!("--target-se: expected a positive number, found {x}")).into()),
+    }
+}
+
+fn positive_target(x: f64) -> Result<f64, InputError> {
+    if x.is_finite() && x > 0.0 {
+        Ok(x)
+    } else {
+        Err(InputError(format!("--target-se: expected a positive number, found {x}")))
+    }
+}
+
+/// The files of a run's output directory, without `run.json`.
+fn run_files(
+    model: &Model,
+    paths: &[mcstress_engine::PathResult],
+    summary: &mcstress_engine::Summary,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let ids: Vec<String> = summary.counties.iter().map(|c| c.id.clone()).collect();
+    let rows = mcstress_engine::monthly_rows(model, paths);
+    let mut monthly = Vec::new();
+    mcstress_report::write_monthly_csv(&mut monthly, &rows, &ids)?;
+    let mut counties = Vec::new();
+    mcstress_report::write_counties_csv(&mut counties, summary)?;
+    let mut paths_csv = Vec::new();
+    mcstress_report::write_paths_csv(&mut paths_csv, paths)?;
+    Ok(vec![
+        ("summary.json", mcstress_report::summary_json(summary)?.into_bytes()),
+        ("monthly.csv", monthly),
+        ("counties.csv", counties),
+        ("paths.csv", paths_csv),
+    ])
+}
+
+/// `run.json` for an output directory holding `files` (and `run.json`).
+fn provenance(
+    command: &'static str,
+    scenario: &mcstress_scenario::Scenario,
+    file_name: String,
+    cfg: RunConfig,
+    elapsed: f64,
+    model: &Model,
+    files: &[(&'static str, Vec<u8>)],
+) -> RunProvenance {
+    RunProvenance {
+        schema: "mcstress.run/1",
+        command,
+        date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_file: file_name,
+        scenario_sha256: scenario.sha256.clone(),
+        variant: scenario.variant.clone(),
+        seed: cfg.seed,
+        paths: cfg.paths,
+        version: env!("CARGO_PKG_VERSION"),
+        threads: mcstress_engine::threads_for(cfg.threads),
+        elapsed_seconds: elapsed,
+        loans_start: model.loans_start(),
+        horizon_months: scenario.horizon_months,
+        files: files.iter().map(|(n, _)| *n).chain(["run.json"]).collect(),
     }
 }
 
@@ -278,4 +315,143 @@ fn run_config(sim: &SimArgs, scenario: &mcstress_scenario::Scenario) -> RunConfi
         seed: sim.seed.unwrap_or(scenario.seed),
         threads: sim.threads.map(usize::from).unwrap_or(0),
     }
+}
+
+fn sweep_cmd(a: SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let axes: Vec<Axis> = a.set.iter().map(|s| parse_axis(s)).collect::<Result<_, _>>()?;
+    if axes.len() > 2 {
+        return Err(InputError(format!(
+            "sweep takes one --set (a line) or two (a grid), found {}",
+            axes.len()
+        ))
+        .into());
+    }
+    if axes.len() == 2 && axes[0].field == axes[1].field {
+        return Err(InputError(format!("--set {} is given twice", axes[0].field)).into());
+    }
+    let shape: Vec<usize> = axes.iter().map(|x| x.texts.len()).collect();
+    let total: usize = shape.iter().product();
+    if total > MAX_POINTS {
+        return Err(InputError(format!("the grid has {total} points, more than {MAX_POINTS}")).into());
+    }
+    let variant = a.sim.variant.as_deref();
+    let (base, file_name) = load_scenario(a.scenario.as_deref(), variant)?;
+    let base = base.scenario;
+    // Every point is loaded (and so validated) before anything runs: a bad
+    // value at the end of the grid must not cost the whole sweep.
+    let mut points = Vec::with_capacity(total);
+    for i in 0..total {
+        let idx = if axes.len() == 2 { vec![i / shape[1], i % shape[1]] } else { vec![i] };
+        let settings: Vec<mcstress_scenario::Setting> = axes
+            .iter()
+            .zip(&idx)
+            .map(|(x, &j)| mcstress_scenario::Setting { field: x.field.clone(), value: x.texts[j].clone() })
+            .collect();
+        let (loaded, _) = load_scenario_with(a.scenario.as_deref(), variant, &settings)?;
+        let mut values = serde_json::Map::new();
+        for (x, &j) in axes.iter().zip(&idx) {
+            values.insert(x.field.clone(), number(x.numbers[j], &x.texts[j]));
+        }
+        points.push((values, loaded.scenario));
+    }
+    let cfg = run_config(&a.sim, &base);
+    let started = Instant::now();
+    let mut first = None;
+    let mut done = Vec::with_capacity(total);
+    for (values, scenario) in points {
+        let model = Model::prepare(&scenario);
+        let paths = mcstress_engine::run(&model, cfg, None)?;
+        done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, &paths, &mut first));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let sweep = mcstress_engine::Sweep {
+        schema: mcstress_engine::SWEEP_SCHEMA,
+        scenario: mcstress_engine::RuleSetName::of(&base),
+        fields: axes.iter().map(|x| x.field.clone()).collect(),
+        shape,
+        paths: cfg.paths,
+        seed: cfg.seed,
+        points: done,
+    };
+    let json = mcstress_report::sweep_json(&sweep)?;
+    if let Some(dir) = &a.out {
+        let mut files = vec![("sweep.json", json.clone().into_bytes())];
+        let model = Model::prepare(&base);
+        let prov = provenance("sweep", &base, file_name, cfg, elapsed, &model, &files);
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        write_outputs(dir, &files)?;
+    }
+    let text = if a.json { json } else { mcstress_report::sweep_text(&sweep) };
+    emit(out, &text)?;
+    if !a.json {
+        let _ = writeln!(err, "simulated {total} × {} paths in {elapsed:.1} s", cfg.paths);
+    }
+    Ok(EXIT_OK)
+}
+
+/// A swept value as JSON: an integer when it was written as one.
+fn number(x: f64, text: &str) -> serde_json::Value {
+    match text.parse::<i64>() {
+        Ok(i) => serde_json::Value::from(i),
+        Err(_) => serde_json::Value::from(x),
+    }
+}
+
+fn breakpoint_cmd(a: BreakpointArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    if !(a.target > 0.0 && a.target <= 1.0) {
+        return Err(
+            InputError(format!("--target: expected a probability in (0, 1], found {}", a.target)).into()
+        );
+    }
+    if !(a.step.is_finite() && a.step > 0.0) {
+        return Err(InputError(format!("--step: expected a positive number, found {}", a.step)).into());
+    }
+    if !(a.max_severity.is_finite() && a.max_severity >= a.step && a.max_severity <= 100.0) {
+        return Err(InputError(format!(
+            "--max-severity: expected a number from --step ({}) to 100, found {}",
+            a.step, a.max_severity
+        ))
+        .into());
+    }
+    if !(a.topup_severity.is_finite() && (0.0..=100.0).contains(&a.topup_severity)) {
+        return Err(InputError(format!(
+            "--topup-severity: expected a number from 0 to 100, found {}",
+            a.topup_severity
+        ))
+        .into());
+    }
+    let steps = (a.max_severity / a.step + 1e-9).floor() as usize;
+    if steps > 200 {
+        return Err(InputError(format!("--step {} gives {steps} severities, more than 200", a.step)).into());
+    }
+    let (loaded, file_name) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
+    let scenario = loaded.scenario;
+    // The shock name is checked before anything runs.
+    scenario.with_shock(&a.shock, 1.0).map_err(|e| InputError(format!("--shock: {e}")))?;
+    let severities: Vec<f64> = (0..=steps).map(|i| (i as f64 * a.step * 1e9).round() / 1e9).collect();
+    let bc = mcstress_engine::BreakpointConfig {
+        shock: a.shock.clone(),
+        target: a.target,
+        severities,
+        topup_severity: a.topup_severity,
+        topup_tolerance: 0.01,
+    };
+    let cfg = run_config(&a.sim, &scenario);
+    let started = Instant::now();
+    let bp = mcstress_engine::breakpoint(&scenario, &bc, cfg, None)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let json = mcstress_report::breakpoint_json(&bp)?;
+    if let Some(dir) = &a.out {
+        let mut files = vec![("breakpoint.json", json.clone().into_bytes())];
+        let model = Model::prepare(&scenario);
+        let prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, &model, &files);
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        write_outputs(dir, &files)?;
+    }
+    let text = if a.json { json } else { mcstress_report::breakpoint_text(&bp) };
+    emit(out, &text)?;
+    if !a.json {
+        let _ = writeln!(err, "{} evaluations × {} paths in {elapsed:.1} s", bp.evaluations, cfg.paths);
+    }
+    Ok(EXIT_OK)
 }

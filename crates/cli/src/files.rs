@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use mcstress_scenario::{Loaded, SourceFile};
+use mcstress_scenario::{Loaded, Setting, SourceFile};
 
 use crate::InputError;
 
@@ -21,8 +21,18 @@ fn read_source(path: &Path) -> Result<SourceFile, String> {
 /// Loads a scenario file (or the embedded default), resolving `extends`
 /// relative to the file that names it.
 pub fn load_scenario(path: Option<&Path>, variant: Option<&str>) -> anyhow::Result<(Loaded, String)> {
+    load_scenario_with(path, variant, &[])
+}
+
+/// [`load_scenario`] with `--set` settings applied.
+pub fn load_scenario_with(
+    path: Option<&Path>,
+    variant: Option<&str>,
+    settings: &[Setting],
+) -> anyhow::Result<(Loaded, String)> {
     let Some(path) = path else {
-        let loaded = mcstress_scenario::embedded_default(variant).map_err(|e| InputError(e.to_string()))?;
+        let loaded = mcstress_scenario::embedded_default_with(variant, settings)
+            .map_err(|e| InputError(e.to_string()))?;
         return Ok((loaded, mcstress_scenario::EMBEDDED_NAME.to_string()));
     };
     let main = read_source(path)
@@ -31,8 +41,8 @@ pub fn load_scenario(path: Option<&Path>, variant: Option<&str>) -> anyhow::Resu
         let base = Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default();
         read_source(&base.join(rel))
     };
-    let loaded =
-        mcstress_scenario::load(main, variant, &mut resolver).map_err(|e| InputError(e.to_string()))?;
+    let loaded = mcstress_scenario::load_with(main, variant, settings, &mut resolver)
+        .map_err(|e| InputError(e.to_string()))?;
     Ok((loaded, path.display().to_string()))
 }
 

@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod files;
+mod grid;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -143,14 +143,6 @@ fn yuan(fen: i64) -> f64 {
     fen as f64 / 100.0
 }
 
-fn name(m: &Model) -> RuleSetName {
-    RuleSetName {
-        name: m.scenario.name.clone(),
-        variant: m.scenario.variant.clone(),
-        sha256: m.scenario.sha256.clone(),
-    }
-}
-
 /// Compares the paths of a revision with those of today's rules, run with
 /// the same seed. The two models must describe the same counties.
 pub fn compare(
@@ -199,8 +191,8 @@ pub fn compare(
     });
     Comparison {
         schema: COMPARE_SCHEMA,
-        base: name(base_m),
-        revision: name(rev_m),
+        base: RuleSetName::of(&base_m.scenario),
+        revision: RuleSetName::of(&rev_m.scenario),
         paths: base.len() as u32,
         seed,
         province,

@@ -14,6 +14,7 @@
 //! [`Summary`], [`summarize`], [`monthly_rows`].
 
 mod book;
+mod breakpoint;
 mod compare;
 mod model;
 pub mod normal;
@@ -23,9 +24,13 @@ pub mod shocks;
 pub mod stats;
 mod stress;
 mod summary;
+mod sweep;
 
 use rayon::prelude::*;
 
+pub use breakpoint::{
+    BREAKPOINT_SCHEMA, Breakpoint, BreakpointConfig, BreakpointCounty, breakpoint, first_crossing,
+};
 pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
 pub use model::Model;
 pub use path::{
@@ -38,6 +43,7 @@ pub use summary::{
     ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
     UnmetRequests, monthly_rows, summarize,
 };
+pub use sweep::{PairingBase, SWEEP_SCHEMA, Sweep, SweepDiffs, SweepFigures, SweepPoint, sweep_point};
 
 /// How to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +63,10 @@ pub enum EngineError {
     /// The thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
+    /// The request names something the scenario does not have (e.g. an
+    /// unknown shock).
+    #[error("{0}")]
+    Input(String),
 }
 
 /// Simulates one path on the calling thread (for benchmarks and tests).
@@ -147,5 +157,45 @@ pub fn run_to_target(
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
         paths.extend(run_range(m, cfg, n as u64..next as u64, progress)?);
+    }
+}
+
+/// The standard errors that `--target-se` controls for a comparison: of
+/// the paired differences of the mean peak overdue rate and of the
+/// probability that some county fund is exhausted.
+pub fn headline_diff_se(base: &[PathResult], rev: &[PathResult]) -> f64 {
+    let peak = |ps: &[PathResult]| ps.iter().map(|p| p.peak_overdue).collect::<Vec<f64>>();
+    let exh = |ps: &[PathResult]| {
+        ps.iter().map(|p| f64::from(p.totals.counties_exhausted > 0)).collect::<Vec<f64>>()
+    };
+    let a = Diff::paired(&peak(base), &peak(rev)).se;
+    let b = Diff::paired(&exh(base), &exh(rev)).se;
+    a.max(b)
+}
+
+/// [`run_to_target`] for a pair of models on the same random futures: both
+/// get the same paths, doubled until [`headline_diff_se`] is at most
+/// `target` (never with fewer than 30 paths) or `max_paths` is reached.
+pub fn compare_to_target(
+    base: &Model,
+    rev: &Model,
+    cfg: RunConfig,
+    target: f64,
+    max_paths: u32,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<(Vec<PathResult>, Vec<PathResult>), EngineError> {
+    let mut a = run(base, cfg, progress)?;
+    let mut b = run(rev, cfg, progress)?;
+    loop {
+        let n = a.len() as u32;
+        let se = headline_diff_se(&a, &b);
+        // A paired se of exactly 0 from few paths (no difference seen) is
+        // as untrustworthy as a probability of 0: the 30-path floor holds.
+        if (n >= 30 && se <= target) || n >= max_paths {
+            return Ok((a, b));
+        }
+        let next = n.saturating_mul(2).clamp(n + 1, max_paths);
+        a.extend(run_range(base, cfg, n as u64..next as u64, progress)?);
+        b.extend(run_range(rev, cfg, n as u64..next as u64, progress)?);
     }
 }

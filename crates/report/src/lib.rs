@@ -7,6 +7,7 @@
 //! [`text_table`].
 
 mod compare;
+mod search;
 mod stress;
 mod text;
 
@@ -16,6 +17,7 @@ use mcstress_engine::{MonthlyRow, PathResult, Summary};
 use serde::Serialize;
 
 pub use compare::{compare_json, compare_text};
+pub use search::{breakpoint_json, breakpoint_text, sweep_json, sweep_text};
 pub use stress::{stress_json, stress_text};
 pub use text::text_table;
 
@@ -50,6 +52,14 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// `value` as pretty-printed JSON with a final newline.
+pub(crate) fn pretty_json<T: Serialize>(what: &'static str, value: &T) -> Result<String, ReportError> {
+    let mut text =
+        serde_json::to_string_pretty(value).map_err(|source| ReportError::Json { what, source })?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// `summary.json` as pretty-printed text with a final newline. It holds no
@@ -233,6 +243,11 @@ pub fn write_paths_csv<W: Write>(w: W, paths: &[PathResult]) -> Result<(), Repor
 pub struct RunProvenance {
     /// Always "mcstress.run/1".
     pub schema: &'static str,
+    /// The command that wrote the directory: run, compare, stress, sweep
+    /// or breakpoint.
+    pub command: &'static str,
+    /// Date of the run (UTC, YYYY-MM-DD), for provenance footers.
+    pub date: String,
     /// Scenario name.
     pub scenario: String,
     /// Scenario file as given (or the embedded default's name).

@@ -130,8 +130,35 @@ pub fn load(
     variant: Option<&str>,
     resolver: &mut Resolver<'_>,
 ) -> Result<Loaded, ScenarioError> {
+    load_with(main, variant, &[], resolver)
+}
+
+/// One field set from outside the file (`mcstress sweep --set`): a dotted
+/// field path and a TOML value, applied after the variant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// Dotted field path, e.g. `rules.compensation.fund_share`.
+    pub field: String,
+    /// The value as TOML text, e.g. `0.8` or `180`.
+    pub value: String,
+}
+
+/// Name under which settings are reported in messages.
+pub const SETTINGS_NAME: &str = "--set";
+
+/// Like [`load`], with `settings` applied on top of the file and the
+/// variant. Settings are validated like the file's own fields (an unknown
+/// field or a value out of range is reported against `--set`), and they
+/// enter the scenario's hash.
+pub fn load_with(
+    main: SourceFile,
+    variant: Option<&str>,
+    settings: &[Setting],
+    resolver: &mut Resolver<'_>,
+) -> Result<Loaded, ScenarioError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut root = load_chain(main, resolver, &mut files, 0)?;
+    let sets = settings_node(settings, &mut files)?;
     let variants_node = root.remove("variants");
     let mut variant_entries: Vec<(String, Node)> = Vec::new();
     let mut errors = Vec::new();
@@ -160,12 +187,19 @@ pub fn load(
         h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
 
-    let (base, base_errors, known) = build::build(&root, &files);
+    let mut base_tree = root.clone();
+    if let Some(s) = &sets {
+        base_tree.merge(s.clone());
+    }
+    let (base, base_errors, known) = build::build(&base_tree, &files);
     errors.extend(base_errors.iter().cloned());
     let mut chosen = None;
     for (name, over) in &variant_entries {
         let mut merged = root.clone();
         merged.merge(over.clone());
+        if let Some(s) = &sets {
+            merged.merge(s.clone());
+        }
         let (scenario, verrors, _) = build::build(&merged, &files);
         for mut e in verrors {
             if !base_errors.contains(&e) {
@@ -198,6 +232,55 @@ pub fn load(
     scenario.sha256 = hash;
     scenario.variant = variant.map(str::to_string);
     Ok(Loaded { scenario, variants, known_fields: known.into_iter().collect() })
+}
+
+/// The settings as one tree, parsed from a synthetic source file (one
+/// `field = value` line per setting) appended to `files`, so that errors in
+/// them carry a line and column like any other.
+fn settings_node(settings: &[Setting], files: &mut Vec<SourceFile>) -> Result<Option<Node>, ScenarioError> {
+    if settings.is_empty() {
+        return Ok(None);
+    }
+    let mut errors = Vec::new();
+    for s in settings {
+        let bare = |seg: &str| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        if !s.field.split('.').all(bare) {
+            errors.push(FieldError {
+                file: SETTINGS_NAME.into(),
+                line: None,
+                column: None,
+                path: s.field.clone(),
+                expected: "a dotted field path such as rules.compensation.fund_share".into(),
+                found: format!("{:?}", s.field),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioError { errors });
+    }
+    let text: String = settings.iter().map(|s| format!("{} = {}\n", s.field, s.value)).collect();
+    let idx = files.len();
+    files.push(SourceFile { name: SETTINGS_NAME.into(), key: SETTINGS_NAME.into(), text });
+    let f = &files[idx];
+    let parsed = match toml::de::DeTable::parse(&f.text) {
+        Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()),
+        Err(e) => Err((e.span().unwrap_or(0..0), e.message().to_string())),
+    };
+    parsed.map(Some).map_err(|(span, msg)| {
+        let (l, c) = tree::line_col(&f.text, span.start);
+        ScenarioError {
+            errors: vec![FieldError {
+                file: f.name.clone(),
+                line: Some(l),
+                column: Some(c),
+                path: String::new(),
+                expected: "a field = value setting in TOML syntax".into(),
+                found: msg.trim().to_string(),
+            }],
+        }
+    })
 }
 
 fn load_chain(
@@ -279,9 +362,14 @@ pub fn no_extends(_from: &SourceFile, rel: &str) -> Result<SourceFile, String> {
 
 /// The embedded default scenario, validated, with `variant` applied.
 pub fn embedded_default(variant: Option<&str>) -> Result<Loaded, ScenarioError> {
+    embedded_default_with(variant, &[])
+}
+
+/// The embedded default scenario with `variant` and `settings` applied.
+pub fn embedded_default_with(variant: Option<&str>, settings: &[Setting]) -> Result<Loaded, ScenarioError> {
     let src =
         SourceFile { name: EMBEDDED_NAME.into(), key: EMBEDDED_NAME.into(), text: EMBEDDED_TEXT.into() };
-    load(src, variant, &mut no_extends)
+    load_with(src, variant, settings, &mut no_extends)
 }
 
 /// Parses a scenario from text alone (no `extends`), as the tests do.
@@ -305,5 +393,31 @@ mod tests {
         assert!((c.shocks.events.last().unwrap().price_change + 0.3).abs() < 1e-12);
         assert_eq!(s.with_shock("cattle", 9.0).unwrap().shocks.events.last().unwrap().price_change, -0.95);
         assert!(s.with_shock("locusts", 1.0).unwrap_err().to_string().contains("drought"));
+    }
+
+    fn set(field: &str, value: &str) -> Setting {
+        Setting { field: field.into(), value: value.into() }
+    }
+
+    #[test]
+    fn a_setting_overrides_the_file_and_changes_the_hash() {
+        let base = embedded_default(None).unwrap().scenario;
+        let s = embedded_default_with(None, &[set("rules.compensation.fund_share", "0.9")]).unwrap().scenario;
+        assert_eq!(s.rules.claims.fund_share.get(), 0.9);
+        assert_ne!(s.rules.claims.fund_share, base.rules.claims.fund_share);
+        assert_ne!(s.sha256, base.sha256);
+        assert_eq!(s.counties, base.counties);
+    }
+
+    #[test]
+    fn a_bad_setting_is_reported_against_the_set_flag_with_its_field() {
+        let e = embedded_default_with(None, &[set("rules.compensation.fund_share", "1.5")]).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("--set:1:"), "{text}");
+        assert!(text.contains("rules.compensation.fund_share") && text.contains("1.5"), "{text}");
+        let e = embedded_default_with(None, &[set("rules.compensation.fund_shar", "0.5")]).unwrap_err();
+        assert!(e.to_string().contains("fund_share"), "did you mean: {e}");
+        let e = embedded_default_with(None, &[set("rules..x", "1")]).unwrap_err();
+        assert!(e.to_string().contains("dotted field path"), "{e}");
     }
 }

@@ -1,0 +1,109 @@
+//! `--set FIELD=START:STOP:STEP`: the values of a swept field.
+//!
+//! Values are generated in decimal arithmetic, so that 0.5:0.9:0.1 gives
+//! exactly 0.5, 0.6, 0.7, 0.8, 0.9 (and reaches the end) rather than the
+//! binary approximations 0.6000000000000001, ... that would then be
+//! written into the scenario.
+
+use rust_decimal::Decimal;
+
+use crate::InputError;
+
+/// Most grid points a sweep may have (all fields together).
+pub const MAX_POINTS: usize = 1_000;
+
+/// One swept field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// Dotted field path.
+    pub field: String,
+    /// The values as TOML text (integers stay integers).
+    pub texts: Vec<String>,
+    /// The same values as numbers.
+    pub numbers: Vec<f64>,
+}
+
+/// Parses one `--set` argument.
+pub fn parse_axis(arg: &str) -> Result<Axis, InputError> {
+    let bad = |why: String| InputError(format!("--set {arg}: {why}"));
+    let (field, range) =
+        arg.split_once('=').ok_or_else(|| bad("expected FIELD=START:STOP:STEP, found no '='".into()))?;
+    let field = field.trim();
+    if field.is_empty() {
+        return Err(bad("expected a field path before '='".into()));
+    }
+    let parts: Vec<&str> = range.split(':').map(str::trim).collect();
+    let [start, stop, step] = parts[..] else {
+        return Err(bad(format!(
+            "expected START:STOP:STEP after '=', found {} part{} in {range:?}",
+            parts.len(),
+            if parts.len() == 1 { "" } else { "s" }
+        )));
+    };
+    let num = |what: &str, t: &str| {
+        t.parse::<Decimal>().map_err(|_| bad(format!("{what}: expected a number, found {t:?}")))
+    };
+    let (a, b, d) = (num("START", start)?, num("STOP", stop)?, num("STEP", step)?);
+    if d <= Decimal::ZERO {
+        return Err(bad(format!("STEP: expected a positive number, found {step}")));
+    }
+    if b < a {
+        return Err(bad(format!("STOP ({stop}) is below START ({start})")));
+    }
+    let count = ((b - a) / d).floor() + Decimal::ONE;
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|&n| n <= MAX_POINTS)
+        .ok_or_else(|| bad(format!("more than {MAX_POINTS} values; use a larger STEP")))?;
+    let integers = [start, stop, step].iter().all(|t| !t.contains(['.', 'e', 'E']));
+    let mut texts = Vec::with_capacity(count);
+    let mut numbers = Vec::with_capacity(count);
+    for i in 0..count {
+        let v = a + d * Decimal::from(i as u64);
+        let v = v.normalize();
+        let mut t = v.to_string();
+        // A float field accepts an integer, but an integer field refuses
+        // 1.0: keep integers as integers only when the user wrote them so.
+        if !integers && !t.contains('.') {
+            t.push_str(".0");
+        }
+        numbers.push(t.parse::<f64>().map_err(|_| bad(format!("cannot represent {t}")))?);
+        texts.push(t);
+    }
+    Ok(Axis { field: field.to_string(), texts, numbers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decimal_range_includes_both_ends_exactly() {
+        let a = parse_axis("rules.compensation.fund_share=0.5:0.9:0.1").unwrap();
+        assert_eq!(a.texts, ["0.5", "0.6", "0.7", "0.8", "0.9"]);
+        assert_eq!(a.numbers[1], 0.6);
+        let d = parse_axis("x=1:2:0.5").unwrap();
+        assert_eq!(d.texts, ["1.0", "1.5", "2.0"]);
+    }
+
+    #[test]
+    fn an_integer_range_stays_integer_and_stops_at_the_last_step() {
+        let a = parse_axis("rules.compensation.trigger_days_overdue=90:200:30").unwrap();
+        assert_eq!(a.texts, ["90", "120", "150", "180"]);
+    }
+
+    #[test]
+    fn a_bad_range_says_what_was_expected() {
+        for (arg, says) in [
+            ("fund_share", "no '='"),
+            ("x=0.5:0.9", "START:STOP:STEP"),
+            ("x=0.5:0.9:0", "positive"),
+            ("x=0.9:0.5:0.1", "below START"),
+            ("x=a:1:1", "START: expected a number"),
+            ("x=0:100000:1", "more than"),
+        ] {
+            let e = parse_axis(arg).unwrap_err().to_string();
+            assert!(e.contains(says) && e.contains(arg), "{arg}: {e}");
+        }
+    }
+}
