@@ -343,9 +343,9 @@ fn row(
 }
 
 /// The monthly table: for the province and every county, each month's
-/// overdue rate, fund balance and outstanding principal; for every county
-/// also its coverage rate and the share of paths whose fund has been
-/// exhausted by then.
+/// overdue rate, fund balance, outstanding principal and the share of
+/// paths whose fund (for the province: some county's fund) has been
+/// exhausted by then; for every county also its coverage rate.
 pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
     let s = &m.scenario;
     let n_c = s.counties.len();
@@ -369,6 +369,11 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
             }
             out.push(row(month, &date, None, name, &mut v));
         }
+        let k = paths
+            .iter()
+            .filter(|p| p.counties.iter().any(|o| o.exhausted_month.is_some_and(|e| e as usize <= t)))
+            .count();
+        out.push(exhausted_row(month, &date, None, Probability::from_count(k, n)));
         for c in 0..n_c {
             for (fig, name) in [
                 (FIG_OVERDUE_RATE, "overdue_rate"),
@@ -385,19 +390,23 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
                 .iter()
                 .filter(|p| p.counties[c].exhausted_month.is_some_and(|e| e as usize <= t))
                 .count();
-            let pr = Probability::from_count(k, n);
-            out.push(MonthlyRow {
-                month,
-                date: date.clone(),
-                county: Some(c),
-                figure: "exhausted_probability",
-                mean: pr.p,
-                se: pr.se,
-                quantiles: [pr.ci95_low, f64::NAN, pr.p, f64::NAN, pr.ci95_high],
-            });
+            out.push(exhausted_row(month, &date, Some(c), Probability::from_count(k, n)));
         }
     }
     out
+}
+
+/// A probability row: not quantiles but the Wilson interval in p05/p95.
+fn exhausted_row(month: u16, date: &str, county: Option<usize>, pr: Probability) -> MonthlyRow {
+    MonthlyRow {
+        month,
+        date: date.to_string(),
+        county,
+        figure: "exhausted_probability",
+        mean: pr.p,
+        se: pr.se,
+        quantiles: [pr.ci95_low, f64::NAN, pr.p, f64::NAN, pr.ci95_high],
+    }
 }
 
 #[cfg(test)]
