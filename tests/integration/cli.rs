@@ -153,9 +153,11 @@ fn out_dir_holds_every_file_and_paths_csv_balances_exactly() {
     // 24 months × (4 province figures + 3 counties × 5 figures).
     assert_eq!(monthly.lines().count(), 1 + 24 * (4 + 3 * 5));
     // The survival curve ends at the run's exhaustion probability.
-    let last = monthly.lines().find(|l| l.starts_with("24,") && l.contains(",province,exhausted_probability,"));
+    let last =
+        monthly.lines().find(|l| l.starts_with("24,") && l.contains(",province,exhausted_probability,"));
     let p_end: f64 = last.expect("a province survival row").split(',').nth(4).unwrap().parse().unwrap();
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(p_end, summary["province"]["exhaustion_probability"]["p"].as_f64().unwrap());
 }
 

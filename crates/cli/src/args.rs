@@ -31,6 +31,59 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Reverse stress test: per county, the shock severity that breaks the fund, and the top-up that mends it.
     Breakpoint(BreakpointArgs),
+    /// Draw the charts of an output directory (of run, stress, compare or sweep).
+    Chart(ChartArgs),
+    /// Write briefing.html and briefing.xlsx from an output directory.
+    Report(ReportArgs),
+}
+
+/// Language of charts and briefings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// Simplified Chinese.
+    Zh,
+    /// English.
+    En,
+}
+
+/// Chart file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// PNG, 1600×900, for slides.
+    Png,
+    /// SVG.
+    Svg,
+    /// Both.
+    Both,
+}
+
+/// `mcstress chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Output directory of `run`, `stress`, `compare` or `sweep` (with run.json).
+    pub dir: PathBuf,
+    /// Language of titles, axes, legends and county names.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+    /// File formats.
+    #[arg(long, value_enum, default_value_t = FormatArg::Both)]
+    pub format: FormatArg,
+    /// Where to write the charts (default: DIR/charts-LANG).
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `mcstress report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output directory of `run`, `stress`, `compare` or `sweep` (with run.json).
+    pub dir: PathBuf,
+    /// Language of the briefing.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+    /// Where to write briefing.html and briefing.xlsx (default: DIR).
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `mcstress sweep`.

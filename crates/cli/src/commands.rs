@@ -10,10 +10,10 @@ use mcstress_engine::{Model, RunConfig, WatchThresholds};
 use mcstress_report::RunProvenance;
 
 use crate::args::{
-    BreakpointArgs, Cli, Command, CompareArgs, RunArgs, SimArgs, StressArgs, SweepArgs, TargetArgs,
-    ValidateArgs,
+    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, ReportArgs, RunArgs, SimArgs,
+    StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
-use crate::files::{load_scenario, load_scenario_with, write_outputs};
+use crate::files::{load_scenario, load_scenario_with, read_results, write_files, write_outputs};
 use crate::grid::{Axis, MAX_POINTS, parse_axis};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -43,6 +43,8 @@ where
         Command::Stress(a) => stress_cmd(a, out, err),
         Command::Sweep(a) => sweep_cmd(a, out, err),
         Command::Breakpoint(a) => breakpoint_cmd(a, out, err),
+        Command::Chart(a) => chart_cmd(a, out),
+        Command::Report(a) => report_cmd(a, out),
     }
 }
 
@@ -453,5 +455,65 @@ fn breakpoint_cmd(a: BreakpointArgs, out: &mut dyn Write, err: &mut dyn Write) -
     if !a.json {
         let _ = writeln!(err, "{} evaluations × {} paths in {elapsed:.1} s", bp.evaluations, cfg.paths);
     }
+    Ok(EXIT_OK)
+}
+
+fn lang_of(l: LangArg) -> mcstress_report::briefing::Lang {
+    match l {
+        LangArg::Zh => mcstress_report::briefing::Lang::Zh,
+        LangArg::En => mcstress_report::briefing::Lang::En,
+    }
+}
+
+/// A briefing error caused by the results' content (a label the font
+/// cannot draw) is the user's input; anything else is internal.
+fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error {
+    use mcstress_report::briefing::BriefingError as B;
+    match e {
+        B::MissingGlyph { .. } | B::Data(_) => InputError(e.to_string()).into(),
+        other => anyhow::Error::new(other),
+    }
+}
+
+fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let lang = lang_of(a.lang);
+    let (meta, results) = read_results(&a.dir)?;
+    let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
+    let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
+    let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for c in &charts {
+        if a.format != FormatArg::Svg {
+            files.push((format!("{}.png", c.name), c.png.clone()));
+        }
+        if a.format != FormatArg::Png {
+            files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
+        }
+    }
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_files(&dir, &refs)?;
+    let mut listing = String::new();
+    for (n, _) in &files {
+        listing.push_str(&format!("{}\n", dir.join(n).display()));
+    }
+    emit(out, &listing)?;
+    Ok(EXIT_OK)
+}
+
+fn report_cmd(a: ReportArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let lang = lang_of(a.lang);
+    let (meta, results) = read_results(&a.dir)?;
+    let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
+    let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
+    let html = mcstress_report::briefing::briefing_html(&results, &meta, &prov, &charts, lang)
+        .map_err(briefing_error)?;
+    let xlsx =
+        mcstress_report::briefing::briefing_xlsx(&results, &meta, &prov, lang).map_err(briefing_error)?;
+    let dir = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    write_files(&dir, &[("briefing.html", html.into_bytes()), ("briefing.xlsx", xlsx)])?;
+    emit(
+        out,
+        &format!("{}\n{}\n", dir.join("briefing.html").display(), dir.join("briefing.xlsx").display()),
+    )?;
     Ok(EXIT_OK)
 }

@@ -57,6 +57,14 @@ pub fn write_outputs(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()
     if marker.exists() {
         fs::remove_file(&marker).with_context(|| format!("cannot remove {}", marker.display()))?;
     }
+    write_files(dir, files)
+}
+
+/// Writes `files` into `dir` (created if need be), each through a
+/// temporary file renamed into place.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    fs::create_dir_all(dir)
+        .map_err(|e| InputError(format!("{}: cannot create output directory: {e}", dir.display())))?;
     for (name, bytes) in files {
         let target: PathBuf = dir.join(name);
         let tmp = dir.join(format!(".{name}.tmp"));
@@ -64,4 +72,42 @@ pub fn write_outputs(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()
         fs::rename(&tmp, &target).with_context(|| format!("cannot move {} into place", target.display()))?;
     }
     Ok(())
+}
+
+/// Reads an output directory of `run`, `stress`, `compare` or `sweep` back.
+pub fn read_results(
+    dir: &Path,
+) -> anyhow::Result<(mcstress_report::briefing::inputs::RunMeta, mcstress_report::briefing::inputs::Results)>
+{
+    use mcstress_report::briefing::inputs::Results;
+    let marker = dir.join("run.json");
+    let meta_text = fs::read_to_string(&marker).map_err(|e| {
+        InputError(match e.kind() {
+            std::io::ErrorKind::NotFound if !dir.is_dir() => {
+                format!("{}: no such directory", dir.display())
+            }
+            std::io::ErrorKind::NotFound => format!(
+                "{}: no run.json: not a complete output directory of mcstress run, stress, compare or sweep \
+                 (run.json is written last)",
+                dir.display()
+            ),
+            _ => format!("{}: cannot read: {e}", marker.display()),
+        })
+    })?;
+    let meta = Results::meta(&meta_text).map_err(|e| InputError(format!("{}/{e}", dir.display())))?;
+    let mut io_error: Option<String> = None;
+    let results = Results::read(&meta, |name| match fs::read_to_string(dir.join(name)) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound && io_error.is_none() {
+                io_error = Some(format!("{}: cannot read: {e}", dir.join(name).display()));
+            }
+            None
+        }
+    });
+    match (results, io_error) {
+        (Ok(r), _) => Ok((meta, r)),
+        (Err(_), Some(io)) => Err(InputError(io).into()),
+        (Err(e), None) => Err(InputError(format!("{}/{e}", dir.display())).into()),
+    }
 }

@@ -6,6 +6,7 @@
 //! [`write_counties_csv`], [`write_paths_csv`], [`RunProvenance`],
 //! [`text_table`].
 
+pub mod briefing;
 mod compare;
 mod search;
 mod stress;
