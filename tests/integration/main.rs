@@ -1,5 +1,6 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
+mod briefing;
 mod cli;
 mod compare;
 mod docs;

@@ -1159,6 +1159,15 @@ pub fn provenance(results: &Results, meta: &super::inputs::RunMeta, lang: Lang) 
 /// Draws every chart that fits the results, in `lang`.
 pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<Vec<Chart>, BriefingError> {
     register_font()?;
+    // County names first, so that a bad one is reported as what it is.
+    let counties: Vec<&CountyIn> = match results {
+        Results::Run { summary, .. } => summary.counties.iter().collect(),
+        Results::Compare { base, revision, .. } => base.counties.iter().chain(&revision.counties).collect(),
+        Results::Sweep { .. } => Vec::new(),
+    };
+    for c in counties {
+        check_glyphs(&format!("county name ({})", c.id), &county_label(c, lang))?;
+    }
     let kinds = match results {
         Results::Run { summary, monthly, stress } => {
             if summary.run.paths == 0 || monthly.is_empty() {

@@ -1,0 +1,299 @@
+//! `mcstress chart` and `mcstress report`: charts in both languages and
+//! formats, the HTML briefing and the workbook, from real output
+//! directories of `run`, `stress`, `compare` and `sweep`.
+//!
+//! SVG snapshots hold each chart's text with every digit replaced by `#`
+//! and the scenario hash by `<sha>`, without the purely numeric tick
+//! labels: the titles, axes, legends, county names and footer are pinned,
+//! the simulated numbers are not (they are tested elsewhere against exact
+//! formulas). Regenerate after a deliberate
+//! change of wording with `UPDATE_SNAPSHOTS=1 cargo test --workspace briefing`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::support::{cli, root, small_text, write};
+
+/// The output directories, made once for all tests of this module.
+fn outputs() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("mcstress-test-{}-briefing", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let f = write(&d, "small.toml", &small_text()).display().to_string();
+        let o = |name: &str| d.join(name).display().to_string();
+        for args in [
+            vec!["run", &f, "--paths", "24", "--out", &o("run")],
+            vec!["stress", &f, "--paths", "24", "--shock", "drought:2", "--out", &o("stress")],
+            vec!["compare", &f, "--variant", "higher-share", "--paths", "24", "--out", &o("compare")],
+            vec![
+                "sweep",
+                &f,
+                "--set",
+                "rules.compensation.fund_share=0.5:0.9:0.2",
+                "--paths",
+                "12",
+                "--out",
+                &o("sweep"),
+            ],
+        ] {
+            let (c, _, err) = cli(&args);
+            assert_eq!(c, 0, "{args:?}: {err}");
+        }
+        d
+    })
+}
+
+const RUN_CHARTS: [&str; 5] = ["overdue-fan", "fund-fan", "exhaustion-survival", "county-ranking", "losses"];
+
+fn expected(kind: &str) -> Vec<&'static str> {
+    match kind {
+        "run" | "stress" => RUN_CHARTS.to_vec(),
+        "compare" => vec!["compare", "losses"],
+        "sweep" => vec!["sweep", "losses"],
+        _ => unreachable!(),
+    }
+}
+
+/// Width, height and share of pixels that are not the background.
+fn png_facts(path: &Path) -> (u32, u32, f64, usize) {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = &buf[..info.buffer_size()];
+    let step = info.color_type.samples();
+    let pixels: Vec<&[u8]> = px.chunks(step).collect();
+    let inked = pixels.iter().filter(|p| p[..3] != [255, 255, 255]).count();
+    let mut colours: Vec<[u8; 3]> = pixels.iter().map(|p| [p[0], p[1], p[2]]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    (info.width, info.height, inked as f64 / pixels.len() as f64, colours.len())
+}
+
+/// The text of an SVG: the content of every `<text>` element, one per
+/// line, digits as `#` and 12-digit hashes as `<sha>`.
+fn svg_text(svg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text") {
+        rest = &rest[i..];
+        let Some(open_end) = rest.find('>') else { break };
+        let Some(close) = rest.find("</text>") else { break };
+        let content = &rest[open_end + 1..close];
+        let normal: Vec<String> = content
+            .split_inclusive([' ', '(', ')', '/'])
+            .map(|tok| {
+                let core = tok.trim_end_matches([' ', '(', ')', '/']);
+                if core.len() == 12 && core.chars().all(|c| c.is_ascii_hexdigit()) {
+                    tok.replace(core, "<sha>")
+                } else {
+                    tok.to_string()
+                }
+            })
+            .collect();
+        let line: String =
+            normal.concat().trim().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+        // Tick labels (numbers only) come and go with the simulated ranges.
+        if line.chars().any(char::is_alphabetic) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        rest = &rest[close + 7..];
+    }
+    out
+}
+
+fn check_snapshot(name: &str, text: &str) {
+    let path = root().join("tests/snapshots").join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {}: run with UPDATE_SNAPSHOTS=1 once", path.display()));
+    assert_eq!(text, want, "SVG text of {name} differs from {}", path.display());
+}
+
+#[test]
+fn every_output_gets_its_charts_in_both_languages_and_formats() {
+    let d = outputs();
+    for kind in ["run", "stress", "compare", "sweep"] {
+        for lang in ["zh", "en"] {
+            let dir = d.join(kind);
+            let (c, listing, err) = cli(&["chart", &dir.display().to_string(), "--lang", lang]);
+            assert_eq!(c, 0, "{kind} {lang}: {err}");
+            let charts = dir.join(format!("charts-{lang}"));
+            for name in expected(kind) {
+                let png = charts.join(format!("{name}.png"));
+                let svg = charts.join(format!("{name}.svg"));
+                assert!(listing.contains(&png.display().to_string()), "{listing}");
+                let (w, h, inked, colours) = png_facts(&png);
+                assert!(w >= 1600 && h >= 900, "{kind}/{lang}/{name}: {w}×{h}");
+                assert!(inked > 0.02, "{kind}/{lang}/{name} is nearly blank: {inked}");
+                assert!(colours > 8, "{kind}/{lang}/{name} has {colours} colours");
+                let text = svg_text(&std::fs::read_to_string(&svg).unwrap());
+                check_snapshot(&format!("{kind}-{lang}-{name}"), &text);
+            }
+        }
+    }
+}
+
+#[test]
+fn chinese_charts_are_labelled_in_chinese_and_english_ones_in_english() {
+    let dir = outputs().join("run");
+    let out = crate::support::scratch("briefing-lang");
+    for lang in ["zh", "en"] {
+        let o = out.join(lang).display().to_string();
+        let (c, _, err) =
+            cli(&["chart", &dir.display().to_string(), "--lang", lang, "--format", "svg", "--out", &o]);
+        assert_eq!(c, 0, "{err}");
+        assert!(!out.join(lang).join("county-ranking.png").exists(), "--format svg writes no PNG");
+    }
+    let read = |lang: &str| std::fs::read_to_string(out.join(format!("{lang}/county-ranking.svg"))).unwrap();
+    let (zh, en) = (read("zh"), read("en"));
+    // County names: Chinese in Chinese, pinyin in English.
+    assert!(zh.contains("澜沧拉祜族自治县") && !zh.contains("Lancang"));
+    assert!(en.contains("Lancang") && !en.contains("澜沧"));
+    // The footer carries the provenance.
+    let run: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let sha = run["scenario_sha256"].as_str().unwrap();
+    assert!(zh.contains(&sha[..12]) && zh.contains("种子 7") && zh.contains("路径 24"), "footer");
+    assert!(en.contains(&sha[..12]) && en.contains("seed 7") && en.contains("24 paths"), "footer");
+}
+
+#[test]
+fn a_label_the_font_cannot_draw_is_an_error_naming_it() {
+    let src = outputs().join("run");
+    let d = crate::support::scratch("briefing-glyph");
+    for f in ["run.json", "monthly.csv", "summary.json"] {
+        std::fs::copy(src.join(f), d.join(f)).unwrap();
+    }
+    let summary = std::fs::read_to_string(d.join("summary.json")).unwrap();
+    std::fs::write(d.join("summary.json"), summary.replace("鲁甸县", "鲁䶮县")).unwrap();
+    let (c, _, err) = cli(&["chart", &d.display().to_string()]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("鲁䶮县") && err.contains("U+4DAE") && err.contains("county name"), "{err}");
+    assert!(!d.join("charts-zh").exists(), "nothing written");
+}
+
+#[test]
+fn chart_refuses_a_directory_that_is_not_a_complete_output() {
+    let d = crate::support::scratch("briefing-empty");
+    let (c, _, err) = cli(&["chart", &d.display().to_string()]);
+    assert_eq!(c, 2);
+    assert!(err.contains("run.json"), "{err}");
+    let src = outputs().join("run");
+    std::fs::copy(src.join("run.json"), d.join("run.json")).unwrap();
+    let (c, _, err) = cli(&["chart", &d.display().to_string()]);
+    assert_eq!(c, 2);
+    assert!(err.contains("summary.json") && err.contains("missing"), "{err}");
+    std::fs::write(d.join("summary.json"), "{\"schema\": 1}").unwrap();
+    std::fs::copy(src.join("monthly.csv"), d.join("monthly.csv")).unwrap();
+    let (c, _, err) = cli(&["chart", &d.display().to_string()]);
+    assert_eq!(c, 2);
+    assert!(err.contains("summary.json") && err.contains("line 1"), "{err}");
+}
+
+fn cell_f64(range: &calamine::Range<calamine::Data>, row: usize, col: usize) -> f64 {
+    match range.get((row, col)) {
+        Some(calamine::Data::Float(x)) => *x,
+        Some(calamine::Data::Int(i)) => *i as f64,
+        other => panic!("row {row} col {col}: not a number: {other:?}"),
+    }
+}
+
+fn cell_str(range: &calamine::Range<calamine::Data>, row: usize, col: usize) -> String {
+    range.get((row, col)).map(|c| c.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn the_workbook_holds_exactly_the_figures_of_summary_json() {
+    use calamine::Reader;
+    let dir = outputs().join("run");
+    for lang in ["zh", "en"] {
+        let out = crate::support::scratch(&format!("briefing-report-{lang}"));
+        let (c, _, err) =
+            cli(&["report", &dir.display().to_string(), "--lang", lang, "--out", &out.display().to_string()]);
+        assert_eq!(c, 0, "{err}");
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("briefing.xlsx")).unwrap();
+        let names = mcstress_report::briefing::sheet_names(if lang == "zh" {
+            mcstress_report::briefing::Lang::Zh
+        } else {
+            mcstress_report::briefing::Lang::En
+        });
+        let s = wb.worksheet_range(names[0]).unwrap();
+        let p = &summary["province"];
+        assert_eq!(cell_str(&s, 1, 0), "exhaustion_probability");
+        assert_eq!(cell_f64(&s, 1, 3), p["exhaustion_probability"]["p"].as_f64().unwrap());
+        let mut seen = 0;
+        for row in 2..s.height() {
+            let key = cell_str(&s, row, 0);
+            let e = &p[&key];
+            assert!(e.is_object(), "{key} is a summary.json figure");
+            for (col, q) in [(3, "mean"), (4, "se"), (5, "p05"), (6, "p50"), (7, "p95")] {
+                if let Some(want) = e[q].as_f64() {
+                    assert_eq!(cell_f64(&s, row, col), want, "{lang} {key}.{q}");
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen >= 9, "province figures in the workbook: {seen}");
+        let counties = wb.worksheet_range(names[1]).unwrap();
+        let list = summary["counties"].as_array().unwrap();
+        assert_eq!(counties.height(), list.len() + 1);
+        for (i, c) in list.iter().enumerate() {
+            assert_eq!(cell_str(&counties, i + 1, 0), c["id"].as_str().unwrap());
+            assert_eq!(cell_f64(&counties, i + 1, 6), c["exhaustion_probability"]["p"].as_f64().unwrap());
+            assert_eq!(cell_f64(&counties, i + 1, 12), c["loss_fund_yuan"]["mean"].as_f64().unwrap());
+        }
+        let months = wb.worksheet_range(names[2]).unwrap();
+        assert_eq!(months.height(), 1 + 24, "one row per month");
+        assert_eq!(
+            cell_f64(&months, 24, 7),
+            p["exhaustion_probability"]["p"].as_f64().unwrap(),
+            "the survival column ends at the exhaustion probability"
+        );
+
+        let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+        for name in RUN_CHARTS {
+            assert!(html.contains(&format!("<figure id=\"{name}\"><img")), "{name} in the briefing");
+        }
+        assert_eq!(html.matches("src=\"data:image/png;base64,").count(), RUN_CHARTS.len());
+        assert!(!html.contains("http://") && !html.contains("https://"), "nothing fetched from a network");
+        let finding = if lang == "zh" {
+            "个县的补偿金有超过5%的概率在24个月内耗尽"
+        } else {
+            "chance that their compensation fund runs out within 24 months"
+        };
+        assert!(html.contains(finding), "{lang}: findings as sentences");
+    }
+}
+
+#[test]
+fn compare_and_sweep_briefings_carry_their_own_sheets() {
+    use calamine::Reader;
+    for (kind, sheet) in [("compare", 3), ("sweep", 4)] {
+        let dir = outputs().join(kind);
+        let out = crate::support::scratch(&format!("briefing-{kind}"));
+        let (c, _, err) =
+            cli(&["report", &dir.display().to_string(), "--lang", "en", "--out", &out.display().to_string()]);
+        assert_eq!(c, 0, "{err}");
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("briefing.xlsx")).unwrap();
+        let names = mcstress_report::briefing::sheet_names(mcstress_report::briefing::Lang::En);
+        let r = wb.worksheet_range(names[sheet]).unwrap();
+        assert!(r.height() > 2, "{kind}: sheet {}", names[sheet]);
+        if kind == "compare" {
+            let cmp: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("compare.json")).unwrap()).unwrap();
+            let row = (1..r.height()).find(|&i| cell_str(&r, i, 0) == "loss_fund_yuan").unwrap();
+            assert_eq!(cell_f64(&r, row, 4), cmp["province"]["loss_fund_yuan"]["diff"].as_f64().unwrap());
+        }
+    }
+}
