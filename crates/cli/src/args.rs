@@ -11,6 +11,10 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "mcstress", version, about, long_about = None)]
 #[command(after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input or usage.")]
 pub struct Cli {
+    /// No progress bar and no timing notes on standard error (errors are
+    /// still reported). The bar is only ever shown on a terminal.
+    #[arg(long, global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -15,6 +15,7 @@ use crate::args::{
 };
 use crate::files::{load_scenario, load_scenario_with, read_results, write_files, write_outputs};
 use crate::grid::{Axis, MAX_POINTS, parse_axis};
+use crate::progress::Progress;
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
 /// Parses the command line and runs the command.
@@ -36,25 +37,30 @@ where
             return Ok(EXIT_OK);
         }
     };
+    let mut sink = std::io::sink();
+    // --quiet: timing notes go nowhere; errors still reach `err` through
+    // run_cli.
+    let notes: &mut dyn Write = if cli.quiet { &mut sink } else { err };
+    let q = cli.quiet;
     match cli.command {
-        Command::Run(a) => run_cmd(a, out, err),
+        Command::Run(a) => run_cmd(a, q, out, notes),
         Command::Validate(a) => validate_cmd(a, out),
-        Command::Compare(a) => compare_cmd(a, out, err),
-        Command::Stress(a) => stress_cmd(a, out, err),
-        Command::Sweep(a) => sweep_cmd(a, out, err),
-        Command::Breakpoint(a) => breakpoint_cmd(a, out, err),
+        Command::Compare(a) => compare_cmd(a, q, out, notes),
+        Command::Stress(a) => stress_cmd(a, q, out, notes),
+        Command::Sweep(a) => sweep_cmd(a, q, out, notes),
+        Command::Breakpoint(a) => breakpoint_cmd(a, q, out, notes),
         Command::Chart(a) => chart_cmd(a, out),
         Command::Report(a) => report_cmd(a, out),
     }
 }
 
-fn run_cmd(a: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let (loaded, file_name) = load_scenario(a.scenario.as_deref(), a.sim.variant.as_deref())?;
     let scenario = loaded.scenario;
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target)?;
+    let paths = simulate(&model, cfg, &a.target, quiet)?;
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
     let threads = mcstress_engine::threads_for(cfg.threads);
@@ -103,7 +109,7 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
 }
 
-fn compare_cmd(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let variant = a.sim.variant.as_deref();
     let (base, base_file) = load_scenario(Some(&a.base), None)?;
     let (rev, rev_file) = match &a.revision {
@@ -130,14 +136,18 @@ fn compare_cmd(a: CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let cfg = run_config(&a.sim, &base);
     let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
     let started = Instant::now();
+    let bar = Progress::new(2 * u64::from(cfg.paths), quiet);
+    let tick = || bar.tick();
+    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     let (pb, pr) = match a.target.target_se {
-        None => (mcstress_engine::run(&mb, cfg, None)?, mcstress_engine::run(&mr, cfg, None)?),
+        None => (mcstress_engine::run(&mb, cfg, cb)?, mcstress_engine::run(&mr, cfg, cb)?),
         Some(x) => {
             let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
-            mcstress_engine::compare_to_target(&mb, &mr, first, x, a.target.max_paths, None)?
+            mcstress_engine::compare_to_target(&mb, &mr, first, x, a.target.max_paths, cb)?
         }
     };
+    drop(bar);
     let cfg = RunConfig { paths: pb.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
     let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, &pb, &pr);
@@ -176,7 +186,7 @@ fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let (loaded, file_name) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
     let mut scenario = loaded.scenario;
     if let Some(spec) = &a.shock {
@@ -207,7 +217,7 @@ fn stress_cmd(a: StressArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target)?;
+    let paths = simulate(&model, cfg, &a.target, quiet)?;
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let w = WatchThresholds {
         exhaustion_probability: a.watch_exhaustion,
@@ -240,13 +250,17 @@ fn simulate(
     model: &Model,
     cfg: RunConfig,
     t: &TargetArgs,
+    quiet: bool,
 ) -> anyhow::Result<Vec<mcstress_engine::PathResult>> {
+    let bar = Progress::new(u64::from(cfg.paths), quiet);
+    let tick = || bar.tick();
+    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     match t.target_se {
-        None => Ok(mcstress_engine::run(model, cfg, None)?),
+        None => Ok(mcstress_engine::run(model, cfg, cb)?),
         Some(x) => {
             let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(t.max_paths), ..cfg };
-            Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, None)?)
+            Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, cb)?)
         }
     }
 }
@@ -319,7 +333,7 @@ fn run_config(sim: &SimArgs, scenario: &mcstress_scenario::Scenario) -> RunConfi
     }
 }
 
-fn sweep_cmd(a: SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let axes: Vec<Axis> = a.set.iter().map(|s| parse_axis(s)).collect::<Result<_, _>>()?;
     if axes.len() > 2 {
         return Err(InputError(format!(
@@ -360,11 +374,15 @@ fn sweep_cmd(a: SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     let started = Instant::now();
     let mut first = None;
     let mut done = Vec::with_capacity(total);
+    let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet);
+    let tick = || bar.tick();
+    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     for (values, scenario) in points {
         let model = Model::prepare(&scenario);
-        let paths = mcstress_engine::run(&model, cfg, None)?;
+        let paths = mcstress_engine::run(&model, cfg, cb)?;
         done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, &paths, &mut first));
     }
+    drop(bar);
     let elapsed = started.elapsed().as_secs_f64();
     let sweep = mcstress_engine::Sweep {
         schema: mcstress_engine::SWEEP_SCHEMA,
@@ -399,7 +417,12 @@ fn number(x: f64, text: &str) -> serde_json::Value {
     }
 }
 
-fn breakpoint_cmd(a: BreakpointArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn breakpoint_cmd(
+    a: BreakpointArgs,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
     if !(a.target > 0.0 && a.target <= 1.0) {
         return Err(
             InputError(format!("--target: expected a probability in (0, 1], found {}", a.target)).into()
@@ -440,7 +463,11 @@ fn breakpoint_cmd(a: BreakpointArgs, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let cfg = run_config(&a.sim, &scenario);
     let started = Instant::now();
-    let bp = mcstress_engine::breakpoint(&scenario, &bc, cfg, None)?;
+    let bar = Progress::new(bc.severities.len() as u64 * u64::from(cfg.paths), quiet);
+    let tick = || bar.tick();
+    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
+    let bp = mcstress_engine::breakpoint(&scenario, &bc, cfg, cb)?;
+    drop(bar);
     let elapsed = started.elapsed().as_secs_f64();
     let json = mcstress_report::breakpoint_json(&bp)?;
     if let Some(dir) = &a.out {
