@@ -420,10 +420,17 @@ where
             )
         }))
         .map_err(de)?;
-    // The legend is drawn by hand: the two colours are one series each.
-    let (x0, y0) = (area.dim_in_pixel().0 as i32 - 520, 20);
+    // The legend is drawn by hand (the two colours are one series each),
+    // bottom right, where the least risky counties leave room.
+    let (w, h) = area.dim_in_pixel();
+    let (x0, y0) = (w as i32 - 560, h as i32 - 190);
     for (j, (c, label)) in [(RED, &legend[0]), (BLUE, &legend[1])].into_iter().enumerate() {
         let y = y0 + 30 * j as i32;
+        if j == 0 {
+            area.draw(&Rectangle::new([(x0 - 10, y0 - 10), (x0 + 540, y0 + 90)], WHITE.mix(0.9).filled()))
+                .map_err(de)?;
+            area.draw(&Rectangle::new([(x0 - 10, y0 - 10), (x0 + 540, y0 + 90)], GREY)).map_err(de)?;
+        }
         area.draw(&Rectangle::new([(x0, y), (x0 + 24, y + 18)], c.mix(0.7).filled())).map_err(de)?;
         area.draw(&Text::new(label.clone(), (x0 + 34, y), font(20))).map_err(de)?;
     }
