@@ -163,8 +163,16 @@ fn out_dir_holds_every_file_and_paths_csv_balances_exactly() {
 
 #[test]
 fn default_run_meets_the_summary_contract_with_129_counties() {
-    let (code, out, err) = cli(&["run", "--paths", "24", "--json"]);
+    let dir = scratch("default-run");
+    let o = dir.join("out").display().to_string();
+    let (code, out, err) = cli(&["run", "--paths", "24", "--json", "--out", &o]);
     assert_eq!(code, 0, "{err}");
+    // The shipped default charts and briefs in Chinese: every one of its
+    // 129 county names is drawn with the shipped font.
+    let (code, _, err) = cli(&["report", &o, "--lang", "zh"]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.join("out/briefing.html")).unwrap();
+    assert!(html.contains("禄劝彝族苗族自治县") && html.contains("<figure id=\"county-ranking\">"));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "mcstress.summary/1");
     for k in ["name", "sha256", "start", "horizon_months"] {
