@@ -276,3 +276,43 @@ fn quiet_runs_leave_standard_error_empty() {
     assert_eq!(c, 2);
     assert!(err.contains("no such file"), "errors are still reported: {err}");
 }
+
+/// `run --set` changes one field for one run, is checked like the file's
+/// own fields, and is recorded in the hash and in run.json.
+#[test]
+fn a_field_set_on_the_command_line_changes_the_run_and_its_provenance() {
+    let d = scratch("run-set");
+    let f = write(&d, "small.toml", &small_text()).display().to_string();
+    let o = d.join("out").display().to_string();
+    let (c, set, err) = cli(&[
+        "run",
+        &f,
+        "--paths",
+        "6",
+        "--json",
+        "--set",
+        "rules.compensation.fund_share=0.9",
+        "--out",
+        &o,
+    ]);
+    assert_eq!(c, 0, "{err}");
+    let (_, variant, _) = cli(&["run", &f, "--paths", "6", "--json", "--variant", "higher-share"]);
+    let (_, plain, _) = cli(&["run", &f, "--paths", "6", "--json"]);
+    let (s, v, p): (Value, Value, Value) = (
+        serde_json::from_str(&set).unwrap(),
+        serde_json::from_str(&variant).unwrap(),
+        serde_json::from_str(&plain).unwrap(),
+    );
+    // The variant sets the same share: the same figures, another hash.
+    assert_eq!(s["province"], v["province"]);
+    assert_ne!(s["province"]["loss_fund_yuan"], p["province"]["loss_fund_yuan"]);
+    assert_ne!(s["scenario"]["sha256"], p["scenario"]["sha256"]);
+    let run: Value = serde_json::from_str(&std::fs::read_to_string(d.join("out/run.json")).unwrap()).unwrap();
+    assert_eq!(run["settings"], serde_json::json!(["rules.compensation.fund_share=0.9"]));
+    let (c, _, err) = cli(&["run", &f, "--paths", "2", "--set", "rules.compensation.activation=sometimes"]);
+    assert_eq!(c, 2);
+    assert!(
+        err.contains("--set:1:") && err.contains("sometimes") && err.contains("county_overdue_ratio"),
+        "{err}"
+    );
+}

@@ -116,6 +116,11 @@ pub struct SweepArgs {
 pub struct BreakpointArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Set a scenario field for this run: FIELD=VALUE, e.g.
+    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
+    /// variant; checked like the file's own fields).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
     /// The shock family: a disaster kind (drought, flood, frost,
     /// earthquake, livestock_disease; severity 1 = a typical hit) or an
     /// industry (price fall of 20 % × severity), as in `stress --shock`.
@@ -149,6 +154,11 @@ pub struct BreakpointArgs {
 pub struct StressArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Set a scenario field for this run: FIELD=VALUE, e.g.
+    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
+    /// variant; checked like the file's own fields).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
@@ -236,6 +246,11 @@ pub struct TargetArgs {
 pub struct RunArgs {
     /// Scenario file (TOML). Omit to run the embedded default.
     pub scenario: Option<PathBuf>,
+    /// Set a scenario field for this run: FIELD=VALUE, e.g.
+    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
+    /// variant; checked like the file's own fields).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,

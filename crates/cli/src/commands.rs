@@ -14,7 +14,7 @@ use crate::args::{
     StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
 use crate::files::{load_scenario, load_scenario_with, read_results, write_files, write_outputs};
-use crate::grid::{Axis, MAX_POINTS, parse_axis};
+use crate::grid::{Axis, MAX_POINTS, parse_axis, parse_setting};
 use crate::progress::Progress;
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
@@ -54,8 +54,14 @@ where
     }
 }
 
+/// The `--set FIELD=VALUE` settings of a command.
+fn settings(set: &[String]) -> anyhow::Result<Vec<mcstress_scenario::Setting>> {
+    Ok(set.iter().map(|s| parse_setting(s)).collect::<Result<_, _>>()?)
+}
+
 fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    let (loaded, file_name) = load_scenario(a.scenario.as_deref(), a.sim.variant.as_deref())?;
+    let (loaded, file_name) =
+        load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
@@ -69,7 +75,8 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
 
     if let Some(dir) = &a.out {
         let mut files = run_files(&model, &paths, &summary)?;
-        let prov = provenance("run", &scenario, file_name, cfg, elapsed, &model, &files);
+        let mut prov = provenance("run", &scenario, file_name, cfg, elapsed, &model, &files);
+        prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
     }
@@ -187,7 +194,8 @@ fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
 }
 
 fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    let (loaded, file_name) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
+    let (loaded, file_name) =
+        load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let mut scenario = loaded.scenario;
     if let Some(spec) = &a.shock {
         let (name, severity) = match spec.split_once(':') {
@@ -232,7 +240,8 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
         let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
         let mut files = vec![("stress.json", json.clone().into_bytes())];
         files.extend(run_files(&model, &paths, &summary)?);
-        let prov = provenance("stress", &scenario, file_name, cfg, elapsed, &model, &files);
+        let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, &model, &files);
+        prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
     }
@@ -313,6 +322,7 @@ fn provenance(
         scenario_file: file_name,
         scenario_sha256: scenario.sha256.clone(),
         variant: scenario.variant.clone(),
+        settings: Vec::new(),
         seed: cfg.seed,
         paths: cfg.paths,
         version: env!("CARGO_PKG_VERSION"),
@@ -449,7 +459,8 @@ fn breakpoint_cmd(
     if steps > 200 {
         return Err(InputError(format!("--step {} gives {steps} severities, more than 200", a.step)).into());
     }
-    let (loaded, file_name) = load_scenario(Some(&a.scenario), a.sim.variant.as_deref())?;
+    let (loaded, file_name) =
+        load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
     // The shock name is checked before anything runs.
     scenario.with_shock(&a.shock, 1.0).map_err(|e| InputError(format!("--shock: {e}")))?;
@@ -473,7 +484,8 @@ fn breakpoint_cmd(
     if let Some(dir) = &a.out {
         let mut files = vec![("breakpoint.json", json.clone().into_bytes())];
         let model = Model::prepare(&scenario);
-        let prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, &model, &files);
+        let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, &model, &files);
+        prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
     }

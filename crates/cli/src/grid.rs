@@ -23,7 +23,25 @@ pub struct Axis {
     pub numbers: Vec<f64>,
 }
 
-/// Parses one `--set` argument.
+/// Parses a fixed setting `FIELD=VALUE` (`run`, `stress`, `breakpoint`).
+/// VALUE is TOML (`0.8`, `180`, `"none"`); a bare word such as `none` is
+/// taken as a string, so the shell's quoting need not survive.
+pub fn parse_setting(arg: &str) -> Result<mcstress_scenario::Setting, InputError> {
+    let (field, value) = arg.split_once('=').ok_or_else(|| {
+        InputError(format!("--set {arg}: expected FIELD=VALUE, e.g. rules.compensation.fund_share=0.8"))
+    })?;
+    let (field, value) = (field.trim(), value.trim());
+    if field.is_empty() || value.is_empty() {
+        return Err(InputError(format!("--set {arg}: expected FIELD=VALUE with both parts")));
+    }
+    let bare = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !matches!(value, "true" | "false" | "inf" | "nan");
+    let value = if bare { format!("{value:?}") } else { value.to_string() };
+    Ok(mcstress_scenario::Setting { field: field.to_string(), value })
+}
+
+/// Parses one `sweep --set` argument.
 pub fn parse_axis(arg: &str) -> Result<Axis, InputError> {
     let bad = |why: String| InputError(format!("--set {arg}: {why}"));
     let (field, range) =
@@ -90,6 +108,16 @@ mod tests {
     fn an_integer_range_stays_integer_and_stops_at_the_last_step() {
         let a = parse_axis("rules.compensation.trigger_days_overdue=90:200:30").unwrap();
         assert_eq!(a.texts, ["90", "120", "150", "180"]);
+    }
+
+    #[test]
+    fn a_fixed_setting_keeps_toml_values_and_quotes_bare_words() {
+        let s = parse_setting("rules.compensation.fund_share=0.8").unwrap();
+        assert_eq!((s.field.as_str(), s.value.as_str()), ("rules.compensation.fund_share", "0.8"));
+        assert_eq!(parse_setting("rules.compensation.activation=none").unwrap().value, "\"none\"");
+        assert_eq!(parse_setting("x=\"none\"").unwrap().value, "\"none\"");
+        assert_eq!(parse_setting("x=true").unwrap().value, "true");
+        assert!(parse_setting("x").unwrap_err().to_string().contains("FIELD=VALUE"));
     }
 
     #[test]

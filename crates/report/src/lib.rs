@@ -257,6 +257,8 @@ pub struct RunProvenance {
     pub scenario_sha256: String,
     /// Variant applied.
     pub variant: Option<String>,
+    /// Fields set on the command line (`--set FIELD=VALUE`), in order.
+    pub settings: Vec<String>,
     /// Master seed.
     pub seed: u64,
     /// Paths simulated.

@@ -1116,9 +1116,20 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
     out
 }
 
+/// The rule set of a run: its variant (or scenario name) and any
+/// `--set` settings.
+pub(super) fn rules_label(meta: &super::inputs::RunMeta) -> String {
+    let mut rules = meta.variant.clone().unwrap_or_else(|| meta.scenario.clone());
+    for set in &meta.settings {
+        rules.push_str(" + ");
+        rules.push_str(set);
+    }
+    rules
+}
+
 /// The provenance of a directory's results.
 pub fn provenance(results: &Results, meta: &super::inputs::RunMeta, lang: Lang) -> Provenance {
-    let rules = meta.variant.clone().unwrap_or_else(|| meta.scenario.clone());
+    let rules = rules_label(meta);
     let headline = match results {
         Results::Run { summary, .. } => {
             let p = &summary.province.exhaustion_probability;

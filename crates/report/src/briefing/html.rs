@@ -53,7 +53,7 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     let over = s.counties.iter().filter(|c| c.exhaustion_probability.p.0 > 0.05).count();
     let p = &s.province;
     let e = &p.exhaustion_probability;
-    let rules = meta.variant.clone().unwrap_or_else(|| s.scenario.name.clone());
+    let rules = super::charts::rules_label(meta);
     let top: Vec<String> = ranked(s)
         .into_iter()
         .filter(|c| c.exhaustion_probability.p.0 > 0.0)

@@ -79,6 +79,9 @@ pub struct RunMeta {
     pub scenario_sha256: String,
     /// Variant.
     pub variant: Option<String>,
+    /// `--set` settings.
+    #[serde(default)]
+    pub settings: Vec<String>,
     /// Master seed.
     pub seed: u64,
     /// Paths.
