@@ -39,6 +39,20 @@ fn outputs() -> &'static PathBuf {
                 "--out",
                 &o("sweep"),
             ],
+            vec![
+                "breakpoint",
+                &f,
+                "--shock",
+                "drought",
+                "--target",
+                "0.1",
+                "--step",
+                "1",
+                "--paths",
+                "12",
+                "--out",
+                &o("breakpoint"),
+            ],
         ] {
             let (c, _, err) = cli(&args);
             assert_eq!(c, 0, "{args:?}: {err}");
@@ -54,6 +68,7 @@ fn expected(kind: &str) -> Vec<&'static str> {
         "run" | "stress" => RUN_CHARTS.to_vec(),
         "compare" => vec!["compare", "losses"],
         "sweep" => vec!["sweep", "losses"],
+        "breakpoint" => vec!["breakpoint"],
         _ => unreachable!(),
     }
 }
@@ -122,7 +137,7 @@ fn check_snapshot(name: &str, text: &str) {
 #[test]
 fn every_output_gets_its_charts_in_both_languages_and_formats() {
     let d = outputs();
-    for kind in ["run", "stress", "compare", "sweep"] {
+    for kind in ["run", "stress", "compare", "sweep", "breakpoint"] {
         for lang in ["zh", "en"] {
             let dir = d.join(kind);
             let (c, listing, err) = cli(&["chart", &dir.display().to_string(), "--lang", lang]);
@@ -277,9 +292,9 @@ fn the_workbook_holds_exactly_the_figures_of_summary_json() {
 }
 
 #[test]
-fn compare_and_sweep_briefings_carry_their_own_sheets() {
+fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
     use calamine::Reader;
-    for (kind, sheet) in [("compare", 3), ("sweep", 4)] {
+    for (kind, sheet) in [("compare", 3), ("sweep", 4), ("breakpoint", 6)] {
         let dir = outputs().join(kind);
         let out = crate::support::scratch(&format!("briefing-{kind}"));
         let (c, _, err) =
@@ -294,6 +309,19 @@ fn compare_and_sweep_briefings_carry_their_own_sheets() {
                 serde_json::from_str(&std::fs::read_to_string(dir.join("compare.json")).unwrap()).unwrap();
             let row = (1..r.height()).find(|&i| cell_str(&r, i, 0) == "loss_fund_yuan").unwrap();
             assert_eq!(cell_f64(&r, row, 4), cmp["province"]["loss_fund_yuan"]["diff"].as_f64().unwrap());
+        }
+        if kind == "breakpoint" {
+            let bp: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("breakpoint.json")).unwrap()).unwrap();
+            let list = bp["counties"].as_array().unwrap();
+            assert_eq!(r.height(), list.len() + 1);
+            for (i, c) in list.iter().enumerate() {
+                assert_eq!(cell_str(&r, i + 1, 0), c["id"].as_str().unwrap());
+                match c["severity"].as_f64() {
+                    Some(s) => assert_eq!(cell_f64(&r, i + 1, 4), s),
+                    None => assert_eq!(cell_str(&r, i + 1, 4), ""),
+                }
+            }
         }
     }
 }

@@ -106,7 +106,7 @@ enum Kind {
     Fans { title: String, y_desc: String, panels: Vec<Fan>, zero_line: Option<String>, legend: [String; 3] },
     Survival { title: String, series: Vec<SurvivalSeries> },
     Ranking { title: String, rows: Vec<(String, f64, f64, f64, bool)>, legend: [String; 3] },
-    Intervals { title: String, panels: Vec<(String, Vec<Interval>)> },
+    Intervals { title: String, panels: Vec<(String, Vec<Interval>)>, x_desc: Option<String> },
     Lines { title: String, x_desc: String, panels: Vec<LinePanel> },
     Heat { title: String, x_desc: String, y_desc: String, panels: Vec<HeatPanel> },
     Stacked { title: String, y_desc: String, bars: Vec<(String, [f64; 3])>, legend: [String; 3] },
@@ -162,7 +162,8 @@ impl Kind {
                 t.extend(rows.iter().map(|r| ("county name", r.0.clone())));
                 t.extend(legend.iter().map(|l| ("legend", l.clone())));
             }
-            Kind::Intervals { panels, .. } => {
+            Kind::Intervals { panels, x_desc, .. } => {
+                t.extend(x_desc.iter().map(|x| ("axis label", x.clone())));
                 for (title, rows) in panels {
                     t.push(("panel title", title.clone()));
                     t.extend(rows.iter().map(|r| ("label", r.0.clone())));
@@ -203,10 +204,10 @@ impl Kind {
             }
             Kind::Survival { series, .. } => draw_survival(&body, series, lang)?,
             Kind::Ranking { rows, legend, .. } => draw_ranking(&body, rows, legend, lang)?,
-            Kind::Intervals { panels, .. } => {
+            Kind::Intervals { panels, x_desc, .. } => {
                 let cells = body.split_evenly((1, panels.len().max(1)));
                 for (cell, (title, rows)) in cells.iter().zip(panels) {
-                    draw_intervals(cell, title, rows)?;
+                    draw_intervals(cell, title, rows, x_desc.as_deref())?;
                 }
             }
             Kind::Lines { x_desc, panels, .. } => {
@@ -438,10 +439,14 @@ where
     Ok(())
 }
 
+/// Dots with interval lines, one row each. Without `x_desc` the values are
+/// differences: red where the interval excludes 0. With it they are levels
+/// (e.g. severities) drawn in one colour.
 fn draw_intervals<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
-    rows: &[(String, f64, f64, f64)],
+    rows: &[Interval],
+    x_desc: Option<&str>,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -461,9 +466,12 @@ where
         SegmentValue::CenterOf(i) if *i >= 0 && *i < n => names[(n - 1 - i) as usize].clone(),
         _ => String::new(),
     };
+    let signed = x_desc.is_none();
     chart
         .configure_mesh()
-        .x_label_formatter(&|v| format!("{v:+.2}"))
+        .x_desc(x_desc.unwrap_or(""))
+        .axis_desc_style(font(20))
+        .x_label_formatter(&|v| if signed { format!("{v:+.2}") } else { format!("{v:.2}") })
         .y_labels(rows.len())
         .y_label_formatter(&fmt)
         .label_style(font(18))
@@ -478,7 +486,7 @@ where
         .map_err(de)?;
     for (k, r) in rows.iter().enumerate() {
         let i = n - 1 - k as i32;
-        let c = if r.2 > 0.0 || r.3 < 0.0 { RED } else { BLUE };
+        let c = if signed && (r.2 > 0.0 || r.3 < 0.0) { RED } else { BLUE };
         chart
             .draw_series([PathElement::new(
                 vec![(r.2, SegmentValue::CenterOf(i)), (r.3, SegmentValue::CenterOf(i))],
@@ -957,6 +965,7 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
             "compare".to_string(),
             Kind::Intervals {
                 title,
+                x_desc: None,
                 panels: vec![
                     (
                         lang.tr(
@@ -1116,6 +1125,73 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
     out
 }
 
+fn breakpoint_charts(b: &super::inputs::BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
+    let top = b.severities.last().copied().unwrap_or(0.0);
+    let rows: Vec<Interval> = b
+        .counties
+        .iter()
+        .filter_map(|c| {
+            let s = c.severity?;
+            let name = match lang {
+                Lang::Zh => c.name.clone(),
+                Lang::En => c.name_en.clone(),
+            };
+            Some((name, s, c.severity_low.unwrap_or(0.0), c.severity_high.unwrap_or(top)))
+        })
+        .take(30)
+        .collect();
+    let title = match lang {
+        Lang::Zh => format!(
+            "反向压力测试：{}冲击强度达到多少时，县补偿金耗尽概率达到{:.0}%（最脆弱的30个县）",
+            shock_name(&b.shock, lang),
+            b.target * 100.0
+        ),
+        Lang::En => format!(
+            "Reverse stress test: the {} severity at which a county's fund has a {:.0}% chance to run out (30 most fragile)",
+            shock_name(&b.shock, lang),
+            b.target * 100.0
+        ),
+    };
+    let panel = lang.tr(
+        "点：临界强度；线：95%区间（右端为网格上限时表示更高）",
+        "dot: breakpoint; line: 95% interval (ending at the grid's top: higher)",
+    );
+    vec![(
+        "breakpoint".to_string(),
+        Kind::Intervals {
+            title,
+            panels: vec![(panel.to_string(), rows)],
+            x_desc: Some(
+                lang.tr("冲击强度（1 = 典型一次冲击）", "Shock severity (1 = a typical hit)").to_string(),
+            ),
+        },
+    )]
+}
+
+/// A shock family's name in the language.
+pub(super) fn shock_name(key: &str, lang: Lang) -> String {
+    let zh = match key {
+        "drought" => "干旱",
+        "flood" => "洪涝",
+        "frost" => "冻害",
+        "earthquake" => "地震",
+        "livestock_disease" => "畜禽疫病",
+        "cattle" => "肉牛价格",
+        "pigs" => "生猪价格",
+        "tea" => "茶叶价格",
+        "coffee" => "咖啡价格",
+        "walnut" => "核桃价格",
+        "tobacco" => "烤烟价格",
+        "fruit_veg" => "果蔬价格",
+        "migrant_wages" => "务工收入",
+        _ => return key.to_string(),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => key.replace('_', " "),
+    }
+}
+
 /// The rule set of a run: its variant (or scenario name) and any
 /// `--set` settings.
 pub(super) fn rules_label(meta: &super::inputs::RunMeta) -> String {
@@ -1154,6 +1230,16 @@ pub fn provenance(results: &Results, meta: &super::inputs::RunMeta, lang: Lang) 
                 ),
             }
         }
+        Results::Breakpoint { breakpoint } => match lang {
+            Lang::Zh => {
+                format!("目标耗尽概率{:.0}%，每次评估{}条路径", breakpoint.target * 100.0, breakpoint.paths)
+            }
+            Lang::En => format!(
+                "target P {:.0}%, {} paths per evaluation",
+                breakpoint.target * 100.0,
+                breakpoint.paths
+            ),
+        },
         Results::Sweep { sweep } => {
             let worst =
                 sweep.points.iter().map(|p| p.province.exhaustion_probability.se.0).fold(0.0, f64::max);
@@ -1181,7 +1267,7 @@ pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<V
     let counties: Vec<&CountyIn> = match results {
         Results::Run { summary, .. } => summary.counties.iter().collect(),
         Results::Compare { base, revision, .. } => base.counties.iter().chain(&revision.counties).collect(),
-        Results::Sweep { .. } => Vec::new(),
+        Results::Sweep { .. } | Results::Breakpoint { .. } => Vec::new(),
     };
     for c in counties {
         check_glyphs(&format!("county name ({})", c.id), &county_label(c, lang))?;
@@ -1195,6 +1281,13 @@ pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<V
         }
         Results::Compare { compare, base, revision } => compare_charts(compare, base, revision, lang),
         Results::Sweep { sweep } => sweep_charts(sweep, lang),
+        Results::Breakpoint { breakpoint } => {
+            for c in &breakpoint.counties {
+                let name = if lang == Lang::Zh { &c.name } else { &c.name_en };
+                check_glyphs(&format!("county name ({})", c.id), name)?;
+            }
+            breakpoint_charts(breakpoint, lang)
+        }
     };
     let footer = prov.footer(lang);
     kinds.iter().map(|(name, k)| render(name, k, lang, &footer)).collect()

@@ -187,6 +187,64 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                 ],
             }
         }
+        Results::Breakpoint { breakpoint: b } => {
+            let shock = super::charts::shock_name(&b.shock, lang);
+            let top = b.severities.last().copied().unwrap_or(0.0);
+            let reached: Vec<&super::inputs::BreakpointCountyIn> =
+                b.counties.iter().filter(|c| c.severity.is_some()).collect();
+            let fragile: Vec<String> = reached
+                .iter()
+                .take(5)
+                .map(|c| match lang {
+                    Lang::Zh => format!("{}（强度{:.2}）", c.name, c.severity.unwrap_or(f64::NAN)),
+                    Lang::En => format!("{} ({:.2})", c.name_en, c.severity.unwrap_or(f64::NAN)),
+                })
+                .collect();
+            let needy: Vec<f64> =
+                b.counties.iter().filter_map(|c| c.min_topup_yuan).filter(|t| *t > 0.0).collect();
+            let total: f64 = needy.iter().sum();
+            let p = b.target * 100.0;
+            match lang {
+                Lang::Zh => vec![
+                    format!(
+                        "在{shock}冲击下（强度0至{top}，每次评估{}条路径），{}个县中有{}个县的补偿金在模拟期内耗尽的概率会达到{p:.0}%。",
+                        b.paths,
+                        b.counties.len(),
+                        reached.len()
+                    ),
+                    if fragile.is_empty() {
+                        "没有县在所测强度内达到该概率。".to_string()
+                    } else {
+                        format!("最脆弱的县：{}。", fragile.join("、"))
+                    },
+                    format!(
+                        "按强度{}的冲击计，{}个县需要一次性补充补偿金才能把耗尽概率降到{p:.0}%以下，合计约{}。",
+                        b.topup_severity,
+                        needy.len(),
+                        money(lang, total)
+                    ),
+                ],
+                Lang::En => vec![
+                    format!(
+                        "Under a {shock} shock (severity 0 to {top}, {} paths per evaluation), {} of {} counties reach a {p:.0}% chance that their fund runs out within the horizon.",
+                        b.paths,
+                        reached.len(),
+                        b.counties.len()
+                    ),
+                    if fragile.is_empty() {
+                        "No county reaches it within the severities searched.".to_string()
+                    } else {
+                        format!("Most fragile: {}.", fragile.join(", "))
+                    },
+                    format!(
+                        "With the shock at severity {}, {} counties need a one-off top-up to bring that chance under {p:.0}%, about {} in all.",
+                        b.topup_severity,
+                        needy.len(),
+                        money(lang, total)
+                    ),
+                ],
+            }
+        }
         Results::Sweep { sweep: s } => {
             let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else { return Vec::new() };
             let fields = s.fields.join(" × ");
@@ -352,6 +410,42 @@ tr.watch td {{ background: #fde8e8; }}\n\
             county_table(&mut o, revision, lang);
         }
         Results::Sweep { .. } => {}
+        Results::Breakpoint { breakpoint: b } => {
+            let _ = writeln!(o, "<h2>{}</h2>", lang.tr("各县临界强度", "Breakpoints by county"));
+            let heads = match lang {
+                Lang::Zh => ["代码", "县", "临界强度", "95%区间", "无补充时的耗尽概率", "最小一次性补充"],
+                Lang::En => [
+                    "Code",
+                    "County",
+                    "Breakpoint severity",
+                    "95% interval",
+                    "P(exhausted) without top-up",
+                    "Smallest one-off top-up",
+                ],
+            };
+            o.push_str("<table><thead><tr>");
+            for h in heads {
+                let _ = write!(o, "<th>{}</th>", esc(h));
+            }
+            o.push_str("</tr></thead><tbody>\n");
+            let f = |x: Option<f64>| {
+                x.map(|v| format!("{v:.2}")).unwrap_or_else(|| lang.tr("网格以上", "above grid").to_string())
+            };
+            for c in b.counties.iter().filter(|c| c.severity.is_some()) {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                    esc(&c.id),
+                    esc(if lang == Lang::Zh { &c.name } else { &c.name_en }),
+                    f(c.severity),
+                    f(c.severity_low),
+                    f(c.severity_high),
+                    pct(c.exhaustion_probability_at_topup_severity),
+                    c.min_topup_yuan.map(|t| esc(&money(lang, t))).unwrap_or_else(|| "—".into())
+                );
+            }
+            o.push_str("</tbody></table>\n");
+        }
     }
     let _ = writeln!(o, "<h2>{}</h2>", lang.tr("方法与来源", "Method and provenance"));
     let method = match lang {

@@ -345,6 +345,48 @@ pub struct SweepIn {
     pub points: Vec<SweepPointIn>,
 }
 
+/// `breakpoint.json`: one county.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BreakpointCountyIn {
+    /// Code.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Fund at the start, yuan.
+    pub fund_start_yuan: f64,
+    /// Breakpoint severity.
+    pub severity: Option<f64>,
+    /// Lower end of its interval.
+    pub severity_low: Option<f64>,
+    /// Upper end (null: above the grid).
+    pub severity_high: Option<f64>,
+    /// P(exhausted) at each searched severity.
+    pub exhaustion_probability: Vec<f64>,
+    /// P(exhausted) at the top-up severity.
+    pub exhaustion_probability_at_topup_severity: f64,
+    /// Smallest one-off top-up, yuan.
+    pub min_topup_yuan: Option<f64>,
+}
+
+/// `breakpoint.json`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BreakpointIn {
+    /// The shock family.
+    pub shock: String,
+    /// Target probability.
+    pub target: f64,
+    /// Severities searched.
+    pub severities: Vec<f64>,
+    /// Severity at which top-ups are sized.
+    pub topup_severity: f64,
+    /// Paths per evaluation.
+    pub paths: u32,
+    /// Counties, most fragile first.
+    pub counties: Vec<BreakpointCountyIn>,
+}
+
 /// What an output directory holds, by the command that wrote it.
 #[derive(Clone, Debug)]
 pub enum Results {
@@ -370,6 +412,11 @@ pub enum Results {
     Sweep {
         /// sweep.json.
         sweep: Box<SweepIn>,
+    },
+    /// `breakpoint`.
+    Breakpoint {
+        /// breakpoint.json.
+        breakpoint: Box<BreakpointIn>,
     },
 }
 
@@ -431,11 +478,14 @@ impl Results {
                 revision: Box::new(json("revision-summary.json", &need("revision-summary.json")?)?),
             }),
             "sweep" => Ok(Results::Sweep { sweep: Box::new(json("sweep.json", &need("sweep.json")?)?) }),
+            "breakpoint" => Ok(Results::Breakpoint {
+                breakpoint: Box::new(json("breakpoint.json", &need("breakpoint.json")?)?),
+            }),
             other => Err(InputError {
                 file: "run.json".into(),
                 why: format!(
                     "command {other:?}: charts and briefings are drawn from the output of run, stress, \
-                     compare or sweep"
+                     compare, sweep or breakpoint"
                 ),
             }),
         }

@@ -60,10 +60,10 @@ fn header(ws: &mut Worksheet, heads: &[String], f: &Formats) -> Result<(), Brief
 }
 
 /// Sheet names, by language (the tests read them back).
-pub fn sheet_names(lang: Lang) -> [&'static str; 6] {
+pub fn sheet_names(lang: Lang) -> [&'static str; 7] {
     match lang {
-        Lang::Zh => ["摘要", "各县", "月度", "对比", "扫描", "来源"],
-        Lang::En => ["Summary", "Counties", "Months", "Comparison", "Sweep", "Provenance"],
+        Lang::Zh => ["摘要", "各县", "月度", "对比", "扫描", "来源", "临界点"],
+        Lang::En => ["Summary", "Counties", "Months", "Comparison", "Sweep", "Provenance", "Breakpoints"],
     }
 }
 
@@ -404,6 +404,61 @@ pub fn briefing_xlsx(
                 &f,
             )?;
             counties_sheet(&mut wb, names[1], revision, lang, &f)?;
+        }
+        Results::Breakpoint { breakpoint: b } => {
+            let ws = wb.add_worksheet();
+            ws.set_name(names[6]).map_err(err)?;
+            let mut heads: Vec<String> = match lang {
+                Lang::Zh => vec![
+                    "代码",
+                    "县",
+                    "County",
+                    "期初补偿金（元）",
+                    "临界强度",
+                    "95%区间下限",
+                    "95%区间上限",
+                    "无补充时的耗尽概率（%）",
+                    "最小一次性补充（元）",
+                ],
+                Lang::En => vec![
+                    "Code",
+                    "县",
+                    "County",
+                    "Fund at start (yuan)",
+                    "Breakpoint severity",
+                    "95% low",
+                    "95% high",
+                    "P(exhausted) without top-up (%)",
+                    "Smallest one-off top-up (yuan)",
+                ],
+            }
+            .into_iter()
+            .map(String::from)
+            .collect();
+            heads.extend(b.severities.iter().map(|s| match lang {
+                Lang::Zh => format!("强度{s}时的耗尽概率（%）"),
+                Lang::En => format!("P(exhausted) at severity {s} (%)"),
+            }));
+            header(ws, &heads, &f)?;
+            for (i, c) in b.counties.iter().enumerate() {
+                let r = i as u32 + 1;
+                ws.write_string(r, 0, &c.id).map_err(err)?;
+                ws.write_string(r, 1, &c.name).map_err(err)?;
+                ws.write_string(r, 2, &c.name_en).map_err(err)?;
+                put(ws, r, 3, c.fund_start_yuan, Unit::Yuan, &f)?;
+                for (col, v) in [(4, c.severity), (5, c.severity_low), (6, c.severity_high)] {
+                    if let Some(v) = v {
+                        ws.write_number(r, col, v).map_err(err)?;
+                    }
+                }
+                put(ws, r, 7, c.exhaustion_probability_at_topup_severity, Unit::Pct, &f)?;
+                if let Some(t) = c.min_topup_yuan {
+                    put(ws, r, 8, t, Unit::Yuan, &f)?;
+                }
+                for (k, p) in c.exhaustion_probability.iter().enumerate() {
+                    put(ws, r, 9 + k as u16, *p, Unit::Pct, &f)?;
+                }
+            }
         }
         Results::Sweep { sweep } => {
             let ws = wb.add_worksheet();
