@@ -35,7 +35,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Reverse stress test: per county, the shock severity that breaks the fund, and the top-up that mends it.
     Breakpoint(BreakpointArgs),
-    /// Draw the charts of an output directory (of run, stress, compare or sweep).
+    /// Draw the charts of an output directory (of run, stress, compare, sweep or breakpoint).
     Chart(ChartArgs),
     /// Write briefing.html and briefing.xlsx from an output directory.
     Report(ReportArgs),
@@ -64,7 +64,7 @@ pub enum FormatArg {
 /// `mcstress chart`.
 #[derive(Debug, Args)]
 pub struct ChartArgs {
-    /// Output directory of `run`, `stress`, `compare` or `sweep` (with run.json).
+    /// Output directory of `run`, `stress`, `compare`, `sweep` or `breakpoint` (with run.json).
     pub dir: PathBuf,
     /// Language of titles, axes, legends and county names.
     #[arg(long, value_enum, default_value_t = LangArg::Zh)]
@@ -80,7 +80,7 @@ pub struct ChartArgs {
 /// `mcstress report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output directory of `run`, `stress`, `compare` or `sweep` (with run.json).
+    /// Output directory of `run`, `stress`, `compare`, `sweep` or `breakpoint` (with run.json).
     pub dir: PathBuf,
     /// Language of the briefing.
     #[arg(long, value_enum, default_value_t = LangArg::Zh)]
