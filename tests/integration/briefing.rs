@@ -66,7 +66,7 @@ const RUN_CHARTS: [&str; 5] = ["overdue-fan", "fund-fan", "exhaustion-survival",
 fn expected(kind: &str) -> Vec<&'static str> {
     match kind {
         "run" | "stress" => RUN_CHARTS.to_vec(),
-        "compare" => vec!["compare", "losses"],
+        "compare" => vec!["compare", "compare-counties", "losses"],
         "sweep" => vec!["sweep", "losses"],
         "breakpoint" => vec!["breakpoint"],
         _ => unreachable!(),

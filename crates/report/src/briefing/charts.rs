@@ -643,7 +643,7 @@ where
         .margin(16)
         .x_label_area_size(60)
         .y_label_area_size(100)
-        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), 0.0..hi * 1.15)
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), 0.0..hi * 1.35)
         .map_err(de)?;
     let fx = |v: &SegmentValue<i32>| match v {
         SegmentValue::CenterOf(i) if *i >= 0 && *i < n => names[*i as usize].clone(),
@@ -673,7 +673,7 @@ where
                     ],
                     c.mix(0.8).filled(),
                 );
-                r.set_margin(0, 0, 12, 12);
+                r.set_margin(0, 0, 40, 40);
                 r
             }))
             .map_err(de)?
@@ -986,6 +986,7 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
                 ],
             },
         ),
+        ("compare-counties".to_string(), compare_counties(c, lang)),
         (
             "losses".to_string(),
             losses(
@@ -997,6 +998,46 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
             ),
         ),
     ]
+}
+
+/// The counties where the revision moves the exhaustion probability most.
+fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
+    let rows: Vec<Interval> = c
+        .counties
+        .iter()
+        .take(20)
+        .map(|k| {
+            let d = &k.exhaustion_probability;
+            let name = match lang {
+                Lang::Zh => k.name.clone(),
+                Lang::En => k.name_en.clone(),
+            };
+            (name, d.diff.0 * 100.0, d.ci95_low.0 * 100.0, d.ci95_high.0 * 100.0)
+        })
+        .collect();
+    Kind::Intervals {
+        title: match lang {
+            Lang::Zh => format!(
+                "受修订影响最大的县：补偿金耗尽概率的变化（{} 对比 {}）",
+                c.revision.label(),
+                c.base.label()
+            ),
+            Lang::En => format!(
+                "Counties the revision affects most: change in the probability their fund runs out ({} vs {})",
+                c.revision.label(),
+                c.base.label()
+            ),
+        },
+        panels: vec![(
+            lang.tr(
+                "差值（百分点），点：均值；线：95%置信区间",
+                "difference (percentage points); dot: mean, line: 95% interval",
+            )
+            .into(),
+            rows,
+        )],
+        x_desc: None,
+    }
 }
 
 fn short_field(f: &str) -> String {
