@@ -57,6 +57,13 @@ fn a_sweep_point_equals_a_run_of_the_same_settings() {
         assert_eq!(p["province"][k], r["province"][k], "{k}");
     }
     assert_eq!(p["province"]["exhaustion_probability"], r["province"]["exhaustion_probability"]);
+    let (pc, rc) = (p["counties"].as_array().unwrap(), r["counties"].as_array().unwrap());
+    assert_eq!(pc.len(), rc.len());
+    for (a, b) in pc.iter().zip(rc) {
+        assert_eq!(a["id"], b["id"]);
+        assert_eq!(a["exhaustion_probability"], b["exhaustion_probability"]);
+        assert_eq!(a["loss_fund_yuan_mean"], b["loss_fund_yuan"]["mean"]);
+    }
 }
 
 #[test]

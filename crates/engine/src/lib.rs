@@ -43,7 +43,9 @@ pub use summary::{
     ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
     UnmetRequests, monthly_rows, summarize,
 };
-pub use sweep::{PairingBase, SWEEP_SCHEMA, Sweep, SweepDiffs, SweepFigures, SweepPoint, sweep_point};
+pub use sweep::{
+    PairingBase, SWEEP_SCHEMA, Sweep, SweepCounty, SweepDiffs, SweepFigures, SweepPoint, sweep_point,
+};
 
 /// How to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

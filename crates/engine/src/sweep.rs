@@ -55,6 +55,19 @@ pub struct SweepDiffs {
     pub loss_bank_yuan: Diff,
 }
 
+/// One county at one grid point.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepCounty {
+    /// Division code.
+    pub id: String,
+    /// Probability the county's fund is exhausted within the horizon.
+    pub exhaustion_probability: Probability,
+    /// Mean highest month-end overdue rate.
+    pub peak_overdue_rate_mean: f64,
+    /// Mean loss borne by the fund, yuan.
+    pub loss_fund_yuan_mean: f64,
+}
+
 /// One point of the grid.
 #[derive(Clone, Debug, Serialize)]
 pub struct SweepPoint {
@@ -66,6 +79,8 @@ pub struct SweepPoint {
     pub province: SweepFigures,
     /// Paired differences from the first point.
     pub vs_first: SweepDiffs,
+    /// Every county, in scenario order.
+    pub counties: Vec<SweepCounty>,
 }
 
 /// The sweep document (`sweep.json`).
@@ -118,6 +133,16 @@ pub fn sweep_point(
     first: &mut Option<PairingBase>,
 ) -> SweepPoint {
     let s = summarize(m, seed, paths);
+    let counties = s
+        .counties
+        .iter()
+        .map(|c| SweepCounty {
+            id: c.id.clone(),
+            exhaustion_probability: c.exhaustion_probability,
+            peak_overdue_rate_mean: c.peak_overdue_rate.mean,
+            loss_fund_yuan_mean: c.loss_fund_yuan.mean,
+        })
+        .collect();
     let p = s.province;
     let this = PairingBase::of(paths);
     let base = first.get_or_insert_with(|| this.clone());
@@ -144,6 +169,7 @@ pub fn sweep_point(
             coverage_rate: p.coverage_rate,
         },
         vs_first,
+        counties,
     }
 }
 
