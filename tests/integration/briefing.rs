@@ -325,3 +325,46 @@ fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
         }
     }
 }
+
+/// The same on the shipped scenarios (few paths: this checks the drawing,
+/// not the figures): every chart in both languages, PNG of full size and
+/// not blank, SVG with the rule set's name in its footer.
+#[test]
+fn shipped_scenarios_chart_in_both_languages() {
+    let d = crate::support::scratch("briefing-shipped");
+    let cur = root().join("scenarios/rules/current.toml").display().to_string();
+    let rev = root().join("scenarios/rules/higher-share.toml").display().to_string();
+    let o = |name: &str| d.join(name).display().to_string();
+    for args in [
+        vec!["run", &cur, "--paths", "6", "--out", &o("run")],
+        vec!["stress", &cur, "--paths", "6", "--shock", "cattle:2", "--out", &o("stress")],
+        vec!["compare", &cur, &rev, "--paths", "6", "--out", &o("compare")],
+        vec![
+            "sweep",
+            &cur,
+            "--set",
+            "rules.compensation.fund_share=0.6:0.8:0.2",
+            "--paths",
+            "6",
+            "--out",
+            &o("sweep"),
+        ],
+    ] {
+        let (c, _, err) = cli(&args);
+        assert_eq!(c, 0, "{args:?}: {err}");
+    }
+    for kind in ["run", "stress", "compare", "sweep"] {
+        for lang in ["zh", "en"] {
+            let dir = d.join(kind);
+            let (c, _, err) = cli(&["chart", &dir.display().to_string(), "--lang", lang]);
+            assert_eq!(c, 0, "{kind} {lang}: {err}");
+            for name in expected(kind) {
+                let charts = dir.join(format!("charts-{lang}"));
+                let (w, h, inked, colours) = png_facts(&charts.join(format!("{name}.png")));
+                assert!(w >= 1600 && h >= 900 && inked > 0.02 && colours > 8, "{kind}/{lang}/{name}");
+                let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
+                assert!(svg.contains("current-rules"), "{kind}/{lang}/{name}: footer names the rules");
+            }
+        }
+    }
+}
