@@ -300,6 +300,11 @@ fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
         let (c, _, err) =
             cli(&["report", &dir.display().to_string(), "--lang", "en", "--out", &out.display().to_string()]);
         assert_eq!(c, 0, "{err}");
+        let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+        for name in expected(kind) {
+            assert!(html.contains(&format!("<figure id=\"{name}\"><img")), "{kind}: {name} in the briefing");
+        }
+        assert!(!html.contains("-0.00"), "{kind}: no negative zero in the findings");
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("briefing.xlsx")).unwrap();
         let names = mcstress_report::briefing::sheet_names(mcstress_report::briefing::Lang::En);
         let r = wb.worksheet_range(names[sheet]).unwrap();

@@ -217,12 +217,19 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     } else {
                         format!("最脆弱的县：{}。", fragile.join("、"))
                     },
-                    format!(
-                        "按强度{}的冲击计，{}个县需要一次性补充补偿金才能把耗尽概率降到{p:.0}%以下，合计约{}。",
-                        b.topup_severity,
-                        needy.len(),
-                        money(lang, total)
-                    ),
+                    if needy.is_empty() {
+                        format!(
+                            "按强度{}的冲击计，没有县需要一次性补充补偿金：各县耗尽概率均低于{p:.0}%。",
+                            b.topup_severity
+                        )
+                    } else {
+                        format!(
+                            "按强度{}的冲击计，{}个县需要一次性补充补偿金才能把耗尽概率降到{p:.0}%以下，合计约{}。",
+                            b.topup_severity,
+                            needy.len(),
+                            money(lang, total)
+                        )
+                    },
                 ],
                 Lang::En => vec![
                     format!(
@@ -236,12 +243,19 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     } else {
                         format!("Most fragile: {}.", fragile.join(", "))
                     },
-                    format!(
-                        "With the shock at severity {}, {} counties need a one-off top-up to bring that chance under {p:.0}%, about {} in all.",
-                        b.topup_severity,
-                        needy.len(),
-                        money(lang, total)
-                    ),
+                    if needy.is_empty() {
+                        format!(
+                            "With the shock at severity {}, no county needs a one-off top-up: every county's chance is already under {p:.0}%.",
+                            b.topup_severity
+                        )
+                    } else {
+                        format!(
+                            "With the shock at severity {}, {} counties need a one-off top-up to bring that chance under {p:.0}%, about {} in all.",
+                            b.topup_severity,
+                            needy.len(),
+                            money(lang, total)
+                        )
+                    },
                 ],
             }
         }
