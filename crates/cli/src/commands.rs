@@ -74,8 +74,8 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     let summary_text = mcstress_report::summary_json(&summary)?;
 
     if let Some(dir) = &a.out {
-        let mut files = run_files(&model, &paths, &summary)?;
-        let mut prov = provenance("run", &scenario, file_name, cfg, elapsed, &model, &files);
+        let mut files = run_files(&model, &paths, &summary, &summary_text)?;
+        let mut prov = provenance("run", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
@@ -167,8 +167,15 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
             ("base-summary.json", sb.into_bytes()),
             ("revision-summary.json", sr.into_bytes()),
         ];
-        let mut prov =
-            provenance("compare", &rev, format!("{base_file} vs {rev_file}"), cfg, elapsed, &mb, &files);
+        let mut prov = provenance(
+            "compare",
+            &rev,
+            format!("{base_file} vs {rev_file}"),
+            cfg,
+            elapsed,
+            mb.loans_start(),
+            &files,
+        );
         prov.scenario = format!("{} vs {}", base.name, rev.name);
         prov.scenario_sha256 = format!("{} {}", base.sha256, rev.sha256);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
@@ -237,10 +244,11 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     st.shock = a.shock.clone();
     let json = mcstress_report::stress_json(&st)?;
     if let Some(dir) = &a.out {
-        let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
+        // The stress table already holds the run's summary.
+        let summary_text = mcstress_report::summary_json(&st.summary)?;
         let mut files = vec![("stress.json", json.clone().into_bytes())];
-        files.extend(run_files(&model, &paths, &summary)?);
-        let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, &model, &files);
+        files.extend(run_files(&model, &paths, &st.summary, &summary_text)?);
+        let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
@@ -287,6 +295,7 @@ fn run_files(
     model: &Model,
     paths: &[mcstress_engine::PathResult],
     summary: &mcstress_engine::Summary,
+    summary_text: &str,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let ids: Vec<String> = summary.counties.iter().map(|c| c.id.clone()).collect();
     let rows = mcstress_engine::monthly_rows(model, paths);
@@ -297,7 +306,7 @@ fn run_files(
     let mut paths_csv = Vec::new();
     mcstress_report::write_paths_csv(&mut paths_csv, paths)?;
     Ok(vec![
-        ("summary.json", mcstress_report::summary_json(summary)?.into_bytes()),
+        ("summary.json", summary_text.as_bytes().to_vec()),
         ("monthly.csv", monthly),
         ("counties.csv", counties),
         ("paths.csv", paths_csv),
@@ -311,7 +320,7 @@ fn provenance(
     file_name: String,
     cfg: RunConfig,
     elapsed: f64,
-    model: &Model,
+    loans_start: u64,
     files: &[(&'static str, Vec<u8>)],
 ) -> RunProvenance {
     RunProvenance {
@@ -328,7 +337,7 @@ fn provenance(
         version: env!("CARGO_PKG_VERSION"),
         threads: mcstress_engine::threads_for(cfg.threads),
         elapsed_seconds: elapsed,
-        loans_start: model.loans_start(),
+        loans_start,
         horizon_months: scenario.horizon_months,
         files: files.iter().map(|(n, _)| *n).chain(["run.json"]).collect(),
     }
@@ -383,12 +392,16 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
     let cfg = run_config(&a.sim, &base);
     let started = Instant::now();
     let mut first = None;
+    let mut loans_start = 0;
     let mut done = Vec::with_capacity(total);
     let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet);
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     for (values, scenario) in points {
         let model = Model::prepare(&scenario);
+        if done.is_empty() {
+            loans_start = model.loans_start();
+        }
         let paths = mcstress_engine::run(&model, cfg, cb)?;
         done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, &paths, &mut first));
     }
@@ -406,8 +419,7 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
     let json = mcstress_report::sweep_json(&sweep)?;
     if let Some(dir) = &a.out {
         let mut files = vec![("sweep.json", json.clone().into_bytes())];
-        let model = Model::prepare(&base);
-        let prov = provenance("sweep", &base, file_name, cfg, elapsed, &model, &files);
+        let prov = provenance("sweep", &base, file_name, cfg, elapsed, loans_start, &files);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;
     }
@@ -483,8 +495,7 @@ fn breakpoint_cmd(
     let json = mcstress_report::breakpoint_json(&bp)?;
     if let Some(dir) = &a.out {
         let mut files = vec![("breakpoint.json", json.clone().into_bytes())];
-        let model = Model::prepare(&scenario);
-        let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, &model, &files);
+        let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, bp.loans_start, &files);
         prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         write_outputs(dir, &files)?;

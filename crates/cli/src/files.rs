@@ -50,8 +50,6 @@ pub fn load_scenario_with(
 /// renamed into place, in order, so that a file present is complete. The
 /// caller puts `run.json` last: its presence marks a complete output.
 pub fn write_outputs(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
-    fs::create_dir_all(dir)
-        .map_err(|e| InputError(format!("{}: cannot create output directory: {e}", dir.display())))?;
     // A stale run.json would vouch for files of an older run.
     let marker = dir.join("run.json");
     if marker.exists() {

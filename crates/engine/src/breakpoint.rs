@@ -89,6 +89,10 @@ pub struct Breakpoint {
     /// Counties, lowest breakpoint severity first (never-reached last),
     /// then by code.
     pub counties: Vec<BreakpointCounty>,
+    /// Loans at the start of the unshocked scenario (for provenance; not
+    /// part of the document).
+    #[serde(skip)]
+    pub loans_start: u64,
 }
 
 /// The scenario under the shock family at `severity` (the scenario itself
@@ -100,9 +104,16 @@ fn shocked(base: &Scenario, shock: &str, severity: f64) -> Result<Scenario, Engi
     base.with_shock(shock, severity).map_err(|e| EngineError::Input(e.to_string()))
 }
 
-/// Number of paths on which each county's fund was exhausted.
-fn exhausted_counts(s: &Scenario, cfg: RunConfig, progress: Progress<'_>) -> Result<Vec<usize>, EngineError> {
+/// Number of paths on which each county's fund was exhausted. The first
+/// model prepared reports its loans at the start into `loans_start`.
+fn exhausted_counts(
+    s: &Scenario,
+    cfg: RunConfig,
+    progress: Progress<'_>,
+    loans_start: &mut Option<u64>,
+) -> Result<Vec<usize>, EngineError> {
     let m = Model::prepare(s);
+    loans_start.get_or_insert_with(|| m.loans_start());
     let paths = run(&m, cfg, progress)?;
     let mut k = vec![0usize; s.counties.len()];
     for p in &paths {
@@ -139,14 +150,13 @@ pub fn breakpoint(
     let counties = base.counties.len();
     let mut evaluations = 0u32;
 
-    // 1. The probability of exhaustion on the severity grid.
-    let mut probs: Vec<Vec<Probability>> = vec![Vec::new(); counties];
+    // 1. The probability of exhaustion on the severity grid: counts of
+    // exhausted paths, [severity][county].
+    let mut counts: Vec<Vec<usize>> = Vec::with_capacity(bc.severities.len());
+    let mut loans_start = None;
     for &s in &bc.severities {
-        let k = exhausted_counts(&shocked(base, &bc.shock, s)?, cfg, progress)?;
+        counts.push(exhausted_counts(&shocked(base, &bc.shock, s)?, cfg, progress, &mut loans_start)?);
         evaluations += 1;
-        for c in 0..counties {
-            probs[c].push(Probability::from_count(k[c], n));
-        }
     }
 
     // 2. Top-ups at the top-up severity: bracket by doubling, then bisect,
@@ -155,10 +165,10 @@ pub fn breakpoint(
     let at = shocked(base, &bc.shock, bc.topup_severity)?;
     let reuse = bc.severities.iter().position(|&s| s == bc.topup_severity);
     let k0 = match reuse {
-        Some(i) => probs.iter().map(|p| (p[i].p * n as f64).round() as usize).collect(),
+        Some(i) => counts[i].clone(),
         None => {
             evaluations += 1;
-            exhausted_counts(&at, cfg, progress)?
+            exhausted_counts(&at, cfg, progress, &mut loans_start)?
         }
     };
     let over = |k: usize| k as f64 >= bc.target * n as f64;
@@ -182,7 +192,7 @@ pub fn breakpoint(
             s.counties[c].fund += Fen(t * 100);
         }
         *evaluations += 1;
-        exhausted_counts(&s, cfg, progress)
+        exhausted_counts(&s, cfg, progress, &mut None)
     };
     for _ in 0..=20 {
         if found.iter().all(|&f| f) {
@@ -233,9 +243,10 @@ pub fn breakpoint(
         .iter()
         .enumerate()
         .map(|(c, county)| {
-            let p: Vec<f64> = probs[c].iter().map(|x| x.p).collect();
-            let upper: Vec<f64> = probs[c].iter().map(|x| x.ci95_high).collect();
-            let lower: Vec<f64> = probs[c].iter().map(|x| x.ci95_low).collect();
+            let probs: Vec<Probability> = counts.iter().map(|k| Probability::from_count(k[c], n)).collect();
+            let p: Vec<f64> = probs.iter().map(|x| x.p).collect();
+            let upper: Vec<f64> = probs.iter().map(|x| x.ci95_high).collect();
+            let lower: Vec<f64> = probs.iter().map(|x| x.ci95_low).collect();
             let severity = first_crossing(severities, &p, bc.target);
             BreakpointCounty {
                 id: county.code.to_string(),
@@ -268,6 +279,7 @@ pub fn breakpoint(
         seed: cfg.seed,
         evaluations,
         counties: out,
+        loans_start: loans_start.unwrap_or(0),
     })
 }
 

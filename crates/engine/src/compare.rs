@@ -77,6 +77,13 @@ pub struct RuleSetName {
     pub sha256: String,
 }
 
+impl RuleSetName {
+    /// The name of a scenario.
+    pub fn of(s: &mcstress_scenario::Scenario) -> RuleSetName {
+        RuleSetName { name: s.name.clone(), variant: s.variant.clone(), sha256: s.sha256.clone() }
+    }
+}
+
 /// Province figures compared.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProvinceDiff {

@@ -352,6 +352,9 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
     let n = paths.len();
     let mut out = Vec::new();
     let mut v = vec![0.0; n];
+    // Month in which some county's fund was first exhausted, per path.
+    let first_exhausted: Vec<Option<u16>> =
+        paths.iter().map(|p| p.counties.iter().filter_map(|o| o.exhausted_month).min()).collect();
     for t in 0..s.horizon_months as usize {
         let date = s.start.plus(t as i32).to_string();
         let month = t as u16 + 1;
@@ -369,10 +372,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
             }
             out.push(row(month, &date, None, name, &mut v));
         }
-        let k = paths
-            .iter()
-            .filter(|p| p.counties.iter().any(|o| o.exhausted_month.is_some_and(|e| e as usize <= t)))
-            .count();
+        let k = first_exhausted.iter().filter(|e| e.is_some_and(|e| e as usize <= t)).count();
         out.push(exhausted_row(month, &date, None, Probability::from_count(k, n)));
         for c in 0..n_c {
             for (fig, name) in [

@@ -172,10 +172,3 @@ pub fn sweep_point(
         counties,
     }
 }
-
-impl RuleSetName {
-    /// The name of a scenario.
-    pub fn of(s: &mcstress_scenario::Scenario) -> RuleSetName {
-        RuleSetName { name: s.name.clone(), variant: s.variant.clone(), sha256: s.sha256.clone() }
-    }
-}

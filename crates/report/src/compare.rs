@@ -4,14 +4,11 @@ use std::fmt::Write;
 
 use mcstress_engine::{Comparison, Diff};
 
-use crate::ReportError;
+use crate::{ReportError, pretty_json};
 
 /// `compare.json` as pretty-printed text with a final newline.
 pub fn compare_json(c: &Comparison) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(c)
-        .map_err(|source| ReportError::Json { what: "compare.json", source })?;
-    text.push('\n');
-    Ok(text)
+    pretty_json("compare.json", c)
 }
 
 fn row(o: &mut String, label: &str, d: &Diff, scale: f64, unit: &str, digits: usize) {

@@ -66,10 +66,7 @@ pub(crate) fn pretty_json<T: Serialize>(what: &'static str, value: &T) -> Result
 /// `summary.json` as pretty-printed text with a final newline. It holds no
 /// timings, so the same inputs give the same bytes.
 pub fn summary_json(s: &Summary) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(s)
-        .map_err(|source| ReportError::Json { what: "summary.json", source })?;
-    text.push('\n');
-    Ok(text)
+    pretty_json("summary.json", s)
 }
 
 fn num(x: f64) -> String {
@@ -279,8 +276,5 @@ pub struct RunProvenance {
 
 /// `run.json` text.
 pub fn run_json(p: &RunProvenance) -> Result<String, ReportError> {
-    let mut text =
-        serde_json::to_string_pretty(p).map_err(|source| ReportError::Json { what: "run.json", source })?;
-    text.push('\n');
-    Ok(text)
+    pretty_json("run.json", p)
 }

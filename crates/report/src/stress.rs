@@ -4,14 +4,11 @@ use std::fmt::Write;
 
 use mcstress_engine::Stress;
 
-use crate::ReportError;
+use crate::{ReportError, pretty_json};
 
 /// `stress.json` as pretty-printed text with a final newline.
 pub fn stress_json(s: &Stress) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(s)
-        .map_err(|source| ReportError::Json { what: "stress.json", source })?;
-    text.push('\n');
-    Ok(text)
+    pretty_json("stress.json", s)
 }
 
 /// The readable stress table: a province roll-up, then every county ranked.

@@ -228,6 +228,27 @@ impl Kind {
     }
 }
 
+/// The series legend, boxed on a translucent background.
+fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pos: SeriesLabelPosition,
+    size: u32,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(pos)
+        .label_font(font(size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .draw()
+        .map_err(de)
+}
+
 fn pct_label(v: &f64) -> String {
     format!("{:.1}%", v)
 }
@@ -296,14 +317,7 @@ where
             .label(z)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .label_font(font(16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GREY)
-        .draw()
-        .map_err(de)?;
+    draw_legend(&mut chart, pos, 16)?;
     Ok(())
 }
 
@@ -352,14 +366,7 @@ where
             .label(label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(font(20))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GREY)
-        .draw()
-        .map_err(de)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 20)?;
     Ok(())
 }
 
@@ -543,14 +550,7 @@ where
             .draw_series(p.x.iter().zip(mean).map(|(x, y)| Circle::new((*x, *y), 5, c.filled())))
             .map_err(de)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(font(18))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GREY)
-        .draw()
-        .map_err(de)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 18)?;
     Ok(())
 }
 
@@ -680,14 +680,7 @@ where
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], c.mix(0.8).filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(font(20))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GREY)
-        .draw()
-        .map_err(de)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight, 20)?;
     Ok(())
 }
 
@@ -742,7 +735,7 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, BriefingError> {
     Ok(out)
 }
 
-fn county_label(c: &CountyIn, lang: Lang) -> String {
+pub(super) fn county_label(c: &CountyIn, lang: Lang) -> String {
     match lang {
         Lang::Zh => c.name.clone(),
         Lang::En => c.name_en.clone(),
@@ -751,7 +744,7 @@ fn county_label(c: &CountyIn, lang: Lang) -> String {
 
 /// Counties most watched first: a `stress` directory's ranking, else the
 /// exhaustion probability, then the peak overdue rate, then the code.
-fn watched<'a>(s: &'a SummaryIn, stress: Option<&StressIn>) -> Vec<(&'a CountyIn, bool)> {
+pub(super) fn watched<'a>(s: &'a SummaryIn, stress: Option<&StressIn>) -> Vec<(&'a CountyIn, bool)> {
     let mut v: Vec<(&CountyIn, bool, usize)> = s
         .counties
         .iter()

@@ -26,24 +26,11 @@ fn money(lang: Lang, yuan: f64) -> String {
     }
 }
 
-fn name(c: &CountyIn, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => c.name.clone(),
-        Lang::En => c.name_en.clone(),
-    }
-}
+use super::charts::county_label as name;
 
+/// Counties most at risk first (the charts' order without a stress ranking).
 fn ranked(s: &SummaryIn) -> Vec<&CountyIn> {
-    let mut v: Vec<&CountyIn> = s.counties.iter().collect();
-    v.sort_by(|a, b| {
-        b.exhaustion_probability
-            .p
-            .0
-            .total_cmp(&a.exhaustion_probability.p.0)
-            .then(b.peak_overdue_rate.mean.0.total_cmp(&a.peak_overdue_rate.mean.0))
-            .then(a.id.cmp(&b.id))
-    });
-    v
+    super::charts::watched(s, None).into_iter().map(|(c, _)| c).collect()
 }
 
 /// The findings of a run, as sentences.

@@ -49,6 +49,13 @@ fn put(ws: &mut Worksheet, r: u32, c: u16, v: f64, unit: Unit, f: &Formats) -> R
     Ok(())
 }
 
+/// A new worksheet named `name`.
+fn sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Worksheet, BriefingError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name).map_err(err)?;
+    Ok(ws)
+}
+
 fn header(ws: &mut Worksheet, heads: &[String], f: &Formats) -> Result<(), BriefingError> {
     for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &f.head).map_err(err)?;
@@ -105,8 +112,7 @@ fn summary_sheet(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), BriefingError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name).map_err(err)?;
+    let ws = sheet(wb, name)?;
     let heads: Vec<String> = match lang {
         Lang::Zh => ["字段", "指标", "单位", "均值", "标准误", "5%分位", "中位数", "95%分位"],
         Lang::En => [
@@ -160,8 +166,7 @@ fn counties_sheet(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), BriefingError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name).map_err(err)?;
+    let ws = sheet(wb, name)?;
     let heads: Vec<String> = match lang {
         Lang::Zh => vec![
             "代码",
@@ -230,8 +235,7 @@ fn months_sheet(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), BriefingError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name).map_err(err)?;
+    let ws = sheet(wb, name)?;
     let heads: Vec<String> = match lang {
         Lang::Zh => vec![
             "月份",
@@ -306,8 +310,7 @@ fn provenance_sheet(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), BriefingError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name).map_err(err)?;
+    let ws = sheet(wb, name)?;
     header(ws, &[lang.tr("项目", "Item").to_string(), lang.tr("内容", "Value").to_string()], f)?;
     ws.set_column_width(1, 80).map_err(err)?;
     let rows = [
@@ -346,8 +349,7 @@ pub fn briefing_xlsx(
             months_sheet(&mut wb, names[2], monthly, lang, &f)?;
         }
         Results::Compare { compare, base, revision } => {
-            let ws = wb.add_worksheet();
-            ws.set_name(names[3]).map_err(err)?;
+            let ws = sheet(&mut wb, names[3])?;
             let heads: Vec<String> = match lang {
                 Lang::Zh => {
                     ["字段", "县", "现行规则", "修订", "差值", "标准误", "95%区间下限", "95%区间上限"]
@@ -406,8 +408,7 @@ pub fn briefing_xlsx(
             counties_sheet(&mut wb, names[1], revision, lang, &f)?;
         }
         Results::Breakpoint { breakpoint: b } => {
-            let ws = wb.add_worksheet();
-            ws.set_name(names[6]).map_err(err)?;
+            let ws = sheet(&mut wb, names[6])?;
             let mut heads: Vec<String> = match lang {
                 Lang::Zh => vec![
                     "代码",
@@ -461,8 +462,7 @@ pub fn briefing_xlsx(
             }
         }
         Results::Sweep { sweep } => {
-            let ws = wb.add_worksheet();
-            ws.set_name(names[4]).map_err(err)?;
+            let ws = sheet(&mut wb, names[4])?;
             let mut heads: Vec<String> = sweep.fields.clone();
             heads.extend(
                 match lang {
