@@ -201,3 +201,71 @@ impl BookView<'_> {
         self.free.push(i as u32);
     }
 }
+
+/// A county's principal balances (fen) and loan count, kept current by
+/// deltas as loans move during the month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Balances {
+    /// Outstanding principal.
+    pub outstanding: i64,
+    /// Outstanding principal of products the fund covers.
+    pub covered: i64,
+    /// Principal of loans overdue (the whole principal of a loan counts,
+    /// the Chinese statistical convention).
+    pub overdue: i64,
+    /// Principal of non-performing loans (more than 90 days overdue).
+    pub npl: i64,
+    /// Loans outstanding.
+    pub loans: i64,
+    /// Outstanding principal by product.
+    pub by_product: [i64; 3],
+}
+
+impl Balances {
+    /// Recomputed from a book (for the start, and for debug checks).
+    pub fn of(book: &LoanBook, covered_by_product: [bool; 3]) -> Balances {
+        let mut b = Balances::default();
+        for i in 0..book.len() {
+            if book.next_event[i] == NEVER {
+                continue;
+            }
+            let p = book.principal[i];
+            b.loans += 1;
+            b.outstanding += p;
+            b.by_product[book.product[i] as usize] += p;
+            if covered_by_product[book.product[i] as usize] {
+                b.covered += p;
+            }
+            if book.overdue[i] > 0 {
+                b.overdue += p;
+            }
+            if non_performing(book.overdue[i]) {
+                b.npl += p;
+            }
+        }
+        b
+    }
+
+    /// Principal of a loan of `product` changes by `delta`.
+    #[inline]
+    pub fn principal(&mut self, product: u8, covered: bool, delta: i64) {
+        self.outstanding += delta;
+        self.by_product[product as usize] += delta;
+        if covered {
+            self.covered += delta;
+        }
+    }
+
+    /// Share of the outstanding principal that `part` is (0 for an empty book).
+    #[inline]
+    pub fn ratio(&self, part: i64) -> f64 {
+        if self.outstanding > 0 { part as f64 / self.outstanding as f64 } else { 0.0 }
+    }
+}
+
+/// Whether a loan `months_overdue` whole months overdue is non-performing:
+/// the regulator's bucket rule (`loans::Bucket`), read off the month count.
+#[inline]
+pub(crate) fn non_performing(months_overdue: u8) -> bool {
+    mcstress_loans::Bucket::from_months_overdue(months_overdue).is_non_performing()
+}

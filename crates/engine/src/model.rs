@@ -8,8 +8,7 @@ use mcstress_households::Population;
 use mcstress_loans::{Repayment, Schedule};
 use mcstress_scenario::Scenario;
 
-use crate::book::{LoanBook, NewLoan};
-use crate::path::Balances;
+use crate::book::{Balances, LoanBook, NewLoan};
 
 /// Number of risk cells: 4 categories × 3 grades × 9 industries.
 pub(crate) const RISK_CELLS: usize = Category::COUNT * Grade::COUNT * Industry::COUNT;

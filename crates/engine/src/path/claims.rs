@@ -1,0 +1,85 @@
+//! Stage 5 of the month — claims on the county's fund, recoveries and the
+//! lending suspension (三(三)) — and stage 7, the fund's cash: interest,
+//! top-ups, and the county's subsidy budget renewing each January.
+
+use mcstress_compensation::{ActivationInputs, RatioMetric};
+use mcstress_domain::Fen;
+
+use crate::rng::unit;
+
+use super::context::{MonthCtx, PathCtx};
+use super::result::PathTotals;
+use super::state::{NO_CLAIM, Workspace, budget};
+
+/// Stage 5 for county `c`: the fund settles the claims whose time has
+/// come, recoveries on written-off loans are booked, and the suspension is
+/// reviewed against the county's ratios after this month's loans.
+pub(super) fn claims_and_suspension(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+) {
+    let rules = ctx.rules;
+    let t = mc.t;
+    let agg = &ws.agg[c];
+    let inputs = ActivationInputs { overdue_ratio: agg.ratio(agg.overdue), npl_ratio: agg.ratio(agg.npl) };
+    let fund = &mut ws.funds[c];
+    let cs = &mut ws.county[c];
+    let settled = fund.settle(&rules.claims, t as u16, mc.cal.year, inputs);
+    if settled.paid.is_positive() {
+        cs.last_claim_paid = Some(t as u16);
+    }
+    recoveries(ctx, mc, ws, c, tot);
+    let fund = &ws.funds[c];
+    let cs = &mut ws.county[c];
+    let metric = match rules.lending.suspension_metric {
+        RatioMetric::Npl => inputs.npl_ratio,
+        RatioMetric::Overdue => inputs.overdue_ratio,
+    };
+    let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
+    cs.suspension.update(metric, ctx.m.counties[c].tolerance, in_default, mc.cal.month.is_multiple_of(3));
+}
+
+/// Recoveries on written-off loans, within the recovery window; the
+/// fund's share of each goes back to the fund.
+fn recoveries(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
+    let recov = &mut ws.recov[c];
+    if recov.is_empty() {
+        return;
+    }
+    let (b, rules) = (ctx.b, ctx.rules);
+    let fund = &mut ws.funds[c];
+    let window = b.recovery_window_months;
+    for r in recov.iter_mut() {
+        if r.remaining <= 0 || r.age >= window {
+            continue;
+        }
+        r.age += 1;
+        // Keyed by the loan: a rule change that writes off other loans does
+        // not move this one's recovery draws.
+        if unit(ctx.streams.recovery.bits(r.id, mc.tm)) < ctx.rec_prob {
+            let amount = ((r.remaining as f64) * b.recovery_fraction).round() as i64;
+            let amount = amount.clamp(1, r.remaining);
+            r.remaining -= amount;
+            tot.recoveries += amount;
+            if r.claim != NO_CLAIM {
+                fund.recover(&rules.claims, r.claim as usize, Fen(amount));
+            }
+        }
+    }
+}
+
+/// Stage 7 for county `c`: interest, then the top-up rule; the subsidy
+/// budget renews each January and pays what was owed first.
+pub(super) fn fund_cash(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
+    let rules = ctx.rules;
+    let fund = &mut ws.funds[c];
+    fund.deposit_interest(&rules.fund);
+    fund.top_up(&rules.fund, mc.cal.year, mc.cal.month, Fen(ws.agg[c].covered));
+    if mc.cal.month == 1 && mc.t > 0 {
+        let cs = &mut ws.county[c];
+        tot.subsidy_paid += cs.subsidy.renew(budget(ctx.m, ctx.m.counties[c].annual_subsidy)).0;
+    }
+}

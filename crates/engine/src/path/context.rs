@@ -1,0 +1,152 @@
+//! What a path knows before its first month — the scenario's parameters
+//! read once, and the random streams of this path, one per purpose — and
+//! what a month knows: its index and calendar date.
+
+use mcstress_domain::{Product, YearMonth};
+use mcstress_loans::{DistressModifiers, Repayment};
+use mcstress_scenario::{Behaviour, Rules, Scenario};
+
+use crate::model::Model;
+use crate::rng::{Stream, purpose};
+
+/// The random streams of one path, one per purpose: a draw for one purpose
+/// never moves another's (common random numbers between rule sets).
+pub(super) struct Streams {
+    pub province: Stream,
+    pub prefecture: Stream,
+    pub county: Stream,
+    pub price: Stream,
+    pub disaster: Stream,
+    pub disaster_county: Stream,
+    pub loan: Stream,
+    pub recovery: Stream,
+    pub uptake: Stream,
+    pub new_loan: Stream,
+    pub bank_exit: Stream,
+    pub enterprise: Stream,
+}
+
+impl Streams {
+    fn new(seed: u64, path: u64) -> Streams {
+        let st = |p| Stream::new(seed, path, p);
+        Streams {
+            province: st(purpose::FACTOR_PROVINCE),
+            prefecture: st(purpose::FACTOR_PREFECTURE),
+            county: st(purpose::FACTOR_COUNTY),
+            price: st(purpose::PRICE),
+            disaster: st(purpose::DISASTER),
+            disaster_county: st(purpose::DISASTER_COUNTY),
+            loan: st(purpose::LOAN),
+            recovery: st(purpose::RECOVERY),
+            uptake: st(purpose::UPTAKE),
+            new_loan: st(purpose::NEW_LOAN),
+            bank_exit: st(purpose::BANK_EXIT),
+            enterprise: st(purpose::ENTERPRISE),
+        }
+    }
+}
+
+/// One path's constants.
+pub(super) struct PathCtx<'m> {
+    pub m: &'m Model,
+    pub s: &'m Scenario,
+    pub b: &'m Behaviour,
+    pub rules: &'m Rules,
+    pub streams: Streams,
+    /// Counties.
+    pub n_c: usize,
+    pub repayment: Repayment,
+    /// Whether loans are bullets with quarterly interest (the hot path's
+    /// specialisation applies).
+    pub bullet: bool,
+    /// Term of a new first loan, months.
+    pub term: i32,
+    /// Weights of the province, prefecture and county factors in a
+    /// county's systematic factor (variances, summing to 1).
+    pub wg: f64,
+    pub wp: f64,
+    pub wc: f64,
+    /// √ρ and √(1 − ρ) of the one-factor model.
+    pub sqrt_rho: f64,
+    pub sqrt_1mrho: f64,
+    /// Monthly recovery probability of a written-off loan (cadres join
+    /// the collection of written-off loans too).
+    pub rec_prob: f64,
+    pub covered_by_product: [bool; 3],
+    pub subsidised: [bool; 3],
+    /// ln of each disaster kind's distress multiplier.
+    pub ln_dis: Vec<f64>,
+    pub mods: DistressModifiers,
+    pub enterprises: usize,
+    /// Contract rate of a new first or follow-up loan, basis points.
+    pub portfolio_rate: u16,
+    /// Approval lag of a first loan, months.
+    pub lag: usize,
+}
+
+impl<'m> PathCtx<'m> {
+    pub fn new(m: &'m Model, seed: u64, path: u64) -> PathCtx<'m> {
+        let s = &m.scenario;
+        let b = &s.behaviour;
+        let rules = &s.rules;
+        let (wg, wp) = (b.province_weight, b.prefecture_weight);
+        PathCtx {
+            m,
+            s,
+            b,
+            rules,
+            streams: Streams::new(seed, path),
+            n_c: m.counties.len(),
+            repayment: s.portfolio.repayment,
+            bullet: s.portfolio.repayment == Repayment::BulletQuarterlyInterest,
+            term: s.portfolio.term_months as i32,
+            wg,
+            wp,
+            wc: (1.0 - wg - wp).max(0.0),
+            sqrt_rho: b.asset_correlation.sqrt(),
+            sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
+            rec_prob: (b.recovery_probability * b.collection_effort * (1.0 + rules.collection.cadre_boost))
+                .min(1.0),
+            covered_by_product: Product::ALL.map(|p| rules.loans.product(p).fund_covered),
+            subsidised: Product::ALL.map(|p| rules.loans.product(p).subsidised),
+            ln_dis: s.shocks.disasters.iter().map(|d| d.distress_multiplier.ln()).collect(),
+            mods: DistressModifiers {
+                contagion: b.contagion,
+                strategic_default: b.strategic_default,
+                reminder_factor: if rules.collection.reminders {
+                    rules.collection.reminder_factor
+                } else {
+                    1.0
+                },
+                late_subsidy: b.late_subsidy_multiplier,
+            },
+            enterprises: b.enterprises_per_county as usize,
+            portfolio_rate: s.portfolio.rate.basis_points() as u16,
+            lag: rules.demand.approval_lag_months as usize,
+        }
+    }
+}
+
+/// The month in hand.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MonthCtx {
+    /// Simulation month, from 0.
+    pub t: usize,
+    /// The same as the draws' month key.
+    pub tm: u64,
+    /// The same as a book's month.
+    pub t16: i16,
+    /// Calendar month.
+    pub cal: YearMonth,
+}
+
+impl MonthCtx {
+    pub fn new(s: &Scenario, t: usize) -> MonthCtx {
+        MonthCtx { t, tm: t as u64, t16: t as i16, cal: s.start.plus(t as i32) }
+    }
+
+    /// Index of the calendar month, 0 = January.
+    pub fn month_of_year(&self) -> usize {
+        (self.cal.month - 1) as usize
+    }
+}

@@ -1,0 +1,217 @@
+//! Stage 6 of the month: demand surveys (摸排, 二(一)) and new first loans
+//! township by township — requests from the eligible pools, refusals by
+//! the bank, the leverage limit and the suspension, the approval lag and
+//! the post-disaster fast track (容缺办理, 二(四)), and disbursement.
+
+use mcstress_compensation::leverage_allows;
+use mcstress_domain::{Category, Fen, Grade, Industry, Product};
+use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
+use mcstress_loans::Schedule;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Binomial, Distribution};
+
+use crate::book::NewLoan;
+use crate::model::{pick_cum, risk_cell};
+use crate::rng::{second, unit};
+
+use super::context::{MonthCtx, PathCtx};
+use super::result::PathTotals;
+use super::state::{GROUPS, LAG_SLOTS, TownshipState, Workspace};
+
+/// Request group of never-borrowed monitored households (监测对象).
+const MONITORED: usize = 1;
+
+/// Stage 6 for county `c`.
+pub(super) fn new_lending(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
+    let demand = &ctx.rules.demand;
+    let t = mc.t;
+    // The fast track by request group: it is the monitored households' (see
+    // `fast_track_applies`).
+    let fast: [bool; GROUPS] = std::array::from_fn(|g| {
+        fast_track_applies(
+            demand.fast_track,
+            g == MONITORED,
+            ws.county[c].last_disaster,
+            t as u16,
+            demand.fast_track_months,
+        )
+    });
+    let survey_rule = SurveyRule {
+        interval_months: demand.survey_interval_months,
+        effect_months: demand.survey_effect_months,
+        uplift: demand.survey_uplift,
+    };
+    let suspended = ws.county[c].suspension.suspended;
+    // Once the leverage limit refuses a loan, the county's later requests
+    // this month are refused too.
+    let mut leverage_room = true;
+    for tw in ctx.m.counties[c].townships.clone() {
+        let st = &mut ws.towns[tw];
+        survey(&survey_rule, mc, st, tot);
+        let requests = requests(ctx, mc, &survey_rule, st, tw, fast[MONITORED]);
+        let asked: u32 = requests.iter().sum();
+        if !st.service.served {
+            tot.unmet_no_bank += asked as i64;
+        } else if suspended {
+            tot.unmet_suspended += asked as i64;
+        } else {
+            approve(ctx, mc, st, tw, requests, &fast, leverage_room, tot);
+        }
+        leverage_room &= disburse(ctx, mc, ws, c, tw, suspended, tot);
+    }
+}
+
+/// 摸排: every few months a township's demand is checked; where its balance
+/// fell, a survey lifts uptake for a while.
+fn survey(rule: &SurveyRule, mc: &MonthCtx, st: &mut TownshipState, tot: &mut PathTotals) {
+    match rule.check(mc.t as i32, st.last_check as i32, Fen(st.balance), Fen(st.check_balance)) {
+        SurveyCheck::NotDue => {}
+        found => {
+            if let SurveyCheck::Survey { until } = found {
+                st.survey_until = until as i16;
+                tot.surveys += 1;
+            }
+            st.check_balance = st.balance;
+            st.last_check = mc.t16;
+        }
+    }
+}
+
+/// This month's requests by group: never-borrowed lifted, never-borrowed
+/// monitored (lifted by the fast track), former borrowers.
+fn requests(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    rule: &SurveyRule,
+    st: &TownshipState,
+    tw: usize,
+    fast_monitored: bool,
+) -> [u32; GROUPS] {
+    let demand = &ctx.rules.demand;
+    let survey = rule.uptake_multiplier(mc.t as i32, st.survey_until as i32);
+    let p_new = (ctx.b.uptake_monthly * survey).min(1.0);
+    let p_mon = (p_new * if fast_monitored { 1.0 + demand.fast_track_uplift } else { 1.0 }).min(1.0);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(ctx.streams.uptake.bits(tw as u64, mc.tm));
+    let mut draw = |n: u32, p: f64| {
+        if n == 0 || p <= 0.0 {
+            0
+        } else {
+            Binomial::new(n as u64, p).map(|d| d.sample(&mut rng) as u32).unwrap_or(0)
+        }
+    };
+    [draw(st.never[0], p_new), draw(st.never[1], p_mon), draw(st.former, demand.repeat_uptake_monthly)]
+}
+
+/// The bank approves or refuses each request; an approved household leaves
+/// its pool now and is disbursed after the approval lag (at once on the
+/// fast track).
+#[allow(clippy::too_many_arguments)]
+fn approve(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    st: &mut TownshipState,
+    tw: usize,
+    requests: [u32; GROUPS],
+    fast: &[bool; GROUPS],
+    leverage_room: bool,
+    tot: &mut PathTotals,
+) {
+    let t = mc.t;
+    for (g, &n) in requests.iter().enumerate() {
+        for k in 0..n {
+            let bits = ctx.streams.new_loan.bits(((tw as u64) << 24) | ((g as u64) << 20) | k as u64, mc.tm);
+            if unit(bits) < ctx.rules.demand.bank_refusal || !leverage_room {
+                tot.unmet_refused += 1;
+                continue;
+            }
+            *st.pool_mut(g) -= 1;
+            let now = ctx.lag == 0 || fast[g];
+            let slot = if now { t % LAG_SLOTS } else { (t + ctx.lag) % LAG_SLOTS };
+            st.pending[slot][g] += 1;
+            if fast[g] {
+                tot.fast_track_loans += 1;
+            }
+        }
+    }
+}
+
+/// Disburses what is due this month in township `tw`. Returns whether the
+/// leverage limit left room for every loan.
+fn disburse(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    ws: &mut Workspace,
+    c: usize,
+    tw: usize,
+    suspended: bool,
+    tot: &mut PathTotals,
+) -> bool {
+    let (m, rules) = (ctx.m, ctx.rules);
+    let (t, t16, tm) = (mc.t, mc.t16, mc.tm);
+    let st = &mut ws.towns[tw];
+    let book = &mut ws.books[c];
+    let agg = &mut ws.agg[c];
+    let fund = &ws.funds[c];
+    let mut room = true;
+    let slot = t % LAG_SLOTS;
+    let due_now = std::mem::take(&mut st.pending[slot]);
+    for (g, &n) in due_now.iter().enumerate() {
+        if n > 0 && (!st.service.served || suspended) {
+            // Approved earlier, but the bank has left or lending is
+            // suspended now: nothing is disbursed.
+            if st.service.served {
+                tot.unmet_suspended += n as i64;
+            } else {
+                tot.unmet_no_bank += n as i64;
+            }
+            *st.pool_mut(g) += n;
+            continue;
+        }
+        for k in 0..n {
+            // New loans: bit 63 set, then township (23 bits), month (12),
+            // request group (4) and index (24).
+            let id = (1u64 << 63) | ((tw as u64) << 40) | (tm << 28) | ((g as u64) << 24) | k as u64;
+            let bits = ctx.streams.new_loan.bits(id, tm);
+            let b2 = second(bits);
+            let b3 = second(b2);
+            let b4 = second(b3);
+            let amount = ctx.s.portfolio.mix.amounts[pick_cum(unit(bits), &m.amount_cum)].0;
+            if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund.balance, amount) {
+                // Past the leverage limit: the request is refused and the
+                // household goes back to its pool.
+                room = false;
+                tot.unmet_refused += 1;
+                *st.pool_mut(g) += 1;
+                continue;
+            }
+            let cat = match g {
+                0 => Category::Lifted,
+                MONITORED => Category::ALL[pick_cum(unit(b2), &m.monitored_cum)],
+                _ => Category::ALL[pick_cum(unit(b2), &m.category_cum)],
+            };
+            let grade = Grade::ALL[pick_cum(unit(b3), &m.grade_cum)];
+            let ind = Industry::ALL[pick_cum(unit(b4), &m.industry_cum[c])];
+            let sched = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + ctx.term };
+            book.push(NewLoan {
+                id,
+                key: ctx.streams.loan.entity(id),
+                principal: amount.0,
+                start: t16,
+                maturity: (t as i32 + ctx.term) as i16,
+                next_event: sched.next_due_after(t as i32) as i16,
+                risk: risk_cell(cat, grade, ind),
+                product: Product::First as u8,
+                rate_bp: ctx.portfolio_rate,
+                township: tw as u32,
+            });
+            st.balance += amount.0;
+            tot.disbursed += amount.0;
+            tot.new_loans += 1;
+            tot.loans_by_product[0] += 1;
+            agg.principal(Product::First as u8, ctx.covered_by_product[0], amount.0);
+            agg.loans += 1;
+        }
+    }
+    room
+}

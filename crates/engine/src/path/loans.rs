@@ -1,0 +1,647 @@
+//! Stages 2–4 of the month, the only hot part: every loan of a county with
+//! an event this month. An overdue loan cures or rolls, and is claimed or
+//! written off at its limit (三(一)); a loan with a payment due pays it or
+//! misses it; at maturity a borrower in difficulty may be extended or
+//! renewed (三(二)), and a clean repayer may climb the 5+5+N ladder
+//! (二(二)). The county's balances are kept current by deltas.
+//!
+//! A loan whose next event is not this month costs one comparison. The
+//! common event — a quarter's interest on a current bullet loan, paid — has
+//! its own short path.
+
+use mcstress_compensation::{Fund, leverage_allows};
+use mcstress_domain::{Fen, Industry, Product, Rate};
+use mcstress_loans::{
+    Due, MaturityContext, Schedule, Standing, WriteOff, cure_probability, roll_overdue, write_off_due,
+};
+
+use crate::book::{Balances, BookView, EVER_OVERDUE, non_performing};
+use crate::model::RISK_CELLS;
+use crate::normal::{inv_phi, phi};
+use crate::rng::{Stream, mix, second, unit};
+
+use super::context::{MonthCtx, PathCtx};
+use super::result::PathTotals;
+use super::state::{CountyState, NO_CLAIM, Recoverable, TownshipState, Workspace};
+
+/// Events a distress probability is asked for.
+const EV_CURE: usize = 0;
+const EV_INTEREST: usize = 1;
+const EV_MATURITY: usize = 2;
+/// Modifier bits: low willingness under strategic default; subsidy late.
+const MOD_STRATEGIC: usize = 1;
+const MOD_LATE_SUBSIDY: usize = 2;
+/// Size of the conditional probability table: cell × event × modifiers.
+pub(super) const TABLE: usize = RISK_CELLS * 3 * 4;
+
+/// A borrower's fixed traits are read off its loan id: the same on every
+/// path and in every scenario that holds the loan. Low willingness to repay:
+#[inline]
+pub(super) fn low_willingness(id: u64, share: f64) -> bool {
+    share > 0.0 && unit(mix(id ^ 0x005E_ED0F_7A17_5000)) < share
+}
+
+/// The enterprise a loan is used by (户贷企用), if any.
+#[inline]
+pub(super) fn misuse_enterprise(id: u64, share: f64, enterprises: usize) -> Option<usize> {
+    if share <= 0.0 {
+        return None;
+    }
+    let h = mix(id ^ 0x0A11_CE5E_ED00_0001);
+    (unit(h) < share).then(|| (second(h) % enterprises.max(1) as u64) as usize)
+}
+
+/// What falls due on a bullet loan in `month`, a month in which the loan has
+/// an event and is current: the hot path's specialisation of
+/// [`Schedule::due`] (a test checks they agree). Every quarter from
+/// disbursement the quarter's interest falls due, and at maturity the
+/// principal with the interest since the last quarter.
+#[inline]
+pub(super) fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -> Due {
+    let at_maturity = month == s.maturity;
+    // Before maturity an event is always a full quarter after the last.
+    let months = if !at_maturity {
+        3
+    } else {
+        let since = month - s.start;
+        if since % 3 == 0 { 3 } else { since % 3 }
+    };
+    Due {
+        interest: Fen(principal).interest(rate, months as u32),
+        principal: if at_maturity { Fen(principal) } else { Fen::ZERO },
+        interest_months: months as u32,
+        at_maturity,
+    }
+}
+
+/// A county's conditions this month, read once before its loans.
+pub(super) struct CountyMonth {
+    /// The county's systematic factor.
+    pub fc: f64,
+    /// Log distress multiplier of each industry from disasters.
+    pub dis_log: [f64; Industry::COUNT],
+    /// Contagion multiplier from last month's county overdue rate.
+    pub contagion: f64,
+    /// No county-specific multiplier: the province's thresholds serve.
+    pub plain: bool,
+    /// The fund was seen paying a claim recently (strategic default).
+    pub fund_seen_paying: bool,
+    /// The county owes subsidy it could not pay.
+    pub subsidy_late: bool,
+    /// Some enterprise of the county has failed (户贷企用).
+    pub any_failed: bool,
+    /// Lending was suspended at the start of the month.
+    pub suspended: bool,
+    /// The fund's balance at the start of the month.
+    pub fund_balance_start: Fen,
+    /// Covered outstanding principal at the end of last month.
+    pub covered_prev: i64,
+}
+
+impl CountyMonth {
+    pub fn read(ctx: &PathCtx, mc: &MonthCtx, ws: &Workspace, c: usize) -> CountyMonth {
+        let (s, b) = (ctx.s, ctx.b);
+        let fc = ctx.wg.sqrt() * ws.province_factor
+            + ctx.wp.sqrt() * ws.pref_factor[ctx.m.counties[c].prefecture]
+            + ctx.wc.sqrt() * ws.county_factor[c];
+        let mut dis_log = [0.0f64; Industry::COUNT];
+        for (k, dk) in s.shocks.disasters.iter().enumerate() {
+            let intensity = ws.disaster[c][k];
+            if intensity > 0.0 {
+                for (i, e) in dk.exposure.iter().enumerate() {
+                    dis_log[i] += intensity * ctx.ln_dis[k] * e;
+                }
+            }
+        }
+        let cs = &ws.county[c];
+        let contagion = ctx.mods.contagion_multiplier(cs.overdue_prev);
+        CountyMonth {
+            fc,
+            dis_log,
+            contagion,
+            plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
+            fund_seen_paying: b.strategic_default > 0.0
+                && cs.last_claim_paid.is_some_and(|x| mc.t as u16 <= x + 12),
+            subsidy_late: cs.subsidy.is_late(ctx.rules.subsidy.delay_months),
+            any_failed: cs.enterprise_failed.iter().any(|f| *f),
+            suspended: cs.suspension.suspended,
+            fund_balance_start: ws.funds[c].balance,
+            covered_prev: ws.covered_prev[c],
+        }
+    }
+}
+
+/// The probability that a borrower of a risk cell is in distress at an
+/// event, given the county's factor this month (the one-factor probit
+/// model), memoised per county-month in `table`.
+struct Distress<'a> {
+    ctx: &'a PathCtx<'a>,
+    price_mult: &'a [f64; Industry::COUNT],
+    cm: &'a CountyMonth,
+}
+
+impl Distress<'_> {
+    #[inline]
+    fn p(&self, cell: usize, ev: usize, modc: usize, table: &mut [f64], plain_thr: &mut [f64]) -> f64 {
+        let idx = (cell * 3 + ev) * 4 + modc;
+        let v = table[idx];
+        if v >= 0.0 {
+            return v;
+        }
+        let (ctx, cm) = (self.ctx, self.cm);
+        let threshold = |county_mult: f64| {
+            let class = cell / Industry::COUNT;
+            let ind = cell % Industry::COUNT;
+            let mut p = ctx.m.base_p[class] * self.price_mult[ind] * county_mult;
+            if ev == EV_MATURITY {
+                p *= ctx.b.maturity_multiplier;
+            }
+            p *= ctx.mods.reminder_multiplier(ev != EV_CURE)
+                * ctx.mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
+                * ctx.mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
+            inv_phi(p.clamp(1e-12, 0.999))
+        };
+        // Thresholds are shared by every county without a county-specific
+        // multiplier this month.
+        let thr = if cm.plain {
+            if plain_thr[idx].is_nan() {
+                plain_thr[idx] = threshold(1.0);
+            }
+            plain_thr[idx]
+        } else {
+            threshold(cm.contagion * cm.dis_log[cell % Industry::COUNT].exp())
+        };
+        let v = phi((thr - ctx.sqrt_rho * cm.fc) / ctx.sqrt_1mrho);
+        table[idx] = v;
+        v
+    }
+}
+
+/// One loan's figures as the month finds it.
+struct Loan {
+    i: usize,
+    od: u8,
+    principal: i64,
+    product: u8,
+    rate: Rate,
+    covered: bool,
+    tw: usize,
+    id: u64,
+    low_will: bool,
+    modc: usize,
+    bits: u64,
+    /// A failed enterprise takes its misused loans' payments with it.
+    enterprise_miss: bool,
+}
+
+/// Everything the loans of one county touch this month.
+struct CountyLoans<'a> {
+    ctx: &'a PathCtx<'a>,
+    mc: &'a MonthCtx,
+    cm: &'a CountyMonth,
+    fund: &'a mut Fund,
+    recov: &'a mut Vec<Recoverable>,
+    agg: &'a mut Balances,
+    towns: &'a mut [TownshipState],
+    cs: &'a mut CountyState,
+    table: &'a mut [f64],
+    plain_thr: &'a mut [f64],
+    tot: &'a mut PathTotals,
+    loss_base_total: &'a mut i64,
+}
+
+/// Stages 2–4 for county `c`.
+pub(super) fn step_loans(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    cm: &CountyMonth,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+    loss_base_total: &mut i64,
+) {
+    ws.table.fill(-1.0);
+    // The book's slices, the probabilities and the county's figures are
+    // locals of this one function once the methods below are inlined, so
+    // the compiler keeps them in registers through the loop.
+    let distress = Distress { ctx, price_mult: &ws.price_mult, cm };
+    // The loop works on slices of the book (no per-Vec bounds checks).
+    let mut view = ws.books[c].view();
+    let mut county = CountyLoans {
+        ctx,
+        mc,
+        cm,
+        fund: &mut ws.funds[c],
+        recov: &mut ws.recov[c],
+        agg: &mut ws.agg[c],
+        towns: &mut ws.towns,
+        cs: &mut ws.county[c],
+        table: &mut ws.table,
+        plain_thr: &mut ws.plain_thr,
+        tot,
+        loss_base_total,
+    };
+    county.run(&mut view, &distress);
+}
+
+impl CountyLoans<'_> {
+    #[inline(always)]
+    fn run(&mut self, book: &mut BookView, d: &Distress) {
+        let (ctx, t16) = (self.ctx, self.mc.t16);
+        // Whether the short path for a paid quarter's interest applies this
+        // county-month: bullet loans and no strategic default (a loan of a
+        // failed enterprise is sent down the general path).
+        let simple_month = ctx.bullet && !self.cm.fund_seen_paying;
+        for i in 0..book.len() {
+            if book.next_event[i] != t16 {
+                continue;
+            }
+            if simple_month && self.paid_quarter(book, d, i) {
+                continue;
+            }
+            let loan = self.loan(book, i);
+            if loan.od > 0 {
+                self.overdue_month(book, d, &loan);
+            } else {
+                self.payment_due(book, d, &loan);
+            }
+        }
+    }
+
+    /// Whether the loan of a failed enterprise (户贷企用) it is.
+    #[inline(always)]
+    fn enterprise_failed(&self, id: u64) -> bool {
+        self.cm.any_failed
+            && misuse_enterprise(id, self.ctx.b.misuse_share, self.ctx.enterprises)
+                .is_some_and(|e| self.cs.enterprise_failed[e])
+    }
+
+    /// The short path: a quarter's interest on a current bullet loan that
+    /// the borrower pays. (Exactly what the general path does for it; the
+    /// traits it skips cannot matter here.) Returns whether it applied.
+    #[inline(always)]
+    fn paid_quarter(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
+        let (ctx, t16) = (self.ctx, self.mc.t16);
+        if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.id[i]) {
+            return false;
+        }
+        let product = book.product[i] as usize;
+        let late = self.cm.subsidy_late && ctx.subsidised[product];
+        let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
+        let bits = Stream::at(book.key[i], self.mc.tm);
+        if unit(bits) < d.p(book.risk[i] as usize, EV_INTEREST, modc, self.table, self.plain_thr) {
+            return false;
+        }
+        if ctx.subsidised[product] {
+            let p = Fen(book.principal[i]);
+            let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
+            let due_s = if rate <= ctx.rules.loans.subsidy.rate_cap {
+                p.interest(rate, 3)
+            } else {
+                ctx.rules.loans.subsidy_due(Product::ALL[product], p, rate, 3, 0)
+            };
+            self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
+        }
+        book.next_event[i] = (t16 + 3).min(book.maturity[i]);
+        true
+    }
+
+    /// The loan's figures; its traits cost a hash each, so they are read
+    /// only when they matter.
+    #[inline(always)]
+    fn loan(&self, book: &BookView, i: usize) -> Loan {
+        let (ctx, cm) = (self.ctx, self.cm);
+        let b = ctx.b;
+        let od = book.overdue[i];
+        let product = book.product[i];
+        let id = book.id[i];
+        let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share);
+        let misuse_failed = self.enterprise_failed(id);
+        let modc = if low_will && cm.fund_seen_paying { MOD_STRATEGIC } else { 0 }
+            | if cm.subsidy_late && ctx.subsidised[product as usize] { MOD_LATE_SUBSIDY } else { 0 };
+        let bits = Stream::at(book.key[i], self.mc.tm);
+        Loan {
+            i,
+            od,
+            principal: book.principal[i],
+            product,
+            rate: Rate::from_basis_points(book.rate_bp[i] as u32),
+            covered: ctx.covered_by_product[product as usize],
+            tw: book.township[i] as usize,
+            id,
+            low_will,
+            modc,
+            bits,
+            enterprise_miss: misuse_failed && unit(second(second(bits))) < b.misuse_failed_distress,
+        }
+    }
+
+    /// An overdue loan pays its arrears (cures) or rolls a month older, and
+    /// is claimed or written off at its limit.
+    #[inline(always)]
+    fn overdue_month(&mut self, book: &mut BookView, d: &Distress, l: &Loan) {
+        let (ctx, t) = (self.ctx, self.mc.t);
+        let b = ctx.b;
+        let (i, p) = (l.i, l.principal);
+        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, self.table, self.plain_thr);
+        let willingness = if l.low_will { b.low_willingness_cure_factor } else { 1.0 };
+        let cure = cure_probability(
+            b.cure,
+            l.od,
+            b.collection_effort,
+            ctx.rules.collection.cadre_boost,
+            willingness,
+        );
+        let cured = unit(l.bits) >= distress && !l.enterprise_miss && unit(second(l.bits)) < cure;
+        if cured {
+            // Pays its arrears; a loan past maturity repays in full.
+            self.agg.overdue -= p;
+            if non_performing(l.od) {
+                self.agg.npl -= p;
+            }
+            book.overdue[i] = 0;
+            book.arrears[i] = 0;
+            if t as i32 >= book.maturity[i] as i32 {
+                self.tot.repaid += p;
+                self.agg.principal(l.product, l.covered, -p);
+                self.agg.loans -= 1;
+                self.towns[l.tw].balance -= p;
+                self.towns[l.tw].former += 1;
+                book.close(i);
+                return;
+            }
+            let sched = book.schedule(i, ctx.repayment);
+            book.next_event[i] = sched.next_due_after(t as i32) as i16;
+            return;
+        }
+        let od = roll_overdue(l.od, false);
+        book.overdue[i] = od;
+        if !non_performing(l.od) && non_performing(od) {
+            self.agg.npl += p;
+        }
+        book.arrears[i] += Fen(p).interest(l.rate, 1).0;
+        book.next_event[i] = self.mc.t16 + 1;
+        self.claim_or_write_off(book, l, od);
+    }
+
+    /// At its limit an overdue loan leaves the book: a covered loan is
+    /// claimed on the fund, an uncovered one written off by the bank; its
+    /// loss may later be partly recovered.
+    #[inline(always)]
+    fn claim_or_write_off(&mut self, book: &mut BookView, l: &Loan, od: u8) {
+        let rules = self.ctx.rules;
+        let action = write_off_due(l.covered, od, self.ctx.m.trigger_months, rules.lending.write_off_months);
+        if action == WriteOff::Keep {
+            return;
+        }
+        let (i, p) = (l.i, l.principal);
+        let a = book.arrears[i];
+        self.tot.written_off += p;
+        *self.loss_base_total += p + a;
+        self.agg.principal(l.product, l.covered, -p);
+        self.agg.loans -= 1;
+        self.agg.overdue -= p;
+        if non_performing(od) {
+            self.agg.npl -= p;
+        }
+        self.towns[l.tw].balance -= p;
+        let claim = if action == WriteOff::Claim {
+            let base = rules.claims.claim_base(Fen(p), Fen(a));
+            self.fund.file(&rules.claims, l.id, base, self.mc.t as u16) as u32
+        } else {
+            NO_CLAIM
+        };
+        self.recov.push(Recoverable { id: l.id, remaining: p + a, claim, age: 0 });
+        book.close(i);
+    }
+
+    /// A payment falls due: paid, or (at maturity) relieved by extension
+    /// or renewal, or missed.
+    #[inline(always)]
+    fn payment_due(&mut self, book: &mut BookView, d: &Distress, l: &Loan) {
+        let ctx = self.ctx;
+        let (t, i, p) = (self.mc.t, l.i, l.principal);
+        let sched = book.schedule(i, ctx.repayment);
+        let due = if ctx.bullet {
+            bullet_due(&sched, t as i32, p, l.rate)
+        } else {
+            sched.due(t as i32, Fen(p), l.rate)
+        };
+        let ev = if due.at_maturity { EV_MATURITY } else { EV_INTEREST };
+        let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, self.table, self.plain_thr)
+            || l.enterprise_miss;
+        if !distressed {
+            self.pay_subsidy(l, &due, p);
+            let paid = due.principal.0;
+            self.tot.repaid += paid;
+            self.agg.principal(l.product, l.covered, -paid);
+            self.towns[l.tw].balance -= paid;
+            book.principal[i] -= paid;
+            if !(due.at_maturity || book.principal[i] == 0) {
+                book.next_event[i] = if ctx.bullet {
+                    (t as i32 + 3).min(sched.maturity) as i16
+                } else {
+                    sched.next_due_after(t as i32) as i16
+                };
+                return;
+            }
+            self.repaid_in_full(book, l);
+            return;
+        }
+        if due.at_maturity && self.maturity_relief(book, l, &due, &sched) {
+            return;
+        }
+        // Missed: 1–30 days overdue at the end of the month.
+        book.overdue[i] = 1;
+        book.flags[i] |= EVER_OVERDUE;
+        book.arrears[i] += due.interest.0;
+        book.next_event[i] = self.mc.t16 + 1;
+        self.agg.overdue += p;
+    }
+
+    /// On-time interest of a subsidised product earns the subsidy (二(二)),
+    /// paid from the county's budget or owed until next January.
+    #[inline(always)]
+    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64) {
+        let ctx = self.ctx;
+        if !ctx.subsidised[l.product as usize] {
+            return;
+        }
+        // Within the cap the subsidy is the interest just paid.
+        let due_s = if l.rate <= ctx.rules.loans.subsidy.rate_cap {
+            due.interest
+        } else {
+            ctx.rules.loans.subsidy_due(
+                Product::ALL[l.product as usize],
+                Fen(principal),
+                l.rate,
+                due.interest_months,
+                0,
+            )
+        };
+        self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
+    }
+
+    /// Repaid in full: a clean repayer may climb the 5+5+N ladder at once;
+    /// otherwise the household leaves the book.
+    #[inline(always)]
+    fn repaid_in_full(&mut self, book: &mut BookView, l: &Loan) {
+        let ctx = self.ctx;
+        let (rules, ladder) = (ctx.rules, &ctx.rules.ladder);
+        let (i, tw) = (l.i, l.tw);
+        let clean = book.flags[i] & EVER_OVERDUE == 0;
+        let rung = mcstress_loans::next_rung(Product::ALL[l.product as usize], clean);
+        let climbs = rung.and_then(|next| {
+            let (uptake, amount, months, bp) = match next {
+                Product::FollowUp => (
+                    ladder.follow_up_uptake,
+                    ladder.follow_up_amount,
+                    ladder.follow_up_term_months,
+                    ctx.portfolio_rate,
+                ),
+                _ => (
+                    ladder.commercial_uptake,
+                    ladder.commercial_amount,
+                    ladder.commercial_term_months,
+                    ladder.commercial_rate.basis_points() as u16,
+                ),
+            };
+            let next_covered = ctx.covered_by_product[next as usize];
+            let allowed = self.towns[tw].service.served
+                && !self.cm.suspended
+                && (!next_covered
+                    || leverage_allows(
+                        rules.lending.leverage_max,
+                        Fen(self.agg.covered),
+                        self.cm.fund_balance_start,
+                        amount,
+                    ));
+            (allowed && unit(second(second(second(l.bits)))) < uptake).then_some((next, amount, months, bp))
+        });
+        let Some((next, amount, months, bp)) = climbs else {
+            self.agg.loans -= 1;
+            self.towns[tw].former += 1;
+            book.close(i);
+            return;
+        };
+        // The household moves to the next rung at once.
+        let (t, t16) = (self.mc.t, self.mc.t16);
+        let next_covered = ctx.covered_by_product[next as usize];
+        self.agg.principal(next as u8, next_covered, amount.0);
+        self.towns[tw].balance += amount.0;
+        self.tot.disbursed += amount.0;
+        self.tot.loans_by_product[next as usize] += 1;
+        book.principal[i] = amount.0;
+        book.product[i] = next as u8;
+        book.rate_bp[i] = bp;
+        book.start[i] = t16;
+        book.maturity[i] = t16 + months as i16;
+        book.extensions[i] = 0;
+        book.renewals[i] = 0;
+        let s2 = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + months as i32 };
+        book.next_event[i] = s2.next_due_after(t as i32) as i16;
+    }
+
+    /// A borrower in difficulty at maturity may be extended (展期) or
+    /// renewed (续贷) if the rules allow (三(二)). Returns whether it was.
+    #[inline(always)]
+    fn maturity_relief(&mut self, book: &mut BookView, l: &Loan, due: &Due, sched: &Schedule) -> bool {
+        let ctx = self.ctx;
+        let (ext, ren) = (&ctx.rules.loans.extension, &ctx.rules.loans.renewal);
+        let (t, t16, i, p) = (self.mc.t, self.mc.t16, l.i, l.principal);
+        let standing =
+            Standing { months_overdue: 0, extensions: book.extensions[i], renewals: book.renewals[i] };
+        let relief = MaturityContext {
+            business_running: unit(second(l.bits)) < ctx.b.business_running,
+            bank_serves_township: self.towns[l.tw].service.served,
+            county_suspended: self.cm.suspended,
+            within_leverage: !l.covered
+                || leverage_allows(
+                    ctx.rules.lending.leverage_max,
+                    Fen(self.cm.covered_prev),
+                    self.cm.fund_balance_start,
+                    Fen::ZERO,
+                ),
+        };
+        if ext.may_extend(standing, relief).is_ok() {
+            // The borrower pays the interest; the principal moves.
+            self.pay_subsidy(l, due, p);
+            book.extensions[i] += 1;
+            book.maturity[i] += ext.max_months as i16;
+            let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
+            book.next_event[i] = s2.next_due_after(t as i32) as i16;
+            self.tot.extensions += 1;
+            return true;
+        }
+        if ren.may_renew(standing, relief).is_ok() {
+            // A new contract repays the old one (无还本续贷).
+            self.pay_subsidy(l, due, p);
+            self.tot.repaid += p;
+            self.tot.disbursed += p;
+            book.renewals[i] += 1;
+            book.start[i] = t16;
+            book.maturity[i] = (t as i32 + ren.term_months as i32) as i16;
+            let s2 =
+                Schedule { repayment: ctx.repayment, start: t as i32, maturity: book.maturity[i] as i32 };
+            book.next_event[i] = s2.next_due_after(t as i32) as i16;
+            self.tot.renewals += 1;
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mcstress_loans::Repayment;
+
+    #[test]
+    fn borrower_traits_are_fixed_by_the_loan_and_follow_their_shares() {
+        let n = 100_000u64;
+        let low = (0..n).filter(|id| low_willingness(*id, 0.1)).count() as f64 / n as f64;
+        assert!((low - 0.1).abs() < 4.0 * (0.1f64 * 0.9 / n as f64).sqrt(), "{low}");
+        assert!((0..1000u64).all(|id| !low_willingness(id, 0.0)));
+        // 户贷企用: a share of loans tied to one of the county's enterprises,
+        // spread evenly over them.
+        let mut per_enterprise = [0usize; 5];
+        for id in 0..n {
+            if let Some(e) = misuse_enterprise(id, 0.2, 5) {
+                per_enterprise[e] += 1;
+            }
+        }
+        let misused: usize = per_enterprise.iter().sum();
+        assert!((misused as f64 / n as f64 - 0.2).abs() < 0.005, "{misused}");
+        assert!(per_enterprise.iter().all(|k| (*k as f64 / misused as f64 - 0.2).abs() < 0.01));
+        assert_eq!(misuse_enterprise(42, 0.2, 5), misuse_enterprise(42, 0.2, 5));
+        assert_eq!(misuse_enterprise(42, 0.0, 5), None);
+    }
+
+    #[test]
+    fn the_bullet_fast_path_agrees_with_the_schedule_rule() {
+        for start in [-35, -7, -1, 0, 4] {
+            for term in [3, 10, 12, 36, 48] {
+                let s =
+                    Schedule { repayment: Repayment::BulletQuarterlyInterest, start, maturity: start + term };
+                // Walk the loan's events as the engine does.
+                let mut month = s.next_due_after(start.max(-1));
+                while month <= s.maturity {
+                    for (p, bp) in [(5_000_000, 345), (3_000_000, 310), (12_345_678, 600)] {
+                        let rate = Rate::from_basis_points(bp);
+                        assert_eq!(
+                            bullet_due(&s, month, p, rate),
+                            s.due(month, Fen(p), rate),
+                            "{s:?} month {month}"
+                        );
+                    }
+                    if month == s.maturity {
+                        break;
+                    }
+                    let next = (month + 3).min(s.maturity);
+                    assert_eq!(next, s.next_due_after(month));
+                    month = next;
+                }
+            }
+        }
+    }
+}

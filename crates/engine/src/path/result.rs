@@ -1,0 +1,242 @@
+//! What one path produces — province totals, each county's outcome and the
+//! figures by month — with stage 8 of the month (recording) and the closing
+//! of the books at the end of the path.
+
+use crate::book::Balances;
+use crate::model::Model;
+
+use super::context::{MonthCtx, PathCtx};
+use super::state::Workspace;
+/// Figures recorded per county per month.
+pub const COUNTY_FIGURES: usize = 4;
+/// Index of the overdue rate in a county-month record.
+pub const FIG_OVERDUE_RATE: usize = 0;
+/// Index of the fund balance (yuan) in a county-month record.
+pub const FIG_FUND_YUAN: usize = 1;
+/// Index of the outstanding principal (yuan) in a county-month record.
+pub const FIG_OUTSTANDING_YUAN: usize = 2;
+/// Index of the coverage rate (households with a loan ÷ eligible).
+pub const FIG_COVERAGE: usize = 3;
+
+/// Province totals of one path, in fen (counts where named).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathTotals {
+    /// Principal disbursed (new loans and renewals).
+    pub disbursed: i64,
+    /// Principal repaid (including the old loan of a renewal).
+    pub repaid: i64,
+    /// Principal written off (claimed or written off uncovered).
+    pub written_off: i64,
+    /// Principal outstanding at the start.
+    pub outstanding_start: i64,
+    /// Principal outstanding at the end.
+    pub outstanding_end: i64,
+    /// Fund balances at the start.
+    pub fund_start: i64,
+    /// Top-ups and interest into funds.
+    pub fund_inflows: i64,
+    /// Claims paid by funds.
+    pub claims_paid: i64,
+    /// Recoveries returned to funds.
+    pub recoveries_to_fund: i64,
+    /// Fund balances at the end.
+    pub fund_end: i64,
+    /// Loss borne by funds: claims paid − recoveries returned.
+    pub loss_fund: i64,
+    /// Loss borne by banks.
+    pub loss_bank: i64,
+    /// Approved claims the funds could not pay by the end.
+    pub loss_uncovered: i64,
+    /// Interest subsidy paid.
+    pub subsidy_paid: i64,
+    /// All recoveries after write-off.
+    pub recoveries: i64,
+    /// Extensions granted (count).
+    pub extensions: i64,
+    /// Renewals granted (count).
+    pub renewals: i64,
+    /// New first loans (count).
+    pub new_loans: i64,
+    /// Counties whose fund was exhausted (count).
+    pub counties_exhausted: i64,
+    /// Loans disbursed by product (count): first, follow-up, commercial.
+    pub loans_by_product: [i64; 3],
+    /// Principal outstanding at the end by product.
+    pub outstanding_end_by_product: [i64; 3],
+    /// Households with a loan at the end (count).
+    pub borrowers_end: i64,
+    /// Eligible households that have never borrowed, at the end (count).
+    pub never_borrowed_end: i64,
+    /// Loan requests unmet because no bank served the township (count).
+    pub unmet_no_bank: i64,
+    /// Loan requests unmet because county lending was suspended (count).
+    pub unmet_suspended: i64,
+    /// Loan requests refused by the bank or the leverage limit (count).
+    pub unmet_refused: i64,
+    /// Demand surveys held (township count).
+    pub surveys: i64,
+    /// Township-months without a serving bank.
+    pub unserved_township_months: i64,
+    /// Requests approved through the post-disaster fast track (count); they
+    /// are disbursed in the same month.
+    pub fast_track_loans: i64,
+    /// Subsidy owed but not yet paid at the end (late), fen.
+    pub subsidy_late_end: i64,
+}
+
+/// One county's outcome on one path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountyOutcome {
+    /// Simulation month (0-based) of the fund's first exhaustion.
+    pub exhausted_month: Option<u16>,
+    /// Highest month-end overdue rate.
+    pub peak_overdue: f64,
+    /// Overdue rate at the end.
+    pub final_overdue: f64,
+    /// Loss borne by the fund, fen.
+    pub loss_fund: i64,
+    /// Households with a loan ÷ eligible households, at the end.
+    pub coverage_end: f64,
+    /// Claims paid by the fund over the horizon, fen.
+    pub claims_paid: i64,
+}
+
+/// Everything one path produces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathResult {
+    /// Province totals.
+    pub totals: PathTotals,
+    /// Province overdue rate by month.
+    pub province_overdue: Vec<f64>,
+    /// County figures by month: index `(month × counties + county) ×
+    /// COUNTY_FIGURES + figure`.
+    pub county_monthly: Vec<f64>,
+    /// Per county.
+    pub counties: Vec<CountyOutcome>,
+    /// Highest month-end province overdue rate.
+    pub peak_overdue: f64,
+    /// Province overdue rate at the end.
+    pub final_overdue: f64,
+}
+
+/// A path's running record.
+pub(super) struct Record {
+    pub tot: PathTotals,
+    /// Principal and arrears of every loan written off: the base of the
+    /// loss split between fund, bank, recoveries and the uncovered part.
+    pub loss_base_total: i64,
+    province_overdue: Vec<f64>,
+    county_monthly: Vec<f64>,
+    outcomes: Vec<CountyOutcome>,
+    /// The month's province outstanding and overdue principal so far.
+    prov_out: i64,
+    prov_overdue: i64,
+}
+
+impl Record {
+    pub fn new(m: &Model, horizon: usize) -> Record {
+        let n_c = m.counties.len();
+        Record {
+            tot: PathTotals {
+                outstanding_start: m.outstanding_start().0,
+                fund_start: m.scenario.total_fund().0,
+                ..PathTotals::default()
+            },
+            loss_base_total: 0,
+            province_overdue: Vec::with_capacity(horizon),
+            county_monthly: vec![0f64; horizon * n_c * COUNTY_FIGURES],
+            outcomes: (0..n_c)
+                .map(|_| CountyOutcome {
+                    exhausted_month: None,
+                    peak_overdue: 0.0,
+                    final_overdue: 0.0,
+                    loss_fund: 0,
+                    coverage_end: 0.0,
+                    claims_paid: 0,
+                })
+                .collect(),
+            prov_out: 0,
+            prov_overdue: 0,
+        }
+    }
+
+    /// Stage 8 for county `c`: its figures at the end of the month.
+    pub fn county_month(&mut self, ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
+        let agg = &ws.agg[c];
+        let cm = &ctx.m.counties[c];
+        ws.covered_prev[c] = agg.covered;
+        let rate_c = agg.ratio(agg.overdue);
+        ws.county[c].overdue_prev = rate_c;
+        let o = &mut self.outcomes[c];
+        o.peak_overdue = o.peak_overdue.max(rate_c);
+        o.final_overdue = rate_c;
+        let base = (mc.t * ctx.n_c + c) * COUNTY_FIGURES;
+        let fig = &mut self.county_monthly[base..base + COUNTY_FIGURES];
+        fig[FIG_OVERDUE_RATE] = rate_c;
+        fig[FIG_FUND_YUAN] = ws.funds[c].balance.0 as f64 / 100.0;
+        fig[FIG_OUTSTANDING_YUAN] = agg.outstanding as f64 / 100.0;
+        fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
+        self.prov_out += agg.outstanding;
+        self.prov_overdue += agg.overdue;
+    }
+
+    /// The province's figure for the month, once every county is recorded.
+    pub fn province_month(&mut self) {
+        let (out, overdue) = (std::mem::take(&mut self.prov_out), std::mem::take(&mut self.prov_overdue));
+        self.province_overdue.push(if out > 0 { overdue as f64 / out as f64 } else { 0.0 });
+    }
+
+    /// Closes the books at the end of the path.
+    pub fn finish(self, ctx: &PathCtx, ws: &Workspace) -> PathResult {
+        let Record { mut tot, loss_base_total, province_overdue, county_monthly, mut outcomes, .. } = self;
+        for (c, book) in ws.books.iter().enumerate() {
+            debug_assert_eq!(ws.agg[c], Balances::of(book, ctx.covered_by_product), "county {c}");
+        }
+        let mut unpaid_total = 0;
+        for (c, f) in ws.funds.iter().enumerate() {
+            debug_assert!(f.balances());
+            tot.fund_inflows += f.inflows.0;
+            tot.claims_paid += f.claims_paid.0;
+            tot.recoveries_to_fund += f.recoveries.0;
+            tot.fund_end += f.balance.0;
+            unpaid_total += f.unpaid_approved().0;
+            let o = &mut outcomes[c];
+            o.exhausted_month = f.exhausted_at;
+            o.loss_fund = f.claims_paid.0 - f.recoveries.0;
+            o.claims_paid = f.claims_paid.0;
+            o.coverage_end = coverage(&ws.agg[c], ctx.m.counties[c].eligible);
+            if f.exhausted_at.is_some() {
+                tot.counties_exhausted += 1;
+            }
+        }
+        for a in &ws.agg {
+            tot.outstanding_end += a.outstanding;
+            tot.borrowers_end += a.loans;
+            for (k, v) in a.by_product.iter().enumerate() {
+                tot.outstanding_end_by_product[k] += v;
+            }
+        }
+        for st in &ws.towns {
+            tot.never_borrowed_end += (st.never[0] + st.never[1]) as i64;
+        }
+        tot.subsidy_late_end = ws.county.iter().map(|c| c.subsidy.owed.0).sum();
+        tot.loss_fund = tot.claims_paid - tot.recoveries_to_fund;
+        tot.loss_uncovered = unpaid_total;
+        tot.loss_bank = loss_base_total - tot.recoveries - tot.loss_fund - tot.loss_uncovered;
+        let peak = province_overdue.iter().copied().fold(0.0, f64::max);
+        let fin = province_overdue.last().copied().unwrap_or(0.0);
+        PathResult {
+            totals: tot,
+            province_overdue,
+            county_monthly,
+            counties: outcomes,
+            peak_overdue: peak,
+            final_overdue: fin,
+        }
+    }
+}
+
+/// Households with a loan ÷ eligible households.
+fn coverage(agg: &Balances, eligible: u32) -> f64 {
+    if eligible > 0 { agg.loans as f64 / eligible as f64 } else { 0.0 }
+}

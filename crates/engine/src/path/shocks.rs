@@ -1,0 +1,147 @@
+//! Stage 1 of the month: the shocks. The province, prefecture and county
+//! factors move (AR(1)); industry prices move, with jumps; disasters decay
+//! and arrive (stochastically by prefecture and season, and as scripted
+//! events); banks leave townships and others take over (二(三)); and
+//! enterprises that misused household loans fail (户贷企用, 三(二)).
+
+use mcstress_scenario::EventKind;
+
+use crate::rng::{normal, second, unit};
+use crate::shocks::{ar1_step, price_multiplier, price_step};
+
+use super::context::{MonthCtx, PathCtx};
+use super::result::PathTotals;
+use super::state::Workspace;
+
+/// Applies the month's shocks to the path's state.
+pub(super) fn shocks_of_the_month(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
+    factors_and_prices(ctx, mc, ws);
+    disasters(ctx, mc, ws);
+    service_layout(ctx, mc, ws, tot);
+    enterprise_failures(ctx, mc, ws);
+}
+
+/// Factors start from their stationary law in month 0.
+fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+    let (t, tm) = (mc.t, mc.tm);
+    let st = &ctx.streams;
+    let phi_ar = ctx.b.factor_persistence;
+    let ar = |prev: f64, z: f64| ar1_step(phi_ar, prev, z, t == 0);
+    ws.province_factor = ar(ws.province_factor, normal(st.province.bits(0, tm)));
+    for (r, f) in ws.pref_factor.iter_mut().enumerate() {
+        *f = ar(*f, normal(st.prefecture.bits(r as u64, tm)));
+    }
+    for (c, f) in ws.county_factor.iter_mut().enumerate() {
+        *f = ar(*f, normal(st.county.bits(c as u64, tm)));
+    }
+    for (i, pp) in ctx.s.shocks.prices.iter().enumerate() {
+        let bits = st.price.bits(i as u64, tm);
+        let jb = second(bits);
+        let jump = (unit(jb) < pp.jump_probability).then(|| normal(second(jb)));
+        ws.price[i] = price_step(pp, ws.price[i], normal(bits), jump);
+    }
+}
+
+/// Disasters: decay, then arrivals by prefecture, then scripted events
+/// (which may also move prices); then each industry's price multiplier.
+fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+    let (s, m) = (ctx.s, ctx.m);
+    let (t, tm) = (mc.t, mc.tm);
+    // An intensity below 0.001 (a distress multiplier within 0.5 % of 1 for
+    // any allowed `distress_multiplier`, at most 100) is dropped, so that
+    // the county's thresholds can be shared again.
+    for d in ws.disaster.iter_mut() {
+        for (k, dk) in s.shocks.disasters.iter().enumerate() {
+            d[k] *= dk.persistence;
+            if d[k] < 1e-3 {
+                d[k] = 0.0;
+            }
+        }
+    }
+    for (k, dk) in s.shocks.disasters.iter().enumerate() {
+        let p = m.disaster_monthly[k][mc.month_of_year()];
+        if p <= 0.0 {
+            continue;
+        }
+        for (r, members) in m.prefecture_counties.iter().enumerate() {
+            if unit(ctx.streams.disaster.bits((r * 8 + k) as u64, tm)) >= p {
+                continue;
+            }
+            for &c in members {
+                if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share {
+                    ws.disaster[c][k] += 1.0;
+                    ws.county[c].last_disaster = Some(t as u16);
+                }
+            }
+        }
+    }
+    for &e in &m.events_by_month[t] {
+        let ev = &s.shocks.events[e];
+        match ev.kind {
+            EventKind::Disaster(kind) => {
+                let k = s.shocks.disasters.iter().position(|d| d.kind == kind).unwrap_or(0);
+                let mut hit = |c: usize| {
+                    ws.disaster[c][k] += ev.severity;
+                    ws.county[c].last_disaster = Some(t as u16);
+                };
+                if ev.counties.is_empty() {
+                    (0..ctx.n_c).for_each(&mut hit);
+                } else {
+                    ev.counties.iter().copied().for_each(&mut hit);
+                }
+            }
+            EventKind::Price(ind) => {
+                ws.price[ind as usize] += (1.0 + ev.price_change).ln();
+            }
+        }
+    }
+    for (i, pp) in s.shocks.prices.iter().enumerate() {
+        ws.price_mult[i] = price_multiplier(pp, ws.price[i]);
+    }
+}
+
+/// Service layout (二(三)): takeovers, random exits, scripted exits.
+fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
+    let service = &ctx.rules.service;
+    let t = mc.t;
+    let takeover = service.takeover_months;
+    for (tw, st) in ws.towns.iter_mut().enumerate() {
+        let was_served = st.service.served;
+        st.service.tick(t as i32);
+        if was_served
+            && service.exit_monthly > 0.0
+            && unit(ctx.streams.bank_exit.bits(tw as u64, mc.tm)) < service.exit_monthly
+        {
+            st.service.exit(t as i32, takeover);
+        }
+    }
+    for exit in service.exits.iter().filter(|x| x.month as usize == t) {
+        for &c in &exit.counties {
+            let range = ctx.m.counties[c].townships.clone();
+            let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].service.served).collect();
+            let n = (exit.share * served.len() as f64).round() as usize;
+            for &tw in served.iter().take(n) {
+                ws.towns[tw].service.exit(t as i32, takeover);
+            }
+        }
+    }
+    tot.unserved_township_months += ws.towns.iter().filter(|x| !x.service.served).count() as i64;
+}
+
+/// Enterprises that misused household loans fail and stay failed.
+fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+    let b = ctx.b;
+    if b.misuse_share <= 0.0 {
+        return;
+    }
+    for (c, cs) in ws.county.iter_mut().enumerate() {
+        for (e, failed) in cs.enterprise_failed.iter_mut().enumerate() {
+            if !*failed
+                && unit(ctx.streams.enterprise.bits((c * 1024 + e) as u64, mc.tm))
+                    < b.enterprise_failure_monthly
+            {
+                *failed = true;
+            }
+        }
+    }
+}

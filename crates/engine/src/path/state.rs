@@ -1,0 +1,190 @@
+//! The state one path carries from month to month besides its results:
+//! each county's loans, fund, recoveries and standing, each township's
+//! pools and service, the systematic factors and prices. Kept in a
+//! per-thread [`Workspace`] that is reset, not reallocated, for each path.
+
+use mcstress_compensation::{Fund, Suspension};
+use mcstress_domain::{Fen, Industry};
+use mcstress_households::Service;
+use mcstress_loans::SubsidyBudget;
+
+use crate::book::{Balances, LoanBook};
+use crate::model::Model;
+
+use super::loans::TABLE;
+
+/// A written-off loan whose loss may still be partly recovered.
+#[derive(Clone, Debug)]
+pub(super) struct Recoverable {
+    /// The written-off loan: keys its recovery draws.
+    pub id: u64,
+    /// Principal and arrears not yet recovered, fen.
+    pub remaining: i64,
+    /// Index of its claim in the fund's ledger, or [`NO_CLAIM`].
+    pub claim: u32,
+    /// Months since write-off.
+    pub age: u16,
+}
+
+/// [`Recoverable::claim`] of a loan written off without a claim.
+pub(super) const NO_CLAIM: u32 = u32::MAX;
+
+/// Slots of the approval ring: a request approved in month `t` with lag
+/// `l ≤ 12` is disbursed in slot `(t + l) % 13`.
+pub(super) const LAG_SLOTS: usize = 13;
+/// Request groups: never-borrowed lifted, never-borrowed monitored, former
+/// borrowers.
+pub(super) const GROUPS: usize = 3;
+
+/// A township's state on one path.
+#[derive(Clone, Debug)]
+pub(super) struct TownshipState {
+    /// Households that have never borrowed: [lifted, monitored].
+    pub never: [u32; 2],
+    /// Former borrowers without a loan now.
+    pub former: u32,
+    /// Whether a bank serves it, and when a taking-over bank arrives.
+    pub service: Service,
+    /// Principal outstanding.
+    pub balance: i64,
+    /// Balance at the last demand check, and that check's month.
+    pub check_balance: i64,
+    pub last_check: i16,
+    /// A survey's uplift lasts until this month (exclusive).
+    pub survey_until: i16,
+    /// Approved requests waiting for disbursement, by slot and group.
+    pub pending: [[u32; GROUPS]; LAG_SLOTS],
+}
+
+impl TownshipState {
+    /// A household of request group `g` leaves (`-1`) or rejoins (`+n`)
+    /// its pool.
+    #[inline]
+    pub fn pool_mut(&mut self, g: usize) -> &mut u32 {
+        match g {
+            0 => &mut self.never[0],
+            1 => &mut self.never[1],
+            _ => &mut self.former,
+        }
+    }
+}
+
+/// A county's state on one path, besides its loans and fund.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CountyState {
+    pub suspension: Suspension,
+    /// Overdue rate at the end of last month (for contagion).
+    pub overdue_prev: f64,
+    /// Last month in which a disaster hit the county.
+    pub last_disaster: Option<u16>,
+    /// Last month in which the fund paid a claim.
+    pub last_claim_paid: Option<u16>,
+    /// Failed enterprises (户贷企用), one flag per enterprise.
+    pub enterprise_failed: Vec<bool>,
+    /// The county's subsidy budget and what it owes (late subsidy).
+    pub subsidy: SubsidyBudget,
+}
+
+/// Per-thread scratch state, reused across paths.
+pub(crate) struct Workspace {
+    pub(super) books: Vec<LoanBook>,
+    pub(super) funds: Vec<Fund>,
+    pub(super) recov: Vec<Vec<Recoverable>>,
+    pub(super) county: Vec<CountyState>,
+    pub(super) towns: Vec<TownshipState>,
+    /// The province factor, each prefecture's and each county's.
+    pub(super) province_factor: f64,
+    pub(super) pref_factor: Vec<f64>,
+    pub(super) county_factor: Vec<f64>,
+    /// Log price level of each industry, and its distress multiplier.
+    pub(super) price: [f64; Industry::COUNT],
+    pub(super) price_mult: [f64; Industry::COUNT],
+    /// Disaster intensity of each county, by kind.
+    pub(super) disaster: Vec<[f64; 5]>,
+    /// The month's conditional probabilities of the county in hand, by
+    /// cell, event and modifiers (−1 = not yet computed).
+    pub(super) table: Vec<f64>,
+    /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
+    /// multiplier (disaster or contagion) this month.
+    pub(super) plain_thr: Vec<f64>,
+    /// Covered outstanding principal of each county at the end of the
+    /// previous month (the leverage test of renewals reads it).
+    pub(super) covered_prev: Vec<i64>,
+    /// Each county's balances, kept current by deltas.
+    pub(super) agg: Vec<Balances>,
+}
+
+impl Workspace {
+    pub fn new(m: &Model) -> Workspace {
+        let c = m.counties.len();
+        let mut ws = Workspace {
+            books: m.books.clone(),
+            funds: m.counties.iter().map(|c| Fund::new(c.fund)).collect(),
+            recov: vec![Vec::new(); c],
+            county: vec![CountyState::default(); c],
+            towns: Vec::new(),
+            province_factor: 0.0,
+            pref_factor: vec![0.0; m.scenario.prefectures.len()],
+            county_factor: vec![0.0; c],
+            price: [0.0; Industry::COUNT],
+            price_mult: [1.0; Industry::COUNT],
+            disaster: vec![[0.0; 5]; c],
+            table: vec![0.0; TABLE],
+            plain_thr: vec![f64::NAN; TABLE],
+            covered_prev: m.counties.iter().map(|c| c.covered_start.0).collect(),
+            agg: m.balances_start.clone(),
+        };
+        ws.reset(m);
+        ws
+    }
+
+    /// Back to the start of a path.
+    pub(super) fn reset(&mut self, m: &Model) {
+        for (b, t) in self.books.iter_mut().zip(&m.books) {
+            b.reset_from(t);
+        }
+        for (f, c) in self.funds.iter_mut().zip(&m.counties) {
+            f.reset(c.fund);
+        }
+        for r in &mut self.recov {
+            r.clear();
+        }
+        let enterprises = m.scenario.behaviour.enterprises_per_county as usize;
+        for (cs, cm) in self.county.iter_mut().zip(&m.counties) {
+            let mut failed = std::mem::take(&mut cs.enterprise_failed);
+            failed.clear();
+            failed.resize(enterprises, false);
+            *cs = CountyState {
+                enterprise_failed: failed,
+                subsidy: SubsidyBudget::new(budget(m, cm.annual_subsidy)),
+                ..CountyState::default()
+            };
+        }
+        self.towns.clear();
+        self.towns.extend(m.townships.iter().map(|t| TownshipState {
+            never: t.never_start,
+            former: 0,
+            service: Service { served: t.served, takeover_at: None },
+            balance: t.balance_start,
+            check_balance: t.balance_start,
+            last_check: 0,
+            survey_until: 0,
+            pending: [[0; GROUPS]; LAG_SLOTS],
+        }));
+        // The factors start from their stationary law in month 0, whatever
+        // they held; prices start at their reference level.
+        self.province_factor = 0.0;
+        self.price = [0.0; Industry::COUNT];
+        self.price_mult = [1.0; Industry::COUNT];
+        self.disaster.fill([0.0; 5]);
+        for (p, c) in self.covered_prev.iter_mut().zip(&m.counties) {
+            *p = c.covered_start.0;
+        }
+        self.agg.clone_from(&m.balances_start);
+    }
+}
+
+/// A county's yearly subsidy budget.
+pub(super) fn budget(m: &Model, annual_subsidy: Fen) -> Fen {
+    annual_subsidy.times(m.scenario.rules.subsidy.county_budget_share)
+}
