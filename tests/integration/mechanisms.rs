@@ -13,6 +13,11 @@ const SEED: u64 = 31;
 
 /// Runs a file that extends the small scenario with the tables of `extra`.
 fn run_with(extra: &str) -> Vec<PathResult> {
+    run_paths(extra, PATHS)
+}
+
+/// [`run_with`] on `paths` paths.
+fn run_paths(extra: &str, paths: u32) -> Vec<PathResult> {
     let child = mcstress_scenario::SourceFile {
         name: "child.toml".into(),
         key: "child.toml".into(),
@@ -29,7 +34,7 @@ fn run_with(extra: &str) -> Vec<PathResult> {
         Ok(l) => l.scenario,
         Err(e) => panic!("{e}"),
     };
-    simulate(&s, PATHS, SEED, 2).1
+    simulate(&s, paths, SEED, 2).1
 }
 
 /// Paired difference `f(with) − f(without)` across paths.
@@ -87,9 +92,13 @@ fn unmet_demand_is_counted_by_reason() {
 
 #[test]
 fn bank_exits_leave_townships_unserved_and_cut_lending() {
-    let base = run_with("");
-    let exits = run_with(
+    // Fewer loans in the townships a bank left frees leverage room for the
+    // county's other townships, which makes the difference in new loans
+    // noisy: 48 paths.
+    let base = run_paths("", 2 * PATHS);
+    let exits = run_paths(
         "[rules.service]\ntakeover_months = 9\n\n[[rules.service.exits]]\nmonth = \"2024-04\"\ncounties = [\"530622\", \"530828\"]\nshare = 0.5",
+        2 * PATHS,
     );
     assert_up(diff(&base, &exits, |p| p.totals.unserved_township_months as f64), "unserved township-months");
     assert_up(diff(&base, &exits, |p| p.totals.unmet_no_bank as f64), "requests with no bank");

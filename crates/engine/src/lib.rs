@@ -13,6 +13,7 @@
 //! Main items: [`Model`], [`run`], [`RunConfig`], [`PathResult`],
 //! [`Summary`], [`summarize`], [`monthly_rows`].
 
+mod binomial;
 mod book;
 mod breakpoint;
 mod compare;

@@ -28,14 +28,14 @@ pub fn price_step(pp: &PriceProcess, x: f64, z: f64, jump: Option<f64>) -> f64 {
 /// above its mean: `exp(−sensitivity × x)` — a price fall raises distress.
 #[inline]
 pub fn price_multiplier(pp: &PriceProcess, x: f64) -> f64 {
-    (-pp.sensitivity * x).exp()
+    libm::exp(-pp.sensitivity * x)
 }
 
 /// Monthly arrival probability of a disaster that can arrive in `active`
 /// months of the year, so that the probability of at least one arrival in
 /// a year is `annual`.
 pub fn monthly_probability(annual: f64, active: usize) -> f64 {
-    1.0 - (1.0 - annual).powf(1.0 / active.max(1) as f64)
+    1.0 - libm::pow(1.0 - annual, 1.0 / active.max(1) as f64)
 }
 
 #[cfg(test)]
@@ -72,7 +72,7 @@ mod tests {
             x = price_step(&pp, x, 0.0, None);
         }
         // 0.95^14 ≈ 0.488: about half of the deviation is left.
-        assert!((x / -0.3 - 0.95f64.powi(14)).abs() < 1e-12);
+        assert!((x / -0.3 - libm::pow(0.95, 14.0)).abs() < 1e-12);
     }
 
     #[test]
@@ -85,16 +85,16 @@ mod tests {
     #[test]
     fn a_price_fall_raises_distress() {
         let pp = cattle();
-        assert!(price_multiplier(&pp, -0.24f64.ln_1p()) > 1.0);
+        assert!(price_multiplier(&pp, libm::log1p(-0.24)) > 1.0);
         assert_eq!(price_multiplier(&pp, 0.0), 1.0);
         // A 24 % fall: (0.76)^(−1.5) ≈ 1.51.
-        assert!((price_multiplier(&pp, 0.76f64.ln()) - 0.76f64.powf(-1.5)).abs() < 1e-12);
+        assert!((price_multiplier(&pp, libm::log(0.76)) - libm::pow(0.76, -1.5)).abs() < 1e-12);
     }
 
     #[test]
     fn a_seasonal_disaster_keeps_its_annual_probability() {
         let p = monthly_probability(0.12, 7);
-        assert!((1.0 - (1.0 - p).powi(7) - 0.12).abs() < 1e-12);
+        assert!((1.0 - libm::pow(1.0 - p, 7.0) - 0.12).abs() < 1e-12);
         assert_eq!(monthly_probability(0.0, 12), 0.0);
     }
 }

@@ -98,7 +98,7 @@ fn annuity_principal(outstanding: Fen, rate: Rate, remaining: u32, interest: Fen
     let r = rate.annual() / 12.0;
     let p = outstanding.0 as f64;
     let payment =
-        if r == 0.0 { p / remaining as f64 } else { p * r / (1.0 - (1.0 + r).powi(-(remaining as i32))) };
+        if r == 0.0 { p / remaining as f64 } else { p * r / (1.0 - libm::pow(1.0 + r, -(remaining as f64))) };
     Fen((payment.round() as i64 - interest.0).clamp(0, outstanding.0))
 }
 

@@ -109,7 +109,7 @@ impl<'m> PathCtx<'m> {
                 .min(1.0),
             covered_by_product: Product::ALL.map(|p| rules.loans.product(p).fund_covered),
             subsidised: Product::ALL.map(|p| rules.loans.product(p).subsidised),
-            ln_dis: s.shocks.disasters.iter().map(|d| d.distress_multiplier.ln()).collect(),
+            ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             mods: DistressModifiers {
                 contagion: b.contagion,
                 strategic_default: b.strategic_default,

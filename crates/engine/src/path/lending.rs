@@ -3,17 +3,14 @@
 //! the bank, the leverage limit and the suspension, the approval lag and
 //! the post-disaster fast track (容缺办理, 二(四)), and disbursement.
 
+use crate::binomial::binomial;
+use crate::book::NewLoan;
+use crate::model::{pick_cum, risk_cell};
+use crate::rng::{second, unit};
 use mcstress_compensation::leverage_allows;
 use mcstress_domain::{Category, Fen, Grade, Industry, Product};
 use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::Schedule;
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
-use rand_distr::{Binomial, Distribution};
-
-use crate::book::NewLoan;
-use crate::model::{pick_cum, risk_cell};
-use crate::rng::{second, unit};
 
 use super::context::{MonthCtx, PathCtx};
 use super::result::PathTotals;
@@ -92,15 +89,15 @@ fn requests(
     let survey = rule.uptake_multiplier(mc.t as i32, st.survey_until as i32);
     let p_new = (ctx.b.uptake_monthly * survey).min(1.0);
     let p_mon = (p_new * if fast_monitored { 1.0 + demand.fast_track_uplift } else { 1.0 }).min(1.0);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(ctx.streams.uptake.bits(tw as u64, mc.tm));
-    let mut draw = |n: u32, p: f64| {
-        if n == 0 || p <= 0.0 {
-            0
-        } else {
-            Binomial::new(n as u64, p).map(|d| d.sample(&mut rng) as u32).unwrap_or(0)
-        }
-    };
-    [draw(st.never[0], p_new), draw(st.never[1], p_mon), draw(st.former, demand.repeat_uptake_monthly)]
+    // One uniform per group, by inversion (see `binomial`).
+    let b0 = ctx.streams.uptake.bits(tw as u64, mc.tm);
+    let (b1, b2) = (second(b0), second(second(b0)));
+    let draw = |n: u32, p: f64, bits: u64| binomial(n as u64, p, unit(bits)) as u32;
+    [
+        draw(st.never[0], p_new, b0),
+        draw(st.never[1], p_mon, b1),
+        draw(st.former, demand.repeat_uptake_monthly, b2),
+    ]
 }
 
 /// The bank approves or refuses each request; an approved household leaves

@@ -169,7 +169,7 @@ impl Distress<'_> {
             }
             plain_thr[idx]
         } else {
-            threshold(cm.contagion * cm.dis_log[cell % Industry::COUNT].exp())
+            threshold(cm.contagion * libm::exp(cm.dis_log[cell % Industry::COUNT]))
         };
         let v = phi((thr - ctx.sqrt_rho * cm.fc) / ctx.sqrt_1mrho);
         table[idx] = v;
@@ -451,12 +451,14 @@ impl CountyLoans<'_> {
         if due.at_maturity && self.maturity_relief(book, l, &due, &sched) {
             return;
         }
-        // Missed: 1–30 days overdue at the end of the month.
+        // Missed: 1–30 days overdue at the end of the month — already at
+        // the claim trigger or write-off limit if that is one month.
         book.overdue[i] = 1;
         book.flags[i] |= EVER_OVERDUE;
         book.arrears[i] += due.interest.0;
         book.next_event[i] = self.mc.t16 + 1;
         self.agg.overdue += p;
+        self.claim_or_write_off(book, l, 1);
     }
 
     /// On-time interest of a subsidised product earns the subsidy (二(二)),

@@ -91,7 +91,7 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 }
             }
             EventKind::Price(ind) => {
-                ws.price[ind as usize] += (1.0 + ev.price_change).ln();
+                ws.price[ind as usize] += libm::log(1.0 + ev.price_change);
             }
         }
     }
