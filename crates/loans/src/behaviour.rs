@@ -3,6 +3,8 @@
 //! Multipliers of the baseline distress probability, and the cure
 //! probability of an overdue loan.
 
+use crate::Bucket;
+
 /// Multipliers of a borrower's distress probability.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DistressModifiers {
@@ -50,14 +52,12 @@ pub fn cure_probability(
     cadre_boost: f64,
     willingness: f64,
 ) -> f64 {
-    let (bucket, cadres) = match months_overdue {
-        0 | 1 => (0, false),
-        2..=3 => (1, false),
-        4..=6 => (2, true),
-        _ => (3, true),
-    };
-    let boost = if cadres { 1.0 + cadre_boost } else { 1.0 };
-    (base_by_bucket[bucket] * effort * boost * willingness).min(1.0)
+    // The regulator's buckets; a loan asked about is at least one month
+    // overdue. Cadres join beyond 90 days, where the loan is non-performing.
+    let bucket = Bucket::from_months_overdue(months_overdue.max(1));
+    let index = bucket.overdue_index().unwrap_or(0);
+    let boost = if bucket.is_non_performing() { 1.0 + cadre_boost } else { 1.0 };
+    (base_by_bucket[index] * effort * boost * willingness).min(1.0)
 }
 
 #[cfg(test)]
