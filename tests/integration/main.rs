@@ -7,6 +7,7 @@ mod docs;
 mod engine;
 mod mechanisms;
 mod presets;
+mod scenario_errors;
 mod scenario_files;
 mod search;
 mod stress;

@@ -10,7 +10,7 @@ use mcstress_households::{CountyProfile, PortfolioMix};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, Repayment, SubsidyRules};
 
 use crate::model::*;
-use crate::read::{Cx, join};
+use crate::read::{Cx, join, num};
 use crate::tree::Node;
 use crate::{FieldError, SourceFile};
 
@@ -147,7 +147,12 @@ fn portfolio(cx: &mut Cx<'_>, r: Option<&Node>) -> Portfolio {
             && (items.is_empty() || (sum - 1.0).abs() > 1e-6)
             && let Some(node) = r.and_then(|r| r.get(p)).and_then(|t| t.get("amounts"))
         {
-            cx.error(node, &ap, "loan amounts whose shares sum to 1", format!("shares summing to {sum}"));
+            let found = if items.is_empty() {
+                "an empty list".to_string()
+            } else {
+                format!("shares summing to {}", num(sum))
+            };
+            cx.error(node, &ap, "loan amounts whose shares sum to 1", found);
         }
     }
     if amounts.is_empty() || amounts.iter().any(|a| !a.0.is_positive()) {
@@ -203,7 +208,9 @@ fn prefectures(cx: &mut Cx<'_>, r: Option<&Node>) -> Vec<Prefecture> {
     }
     cx.mix(None, "geography.prefectures[]", "industry_mix", &INDUSTRY_KEYS, [0.0; 9]);
     let Some(items) = items else {
-        if let Some(g) = r {
+        if let Some(g) = r
+            && g.get("prefectures").is_none()
+        {
             cx.error(g, "geography.prefectures", "an array of prefecture tables", "nothing");
         }
         return out;
@@ -253,7 +260,9 @@ fn counties(cx: &mut Cx<'_>, r: Option<&Node>, prefs: &[Prefecture]) -> Vec<Coun
         "industry_mix",
     ];
     let Some(items) = items else {
-        if let Some(g) = r {
+        if let Some(g) = r
+            && g.get("counties").is_none()
+        {
             cx.error(g, "geography.counties", "an array of county tables", "nothing");
         }
         return out;
@@ -390,7 +399,7 @@ fn behaviour(cx: &mut Cx<'_>, r: Option<&Node>) -> Behaviour {
         cx.error(
             node,
             &join(p, "prefecture_factor_weight"),
-            format!("at most {} so that the two factor weights sum to at most 1", 1.0 - province_weight),
+            format!("at most {} so that the two factor weights sum to at most 1", num(1.0 - province_weight)),
             node.describe(),
         );
     }
@@ -690,9 +699,9 @@ fn shocks(
             for f in foreign {
                 if let Some(node) = item.get(f) {
                     let why = if kind_word == "price" {
-                        "a price event moves one industry's price province-wide: no `counties`, `prefectures` or `severity`"
+                        "no `counties`, `prefectures` or `severity` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
                     } else {
-                        "a disaster event takes `counties`/`prefectures` and `severity`, not `industry` or `price_change`"
+                        "no `industry` or `price_change` on a disaster event (it hits `counties` or `prefectures` with a `severity`)"
                     };
                     cx.error(node, &join(&ip, f), why, format!("`{f}` = {}", node.describe()));
                 }
@@ -808,7 +817,7 @@ fn rules(
         cx.error(
             node,
             "portfolio.rate_annual",
-            format!("at most rules.loans.lpr_annual ({lpr_f})"),
+            format!("at most rules.loans.lpr_annual ({})", num(lpr_f)),
             node.describe(),
         );
     }

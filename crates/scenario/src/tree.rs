@@ -56,6 +56,7 @@ impl Node {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Table(_) => "a table".into(),
+            Kind::Array(a) if a.len() == 1 => "an array of 1 item".into(),
             Kind::Array(a) => format!("an array of {} items", a.len()),
             Kind::Str(s) => format!("{s:?}"),
             Kind::Int(i) => i.to_string(),
