@@ -90,7 +90,43 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         shocks,
         rules,
     };
+    book_size(&mut cx, r, &scenario);
     (scenario, cx.errors, cx.visited)
+}
+
+/// Refuses a book whose sums could pass the engine's integer fen (see
+/// [`crate::book_size`]), naming what makes it large.
+fn book_size(cx: &mut Cx<'_>, r: Option<&Node>, s: &Scenario) {
+    use crate::book_size::{MAX_BOOK_FEN, approx_yuan, bound, grouped};
+    let b = bound(s);
+    if b.total() <= MAX_BOOK_FEN {
+        return;
+    }
+    let Some(node) = r.and_then(|r| r.get("geography")).and_then(|g| g.get("counties")) else { return };
+    let found = format!(
+        "up to {} yuan: funds of {} yuan at the start, with top-ups and recoveries, grown {}-fold by interest \
+         at {} % a year over {} months ({} yuan), and loans to {} households of up to {} yuan each ({} yuan \
+         with arrears over the horizon)",
+        approx_yuan(b.total()),
+        approx_yuan(b.funds_start),
+        num((b.growth * 10.0).round() / 10.0),
+        num(f64::from(s.rules.fund.interest_rate.basis_points()) / 100.0),
+        s.horizon_months,
+        approx_yuan(b.funds),
+        grouped(b.households),
+        grouped(b.largest_loan / 100.0),
+        approx_yuan(b.loans),
+    );
+    cx.error(
+        node,
+        "geography.counties",
+        format!(
+            "a book small enough for exact integer fen: the province's loans plus its funds, grown by interest, \
+             top-ups and recoveries over the horizon, at most {} yuan",
+            approx_yuan(MAX_BOOK_FEN)
+        ),
+        found,
+    );
 }
 
 fn portfolio(cx: &mut Cx<'_>, r: Option<&Node>) -> Portfolio {

@@ -9,6 +9,7 @@
 //! Main types: [`Scenario`], [`SourceFile`], [`ScenarioError`],
 //! [`FieldError`]; entry points [`load`] and [`embedded_default`].
 
+mod book_size;
 mod build;
 mod model;
 mod read;
