@@ -36,7 +36,9 @@ fn with_first_fund(value: &str) -> (String, usize) {
     let old = "fund_yuan = \"6000000\"";
     let text = small_text().replacen(old, &format!("fund_yuan = {value}"), 1);
     let line = text.lines().nth(25).expect("the first county sits on line 26");
-    let column = line.find("fund_yuan = ").expect("the fund is on line 26") + "fund_yuan = ".len() + 1;
+    let at = line.find("fund_yuan = ").expect("the fund is on line 26") + "fund_yuan = ".len();
+    // Columns count characters: the county's name before it is in Chinese.
+    let column = line[..at].chars().count() + 1;
     (text, column)
 }
 
