@@ -140,7 +140,9 @@ pub fn load(
 pub struct Setting {
     /// Dotted field path, e.g. `rules.compensation.fund_share`.
     pub field: String,
-    /// The value as TOML text, e.g. `0.8` or `180`.
+    /// The value as TOML text, e.g. `0.8` or `180`. Text that is not a
+    /// TOML value on its own (`hello world`) is taken as a string, unless
+    /// it starts like a quoted string, an array or a table.
     pub value: String,
 }
 
