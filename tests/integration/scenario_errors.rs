@@ -133,6 +133,24 @@ fn a_setting_meant_as_toml_keeps_its_syntax_error_with_the_field() {
 }
 
 #[test]
+fn one_setting_sets_one_field_even_with_a_line_break_in_its_value() {
+    assert_eq!(
+        set_problems(&[set("rules.compensation.fund_share", "0.5\nscenario.seed = 3")]),
+        ["--set: rules.compensation.fund_share: expected one value for this one field, found \
+          \"0.5\\nscenario.seed = 3\", which sets other fields too"]
+    );
+    assert_eq!(
+        set_problems(&[set("scenario.name", "\"a\"\n[rules.fund]\ntop_up = \"none\"")]).len(),
+        1,
+        "a table header inside a value"
+    );
+    // A value that is TOML across lines is still one value.
+    let s = mcstress_scenario::embedded_default_with(None, &[set("portfolio.age_weights", "[1,\n2]")])
+        .expect("a two-line array is one value");
+    assert_eq!(s.scenario.portfolio.mix.age_weights, [1.0, 2.0]);
+}
+
+#[test]
 fn a_setting_inside_an_array_is_blamed_on_the_setting() {
     assert_eq!(
         set_problems(&[set("geography.counties.0.fund_yuan", "5")]),

@@ -274,17 +274,33 @@ fn settings_node(settings: &[Setting], files: &mut Vec<SourceFile>) -> Result<Op
     // and any other field names itself and what it expects. A value that
     // starts like a quoted string, an array or a table was meant as TOML and
     // keeps its syntax error.
+    // A value that is TOML on its own must still set only its own field: a
+    // line break inside it could otherwise set others (`0.5\nseed = 3`).
     let mut text = String::new();
     let mut starts = Vec::with_capacity(settings.len());
     for s in settings {
         starts.push((text.len(), s.field.as_str()));
         let line = format!("{} = {}\n", s.field, s.value);
+        let alone = toml::de::DeTable::parse(&line)
+            .ok()
+            .and_then(|doc| tree::from_document(doc.get_ref(), 0, doc.span()).ok());
         let meant_as_toml = s.value.trim_start().starts_with(['"', '\'', '[', '{']);
-        if meant_as_toml || toml::de::DeTable::parse(&line).is_ok() {
-            text.push_str(&line);
-        } else {
-            text.push_str(&format!("{} = {}\n", s.field, toml_string(&s.value)));
+        match alone {
+            Some(node) if !sets_only(&node, &s.field) => errors.push(FieldError {
+                file: SETTINGS_NAME.into(),
+                line: None,
+                column: None,
+                path: s.field.clone(),
+                expected: "one value for this one field".into(),
+                found: format!("{:?}, which sets other fields too", s.value),
+            }),
+            Some(_) => text.push_str(&line),
+            None if meant_as_toml => text.push_str(&line),
+            None => text.push_str(&format!("{} = {}\n", s.field, toml_string(&s.value))),
         }
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioError { errors });
     }
     let idx = files.len();
     files.push(SourceFile { name: SETTINGS_NAME.into(), key: SETTINGS_NAME.into(), text });
@@ -302,6 +318,17 @@ fn settings_node(settings: &[Setting], files: &mut Vec<SourceFile>) -> Result<Op
         }
         ScenarioError { errors: vec![e] }
     })
+}
+
+/// Whether the tree `node` holds `field` (a dotted path) and nothing else.
+fn sets_only(mut node: &Node, field: &str) -> bool {
+    for seg in field.split('.') {
+        match &node.kind {
+            tree::Kind::Table(entries) if entries.len() == 1 && entries[0].0 == seg => node = &entries[0].1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// `text` as a TOML basic string.
