@@ -1,12 +1,15 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
+mod book_size;
 mod briefing;
 mod cli;
 mod compare;
+mod doc_errors;
 mod docs;
 mod engine;
 mod mechanisms;
 mod presets;
+mod scenario_errors;
 mod scenario_files;
 mod search;
 mod stress;

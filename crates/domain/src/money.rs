@@ -1,12 +1,11 @@
 //! Money as exact integer fen, plus rates and shares.
 //!
 //! Amounts never pass through `f64` on their way in or out: files carry
-//! yuan as strings or integers, parsed with `rust_decimal`, and the engine
+//! yuan as strings or integers, parsed digit by digit into integer fen, and the engine
 //! adds and subtracts `i64` fen so that accounting identities hold exactly.
 
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -19,7 +18,7 @@ pub struct Fen(pub i64);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MoneyError {
-    /// The text is not a decimal number.
+    /// The text is not a plain decimal number of yuan.
     #[error("expected an amount in yuan such as \"50000\" or \"1234.56\", found {0:?}")]
     NotANumber(String),
     /// More than two decimal places: a fraction of a fen.
@@ -28,6 +27,24 @@ pub enum MoneyError {
     /// Too large for the engine's integer fen.
     #[error("amount {0:?} is too large")]
     TooLarge(String),
+    /// A minus sign where the amount cannot be negative.
+    #[error("expected an amount that is not negative, found {0:?}")]
+    Negative(String),
+}
+
+impl MoneyError {
+    /// Why the text was refused, in a few words (for messages that quote
+    /// the text themselves).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            MoneyError::NotANumber(_) => {
+                "not a decimal amount: digits (`_` only between two digits), then at most a `.` and one or two decimals; no sign, exponent or spaces"
+            }
+            MoneyError::FractionOfFen(_) => "more than two decimal places (a fraction of a fen)",
+            MoneyError::TooLarge(_) => "too large",
+            MoneyError::Negative(_) => "a negative amount",
+        }
+    }
 }
 
 impl Fen {
@@ -48,11 +65,47 @@ impl Fen {
         fen.to_i64().map(Fen).ok_or_else(|| MoneyError::TooLarge(yuan.to_string()))
     }
 
-    /// Parses yuan written as a decimal string ("50000", "1234.56").
+    /// Parses yuan written as a decimal string: exactly
+    /// `-?D(\.[0-9]{1,2})?` where `D` is digits, optionally grouped by
+    /// single `_` between two digits ("50000", "1234.56", "1_000", "-5").
+    /// No `+`, exponent, spaces, or `.` without digits on both sides.
     pub fn parse_yuan(text: &str) -> Result<Fen, MoneyError> {
-        let d = Decimal::from_str(text.trim().replace('_', "").as_str())
-            .map_err(|_| MoneyError::NotANumber(text.to_string()))?;
-        Fen::from_yuan_decimal(d)
+        let not_a_number = || MoneyError::NotANumber(text.to_string());
+        let (negative, body) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, fraction) = match body.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (body, None),
+        };
+        let grouped_digits = |s: &str| {
+            !s.is_empty()
+                && s.split('_').all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if !grouped_digits(whole) {
+            return Err(not_a_number());
+        }
+        let cents = match fraction {
+            None => 0,
+            Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => return Err(not_a_number()),
+            Some(f) if f.len() > 2 => return Err(MoneyError::FractionOfFen(text.to_string())),
+            Some(f) => f.parse::<i64>().map_err(|_| not_a_number())? * if f.len() == 1 { 10 } else { 1 },
+        };
+        let too_large = || MoneyError::TooLarge(text.to_string());
+        let yuan: i64 = whole.replace('_', "").parse().map_err(|_| too_large())?;
+        let fen = yuan.checked_mul(100).and_then(|f| f.checked_add(cents)).ok_or_else(too_large)?;
+        Ok(Fen(if negative { -fen } else { fen }))
+    }
+
+    /// Like [`Fen::parse_yuan`], for amounts that cannot be negative: any
+    /// minus sign, even on zero (`"-0"`), is refused.
+    pub fn parse_yuan_non_negative(text: &str) -> Result<Fen, MoneyError> {
+        let fen = Fen::parse_yuan(text)?;
+        if text.starts_with('-') {
+            return Err(MoneyError::Negative(text.to_string()));
+        }
+        Ok(fen)
     }
 
     /// The amount in yuan as an exact decimal (for reports).
@@ -194,9 +247,40 @@ mod tests {
     fn yuan_strings_parse_exactly_to_fen() {
         assert_eq!(Fen::parse_yuan("50000"), Ok(Fen(5_000_000)));
         assert_eq!(Fen::parse_yuan("1234.56"), Ok(Fen(123_456)));
+        assert_eq!(Fen::parse_yuan("1234.5"), Ok(Fen(123_450)));
+        assert_eq!(Fen::parse_yuan("0.05"), Ok(Fen(5)));
         assert_eq!(Fen::parse_yuan("1_000"), Ok(Fen(100_000)));
+        assert_eq!(Fen::parse_yuan("1_000_000.01"), Ok(Fen(100_000_001)));
+        assert_eq!(Fen::parse_yuan("-5"), Ok(Fen(-500)));
+        assert_eq!(Fen::parse_yuan("-12.34"), Ok(Fen(-1234)));
         assert!(matches!(Fen::parse_yuan("0.001"), Err(MoneyError::FractionOfFen(_))));
         assert!(matches!(Fen::parse_yuan("abc"), Err(MoneyError::NotANumber(_))));
+    }
+
+    #[test]
+    fn only_a_plain_decimal_string_is_an_amount() {
+        for text in [
+            "1e3", "+5", " 5", "5 ", "5.", ".5", "1_000_", "_1000", "1__000", "1_000._5", "1.5_0", "--5",
+            "-", "", "0x10", "5.-1", "1,000", "５",
+        ] {
+            assert_eq!(Fen::parse_yuan(text), Err(MoneyError::NotANumber(text.to_string())), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_minus_sign_is_refused_where_money_cannot_be_negative() {
+        for text in ["-0", "-0.00", "-5"] {
+            assert_eq!(Fen::parse_yuan_non_negative(text), Err(MoneyError::Negative(text.to_string())));
+        }
+        assert_eq!(Fen::parse_yuan_non_negative("0"), Ok(Fen::ZERO));
+        assert_eq!(Fen::parse_yuan("-0"), Ok(Fen::ZERO));
+    }
+
+    #[test]
+    fn amounts_beyond_the_integer_fen_are_too_large() {
+        assert_eq!(Fen::parse_yuan("92233720368547758.07"), Ok(Fen(i64::MAX)));
+        assert!(matches!(Fen::parse_yuan("92233720368547758.08"), Err(MoneyError::TooLarge(_))));
+        assert!(matches!(Fen::parse_yuan("99999999999999999999999"), Err(MoneyError::TooLarge(_))));
     }
 
     #[test]

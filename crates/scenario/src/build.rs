@@ -10,7 +10,7 @@ use mcstress_households::{CountyProfile, PortfolioMix};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, Repayment, SubsidyRules};
 
 use crate::model::*;
-use crate::read::{Cx, join};
+use crate::read::{Cx, join, num};
 use crate::tree::Node;
 use crate::{FieldError, SourceFile};
 
@@ -90,7 +90,43 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         shocks,
         rules,
     };
+    book_size(&mut cx, r, &scenario);
     (scenario, cx.errors, cx.visited)
+}
+
+/// Refuses a book whose sums could pass the engine's integer fen (see
+/// [`crate::book_size`]), naming what makes it large.
+fn book_size(cx: &mut Cx<'_>, r: Option<&Node>, s: &Scenario) {
+    use crate::book_size::{MAX_BOOK_FEN, approx_yuan, bound, grouped};
+    let b = bound(s);
+    if b.total() <= MAX_BOOK_FEN {
+        return;
+    }
+    let Some(node) = r.and_then(|r| r.get("geography")).and_then(|g| g.get("counties")) else { return };
+    let found = format!(
+        "up to {} yuan: funds of {} yuan at the start, with top-ups and recoveries, grown {}-fold by interest \
+         at {} % a year over {} months ({} yuan), and loans to {} households of up to {} yuan each ({} yuan \
+         with arrears over the horizon)",
+        approx_yuan(b.total()),
+        approx_yuan(b.funds_start),
+        num((b.growth * 10.0).round() / 10.0),
+        num(f64::from(s.rules.fund.interest_rate.basis_points()) / 100.0),
+        s.horizon_months,
+        approx_yuan(b.funds),
+        grouped(b.households),
+        grouped(b.largest_loan / 100.0),
+        approx_yuan(b.loans),
+    );
+    cx.error(
+        node,
+        "geography.counties",
+        format!(
+            "a book small enough for exact integer fen: the province's loans plus its funds, grown by interest, \
+             top-ups and recoveries over the horizon, at most {} yuan",
+            approx_yuan(MAX_BOOK_FEN)
+        ),
+        found,
+    );
 }
 
 fn portfolio(cx: &mut Cx<'_>, r: Option<&Node>) -> Portfolio {
@@ -147,7 +183,12 @@ fn portfolio(cx: &mut Cx<'_>, r: Option<&Node>) -> Portfolio {
             && (items.is_empty() || (sum - 1.0).abs() > 1e-6)
             && let Some(node) = r.and_then(|r| r.get(p)).and_then(|t| t.get("amounts"))
         {
-            cx.error(node, &ap, "loan amounts whose shares sum to 1", format!("shares summing to {sum}"));
+            let found = if items.is_empty() {
+                "an empty list".to_string()
+            } else {
+                format!("shares summing to {}", num(sum))
+            };
+            cx.error(node, &ap, "loan amounts whose shares sum to 1", found);
         }
     }
     if amounts.is_empty() || amounts.iter().any(|a| !a.0.is_positive()) {
@@ -203,7 +244,9 @@ fn prefectures(cx: &mut Cx<'_>, r: Option<&Node>) -> Vec<Prefecture> {
     }
     cx.mix(None, "geography.prefectures[]", "industry_mix", &INDUSTRY_KEYS, [0.0; 9]);
     let Some(items) = items else {
-        if let Some(g) = r {
+        if let Some(g) = r
+            && g.get("prefectures").is_none()
+        {
             cx.error(g, "geography.prefectures", "an array of prefecture tables", "nothing");
         }
         return out;
@@ -253,7 +296,9 @@ fn counties(cx: &mut Cx<'_>, r: Option<&Node>, prefs: &[Prefecture]) -> Vec<Coun
         "industry_mix",
     ];
     let Some(items) = items else {
-        if let Some(g) = r {
+        if let Some(g) = r
+            && g.get("counties").is_none()
+        {
             cx.error(g, "geography.counties", "an array of county tables", "nothing");
         }
         return out;
@@ -390,7 +435,7 @@ fn behaviour(cx: &mut Cx<'_>, r: Option<&Node>) -> Behaviour {
         cx.error(
             node,
             &join(p, "prefecture_factor_weight"),
-            format!("at most {} so that the two factor weights sum to at most 1", 1.0 - province_weight),
+            format!("at most {} so that the two factor weights sum to at most 1", num(1.0 - province_weight)),
             node.describe(),
         );
     }
@@ -690,9 +735,9 @@ fn shocks(
             for f in foreign {
                 if let Some(node) = item.get(f) {
                     let why = if kind_word == "price" {
-                        "a price event moves one industry's price province-wide: no `counties`, `prefectures` or `severity`"
+                        "no `counties`, `prefectures` or `severity` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
                     } else {
-                        "a disaster event takes `counties`/`prefectures` and `severity`, not `industry` or `price_change`"
+                        "no `industry` or `price_change` on a disaster event (it hits `counties` or `prefectures` with a `severity`)"
                     };
                     cx.error(node, &join(&ip, f), why, format!("`{f}` = {}", node.describe()));
                 }
@@ -808,7 +853,7 @@ fn rules(
         cx.error(
             node,
             "portfolio.rate_annual",
-            format!("at most rules.loans.lpr_annual ({lpr_f})"),
+            format!("at most rules.loans.lpr_annual ({})", num(lpr_f)),
             node.describe(),
         );
     }

@@ -9,6 +9,7 @@
 //! Main types: [`Scenario`], [`SourceFile`], [`ScenarioError`],
 //! [`FieldError`]; entry points [`load`] and [`embedded_default`].
 
+mod book_size;
 mod build;
 mod model;
 mod read;
@@ -139,7 +140,9 @@ pub fn load(
 pub struct Setting {
     /// Dotted field path, e.g. `rules.compensation.fund_share`.
     pub field: String,
-    /// The value as TOML text, e.g. `0.8` or `180`.
+    /// The value as TOML text, e.g. `0.8` or `180`. Text that is not a
+    /// TOML value on its own (`hello world`) is taken as a string, unless
+    /// it starts like a quoted string, an array or a table.
     pub value: String,
 }
 
@@ -159,6 +162,12 @@ pub fn load_with(
     let mut files: Vec<SourceFile> = Vec::new();
     let mut root = load_chain(main, resolver, &mut files, 0)?;
     let sets = settings_node(settings, &mut files)?;
+    if let Some(s) = &sets {
+        let errors = settings_into_arrays(&root, s, settings, &files);
+        if !errors.is_empty() {
+            return Err(ScenarioError { errors });
+        }
+    }
     let variants_node = root.remove("variants");
     let mut variant_entries: Vec<(String, Node)> = Vec::new();
     let mut errors = Vec::new();
@@ -260,28 +269,192 @@ fn settings_node(settings: &[Setting], files: &mut Vec<SourceFile>) -> Result<Op
     if !errors.is_empty() {
         return Err(ScenarioError { errors });
     }
-    let text: String = settings.iter().map(|s| format!("{} = {}\n", s.field, s.value)).collect();
+    // One line per setting. A value that is not TOML on its own (a bare
+    // `hello world`, `0,8`) is taken as a string: a string field accepts it,
+    // and any other field names itself and what it expects. A value that
+    // starts like a quoted string, an array or a table was meant as TOML and
+    // keeps its syntax error.
+    // A value that is TOML on its own must still set only its own field: a
+    // line break inside it could otherwise set others (`0.5\nseed = 3`).
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(settings.len());
+    for s in settings {
+        starts.push((text.len(), s.field.as_str()));
+        let line = format!("{} = {}\n", s.field, s.value);
+        let alone = toml::de::DeTable::parse(&line)
+            .ok()
+            .and_then(|doc| tree::from_document(doc.get_ref(), 0, doc.span()).ok());
+        let meant_as_toml = s.value.trim_start().starts_with(['"', '\'', '[', '{']);
+        match alone {
+            Some(node) if !sets_only(&node, &s.field) => errors.push(FieldError {
+                file: SETTINGS_NAME.into(),
+                line: None,
+                column: None,
+                path: s.field.clone(),
+                expected: "one value for this one field".into(),
+                found: format!("{:?}, which sets other fields too", s.value),
+            }),
+            Some(_) => text.push_str(&line),
+            None if meant_as_toml => text.push_str(&line),
+            None => text.push_str(&format!("{} = {}\n", s.field, toml_string(&s.value))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ScenarioError { errors });
+    }
     let idx = files.len();
     files.push(SourceFile { name: SETTINGS_NAME.into(), key: SETTINGS_NAME.into(), text });
     let f = &files[idx];
     let parsed = match toml::de::DeTable::parse(&f.text) {
-        Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()),
-        Err(e) => Err((e.span().unwrap_or(0..0), e.message().to_string())),
+        Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()).map_err(|(sp, m)| (Some(sp), m)),
+        Err(e) => Err((e.span(), e.message().to_string())),
     };
     parsed.map(Some).map_err(|(span, msg)| {
-        let (l, c) = tree::line_col(&f.text, span.start);
-        ScenarioError {
-            errors: vec![FieldError {
-                file: f.name.clone(),
-                line: Some(l),
-                column: Some(c),
-                path: String::new(),
-                expected: "a field = value setting in TOML syntax".into(),
-                found: msg.trim().to_string(),
-            }],
+        let mut e = syntax_error(f, span.clone(), &msg, "a value in TOML syntax");
+        // Name the setting the error sits in.
+        let at = span.map_or(0, |sp| sp.start);
+        if let Some((_, field)) = starts.iter().rev().find(|(start, _)| *start <= at) {
+            e.path = field.to_string();
         }
+        ScenarioError { errors: vec![e] }
     })
 }
+
+/// Whether the tree `node` holds `field` (a dotted path) and nothing else.
+fn sets_only(mut node: &Node, field: &str) -> bool {
+    for seg in field.split('.') {
+        match &node.kind {
+            tree::Kind::Table(entries) if entries.len() == 1 && entries[0].0 == seg => node = &entries[0].1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Settings whose field path reaches into an array of the file (such as
+/// `geography.counties.0.fund_yuan`): `--set` names fields by key, and an
+/// array's elements have none. Reported against `--set`, at the setting.
+fn settings_into_arrays(
+    root: &Node,
+    sets: &Node,
+    settings: &[Setting],
+    files: &[SourceFile],
+) -> Vec<FieldError> {
+    let mut cx = read::Cx::new(files);
+    for s in settings {
+        let segs: Vec<&str> = s.field.split('.').collect();
+        let mut at = root;
+        for (i, seg) in segs.iter().enumerate() {
+            if matches!(at.kind, tree::Kind::Array(_)) {
+                let array = segs[..i].join(".");
+                let leaf = segs.iter().try_fold(sets, |n, k| n.get(k));
+                if let Some(leaf) = leaf {
+                    cx.error(
+                        leaf,
+                        &s.field,
+                        format!(
+                            "a field outside arrays (`{array}` is an array: --set cannot reach one of its elements; change it in a scenario file)"
+                        ),
+                        leaf.describe(),
+                    );
+                }
+                break;
+            }
+            match at.get(seg) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+    }
+    cx.errors
+}
+
+/// The most dotted parts a TOML key may have before the parser's nesting
+/// limit (the `toml` crate's `LIMIT`, 80 parents).
+const TOML_KEY_DEPTH: usize = 80;
+
+/// A TOML syntax error of file `f` as a located problem. Terse parser
+/// messages are completed: a duplicate key is named, and the nesting limit
+/// on dotted keys, which the parser reports without a position, is placed
+/// at the first key with too many parts (or said to have no position).
+fn syntax_error(
+    f: &SourceFile,
+    span: Option<std::ops::Range<usize>>,
+    msg: &str,
+    expected: &str,
+) -> FieldError {
+    let msg = msg.trim();
+    let (span, found) = if msg == "recursion limit" {
+        match too_deep_key(&f.text) {
+            Some(at) => (
+                Some(at..at),
+                format!("a key of more than {TOML_KEY_DEPTH} dotted parts (the TOML reader's nesting limit)"),
+            ),
+            None => (None, "nesting deeper than the TOML reader allows (it gives no position)".to_string()),
+        }
+    } else if let Some(rest) = msg.strip_prefix("duplicate key")
+        && let Some(key) = span.as_ref().and_then(|sp| f.text.get(sp.clone()))
+        && !key.is_empty()
+    {
+        (span.clone(), format!("duplicate key `{key}`{rest}"))
+    } else {
+        (span, msg.to_string())
+    };
+    let (line, column) = match span {
+        Some(sp) => {
+            let (l, c) = tree::line_col(&f.text, sp.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    FieldError { file: f.name.clone(), line, column, path: String::new(), expected: expected.into(), found }
+}
+
+/// Byte offset of the first key (of a `key = value` line or a `[table]`
+/// header) with more than [`TOML_KEY_DEPTH`] dotted parts.
+fn too_deep_key(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        let start = offset + (line.len() - body.len());
+        offset += line.len();
+        let key = body.trim_start_matches('[');
+        let mut dots = 0;
+        let mut quote = None;
+        for c in key.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '.') => dots += 1,
+                (None, '=' | ']' | '#') => break,
+                _ => {}
+            }
+        }
+        if dots >= TOML_KEY_DEPTH {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// Most levels of `extends` below the main file.
+const MAX_EXTENDS: usize = 16;
 
 fn load_chain(
     main: SourceFile,
@@ -299,37 +472,20 @@ fn load_chain(
             format!("a loop: {}", chain.join(" -> ")),
         ));
     }
-    if depth > 16 {
-        return Err(ScenarioError::one(
-            &main.name,
-            "extends",
-            "at most 16 levels of `extends`",
-            "a deeper chain",
-        ));
-    }
     let idx = files.len();
     files.push(main);
     let parsed = {
         let f = &files[idx];
         match toml::de::DeTable::parse(&f.text) {
-            Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()),
-            Err(e) => Err((e.span().unwrap_or(0..0), e.message().to_string())),
+            Ok(doc) => tree::from_document(doc.get_ref(), idx, doc.span()).map_err(|(sp, m)| (Some(sp), m)),
+            Err(e) => Err((e.span(), e.message().to_string())),
         }
     };
     let mut node = match parsed {
         Ok(n) => n,
         Err((span, msg)) => {
-            let f = &files[idx];
-            let (l, c) = tree::line_col(&f.text, span.start);
             return Err(ScenarioError {
-                errors: vec![FieldError {
-                    file: f.name.clone(),
-                    line: Some(l),
-                    column: Some(c),
-                    path: String::new(),
-                    expected: "invalid TOML".into(),
-                    found: msg.trim().to_string(),
-                }],
+                errors: vec![syntax_error(&files[idx], span, &msg, "invalid TOML")],
             });
         }
     };
@@ -342,6 +498,16 @@ fn load_chain(
             return Err(ScenarioError { errors: cx.errors });
         }
     };
+    if depth >= MAX_EXTENDS {
+        let mut cx = read::Cx::new(files);
+        cx.error(
+            &ext,
+            "extends",
+            format!("at most {MAX_EXTENDS} levels of `extends`"),
+            format!("{rel:?} at level {}", depth + 1),
+        );
+        return Err(ScenarioError { errors: cx.errors });
+    }
     let parent = match resolver(&files[idx], &rel) {
         Ok(p) => p,
         Err(why) => {

@@ -34,6 +34,14 @@ fn doc_path(path: &str) -> String {
     out
 }
 
+/// A number as messages print it: plain decimals for ordinary magnitudes,
+/// the shortest exponent form that reads back exactly otherwise (`1e308`
+/// rather than 309 digits, `1e-300` rather than 300 zeros).
+pub(crate) fn num(x: f64) -> String {
+    let a = x.abs();
+    if a.is_finite() && a != 0.0 && !(1e-5..1e16).contains(&a) { format!("{x:e}") } else { format!("{x}") }
+}
+
 pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
@@ -150,12 +158,12 @@ impl<'a> Cx<'a> {
             Kind::Float(x) => x,
             Kind::Int(i) => i as f64,
             _ => {
-                self.error(node, p, format!("a number from {lo} to {hi}"), node.describe());
+                self.error(node, p, format!("a number from {} to {}", num(lo), num(hi)), node.describe());
                 return default;
             }
         };
         if !(lo..=hi).contains(&x) {
-            self.error(node, p, format!("a number from {lo} to {hi}"), node.describe());
+            self.error(node, p, format!("a number from {} to {}", num(lo), num(hi)), node.describe());
             return default;
         }
         x
@@ -196,9 +204,24 @@ impl<'a> Cx<'a> {
                 hi.to_yuan_decimal()
             )
         };
+        let may_be_negative = lo < Fen::ZERO;
         let fen = match &node.kind {
+            Kind::Int(i) if *i < 0 && !may_be_negative => {
+                self.error(node, &p, expected(), format!("{i} (a negative amount)"));
+                return None;
+            }
             Kind::Int(i) => i.checked_mul(100).map(Fen),
-            Kind::Str(s) => Fen::parse_yuan(s).ok(),
+            Kind::Str(s) => {
+                let parsed =
+                    if may_be_negative { Fen::parse_yuan(s) } else { Fen::parse_yuan_non_negative(s) };
+                match parsed {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        self.error(node, &p, expected(), format!("{s:?} ({})", e.reason()));
+                        return None;
+                    }
+                }
+            }
             Kind::Float(_) => {
                 self.error(node, &p, expected() + " (not a float)", node.describe());
                 return None;
@@ -323,7 +346,7 @@ impl<'a> Cx<'a> {
         }
         let sum: f64 = out.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
-            self.error(node, &p, "shares that sum to 1", format!("shares summing to {sum}"));
+            self.error(node, &p, "shares that sum to 1", format!("shares summing to {}", num(sum)));
             return default;
         }
         out

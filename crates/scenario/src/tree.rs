@@ -56,6 +56,7 @@ impl Node {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Table(_) => "a table".into(),
+            Kind::Array(a) if a.len() == 1 => "an array of 1 item".into(),
             Kind::Array(a) => format!("an array of {} items", a.len()),
             Kind::Str(s) => format!("{s:?}"),
             Kind::Int(i) => i.to_string(),
@@ -134,7 +135,9 @@ fn from_value(v: &DeValue<'_>, file: usize, span: Range<usize>) -> Result<Node, 
     Ok(Node { kind, file, span, key_span: None })
 }
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset; the column counts characters,
+/// as editors do (a county name in Chinese is three characters, not nine
+/// bytes).
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -142,6 +145,20 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
-    (line, col)
+    let line_start = before.rfind('\n').map_or(0, |nl| nl + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "a = 1\nname = \"鲁甸县\", x = 2\n";
+        let offset = text.find("x =").unwrap();
+        assert_eq!(line_col(text, offset), (2, 15));
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, text.len()), (3, 1));
+    }
 }
