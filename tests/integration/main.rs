@@ -12,3 +12,4 @@ mod search;
 mod stress;
 mod support;
 mod vasicek;
+mod wiring;

@@ -59,7 +59,11 @@ impl Activation {
     /// the layer (at most the whole base).
     pub fn admit(self, x: ActivationInputs, base: Fen, first_loss_used: Fen) -> Admission {
         let ratio_above = |ratio: f64, threshold: f64| {
-            if ratio > threshold { Admission::Approve { bank_first_loss: Fen::ZERO } } else { Admission::Wait }
+            if ratio > threshold {
+                Admission::Approve { bank_first_loss: Fen::ZERO }
+            } else {
+                Admission::Wait
+            }
         };
         match self {
             Activation::None => Admission::Approve { bank_first_loss: Fen::ZERO },

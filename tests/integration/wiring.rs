@@ -1,0 +1,468 @@
+//! How the engine wires the compensation rules in, checked on tiny books
+//! whose fate is decided (tests/data/tiny.toml): every grade-A loan misses
+//! its first payment and never cures, every grade-B loan pays. Each test
+//! states its expectation by hand — the month a claim is filed and paid,
+//! the amount, the month lending stops and resumes — and compares it with
+//! the county's monthly records and outcome on one path.
+//!
+//! Hand calculation shared by the tests: a loan of 10,000 yuan at 3.45 %
+//! owes 28.75 yuan of interest a month. A loan that misses its first
+//! quarter's interest (86.25 yuan) in month `m` is `k` months overdue at
+//! the end of month `m + k − 1` and has then `3 + (k − 1)` months of
+//! interest in arrears. It is claimed (and leaves the book) in the month it
+//! reaches the trigger, `⌈trigger_days / 30⌉ + collection_months` months
+//! overdue; the claim is paid `payment_delay_months` later.
+
+use mcstress_engine::{
+    COUNTY_FIGURES, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, Model, PathResult,
+};
+use mcstress_scenario::Scenario;
+
+use crate::support::tiny;
+
+/// Principal of one loan, fen.
+const LOAN: i64 = 1_000_000;
+/// One month's interest on it at 3.45 %, fen.
+const MONTH_INTEREST: i64 = 2_875;
+/// Loans in the tiny book.
+const LOANS: i64 = 20;
+/// The tiny county's fund, fen.
+const FUND: i64 = 100_000_000;
+
+/// One path of a scenario.
+fn run(s: &Scenario) -> PathResult {
+    mcstress_engine::simulate_path(&Model::prepare(s), 5, 0)
+}
+
+/// A figure of county `c` at the end of month `t` (0-based).
+fn fig(p: &PathResult, c: usize, t: usize, figure: usize) -> f64 {
+    let n = p.counties.len();
+    p.county_monthly[(t * n + c) * COUNTY_FIGURES + figure]
+}
+
+/// The fund balance of county `c` at the end of month `t`, fen.
+fn fund(p: &PathResult, c: usize, t: usize) -> i64 {
+    (fig(p, c, t, FIG_FUND_YUAN) * 100.0).round() as i64
+}
+
+/// The outstanding principal of county `c` at the end of month `t`, fen.
+fn outstanding(p: &PathResult, c: usize, t: usize) -> i64 {
+    (fig(p, c, t, FIG_OUTSTANDING_YUAN) * 100.0).round() as i64
+}
+
+/// The overdue rate of county `c` at the end of month `t`.
+fn overdue(p: &PathResult, c: usize, t: usize) -> f64 {
+    fig(p, c, t, FIG_OVERDUE_RATE)
+}
+
+/// The geography of the tiny book with another fund and more eligible
+/// households (the arrays of a child file replace the parent's whole).
+fn county(fund_yuan: &str, eligible: u32, loans: u32, extra: &str) -> String {
+    format!(
+        "[geography]\nprefectures = [ {{ code = \"530100\", name = \"昆明市\", industry_mix = {{ other = 1.0 }} }} ]\n\
+         counties = [ {{ code = \"530102\", name = \"五华区\", prefecture = \"530100\", townships = 1, \
+         eligible_households = {eligible}, loans = {loans}, fund_yuan = \"{fund_yuan}\"{extra} }} ]\n"
+    )
+}
+
+/// Every loan of the book missed its first payment (distress probability
+/// 0.999 each: a precondition of the hand calculation, checked rather than
+/// assumed).
+fn assert_all_missed(p: &PathResult) {
+    assert_eq!(overdue(p, 0, 0), 1.0, "every grade-A loan misses its first payment on this seed");
+}
+
+/// The loss base of a loan claimed `k` months overdue after missing its
+/// first quarter's interest: principal plus `3 + k − 1` months of interest.
+fn base(k: i64) -> i64 {
+    LOAN + MONTH_INTEREST * (3 + k - 1)
+}
+
+/// 70 % of a loss base, to the fen.
+fn share(base: i64) -> i64 {
+    (base as f64 * 0.7).round() as i64
+}
+
+fn compensation(lines: &str) -> String {
+    format!("[rules.compensation]\n{lines}\n")
+}
+
+#[test]
+fn a_claim_is_filed_at_the_trigger_and_paid_after_the_payment_delay() {
+    // (trigger days, collection months, payment delay, months overdue at
+    // the claim); the loans miss in month 0, so the claim is filed in month
+    // `k − 1` and paid in month `k − 1 + delay`.
+    for (days, collection, delay, k) in
+        [(90, 3, 1, 6), (90, 0, 1, 3), (60, 3, 0, 5), (120, 2, 2, 6), (100, 1, 1, 5), (31, 0, 0, 2)]
+    {
+        let case = format!("trigger {days} days + {collection} months, delay {delay}");
+        let p = run(&tiny(&compensation(&format!(
+            "trigger_days_overdue = {days}\ncollection_months = {collection}\npayment_delay_months = {delay}"
+        ))));
+        assert_all_missed(&p);
+        let filed = (k - 1) as usize;
+        let paid_in = filed + delay;
+        let part = share(base(k));
+        for t in 0..12 {
+            let on_book = if t < filed { LOANS * LOAN } else { 0 };
+            assert_eq!(outstanding(&p, 0, t), on_book, "{case}: outstanding in month {t}");
+            let balance = if t < paid_in { FUND } else { FUND - LOANS * part };
+            assert_eq!(fund(&p, 0, t), balance, "{case}: fund in month {t}");
+        }
+        assert_eq!(p.totals.written_off, LOANS * LOAN, "{case}");
+        assert_eq!(p.counties[0].claims_paid, LOANS * part, "{case}");
+        assert_eq!(p.counties[0].exhausted_month, None, "{case}");
+    }
+}
+
+#[test]
+#[ignore = "engine fix pending: the missed-payment branch of path.rs never tests the claim trigger, so a one-month trigger claims at two months (issue 9, item 7)"]
+fn a_one_month_trigger_claims_in_the_month_of_the_missed_payment() {
+    let p = run(&tiny(&compensation(
+        "trigger_days_overdue = 30\ncollection_months = 0\npayment_delay_months = 0",
+    )));
+    assert_all_missed(&p);
+    // One month overdue at the end of month 0: claimed and paid then.
+    assert_eq!(outstanding(&p, 0, 0), 0);
+    assert_eq!(fund(&p, 0, 0), FUND - LOANS * share(base(1)));
+}
+
+#[test]
+fn a_principal_only_claim_leaves_the_arrears_and_the_banks_share_to_the_bank() {
+    let p = run(&tiny(&compensation("loss_base = \"principal\"")));
+    assert_all_missed(&p);
+    assert_eq!(p.counties[0].claims_paid, LOANS * 700_000);
+    // The bank bears 30 % of the principal and all the arrears.
+    assert_eq!(p.totals.loss_bank, LOANS * (base(6) - 700_000));
+    assert_eq!(p.totals.loss_fund, LOANS * 700_000);
+    assert_eq!(p.totals.loss_uncovered, 0);
+}
+
+#[test]
+fn the_fund_is_exhausted_in_the_first_month_an_approved_claim_cannot_be_paid_in_full() {
+    let part = share(base(6)); // 7,161 yuan a claim, paid in month 6
+    // 50,000 yuan pays six claims and part of the seventh.
+    let p = run(&tiny(&county("50000", 20, 20, "")));
+    assert_all_missed(&p);
+    assert_eq!(p.counties[0].exhausted_month, Some(6));
+    assert_eq!(fund(&p, 0, 5), 5_000_000);
+    assert_eq!(fund(&p, 0, 6), 0);
+    // Independent split of the loss: the fund paid its balance; it owes
+    // the rest of the seventh claim, the one it could not pay in full (the
+    // claims behind it are queued, not approved, so not counted as
+    // uncovered); the bank bears everything else.
+    assert_eq!(p.totals.claims_paid, 5_000_000);
+    assert_eq!(p.totals.loss_fund, 5_000_000);
+    assert_eq!(p.totals.loss_uncovered, 7 * part - 5_000_000);
+    assert_eq!(p.totals.loss_bank, LOANS * base(6) - 7 * part);
+    // A fund of exactly the twenty claims pays them all and is not exhausted;
+    // one fen less and it is, in the same month.
+    let exact = format!("{}.{:02}", LOANS * part / 100, LOANS * part % 100);
+    let p = run(&tiny(&county(&exact, 20, 20, "")));
+    assert_eq!(p.counties[0].exhausted_month, None);
+    assert_eq!(fund(&p, 0, 11), 0);
+    let short = format!("{}.{:02}", (LOANS * part - 1) / 100, (LOANS * part - 1) % 100);
+    let p = run(&tiny(&county(&short, 20, 20, "")));
+    assert_eq!(p.counties[0].exhausted_month, Some(6));
+}
+
+#[test]
+fn a_january_exhaustion_comes_before_the_january_restore_which_pays_the_queue_next_month() {
+    let part = share(base(6));
+    // Claims paid in month 6 = January 2024; the restore is in January.
+    let restore = |month: u8| {
+        tiny(&format!(
+            "[scenario]\nstart = \"2023-07\"\n\n[rules.fund]\ntop_up = \"annual_restore\"\ntop_up_month = {month}\n\n{}",
+            county("50000", 20, 20, "")
+        ))
+    };
+    let p = run(&restore(1));
+    assert_all_missed(&p);
+    // The claims come first in the month: the fund runs dry and is
+    // exhausted in January, then the restore brings it back to 50,000,
+    // which pays the queue in February.
+    assert_eq!(p.counties[0].exhausted_month, Some(6));
+    assert_eq!(fund(&p, 0, 5), 5_000_000);
+    assert_eq!(fund(&p, 0, 6), 5_000_000);
+    assert_eq!(fund(&p, 0, 7), 0);
+    assert_eq!(p.totals.fund_inflows, 5_000_000);
+    assert_eq!(p.totals.claims_paid, 10_000_000);
+    // 10,000 yuan pay thirteen claims and part of the fourteenth.
+    assert_eq!(p.totals.loss_uncovered, 14 * part - 10_000_000);
+    // A March restore: nothing in January or February, the restore in
+    // March (month 8), the queue paid from it in April.
+    let p = run(&restore(3));
+    assert_eq!(p.counties[0].exhausted_month, Some(6));
+    assert_eq!([fund(&p, 0, 6), fund(&p, 0, 7), fund(&p, 0, 8), fund(&p, 0, 9)], [0, 0, 5_000_000, 0]);
+}
+
+#[test]
+fn the_per_loan_cap_limits_each_claim() {
+    let p = run(&tiny(&compensation("per_loan_cap_yuan = 5000")));
+    assert_all_missed(&p);
+    assert_eq!(p.counties[0].claims_paid, LOANS * 500_000);
+    assert_eq!(fund(&p, 0, 6), FUND - LOANS * 500_000);
+}
+
+#[test]
+fn the_annual_cap_defers_claims_to_january() {
+    let part = share(base(6));
+    let capped = |cap: &str| {
+        run(&tiny(&format!(
+            "[scenario]\nhorizon_months = 14\n\n{}",
+            compensation(&format!("annual_cap_yuan = {cap}"))
+        )))
+    };
+    // 30,000 yuan a year: four claims of 7,161 yuan in July 2024 (month
+    // 6), four more in January 2025 (month 12).
+    let p = capped("30000");
+    assert_all_missed(&p);
+    assert_eq!(fund(&p, 0, 6), FUND - 4 * part);
+    assert_eq!(fund(&p, 0, 11), FUND - 4 * part);
+    assert_eq!(fund(&p, 0, 12), FUND - 8 * part);
+    assert_eq!(fund(&p, 0, 13), FUND - 8 * part);
+    // A cap smaller than one claim: one claim a year, paid at the cap.
+    let p = capped("5000");
+    assert_eq!([fund(&p, 0, 6), fund(&p, 0, 12)], [FUND - 500_000, FUND - 1_000_000]);
+}
+
+/// The tiny book with 60 loans, half of them grade B (they always pay),
+/// and three ages: grade-A loans miss in month 0, 1 or 2 by age.
+fn mixed(rules: &str) -> Scenario {
+    tiny(&format!(
+        "[portfolio]\ngrade_mix = {{ a = 0.5, b = 0.5 }}\nage_weights = [1, 1, 1]\n\n{}\n{}",
+        county("1000000", 60, 60, ""),
+        compensation(rules)
+    ))
+}
+
+/// Loans missing in months 0, 1 and 2, and loans that pay, read off the
+/// overdue rates of the first three months (equal loans, no cure, no claim
+/// before month 5 under the tiny book's own rules).
+fn cohorts() -> [i64; 4] {
+    let p = run(&mixed(""));
+    let count = |t| (overdue(&p, 0, t) * 60.0).round() as i64;
+    let (a, ab, abc) = (count(0), count(1), count(2));
+    let c = [a, ab - a, abc - ab, 60 - abc];
+    assert!(c.iter().all(|k| *k > 0), "every cohort present on this seed: {c:?}");
+    c
+}
+
+#[test]
+fn the_overdue_ratio_threshold_reads_the_overdue_ratio_after_the_months_payments() {
+    // Claims at 3 months overdue, no delay: the month-0 cohort is claimed
+    // and settled in month 2, while the month-1 and month-2 cohorts are 2
+    // and 1 months overdue (overdue, not yet non-performing).
+    let rules = "trigger_days_overdue = 90\ncollection_months = 0\npayment_delay_months = 0";
+    let free = run(&mixed(&format!("{rules}\nactivation = \"none\"")));
+    let [a, b, c, s] = cohorts();
+    let r2 = overdue(&free, 0, 2);
+    assert_eq!(r2, (b + c) as f64 / (b + c + s) as f64);
+    let paid_in_2 = fund(&free, 0, 1) - fund(&free, 0, 2);
+    assert_eq!(paid_in_2, a * share(base(3)));
+
+    let with = |activation: &str, threshold: f64| {
+        run(&mixed(&format!("{rules}\nactivation = \"{activation}\"\nactivation_threshold = {threshold:?}")))
+    };
+    // Just below the ratio: paid in month 2 as without a threshold.
+    let below = with("county_overdue_ratio", r2 * 0.999);
+    assert_eq!(fund(&below, 0, 1) - fund(&below, 0, 2), paid_in_2);
+    // Just above it: the claims wait; the ratio only falls after (month 3:
+    // the month-2 cohort alone; then nothing overdue), so nothing is paid.
+    assert!(overdue(&free, 0, 3) < r2 * 1.001);
+    let above = with("county_overdue_ratio", r2 * 1.001);
+    assert_eq!(above.counties[0].claims_paid, 0);
+    // The NPL ratio is zero throughout (claims come at 3 months, before
+    // any loan is 4 months overdue): an NPL threshold of 0 never opens,
+    // the same threshold on the overdue ratio does.
+    assert_eq!(with("county_npl_ratio", 0.0).counties[0].claims_paid, 0);
+    // With the overdue ratio above 0 the month-0 and month-1 cohorts are
+    // paid (months 2 and 3); the month-2 cohort, claimed when nothing is
+    // left overdue, waits.
+    let zero = with("county_overdue_ratio", 0.0);
+    assert_eq!(zero.counties[0].claims_paid, (a + b) * share(base(3)));
+}
+
+#[test]
+fn the_npl_ratio_threshold_reads_the_loans_four_months_overdue_or_more() {
+    // Claims at 6 months overdue, no delay: in month 5 the month-0 cohort is
+    // claimed while the month-1 and month-2 cohorts are 5 and 4 months
+    // overdue, all non-performing: the NPL ratio equals the overdue ratio.
+    let rules = "trigger_days_overdue = 90\ncollection_months = 3\npayment_delay_months = 0";
+    let free = run(&mixed(&format!("{rules}\nactivation = \"none\"")));
+    let [a, b, c, s] = cohorts();
+    let r5 = overdue(&free, 0, 5);
+    assert_eq!(r5, (b + c) as f64 / (b + c + s) as f64);
+    let with = |threshold: f64| {
+        run(&mixed(&format!(
+            "{rules}\nactivation = \"county_npl_ratio\"\nactivation_threshold = {threshold:?}"
+        )))
+    };
+    let below = with(r5 * 0.999);
+    assert_eq!(fund(&below, 0, 4) - fund(&below, 0, 5), a * share(base(6)));
+    assert!(overdue(&free, 0, 6) < r5 * 1.001);
+    assert_eq!(with(r5 * 1.001).counties[0].claims_paid, 0);
+}
+
+#[test]
+fn the_bank_first_loss_layer_is_borne_before_the_fund_shares_whatever_the_ratios() {
+    // All twenty loans are claimed in month 5 and paid in month 6, when
+    // nothing is left on the book (every ratio 0): the layer of 25,000
+    // yuan absorbs two whole claims and 4,540 yuan of the third.
+    let p = run(&tiny(&compensation("activation = \"bank_first_loss\"\nbank_first_loss_yuan = 25000")));
+    assert_all_missed(&p);
+    let b = base(6);
+    let expected = share(3 * b - 2_500_000) + 17 * share(b);
+    assert_eq!(p.counties[0].claims_paid, expected);
+    assert_eq!(fund(&p, 0, 6), FUND - expected);
+}
+
+#[test]
+fn the_fund_never_recovers_more_than_it_paid() {
+    // A principal-only base, paid in the month of the claim, and the loan's
+    // whole loss (principal and arrears) recovered in the same month: the
+    // fund gets back exactly the 7,000 yuan it paid on each loan, not 70 %
+    // of the 10,230 yuan recovered.
+    let p = run(&tiny(
+        "[behaviour]\nrecovery_probability = 1\nrecovery_fraction = 1\n\n[rules.compensation]\n\
+         loss_base = \"principal\"\npayment_delay_months = 0",
+    ));
+    assert_all_missed(&p);
+    assert_eq!(p.totals.recoveries, LOANS * base(6));
+    assert_eq!(p.totals.claims_paid, LOANS * 700_000);
+    assert_eq!(p.totals.recoveries_to_fund, LOANS * 700_000);
+    assert_eq!(p.counties[0].loss_fund, 0);
+    assert_eq!(p.totals.loss_bank, 0, "the bank recovers its share and the arrears");
+    assert_eq!(fund(&p, 0, 11), FUND);
+}
+
+/// The tiny book with ten eligible households beside the twenty borrowers,
+/// all asking for a first loan every month and approved at once.
+fn with_demand(extra: &str, county_extra: &str) -> Scenario {
+    tiny(&format!("[behaviour]\nuptake_monthly = 1\n\n{extra}\n{}", county("1000000", 30, 20, county_extra)))
+}
+
+#[test]
+fn lending_stops_in_the_month_of_the_breach_and_resumes_at_the_next_quarterly_review() {
+    let lending = "[rules.lending]\nsuspension_metric = \"overdue\"\nsuspension_tolerance = 0.5";
+    // Overdue ratio 1 from month 0 until the claims of month 5 leave the
+    // book empty. From January, month 5 is June, a review: lending resumes
+    // then, after five months of refused requests.
+    let p = run(&with_demand(lending, ""));
+    assert_all_missed(&p);
+    assert_eq!(p.totals.unmet_suspended, 5 * 10);
+    assert_eq!(p.totals.new_loans, 10);
+    assert_eq!(fig(&p, 0, 4, FIG_COVERAGE), 20.0 / 30.0);
+    assert_eq!(fig(&p, 0, 5, FIG_COVERAGE), 10.0 / 30.0);
+    // From February, month 5 is July: no review until September (month 7).
+    let p = run(&with_demand(&format!("[scenario]\nstart = \"2024-02\"\n\n{lending}"), ""));
+    assert_eq!(p.totals.unmet_suspended, 7 * 10);
+    assert_eq!(p.totals.new_loans, 10);
+    assert_eq!(fig(&p, 0, 6, FIG_COVERAGE), 0.0);
+    assert_eq!(fig(&p, 0, 7, FIG_COVERAGE), 10.0 / 30.0);
+}
+
+#[test]
+fn the_suspension_reads_the_ratio_its_metric_names_and_the_key_county_tolerance() {
+    // The NPL ratio stays 0 until the loans are 4 months overdue (month 3):
+    // under an NPL rule the ten requests of month 0 are granted.
+    let p = run(&with_demand("[rules.lending]\nsuspension_metric = \"npl\"\nsuspension_tolerance = 0.5", ""));
+    assert_eq!((p.totals.new_loans, p.totals.unmet_suspended), (10, 0));
+    assert_eq!(fig(&p, 0, 0, FIG_COVERAGE), 1.0);
+    // The twenty old loans overdue, the ten new ones not yet due.
+    assert_eq!(overdue(&p, 0, 0), 20.0 / 30.0);
+    // A key-assistance county's extra tolerance lifts it above an overdue
+    // ratio of 1: never suspended either.
+    let key = "[rules.lending]\nsuspension_metric = \"overdue\"\nsuspension_tolerance = 0.5\nkey_county_extra = 0.6";
+    let p = run(&with_demand(key, ", key_county = true"));
+    assert_eq!((p.totals.new_loans, p.totals.unmet_suspended), (10, 0));
+    let p = run(&with_demand(key, ""));
+    assert_eq!((p.totals.new_loans, p.totals.unmet_suspended), (10, 50));
+}
+
+#[test]
+fn a_fund_in_default_keeps_lending_suspended_at_the_review() {
+    // The 50,000-yuan fund defaults in month 6 (August) and is never topped
+    // up: the September review cannot lift the suspension.
+    let rules = |on: bool| {
+        format!(
+            "[scenario]\nstart = \"2024-02\"\n\n[rules.lending]\nsuspension_metric = \"overdue\"\n\
+             suspension_tolerance = 0.5\nsuspend_on_fund_default = {on}"
+        )
+    };
+    let default_suspends = run(&tiny(&format!(
+        "[behaviour]\nuptake_monthly = 1\n\n{}\n{}",
+        rules(true),
+        county("50000", 30, 20, "")
+    )));
+    assert_all_missed(&default_suspends);
+    assert_eq!(default_suspends.counties[0].exhausted_month, Some(6));
+    assert_eq!(default_suspends.totals.new_loans, 0);
+    assert_eq!(default_suspends.totals.unmet_suspended, 12 * 10);
+    // Without the rule lending resumes at the September review, and the
+    // requests from then on meet the leverage limit of an empty fund.
+    let ignored = run(&tiny(&format!(
+        "[behaviour]\nuptake_monthly = 1\n\n{}\n{}",
+        rules(false),
+        county("50000", 30, 20, "")
+    )));
+    assert_eq!(ignored.totals.unmet_suspended, 7 * 10);
+    assert_eq!(ignored.totals.unmet_refused, 5 * 10);
+}
+
+#[test]
+fn new_loans_stop_at_the_leverage_limit() {
+    // Twenty grade-B loans (200,000 yuan, all paying) behind a fund of
+    // 10,000 yuan at 25 times: room for five more loans of 10,000 yuan.
+    // The other five households are refused every month.
+    let book = |leverage: u32| {
+        tiny(&format!(
+            "[portfolio]\ngrade_mix = {{ a = 0, b = 1 }}\n\n[behaviour]\nuptake_monthly = 1\n\n\
+             [rules.lending]\nleverage_max = {leverage}\n\n{}",
+            county("10000", 30, 20, "")
+        ))
+    };
+    let p = run(&book(25));
+    assert_eq!(overdue(&p, 0, 0), 0.0);
+    assert_eq!(p.totals.new_loans, 5);
+    assert_eq!(p.totals.unmet_refused, 5 * 12);
+    assert_eq!(outstanding(&p, 0, 11), 25 * 1_000_000);
+    // 24 times: room for four; 1000 times: for all ten.
+    assert_eq!(run(&book(24)).totals.new_loans, 4);
+    assert_eq!(run(&book(1000)).totals.new_loans, 10);
+}
+
+#[test]
+#[ignore = "engine fix pending: the leverage test of first loans reads the fund after this month's claims (fund.balance), that of follow-ups and renewals the fund at the start of the month (fund_balance_start)"]
+fn first_loans_and_follow_ups_are_tested_against_the_same_fund() {
+    // Forty loans maturing in month 6, half of grade A (claimed in month 5,
+    // paid in month 6, from the same fund), half of grade B (repaid at
+    // maturity in month 6; half of the repayers climb to a fund-covered
+    // follow-up loan, the others ask for a new first loan that month).
+    let book = |fund_yuan: &str| {
+        tiny(&format!(
+            "[portfolio]\nterm_months = 9\ngrade_mix = {{ a = 0.5, b = 0.5 }}\n\n\
+             [rules.loans]\nfollow_up_fund_covered = true\n\n\
+             [rules.ladder]\nfollow_up_uptake = 0.5\nfollow_up_amount_yuan = 10000\n\n\
+             [rules.demand]\nrepeat_uptake_monthly = 1\n\n{}",
+            county(fund_yuan, 40, 40, "")
+        ))
+    };
+    let probe = run(&book("1000000"));
+    let doomed = (overdue(&probe, 0, 0) * 40.0).round() as i64;
+    // A fund that pays the month-6 claims and keeps 1 yuan: at 1000 times,
+    // room for 1,000 yuan of covered loans after the claims, for far more
+    // before them.
+    let fund_fen = doomed * share(base(6)) + 100;
+    let p = run(&book(&format!("{}.{:02}", fund_fen / 100, fund_fen % 100)));
+    assert_eq!(fund(&p, 0, 6), 100);
+    let follow_ups = p.totals.loans_by_product[1];
+    assert!(p.totals.unmet_refused > 0, "households asked for first loans");
+    // Whichever single fund figure the rule reads, a follow-up loan granted
+    // at a covered balance at least as high means first loans fit too.
+    assert!(
+        follow_ups == 0 || p.totals.new_loans > 0,
+        "{follow_ups} follow-ups granted, {} first loans refused, in the same month",
+        p.totals.unmet_refused
+    );
+}
