@@ -18,7 +18,7 @@ use mcstress_engine::{
 };
 use mcstress_scenario::Scenario;
 
-use crate::support::tiny;
+use crate::support::{extended, simulate, small_text, tiny};
 
 /// Principal of one loan, fen.
 const LOAN: i64 = 1_000_000;
@@ -462,7 +462,141 @@ fn first_loans_and_follow_ups_are_tested_against_the_same_fund() {
     // at a covered balance at least as high means first loans fit too.
     assert!(
         follow_ups == 0 || p.totals.new_loans > 0,
-        "{follow_ups} follow-ups granted, {} first loans refused, in the same month",
+        "{follow_ups} follow-ups granted in month 6, while every first loan was refused \
+         ({} refusals over the horizon)",
         p.totals.unmet_refused
     );
+}
+
+#[test]
+fn an_uncovered_loan_is_written_off_at_the_write_off_limit_and_the_bank_bears_it() {
+    // Twenty first loans of a household with distress 2e-9 mature in month
+    // 6 and are repaid; every household climbs to a follow-up loan (not
+    // covered by the fund). An earthquake in month 7 makes every payment
+    // fail: the follow-ups miss their first quarter's interest in month 9
+    // and are written off at 5 months overdue, in month 13.
+    let p = run(&tiny(
+        "[scenario]\nhorizon_months = 16\n\n\
+         [portfolio]\nterm_months = 9\ncategory_mix = { lifted = 0, unstable = 1 }\n\n\
+         [behaviour]\ndistress_probability = { unstable = 1e-9 }\n\n\
+         [rules.ladder]\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
+         [rules.lending]\nwrite_off_months = 5\n\n\
+         [shocks]\nevents = [ { kind = \"earthquake\", month = \"2024-08\", severity = 100 } ]",
+    ));
+    assert_eq!(p.totals.loans_by_product[1], LOANS, "every household climbs");
+    assert_eq!(overdue(&p, 0, 8), 0.0);
+    assert_eq!(overdue(&p, 0, 9), 1.0, "every follow-up misses in month 9 on this seed");
+    for t in 0..16 {
+        let on_book = if t < 13 { LOANS * LOAN } else { 0 };
+        assert_eq!(outstanding(&p, 0, t), on_book, "outstanding in month {t}");
+        assert_eq!(fund(&p, 0, t), FUND, "the fund is not touched in month {t}");
+    }
+    assert_eq!(p.totals.written_off, LOANS * LOAN);
+    assert_eq!(p.totals.claims_paid, 0);
+    // Principal plus 3 + 4 months of interest, all the bank's.
+    assert_eq!(p.totals.loss_bank, LOANS * (LOAN + 7 * MONTH_INTEREST));
+}
+
+/// The small scenario (three counties, 24 months) extended by `extra`.
+fn small(extra: &str) -> Scenario {
+    extended("small.toml", &small_text(), extra, None)
+}
+
+#[test]
+fn every_countys_fund_ends_at_its_start_less_its_loss_when_nothing_flows_in() {
+    // Without interest or top-ups a county's fund identity reads
+    // end = start − claims paid + recoveries = start − loss: checked for
+    // every county from its own monthly record of the balance, against
+    // its own outcome; the province totals are the sums of the counties.
+    // The second rule set makes recoveries exceed the principal-only base
+    // (whole losses recovered, claims paid at once), so the cap binds.
+    // The first rule set has no recoveries either: a fund is then empty at
+    // the end of the month it is exhausted.
+    let no_inflows = "[rules.fund]\ninterest_rate_annual = 0\ntop_up = \"none\"\n";
+    for (case, extra) in [
+        format!("{no_inflows}\n[behaviour]\nrecovery_probability = 0"),
+        no_inflows.to_string(),
+        format!(
+            "{no_inflows}\n[behaviour]\nrecovery_probability = 1\nrecovery_fraction = 0.5\n\n\
+             [rules.compensation]\nloss_base = \"principal\"\npayment_delay_months = 0"
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (m, paths) = simulate(&small(extra), 6, 13, 2);
+        let last = m.scenario.horizon_months as usize - 1;
+        let mut exhausted = 0;
+        for p in &paths {
+            let (mut claims, mut loss, mut fund_end, mut out_end) = (0, 0, 0, 0);
+            for (c, county) in m.scenario.counties.iter().enumerate() {
+                let o = &p.counties[c];
+                assert_eq!(fund(p, c, last), county.fund.0 - o.loss_fund, "county {c}");
+                assert!(o.loss_fund >= 0, "county {c}: the fund recovered more than it paid");
+                assert!(o.loss_fund <= o.claims_paid, "county {c}: recoveries are never negative");
+                if let Some(t) = o.exhausted_month
+                    && case == 0
+                {
+                    assert_eq!(
+                        fund(p, c, t as usize),
+                        0,
+                        "county {c}: exhausted in month {t} with money left"
+                    );
+                    exhausted += 1;
+                }
+                claims += o.claims_paid;
+                loss += o.loss_fund;
+                fund_end += fund(p, c, last);
+                out_end += outstanding(p, c, last);
+            }
+            let t = &p.totals;
+            assert_eq!(
+                (claims, loss, fund_end, out_end),
+                (t.claims_paid, t.loss_fund, t.fund_end, t.outstanding_end)
+            );
+            assert!(t.recoveries_to_fund <= t.recoveries);
+        }
+        if case == 0 {
+            assert!(exhausted > 0, "some fund runs out without top-ups");
+        } else {
+            assert!(paths.iter().any(|p| p.totals.recoveries_to_fund > 0), "recoveries reach the funds");
+        }
+    }
+}
+
+#[test]
+fn every_countys_principal_and_fund_identities_hold_on_its_own() {
+    // Each county of the small scenario run alone (its own book, fund,
+    // rules and draws): its principal and fund identities, with the
+    // default interest and top-ups, and its monthly records agree with its
+    // totals.
+    let full = small("");
+    for c in 0..full.counties.len() {
+        let mut one = full.clone();
+        one.counties = vec![full.counties[c].clone()];
+        let (m, paths) = simulate(&one, 4, 29, 2);
+        let last = one.horizon_months as usize - 1;
+        for p in &paths {
+            let t = &p.totals;
+            assert_eq!(t.outstanding_start, m.outstanding_start().0);
+            assert_eq!(
+                t.outstanding_start + t.disbursed,
+                t.repaid + t.written_off + t.outstanding_end,
+                "county {c}: principal"
+            );
+            assert_eq!(
+                t.fund_start + t.fund_inflows - t.claims_paid + t.recoveries_to_fund,
+                t.fund_end,
+                "county {c}: fund"
+            );
+            assert_eq!(t.fund_start, full.counties[c].fund.0);
+            assert_eq!(fund(p, 0, last), t.fund_end, "county {c}: recorded balance");
+            assert_eq!(outstanding(p, 0, last), t.outstanding_end, "county {c}: recorded principal");
+            assert_eq!(p.counties[0].claims_paid, t.claims_paid);
+            assert!(
+                t.written_off > 0 && t.claims_paid > 0 && t.fund_inflows > 0,
+                "county {c}: flows exercised"
+            );
+        }
+    }
 }
