@@ -13,6 +13,7 @@
 //! reaches the trigger, `⌈trigger_days / 30⌉ + collection_months` months
 //! overdue; the claim is paid `payment_delay_months` later.
 
+use mcstress_engine::normal::{inv_phi, phi};
 use mcstress_engine::{
     COUNTY_FIGURES, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, Model, PathResult,
 };
@@ -598,5 +599,158 @@ fn every_countys_principal_and_fund_identities_hold_on_its_own() {
                 "county {c}: flows exercised"
             );
         }
+    }
+}
+
+/// Correlated defaults: base distress 5 % (grade A, × 1), asset
+/// correlation 0.3, province weight 0.2, prefecture weight 0.5.
+const P: f64 = 0.05;
+const RHO: f64 = 0.3;
+const W_PROVINCE: f64 = 0.2;
+const W_PREFECTURE: f64 = 0.5;
+const PERSISTENCE: f64 = 0.8;
+const CORR_PATHS: u32 = 40_000;
+
+fn correlated(extra: &str) -> Scenario {
+    tiny(&format!(
+        "[behaviour]\ndistress_probability = {{ lifted = {P} }}\ngrade_multiplier = {{ a = 1.0 }}\n\
+         asset_correlation = {RHO}\nprovince_factor_weight = {W_PROVINCE}\n\
+         prefecture_factor_weight = {W_PREFECTURE}\nfactor_persistence = {PERSISTENCE}\n\n{extra}"
+    ))
+}
+
+/// Standard normal density.
+fn density(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Trapezoidal nodes and weights of N(0, 1) on [−9, 9].
+fn normal_nodes(steps: usize) -> Vec<(f64, f64)> {
+    let h = 18.0 / steps as f64;
+    (0..=steps)
+        .map(|s| {
+            let z = -9.0 + s as f64 * h;
+            let end = if s == 0 || s == steps { 0.5 } else { 1.0 };
+            (z, end * h * density(z))
+        })
+        .collect()
+}
+
+/// The probability that a loan is in distress given its county's factor z.
+fn p_given(z: f64) -> f64 {
+    phi((inv_phi(P) - RHO.sqrt() * z) / (1.0 - RHO).sqrt())
+}
+
+/// P(two loans both in distress) when their latent variables have
+/// correlation `r` ≥ 0: the bivariate normal Φ₂(Φ⁻¹(p), Φ⁻¹(p); r), by its
+/// one-factor form ∫ Φ((Φ⁻¹(p) − √r z) / √(1 − r))² φ(z) dz.
+fn both_in_distress(r: f64) -> f64 {
+    let t = inv_phi(P);
+    normal_nodes(12_000).iter().map(|(z, w)| w * phi((t - r.sqrt() * z) / (1.0 - r).sqrt()).powi(2)).sum()
+}
+
+/// Mean and standard error of a sample.
+fn mean_se(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+#[test]
+fn counties_default_together_through_the_prefecture_and_province_factors() {
+    // Three counties of 200 loans, all due in the one month simulated: two
+    // in one prefecture, one in another. Loans of two counties in one
+    // prefecture have latent correlation ρ(w_province + w_prefecture), in
+    // two prefectures ρ·w_province; so E[D₁D₂] = n² Φ₂(τ, τ; r) exactly
+    // for the counts D of missed payments. Bound: 4 standard errors of the
+    // mean over 40,000 paths; the test has the power to see a factor
+    // dropped (the county's own, or the province's or prefecture's) or the
+    // two weights swapped: those laws lie beyond 8 of them.
+    const N: usize = 200;
+    let row = |code: &str, pref: &str| {
+        format!(
+            "{{ code = \"{code}\", name = \"{code}\", prefecture = \"{pref}\", townships = 1, \
+             eligible_households = {N}, loans = {N}, fund_yuan = \"1000000\" }}"
+        )
+    };
+    let s = correlated(&format!(
+        "[scenario]\nhorizon_months = 1\n\n[geography]\nprefectures = [\n\
+         {{ code = \"530100\", name = \"昆明市\", industry_mix = {{ other = 1.0 }} }},\n\
+         {{ code = \"530300\", name = \"曲靖市\", industry_mix = {{ other = 1.0 }} }},\n]\n\
+         counties = [\n{},\n{},\n{},\n]\n",
+        row("530102", "530100"),
+        row("530103", "530100"),
+        row("530302", "530300"),
+    ));
+    let (_, paths) = simulate(&s, CORR_PATHS, 8_675_309, 2);
+    let d = |p: &PathResult, c: usize| (overdue(p, c, 0) * N as f64).round();
+    let n2 = (N * N) as f64;
+    let same: Vec<f64> = paths.iter().map(|p| d(p, 0) * d(p, 1)).collect();
+    let apart: Vec<f64> = paths.iter().map(|p| d(p, 0) * d(p, 2)).collect();
+    let within: Vec<f64> = paths.iter().map(|p| d(p, 0) * (d(p, 0) - 1.0)).collect();
+    let n_n1 = (N * (N - 1)) as f64;
+    for (what, x, r, scale, wrong) in [
+        (
+            "same prefecture",
+            &same,
+            RHO * (W_PROVINCE + W_PREFECTURE),
+            n2,
+            [RHO * W_PROVINCE, RHO * W_PREFECTURE],
+        ),
+        ("two prefectures", &apart, RHO * W_PROVINCE, n2, [0.0, RHO * W_PREFECTURE]),
+        ("one county", &within, RHO, n_n1, [RHO * (W_PROVINCE + W_PREFECTURE), 0.0]),
+    ] {
+        let (mean, se) = mean_se(x);
+        let exact = scale * both_in_distress(r);
+        assert!((mean - exact).abs() < 4.0 * se, "{what}: E[D D'] {mean} ± {se}, exact {exact}");
+        for alt in wrong {
+            let other = scale * both_in_distress(alt);
+            assert!((other - exact).abs() > 8.0 * se, "{what}: the law for r = {alt} is too close to tell");
+        }
+    }
+}
+
+#[test]
+fn a_countys_factor_persists_from_month_to_month_at_the_ar1_coefficient() {
+    // One county of 300 loans due every quarter, from month 0. A loan that
+    // misses in month 0 stays overdue (no cure); one that pays is due again
+    // in month 3. Given the county factors Z₀ and Z₃ — correlation φ³ under
+    // the AR(1) law — loans are independent, so for the counts D₀ (missed
+    // in month 0) and D₃ (missed in month 3):
+    //   E[D₀D₃] = n(n − 1) E[q(Z₀)(1 − q(Z₀)) q(Z₃)],  q = P(distress | Z).
+    // Bound: 4 standard errors over 40,000 paths; the laws with φ = 0 and
+    // with the factor redrawn at φ (not φ³) lie beyond 8 of them.
+    const N: usize = 300;
+    let s = correlated(&format!(
+        "[scenario]\nhorizon_months = 4\n\n{}",
+        county("1000000", N as u32, N as u32, "")
+    ));
+    let (_, paths) = simulate(&s, CORR_PATHS, 1_234_567, 2);
+    let x: Vec<f64> = paths
+        .iter()
+        .map(|p| {
+            let d0 = (overdue(p, 0, 0) * N as f64).round();
+            let d3 = (overdue(p, 0, 3) * N as f64).round() - d0;
+            d0 * d3
+        })
+        .collect();
+    let law = |c: f64| {
+        let nodes = normal_nodes(600);
+        let mut e = 0.0;
+        for (z0, w0) in &nodes {
+            let q0 = p_given(*z0);
+            for (u, w) in &nodes {
+                let z3 = c * z0 + (1.0 - c * c).sqrt() * u;
+                e += w0 * w * q0 * (1.0 - q0) * p_given(z3);
+            }
+        }
+        (N * (N - 1)) as f64 * e
+    };
+    let (mean, se) = mean_se(&x);
+    let exact = law(PERSISTENCE.powi(3));
+    assert!((mean - exact).abs() < 4.0 * se, "E[D0 D3] {mean} ± {se}, exact {exact}");
+    for alt in [0.0, PERSISTENCE] {
+        assert!((law(alt) - exact).abs() > 8.0 * se, "the law for correlation {alt} is too close to tell");
     }
 }
