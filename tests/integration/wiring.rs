@@ -754,3 +754,152 @@ fn a_countys_factor_persists_from_month_to_month_at_the_ar1_coefficient() {
         assert!((law(alt) - exact).abs() > 8.0 * se, "the law for correlation {alt} is too close to tell");
     }
 }
+
+/// The small scenario with a fourth county (530627, named by the shipped
+/// bank-exit policy), standing in for the Yunnan baseline.
+fn small_province() -> String {
+    let base = small_text();
+    let row = "  { code = \"530627\", name = \"镇雄县\", name_en = \"Zhenxiong County\", prefecture = \"530600\", \
+               former_poverty = true, townships = 6, eligible_households = 14000, loans = 2800, fund_yuan = \"7000000\" },\n]";
+    // The counties array closes the file.
+    let idx = base.rfind(']').expect("small.toml ends with the counties");
+    format!("{}{}{}", &base[..idx], row, &base[idx + 1..])
+}
+
+/// A shipped scenario file, with the Yunnan baseline it extends replaced by
+/// the small province: the file's own lines applied to a small book.
+fn shipped(rel: &str) -> Scenario {
+    use std::path::Path;
+    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+        Ok(mcstress_scenario::SourceFile {
+            name: p.display().to_string(),
+            key: p.display().to_string(),
+            text,
+        })
+    };
+    let main = read(&crate::support::root().join(rel)).expect("shipped file");
+    let loaded = mcstress_scenario::load(main, None, &mut |from, r| {
+        if r.ends_with("yunnan-baseline.toml") {
+            return Ok(mcstress_scenario::SourceFile {
+                name: "small-province.toml".into(),
+                key: "small-province.toml".into(),
+                text: small_province(),
+            });
+        }
+        read(&Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default().join(r))
+    });
+    match loaded {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{rel}: {e}"),
+    }
+}
+
+const DIRECTION_PATHS: u32 = 24;
+const DIRECTION_SEED: u64 = 99;
+
+fn paths_of(s: &Scenario) -> Vec<PathResult> {
+    simulate(s, DIRECTION_PATHS, DIRECTION_SEED, 2).1
+}
+
+/// The paired difference `f(revision) − f(base)` across paths.
+fn paired(
+    base: &[PathResult],
+    rev: &[PathResult],
+    f: impl Fn(&PathResult) -> f64,
+) -> mcstress_engine::Estimate {
+    let d: Vec<f64> = base.iter().zip(rev).map(|(a, b)| f(b) - f(a)).collect();
+    mcstress_engine::Estimate::from_values(&d)
+}
+
+/// Mean paired difference above zero by more than 3 standard errors (+1)
+/// or below it (−1).
+fn assert_moves(e: mcstress_engine::Estimate, sign: f64, what: &str) {
+    assert!(
+        sign * e.mean > 3.0 * e.se && sign * e.mean > 0.0,
+        "{what}: mean paired difference {} se {}",
+        e.mean,
+        e.se
+    );
+}
+
+/// The county fund balances summed, at the end of month `t`, fen.
+fn funds_at(p: &PathResult, t: usize) -> f64 {
+    (0..p.counties.len()).map(|c| fund(p, c, t) as f64).sum()
+}
+
+#[test]
+fn every_shipped_rule_revision_moves_the_figures_its_way() {
+    let current = paths_of(&shipped("scenarios/rules/current.toml"));
+    let rev = |name: &str| paths_of(&shipped(&format!("scenarios/rules/{name}.toml")));
+    let claims = |p: &PathResult| p.totals.claims_paid as f64;
+    // A fund share of 0.8: the funds pay more.
+    assert_moves(paired(&current, &rev("higher-share"), claims), 1.0, "higher-share: claims paid");
+    // A threshold of 1 %: claims open in more county-months.
+    assert_moves(paired(&current, &rev("lower-threshold"), claims), 1.0, "lower-threshold: claims paid");
+    // No collection period: claims are paid three months earlier, so the
+    // funds hold less at the end of the first year.
+    let shorter = rev("shorter-trigger");
+    assert_moves(paired(&current, &shorter, claims), 1.0, "shorter-trigger: claims paid");
+    assert_moves(paired(&current, &shorter, |p| funds_at(p, 11)), -1.0, "shorter-trigger: funds in December");
+    // A quarterly top-up to 10 % of the covered balance: more money in,
+    // fewer exhausted funds (a rarer event: four times the paths).
+    let more = |name: &str| {
+        simulate(&shipped(&format!("scenarios/rules/{name}.toml")), 4 * DIRECTION_PATHS, DIRECTION_SEED, 2).1
+    };
+    let (current, target) = (more("current"), more("target-topup"));
+    assert_moves(paired(&current, &target, |p| p.totals.fund_inflows as f64), 1.0, "target-topup: inflows");
+    assert_moves(
+        paired(&current, &target, |p| p.totals.counties_exhausted as f64),
+        -1.0,
+        "target-topup: exhausted counties",
+    );
+}
+
+#[test]
+fn every_shipped_policy_moves_the_figures_its_way() {
+    // Each policy against the baseline it extends (here the small
+    // province). no-renewals has its test in presets.rs. The small
+    // province lends up to its leverage limit, so a policy that raises
+    // demand shows in the requests and pools, not in the count of new loans
+    // (bank exits, surveys and the fast track move it by less than 3
+    // standard errors on 24 paths).
+    let base = paths_of(&crate::support::scenario(&small_province(), None));
+    let policy = |name: &str| paths_of(&shipped(&format!("scenarios/policies/{name}.toml")));
+    let t = |f: fn(&mcstress_engine::PathTotals) -> i64| move |p: &PathResult| f(&p.totals) as f64;
+
+    let exits = policy("bank-exit");
+    assert_moves(paired(&base, &exits, t(|t| t.unserved_township_months)), 1.0, "bank-exit: unserved months");
+    assert_moves(paired(&base, &exits, t(|t| t.unmet_no_bank)), 1.0, "bank-exit: requests with no bank");
+
+    let stress = policy("behaviour-stress");
+    assert_moves(paired(&base, &stress, |p| p.peak_overdue), 1.0, "behaviour-stress: peak overdue rate");
+    assert_moves(paired(&base, &stress, t(|t| t.written_off)), 1.0, "behaviour-stress: written off");
+
+    let collection = policy("collection");
+    assert_moves(paired(&base, &collection, |p| p.peak_overdue), -1.0, "collection: peak overdue rate");
+    assert_moves(paired(&base, &collection, t(|t| t.written_off)), -1.0, "collection: written off");
+
+    let survey = policy("demand-survey");
+    assert_moves(paired(&base, &survey, t(|t| t.surveys)), 1.0, "demand-survey: surveys");
+    assert_moves(
+        paired(&base, &survey, t(|t| t.never_borrowed_end)),
+        -1.0,
+        "demand-survey: households that never borrowed",
+    );
+
+    let fast = policy("fast-track");
+    assert_moves(paired(&base, &fast, t(|t| t.fast_track_loans)), 1.0, "fast-track: fast-tracked loans");
+
+    let ladder = policy("ladder");
+    assert_moves(paired(&base, &ladder, t(|t| t.loans_by_product[1])), 1.0, "ladder: follow-up loans");
+    assert_moves(
+        paired(&base, &ladder, t(|t| t.outstanding_end_by_product[1])),
+        1.0,
+        "ladder: follow-up balance",
+    );
+
+    let late = policy("late-subsidy");
+    assert_moves(paired(&base, &late, t(|t| t.subsidy_late_end)), 1.0, "late-subsidy: subsidy owed");
+    assert_moves(paired(&base, &late, |p| p.peak_overdue), 1.0, "late-subsidy: peak overdue rate");
+}
