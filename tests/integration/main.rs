@@ -15,3 +15,4 @@ mod search;
 mod stress;
 mod support;
 mod vasicek;
+mod wiring;

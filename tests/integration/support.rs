@@ -54,3 +54,35 @@ pub fn simulate(s: &Scenario, paths: u32, seed: u64, threads: usize) -> (Model, 
     let r = mcstress_engine::run(&m, RunConfig { paths, seed, threads }, None).expect("runs");
     (m, r)
 }
+
+/// A scenario from a child file holding `extra` that extends `base_text`
+/// (given under the name `base_name`); `variant` as for [`scenario`].
+pub fn extended(base_name: &str, base_text: &str, extra: &str, variant: Option<&str>) -> Scenario {
+    let child = mcstress_scenario::SourceFile {
+        name: "child.toml".into(),
+        key: "child.toml".into(),
+        text: format!("extends = \"{base_name}\"\n{extra}\n"),
+    };
+    let loaded = mcstress_scenario::load(child, variant, &mut |_, _| {
+        Ok(mcstress_scenario::SourceFile {
+            name: base_name.into(),
+            key: base_name.into(),
+            text: base_text.into(),
+        })
+    });
+    match loaded {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("test scenario invalid: {e}"),
+    }
+}
+
+/// The tiny test scenario's text (tests/data/tiny.toml: a book whose fate
+/// is decided, for tests of the rules' wiring).
+pub fn tiny_text() -> String {
+    std::fs::read_to_string(root().join("tests/data/tiny.toml")).expect("tests/data/tiny.toml exists")
+}
+
+/// The tiny scenario extended by the tables of `extra`.
+pub fn tiny(extra: &str) -> Scenario {
+    extended("tiny.toml", &tiny_text(), extra, None)
+}

@@ -5,7 +5,7 @@
 
 use mcstress_domain::Fen;
 
-use crate::rules::{Activation, ActivationInputs, ClaimRules, FundRules, TopUp};
+use crate::rules::{ActivationInputs, Admission, ClaimRules, FundRules, TopUp};
 
 /// Where a claim stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct Claim {
     pub approved: Fen,
     /// Amount the fund has paid.
     pub paid: Fen,
+    /// Recoveries on the loan returned to the fund so far: never more
+    /// than `paid`.
+    pub recovered: Fen,
     /// State.
     pub state: ClaimState,
 }
@@ -118,6 +121,7 @@ impl Fund {
             bank_first_loss: Fen::ZERO,
             approved: Fen::ZERO,
             paid: Fen::ZERO,
+            recovered: Fen::ZERO,
             state: ClaimState::Pending,
         });
         self.claims.len() - 1
@@ -150,7 +154,6 @@ impl Fund {
         inputs: ActivationInputs,
     ) -> Settlement {
         self.enter_year(year);
-        let ratio_ok = rules.activation.ratio_condition_holds(inputs);
         let mut out = Settlement::default();
         for i in self.open_from..self.claims.len() {
             if self.claims[i].state == ClaimState::Settled {
@@ -161,15 +164,10 @@ impl Fund {
                 break;
             }
             if self.claims[i].state == ClaimState::Pending {
-                if !ratio_ok {
-                    break;
-                }
                 let base = self.claims[i].base;
-                let absorbed = match rules.activation {
-                    Activation::BankFirstLoss(layer) => {
-                        (layer - self.bank_first_loss_used).max(Fen::ZERO).min(base)
-                    }
-                    _ => Fen::ZERO,
+                let absorbed = match rules.activation.admit(inputs, base, self.bank_first_loss_used) {
+                    Admission::Wait => break,
+                    Admission::Approve { bank_first_loss } => bank_first_loss,
                 };
                 let mut approved = rules.fund_part(base - absorbed);
                 if let Some(cap) = rules.annual_cap
@@ -248,17 +246,27 @@ impl Fund {
     }
 
     /// Books a recovery of `amount` on the loan of claim `claim`; returns
-    /// the part that goes back to the fund: pro rata to what the fund paid
-    /// of the claim's base.
+    /// the part that goes back to the fund: pro rata to what the fund has
+    /// paid of the claim's base (`amount × paid ÷ base`), and never more,
+    /// over all the recoveries on the claim, than the fund has paid.
+    ///
+    /// The cap matters when the recoveries can exceed the base: with a
+    /// principal-only base, the loan's whole loss (principal and interest
+    /// arrears) is recovered from, and pro rata alone would return to the
+    /// fund more than it paid. Recoveries thus count against the claim's
+    /// base first; what is recovered beyond it (the arrears outside a
+    /// principal-only base) is the bank's.
     pub fn recover(&mut self, rules: &ClaimRules, claim: usize, amount: Fen) -> Fen {
         if !rules.recoveries_to_fund {
             return Fen::ZERO;
         }
-        let c = &self.claims[claim];
+        let c = &mut self.claims[claim];
         if !c.base.is_positive() {
             return Fen::ZERO;
         }
-        let part = Fen(((amount.0 as i128 * c.paid.0 as i128) / c.base.0 as i128) as i64);
+        let pro_rata = Fen(((amount.0 as i128 * c.paid.0 as i128) / c.base.0 as i128) as i64);
+        let part = pro_rata.min(c.paid - c.recovered).max(Fen::ZERO);
+        c.recovered += part;
         self.balance += part;
         self.recoveries += part;
         part
@@ -273,7 +281,7 @@ impl Fund {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::LossBase;
+    use crate::rules::{Activation, LossBase};
     use mcstress_domain::{Rate, Share};
 
     fn rules() -> ClaimRules {
@@ -395,6 +403,35 @@ mod tests {
         assert!(f.balances());
         let none = ClaimRules { recoveries_to_fund: false, ..r };
         assert_eq!(f.recover(&none, c, Fen(1_000)), Fen::ZERO);
+    }
+
+    #[test]
+    fn fund_never_recovers_more_than_it_paid_on_a_claim() {
+        // A principal-only base of 10,000 with 2,000 of interest arrears:
+        // the fund paid 7,000; the loan's whole loss, 12,000, is recovered.
+        let r = rules();
+        let mut f = Fund::new(Fen(100_000));
+        let c = f.file(&r, 1, Fen(10_000), 0);
+        f.settle(&r, 1, 2024, NO_RATIO);
+        assert_eq!(f.claims[c].paid, Fen(7_000));
+        let back: Vec<Fen> = [4_000, 4_000, 4_000].iter().map(|a| f.recover(&r, c, Fen(*a))).collect();
+        // Pro rata (7/10) while the recoveries stay within the base; the
+        // last 2,000 (the arrears) are the bank's.
+        assert_eq!(back, vec![Fen(2_800), Fen(2_800), Fen(1_400)]);
+        assert_eq!(f.recoveries, Fen(7_000), "all it paid, not 7/10 of 12,000");
+        assert_eq!(f.recover(&r, c, Fen(1_000)), Fen::ZERO);
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn recoveries_before_payment_go_to_the_bank_and_later_ones_are_capped_by_the_payment() {
+        let r = rules();
+        let mut f = Fund::new(Fen(100_000));
+        let c = f.file(&r, 1, Fen(10_000), 0);
+        assert_eq!(f.recover(&r, c, Fen(5_000)), Fen::ZERO, "nothing paid yet");
+        f.settle(&r, 1, 2024, NO_RATIO);
+        assert_eq!(f.recover(&r, c, Fen(20_000)), Fen(7_000));
+        assert_eq!(f.claims[c].recovered, Fen(7_000));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use mcstress_domain::Fen;
 
+use crate::rules::ActivationInputs;
+
 /// Which county ratio the suspension rule reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RatioMetric {
@@ -10,6 +12,17 @@ pub enum RatioMetric {
     Overdue,
     /// Non-performing (91+ days) principal ÷ outstanding principal.
     Npl,
+}
+
+impl RatioMetric {
+    /// The county ratio this metric names, from the same month-end figures
+    /// the activation rule reads.
+    pub fn read(self, x: ActivationInputs) -> f64 {
+        match self {
+            RatioMetric::Overdue => x.overdue_ratio,
+            RatioMetric::Npl => x.npl_ratio,
+        }
+    }
 }
 
 /// Lending rules of a county.
@@ -34,6 +47,11 @@ impl LendingRules {
     /// The suspension threshold of a county.
     pub fn tolerance_for(&self, key_county: bool) -> f64 {
         if key_county { self.suspension_tolerance + self.key_county_extra } else { self.suspension_tolerance }
+    }
+
+    /// The county ratio the suspension rule reads this month.
+    pub fn suspension_ratio(&self, x: ActivationInputs) -> f64 {
+        self.suspension_metric.read(x)
     }
 }
 
@@ -78,6 +96,28 @@ mod tests {
         assert!(leverage_allows(10.0, Fen::from_yuan(9_950_000), fund, Fen::from_yuan(50_000)));
         assert!(!leverage_allows(10.0, Fen::from_yuan(9_960_000), fund, Fen::from_yuan(50_000)));
         assert!(!leverage_allows(10.0, Fen::ZERO, Fen(-5), Fen(1)));
+    }
+
+    #[test]
+    fn the_suspension_reads_the_ratio_its_metric_names() {
+        let x = ActivationInputs { overdue_ratio: 0.08, npl_ratio: 0.02 };
+        assert_eq!(RatioMetric::Overdue.read(x), 0.08);
+        assert_eq!(RatioMetric::Npl.read(x), 0.02);
+        let r = LendingRules {
+            leverage_max: 10.0,
+            suspension_metric: RatioMetric::Npl,
+            suspension_tolerance: 0.03,
+            key_county_extra: 0.0,
+            suspend_on_fund_default: false,
+            write_off_months: 12,
+        };
+        // An overdue ratio above the tolerance does not suspend an NPL rule.
+        let mut s = Suspension::default();
+        s.update(r.suspension_ratio(x), r.tolerance_for(false), false, false);
+        assert!(!s.suspended);
+        let by_overdue = LendingRules { suspension_metric: RatioMetric::Overdue, ..r };
+        s.update(by_overdue.suspension_ratio(x), by_overdue.tolerance_for(false), false, false);
+        assert!(s.suspended);
     }
 
     #[test]

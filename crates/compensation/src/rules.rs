@@ -36,14 +36,42 @@ pub struct ActivationInputs {
     pub npl_ratio: f64,
 }
 
+/// What the activation rule decides for one pending claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// The claim waits (and so do the claims filed after it).
+    Wait,
+    /// The claim may be approved; the bank alone bears `bank_first_loss`
+    /// of its base (zero except under a first-loss layer).
+    Approve {
+        /// The part of the claim's base that the bank's first-loss layer
+        /// absorbs.
+        bank_first_loss: Fen,
+    },
+}
+
 impl Activation {
-    /// Whether a ratio condition holds. A bank first-loss layer is not a
-    /// ratio: it is applied claim by claim in [`crate::Fund::settle`].
-    pub fn ratio_condition_holds(self, x: ActivationInputs) -> bool {
+    /// The activation rule for one pending claim of loss `base`, given the
+    /// county's ratios this month and how much of a first-loss layer the
+    /// bank has already borne (`first_loss_used`). A ratio rule admits the
+    /// claim only while the ratio is strictly above its threshold; a
+    /// first-loss layer always admits it, the bank bearing what is left of
+    /// the layer (at most the whole base).
+    pub fn admit(self, x: ActivationInputs, base: Fen, first_loss_used: Fen) -> Admission {
+        let ratio_above = |ratio: f64, threshold: f64| {
+            if ratio > threshold {
+                Admission::Approve { bank_first_loss: Fen::ZERO }
+            } else {
+                Admission::Wait
+            }
+        };
         match self {
-            Activation::None | Activation::BankFirstLoss(_) => true,
-            Activation::CountyOverdueRatioAbove(t) => x.overdue_ratio > t,
-            Activation::CountyNplRatioAbove(t) => x.npl_ratio > t,
+            Activation::None => Admission::Approve { bank_first_loss: Fen::ZERO },
+            Activation::CountyOverdueRatioAbove(t) => ratio_above(x.overdue_ratio, t),
+            Activation::CountyNplRatioAbove(t) => ratio_above(x.npl_ratio, t),
+            Activation::BankFirstLoss(layer) => Admission::Approve {
+                bank_first_loss: (layer - first_loss_used).max(Fen::ZERO).min(base.max(Fen::ZERO)),
+            },
         }
     }
 }
@@ -185,15 +213,37 @@ mod tests {
         assert_eq!(capped.fund_part(Fen(10_000)), Fen(5_000));
     }
 
+    const APPROVE: Admission = Admission::Approve { bank_first_loss: Fen::ZERO };
+
     #[test]
     fn overdue_ratio_threshold_activates_only_above_it() {
         let a = Activation::CountyOverdueRatioAbove(0.02);
         let low = ActivationInputs { overdue_ratio: 0.02, npl_ratio: 0.0 };
         let high = ActivationInputs { overdue_ratio: 0.021, npl_ratio: 0.0 };
-        assert!(!a.ratio_condition_holds(low));
-        assert!(a.ratio_condition_holds(high));
-        assert!(Activation::None.ratio_condition_holds(low));
+        assert_eq!(a.admit(low, Fen(1_000), Fen::ZERO), Admission::Wait);
+        assert_eq!(a.admit(high, Fen(1_000), Fen::ZERO), APPROVE);
+        assert_eq!(Activation::None.admit(low, Fen(1_000), Fen::ZERO), APPROVE);
+    }
+
+    #[test]
+    fn npl_ratio_threshold_reads_the_npl_ratio_not_the_overdue_ratio() {
         let npl = Activation::CountyNplRatioAbove(0.01);
-        assert!(!npl.ratio_condition_holds(high));
+        let overdue_only = ActivationInputs { overdue_ratio: 0.5, npl_ratio: 0.01 };
+        let npl_high = ActivationInputs { overdue_ratio: 0.0, npl_ratio: 0.011 };
+        assert_eq!(npl.admit(overdue_only, Fen(1_000), Fen::ZERO), Admission::Wait);
+        assert_eq!(npl.admit(npl_high, Fen(1_000), Fen::ZERO), APPROVE);
+        let overdue = Activation::CountyOverdueRatioAbove(0.01);
+        assert_eq!(overdue.admit(npl_high, Fen(1_000), Fen::ZERO), Admission::Wait);
+    }
+
+    #[test]
+    fn bank_first_loss_layer_is_borne_by_the_bank_until_used_up_whatever_the_ratios() {
+        let a = Activation::BankFirstLoss(Fen(15_000));
+        let none = ActivationInputs::default();
+        let bank = |b| Admission::Approve { bank_first_loss: Fen(b) };
+        assert_eq!(a.admit(none, Fen(10_000), Fen::ZERO), bank(10_000));
+        assert_eq!(a.admit(none, Fen(10_000), Fen(10_000)), bank(5_000));
+        assert_eq!(a.admit(none, Fen(10_000), Fen(15_000)), bank(0));
+        assert_eq!(a.admit(none, Fen(10_000), Fen(20_000)), bank(0), "never negative");
     }
 }
