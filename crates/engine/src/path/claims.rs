@@ -2,7 +2,7 @@
 //! lending suspension (三(三)) — and stage 7, the fund's cash: interest,
 //! top-ups, and the county's subsidy budget renewing each January.
 
-use mcstress_compensation::{ActivationInputs, RatioMetric};
+use mcstress_compensation::ActivationInputs;
 use mcstress_domain::Fen;
 
 use crate::rng::unit;
@@ -34,12 +34,9 @@ pub(super) fn claims_and_suspension(
     recoveries(ctx, mc, ws, c, tot);
     let fund = &ws.funds[c];
     let cs = &mut ws.county[c];
-    let metric = match rules.lending.suspension_metric {
-        RatioMetric::Npl => inputs.npl_ratio,
-        RatioMetric::Overdue => inputs.overdue_ratio,
-    };
+    let ratio = rules.lending.suspension_ratio(inputs);
     let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
-    cs.suspension.update(metric, ctx.m.counties[c].tolerance, in_default, mc.cal.month.is_multiple_of(3));
+    cs.suspension.update(ratio, ctx.m.counties[c].tolerance, in_default, mc.cal.month.is_multiple_of(3));
 }
 
 /// Recoveries on written-off loans, within the recovery window; the
