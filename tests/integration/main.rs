@@ -6,6 +6,7 @@ mod compare;
 mod docs;
 mod engine;
 mod mechanisms;
+mod output_dirs;
 mod presets;
 mod scenario_files;
 mod search;
