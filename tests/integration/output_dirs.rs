@@ -549,3 +549,89 @@ fn the_wilson_z_quoted_in_the_docs_is_the_one_the_code_uses() {
         );
     }
 }
+
+/// A fresh copy of a small run's output directory with one file changed
+/// by `edit`; returns what `chart` and `report` say of it (both must agree).
+fn read_back_edited(tag: &str, file: &str, edit: impl Fn(String) -> String) -> String {
+    let d = scratch(&format!("edited-{tag}"));
+    let f = small_file(&d);
+    let out = d.join("out");
+    let (code, _, err) = cli(&["run", &f, "--paths", "3", "--out", &s(&out), "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(out.join(file)).unwrap();
+    fs::write(out.join(file), edit(text)).unwrap();
+    let (code, _, err) = cli(&["chart", &s(&out), "--lang", "en", "--format", "svg"]);
+    assert_eq!(code, 2, "{tag}: chart accepted it: {err}");
+    let (code, _, err2) = cli(&["report", &s(&out), "--lang", "en"]);
+    assert_eq!(code, 2, "{tag}: report accepted it: {err2}");
+    assert_eq!(err, err2);
+    assert!(!out.join("briefing.html").exists() && !out.join("charts-en").exists(), "{tag}: nothing written");
+    err
+}
+
+/// `monthly.csv` with the cell at (line, column) replaced.
+fn cell(text: String, line: usize, column: usize, value: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[line - 1].split(',').collect();
+    cells[column] = value;
+    lines[line - 1] = cells.join(",");
+    lines.join("\n") + "\n"
+}
+
+fn summary_edit(text: String, edit: impl Fn(&mut Value)) -> String {
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    edit(&mut v);
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn a_monthly_table_cut_at_a_line_is_refused() {
+    // The small scenario: 24 months × (4 + 5 × 3 counties) = 456 rows.
+    let err = read_back_edited("cut", "monthly.csv", |t| {
+        t.lines().take(1 + 2 * 19).map(|l| format!("{l}\n")).collect()
+    });
+    assert!(err.contains("monthly.csv: 38 rows, expected 456") && err.contains("cut short"), "{err}");
+}
+
+#[test]
+fn non_finite_and_out_of_range_cells_are_refused_naming_row_and_column() {
+    // Line 2: month 1, province overdue_rate (a share); line 3: its fund
+    // balance (yuan); line 5: its exhaustion probability.
+    for (tag, line, col, value, says) in [
+        ("nan", 2, 4, "NaN", "row 2, column mean: expected a share from 0 to 1, found NaN"),
+        ("inf", 3, 6, "inf", "row 3, column p05: expected a finite amount, found inf"),
+        ("huge", 3, 4, "1e999", "row 3, column mean: expected a finite amount, found inf"),
+        ("above-one", 5, 8, "1.5", "row 5, column p50: expected a share from 0 to 1, found 1.5"),
+        ("negative-se", 2, 5, "-0.1", "row 2, column se: expected a standard error ≥ 0"),
+        ("month", 2, 0, "7", "row 2, column month: expected 1, found 7"),
+        ("figure", 3, 3, "overdue_rate", "row 3, column figure: expected \"fund_balance_yuan\""),
+    ] {
+        let err = read_back_edited(tag, "monthly.csv", |t| cell(t, line, col, value));
+        assert!(err.contains(&format!("monthly.csv: {says}")), "{tag}: {err}");
+    }
+}
+
+#[test]
+fn a_summary_that_does_not_fit_its_run_is_refused() {
+    let err = read_back_edited("no-counties", "summary.json", |t| {
+        summary_edit(t, |v| v["counties"] = serde_json::json!([]))
+    });
+    assert!(err.contains("summary.json: counties: expected at least one county, found none"), "{err}");
+    let err = read_back_edited("p-above-one", "summary.json", |t| {
+        summary_edit(t, |v| v["province"]["exhaustion_probability"]["p"] = serde_json::json!(1.5))
+    });
+    assert!(
+        err.contains(
+            "summary.json: province.exhaustion_probability.p: expected a share from 0 to 1, found 1.5"
+        ),
+        "{err}"
+    );
+    let err = read_back_edited("paths", "summary.json", |t| {
+        summary_edit(t, |v| v["run"]["paths"] = serde_json::json!(300))
+    });
+    assert!(err.contains("summary.json: run.paths is 300, but run.json records 3"), "{err}");
+    let err = read_back_edited("rate-null", "summary.json", |t| {
+        summary_edit(t, |v| v["counties"][0]["peak_overdue_rate"]["mean"] = Value::Null)
+    });
+    assert!(err.contains(".peak_overdue_rate.mean: expected a share from 0 to 1, found null"), "{err}");
+}
