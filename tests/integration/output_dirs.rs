@@ -508,6 +508,19 @@ fn one_path_gives_no_nan_anywhere() {
             html.contains("a standard error needs at least 2 paths") || html.contains("标准误需至少2条情景"),
             "{lang}"
         );
+        // The workbook's summary sheet: row 3 is the peak overdue rate,
+        // column 5 its standard error.
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(r.join("briefing.xlsx")).unwrap();
+        let l = if lang == "zh" {
+            mcstress_report::briefing::Lang::Zh
+        } else {
+            mcstress_report::briefing::Lang::En
+        };
+        let sheet =
+            calamine::Reader::worksheet_range(&mut wb, mcstress_report::briefing::sheet_names(l)[0]).unwrap();
+        assert_eq!(sheet.get_value((2, 0)), Some(&calamine::Data::String("peak_overdue_rate".into())));
+        let se = sheet.get_value((2, 4)).map(|c| c.to_string()).unwrap_or_default();
+        assert!(se.contains("n/a") || se.contains("不适用"), "{lang}: {se:?}");
         let c = d.join(format!("charts-{lang}"));
         let (code, _, err) = cli(&["chart", &s(&out), "--lang", lang, "--format", "svg", "--out", &s(&c)]);
         assert_eq!(code, 0, "{err}");
