@@ -648,3 +648,30 @@ fn a_summary_that_does_not_fit_its_run_is_refused() {
     });
     assert!(err.contains(".peak_overdue_rate.mean: expected a share from 0 to 1, found null"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_stale_run_json_that_cannot_be_removed_exits_2_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = scratch("stale-marker");
+    let f = small_file(&d);
+    let out = d.join("out");
+    let (code, _, _) = cli(&["run", &f, "--paths", "2", "--out", &s(&out), "--quiet"]);
+    assert_eq!(code, 0);
+    // The lock file of the next run is created first: leave one in place,
+    // then make the directory read-only.
+    write(&out, ".mcstress.lock", "");
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = out.join("probe");
+    if fs::write(&probe, "x").is_ok() {
+        // Root ignores permissions: nothing to test here.
+        let _ = fs::remove_file(&probe);
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("running as a user who may write anywhere: the read-only case is skipped");
+        return;
+    }
+    let (code, _, err) = cli(&["run", &f, "--paths", "2", "--out", &s(&out), "--quiet"]);
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("run.json: cannot remove the run.json of an earlier run"), "{err}");
+}
