@@ -540,6 +540,14 @@ fn one_path_gives_no_nan_anywhere() {
     let (code, _, err) = cli(&["report", &s(&cmp), "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     assert!(!visible(&fs::read_to_string(cmp.join("briefing.html")).unwrap()).contains("NaN"));
+    // The sweep and stress tables too.
+    let (code, table, err) =
+        cli(&["sweep", &f, "--set", "rules.compensation.fund_share=0.5:0.6:0.1", "--paths", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!table.contains("NaN") && table.contains("± n/a"), "{table}");
+    let (code, table, err) = cli(&["stress", &f, "--paths", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!table.contains("NaN"), "{table}");
 }
 
 #[test]
