@@ -226,6 +226,10 @@ impl OutDir {
             InputError(format!("{}: cannot lock the output directory: {e}", lock_path.display()))
         };
         for _ in 0..16 {
+            if fs::symlink_metadata(&lock_path).is_ok_and(|m| m.file_type().is_symlink()) {
+                // Never followed (the open below refuses it too).
+                return Err(cannot(&"a symbolic link, expected a regular file; remove it").into());
+            }
             let mut file = open_lock_file(&lock_path, true).map_err(|e| cannot(&e))?;
             let meta = file.metadata().map_err(|e| cannot(&e))?;
             if !meta.is_file() {
