@@ -8,6 +8,7 @@ mod doc_errors;
 mod docs;
 mod engine;
 mod mechanisms;
+mod output_dirs;
 mod presets;
 mod scenario_errors;
 mod scenario_files;

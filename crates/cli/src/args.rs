@@ -117,8 +117,9 @@ pub struct BreakpointArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Set a scenario field for this run: FIELD=VALUE, e.g.
-    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
-    /// variant; checked like the file's own fields).
+    /// rules.compensation.fund_share=0.8 (one field per --set, on one line;
+    /// repeatable; applied after the variant; checked like the file's own
+    /// fields).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
     /// The shock family: a disaster kind (drought, flood, frost,
@@ -132,7 +133,7 @@ pub struct BreakpointArgs {
     /// Largest severity searched.
     #[arg(long, value_name = "S", default_value_t = 4.0)]
     pub max_severity: f64,
-    /// Spacing of the severity grid (from 0).
+    /// Spacing of the severity grid (from 0; at most 200 severities).
     #[arg(long, value_name = "D", default_value_t = 0.25)]
     pub step: f64,
     /// Severity at which the one-off top-up is sized (0 = no shock).
@@ -155,8 +156,9 @@ pub struct StressArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Set a scenario field for this run: FIELD=VALUE, e.g.
-    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
-    /// variant; checked like the file's own fields).
+    /// rules.compensation.fund_share=0.8 (one field per --set, on one line;
+    /// repeatable; applied after the variant; checked like the file's own
+    /// fields).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
     /// Simulation options.
@@ -236,7 +238,8 @@ pub struct TargetArgs {
     /// are at most this (a share, e.g. 0.002 = 0.2 percentage points).
     #[arg(long, value_name = "X")]
     pub target_se: Option<f64>,
-    /// Most paths --target-se may run.
+    /// Most paths --target-se may run. When it stops the run short of the
+    /// target, a warning says so and run.json records `target_met: false`.
     #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub max_paths: u32,
 }
@@ -247,8 +250,9 @@ pub struct RunArgs {
     /// Scenario file (TOML). Omit to run the embedded default.
     pub scenario: Option<PathBuf>,
     /// Set a scenario field for this run: FIELD=VALUE, e.g.
-    /// rules.compensation.fund_share=0.8 (repeatable; applied after the
-    /// variant; checked like the file's own fields).
+    /// rules.compensation.fund_share=0.8 (one field per --set, on one line;
+    /// repeatable; applied after the variant; checked like the file's own
+    /// fields).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
     /// Simulation options.

@@ -13,7 +13,7 @@ use crate::args::{
     BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, ReportArgs, RunArgs, SimArgs,
     StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
-use crate::files::{load_scenario, load_scenario_with, read_results, write_files, write_outputs};
+use crate::files::{OutDir, load_scenario, load_scenario_with, read_results};
 use crate::grid::{Axis, MAX_POINTS, parse_axis, parse_setting};
 use crate::progress::Progress;
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
@@ -63,6 +63,9 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     let (loaded, file_name) =
         load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
+    // Locked before anything runs: a second run on the same directory is
+    // refused at once rather than after its simulation.
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
@@ -72,13 +75,15 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     let threads = mcstress_engine::threads_for(cfg.threads);
     let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
     let summary_text = mcstress_report::summary_json(&summary)?;
+    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(&paths));
 
-    if let Some(dir) = &a.out {
+    if let Some(dir) = &out_dir {
         let mut files = run_files(&model, &paths, &summary, &summary_text)?;
         let mut prov = provenance("run", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        write_outputs(dir, &files)?;
+        dir.write_outputs(&files)?;
     }
 
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
@@ -86,6 +91,7 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     if !a.json {
         let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
     }
+    target.warn(err);
     Ok(EXIT_OK)
 }
 
@@ -134,12 +140,20 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
     let (base, rev) = (base.scenario, rev.scenario);
     let codes = |s: &mcstress_scenario::Scenario| s.counties.iter().map(|c| c.code).collect::<Vec<_>>();
     if codes(&base) != codes(&rev) || base.horizon_months != rev.horizon_months || base.start != rev.start {
+        let named = |file: &str, s: &mcstress_scenario::Scenario| match &s.variant {
+            Some(v) => format!("{file} with variant {v}"),
+            None => file.to_string(),
+        };
         return Err(InputError(format!(
-            "{base_file} and {rev_file} must describe the same counties, start and horizon to be compared \
-             on the same random futures"
+            "the base ({}) and the revision ({}) must describe the same counties, start and horizon to be \
+             compared on the same random futures; they differ in {}",
+            named(&base_file, &base),
+            named(&rev_file, &rev),
+            mismatch(&base, &rev)
         ))
         .into());
     }
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &base);
     let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
     let started = Instant::now();
@@ -157,9 +171,10 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
     drop(bar);
     let cfg = RunConfig { paths: pb.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
+    let target = TargetOutcome::of(&a.target, pb.len(), || mcstress_engine::headline_diff_se(&pb, &pr));
     let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, &pb, &pr);
     let text = mcstress_report::compare_json(&cmp)?;
-    if let Some(dir) = &a.out {
+    if let Some(dir) = &out_dir {
         let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, &pb))?;
         let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, &pr))?;
         let mut files = vec![
@@ -178,14 +193,16 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
         );
         prov.scenario = format!("{} vs {}", base.name, rev.name);
         prov.scenario_sha256 = format!("{} {}", base.sha256, rev.sha256);
+        target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        write_outputs(dir, &files)?;
+        dir.write_outputs(&files)?;
     }
     let shown = if a.json { text } else { mcstress_report::compare_text(&cmp) };
     emit(out, &shown)?;
     if !a.json {
         let _ = writeln!(err, "simulated 2 × {} paths in {:.1} s", cfg.paths, elapsed);
     }
+    target.warn(err);
     Ok(EXIT_OK)
 }
 
@@ -229,11 +246,13 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
             InputError(format!("--watch-cover: expected a ratio ≥ 0, found {}", a.watch_cover)).into()
         );
     }
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
     let paths = simulate(&model, cfg, &a.target, quiet)?;
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
+    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(&paths));
     let w = WatchThresholds {
         exhaustion_probability: a.watch_exhaustion,
         fund_cover_ratio: a.watch_cover,
@@ -243,21 +262,23 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     let mut st = mcstress_engine::stress(&model, cfg.seed, &paths, w);
     st.shock = a.shock.clone();
     let json = mcstress_report::stress_json(&st)?;
-    if let Some(dir) = &a.out {
+    if let Some(dir) = &out_dir {
         // The stress table already holds the run's summary.
         let summary_text = mcstress_report::summary_json(&st.summary)?;
         let mut files = vec![("stress.json", json.clone().into_bytes())];
         files.extend(run_files(&model, &paths, &st.summary, &summary_text)?);
         let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        write_outputs(dir, &files)?;
+        dir.write_outputs(&files)?;
     }
     let text = if a.json { json } else { mcstress_report::stress_text(&st) };
     emit(out, &text)?;
     if !a.json {
         let _ = writeln!(err, "simulated {} paths in {elapsed:.1} s", cfg.paths);
     }
+    target.warn(err);
     Ok(EXIT_OK)
 }
 
@@ -282,12 +303,78 @@ fn simulate(
     }
 }
 
+/// How a `--target-se` run ended: `None` without `--target-se`.
+struct TargetOutcome(Option<TargetReached>);
+
+/// The target, the paths run and the headline standard error they gave.
+struct TargetReached {
+    target: f64,
+    max_paths: u32,
+    paths: usize,
+    se: f64,
+    met: bool,
+}
+
+impl TargetOutcome {
+    /// The outcome of `paths` paths whose headline standard error is
+    /// `se()`, judged as the engine stops: met with at least 30 paths and
+    /// a standard error at most the target.
+    fn of(t: &TargetArgs, paths: usize, se: impl FnOnce() -> f64) -> TargetOutcome {
+        TargetOutcome(t.target_se.map(|target| {
+            let se = se();
+            TargetReached { target, max_paths: t.max_paths, paths, se, met: paths >= 30 && se <= target }
+        }))
+    }
+
+    /// Records the target and whether it was met in `run.json`.
+    fn record(&self, prov: &mut RunProvenance) {
+        if let Some(r) = &self.0 {
+            prov.target_se = Some(r.target);
+            prov.headline_se = Some(r.se);
+            prov.target_met = Some(r.met);
+        }
+    }
+
+    /// Warns on `err` when `--max-paths` stopped the run short of the target.
+    fn warn(&self, err: &mut dyn Write) {
+        let Some(r) = self.0.as_ref().filter(|r| !r.met) else { return };
+        let se = if r.se.is_finite() {
+            format!("{:.6}", r.se)
+        } else {
+            "undefined (a standard error needs two paths)".to_string()
+        };
+        let few = if r.paths < 30 { "; fewer than 30 paths never meet it" } else { "" };
+        let _ = writeln!(
+            err,
+            "warning: --target-se {} not met: --max-paths {} stopped the run at {} paths with a headline \
+             standard error of {se}{few}",
+            r.target, r.max_paths, r.paths
+        );
+    }
+}
+
 fn positive_target(x: f64) -> Result<f64, InputError> {
     if x.is_finite() && x > 0.0 {
         Ok(x)
     } else {
         Err(InputError(format!("--target-se: expected a positive number, found {x}")))
     }
+}
+
+/// What differs between two scenarios that `compare` needs alike.
+fn mismatch(base: &mcstress_scenario::Scenario, rev: &mcstress_scenario::Scenario) -> String {
+    let codes = |s: &mcstress_scenario::Scenario| s.counties.iter().map(|c| c.code).collect::<Vec<_>>();
+    let mut what = Vec::new();
+    if codes(base) != codes(rev) {
+        what.push(format!("counties ({} against {})", base.counties.len(), rev.counties.len()));
+    }
+    if base.start != rev.start {
+        what.push(format!("start ({} against {})", base.start, rev.start));
+    }
+    if base.horizon_months != rev.horizon_months {
+        what.push(format!("horizon ({} against {} months)", base.horizon_months, rev.horizon_months));
+    }
+    what.join(", ")
 }
 
 /// The files of a run's output directory, without `run.json`.
@@ -340,6 +427,9 @@ fn provenance(
         loans_start,
         horizon_months: scenario.horizon_months,
         files: files.iter().map(|(n, _)| *n).chain(["run.json"]).collect(),
+        target_se: None,
+        headline_se: None,
+        target_met: None,
     }
 }
 
@@ -389,6 +479,7 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
         }
         points.push((values, loaded.scenario));
     }
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &base);
     let started = Instant::now();
     let mut first = None;
@@ -417,11 +508,11 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
         points: done,
     };
     let json = mcstress_report::sweep_json(&sweep)?;
-    if let Some(dir) = &a.out {
+    if let Some(dir) = &out_dir {
         let mut files = vec![("sweep.json", json.clone().into_bytes())];
         let prov = provenance("sweep", &base, file_name, cfg, elapsed, loans_start, &files);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        write_outputs(dir, &files)?;
+        dir.write_outputs(&files)?;
     }
     let text = if a.json { json } else { mcstress_report::sweep_text(&sweep) };
     emit(out, &text)?;
@@ -467,16 +558,13 @@ fn breakpoint_cmd(
         ))
         .into());
     }
-    let steps = (a.max_severity / a.step + 1e-9).floor() as usize;
-    if steps > 200 {
-        return Err(InputError(format!("--step {} gives {steps} severities, more than 200", a.step)).into());
-    }
+    let severities = severity_grid(a.max_severity, a.step)?;
     let (loaded, file_name) =
         load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
     // The shock name is checked before anything runs.
     scenario.with_shock(&a.shock, 1.0).map_err(|e| InputError(format!("--shock: {e}")))?;
-    let severities: Vec<f64> = (0..=steps).map(|i| (i as f64 * a.step * 1e9).round() / 1e9).collect();
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let bc = mcstress_engine::BreakpointConfig {
         shock: a.shock.clone(),
         target: a.target,
@@ -493,12 +581,12 @@ fn breakpoint_cmd(
     drop(bar);
     let elapsed = started.elapsed().as_secs_f64();
     let json = mcstress_report::breakpoint_json(&bp)?;
-    if let Some(dir) = &a.out {
+    if let Some(dir) = &out_dir {
         let mut files = vec![("breakpoint.json", json.clone().into_bytes())];
         let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, bp.loans_start, &files);
         prov.settings = a.set.clone();
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        write_outputs(dir, &files)?;
+        dir.write_outputs(&files)?;
     }
     let text = if a.json { json } else { mcstress_report::breakpoint_text(&bp) };
     emit(out, &text)?;
@@ -506,6 +594,34 @@ fn breakpoint_cmd(
         let _ = writeln!(err, "{} evaluations × {} paths in {elapsed:.1} s", bp.evaluations, cfg.paths);
     }
     Ok(EXIT_OK)
+}
+
+/// Most severities `breakpoint` evaluates.
+const MAX_SEVERITIES: usize = 200;
+
+/// The severity grid of `breakpoint`: 0, step, 2 × step, … up to
+/// `max_severity`, refused when it would hold more than [`MAX_SEVERITIES`]
+/// severities. The count checked is the length of the grid built.
+fn severity_grid(max_severity: f64, step: f64) -> Result<Vec<f64>, InputError> {
+    // The 1e-9 lets 0.3 / 0.1 reach its last step despite binary rounding.
+    let steps = (max_severity / step + 1e-9).floor();
+    let count = steps + 1.0;
+    if count > MAX_SEVERITIES as f64 {
+        let count = if count < 1e12 { format!("{count}") } else { format!("about {count:.0e}") };
+        let (max, step) = (short(max_severity), short(step));
+        return Err(InputError(format!(
+            "--max-severity {max} with --step {step} gives {count} severities (0 to {max} in steps of \
+             {step}), more than {MAX_SEVERITIES}; use a larger --step"
+        )));
+    }
+    let grid: Vec<f64> = (0..=steps as usize).map(|i| (i as f64 * step * 1e9).round() / 1e9).collect();
+    Ok(grid)
+}
+
+/// A number as the user would write it: 1e-300 rather than 300 zeros.
+fn short(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() > 16 { format!("{x:e}") } else { plain }
 }
 
 fn lang_of(l: LangArg) -> mcstress_report::briefing::Lang {
@@ -525,12 +641,24 @@ fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error 
     }
 }
 
+/// Locks `output` at once when it is the directory `input` the results
+/// are read from, so that no other run can replace them between the
+/// reading and the writing; otherwise `None`: a separate output directory
+/// is locked (and created) only when there is something to write.
+fn lock_if_same(input: &std::path::Path, output: &std::path::Path) -> anyhow::Result<Option<OutDir>> {
+    match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
+        (Ok(a), Ok(b)) if a == b => Ok(Some(OutDir::lock(output)?)),
+        _ => Ok(None),
+    }
+}
+
 fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
-    let (meta, results) = read_results(&a.dir)?;
+    let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
+    let held = lock_if_same(&a.dir, &dir)?;
+    let (meta, results) = read_results(&a.dir, held.is_some())?;
     let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
     let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
-    let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for c in &charts {
         if a.format != FormatArg::Svg {
@@ -541,7 +669,11 @@ fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    write_files(&dir, &refs)?;
+    let out_dir = match held {
+        Some(d) => d,
+        None => OutDir::lock(&dir)?,
+    };
+    out_dir.write_files(&refs)?;
     let mut listing = String::new();
     for (n, _) in &files {
         listing.push_str(&format!("{}\n", dir.join(n).display()));
@@ -552,18 +684,41 @@ fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
 fn report_cmd(a: ReportArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
-    let (meta, results) = read_results(&a.dir)?;
+    let dir = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    let held = lock_if_same(&a.dir, &dir)?;
+    let (meta, results) = read_results(&a.dir, held.is_some())?;
     let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
     let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
     let html = mcstress_report::briefing::briefing_html(&results, &meta, &prov, &charts, lang)
         .map_err(briefing_error)?;
     let xlsx =
         mcstress_report::briefing::briefing_xlsx(&results, &meta, &prov, lang).map_err(briefing_error)?;
-    let dir = a.out.clone().unwrap_or_else(|| a.dir.clone());
-    write_files(&dir, &[("briefing.html", html.into_bytes()), ("briefing.xlsx", xlsx)])?;
+    let out_dir = match held {
+        Some(d) => d,
+        None => OutDir::lock(&dir)?,
+    };
+    out_dir.write_files(&[("briefing.html", html.into_bytes()), ("briefing.xlsx", xlsx)])?;
     emit(
         out,
         &format!("{}\n{}\n", dir.join("briefing.html").display(), dir.join("briefing.xlsx").display()),
     )?;
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_severity_grid_holds_at_most_200_severities_and_the_refusal_counts_them() {
+        let g = severity_grid(49.75, 0.25).unwrap();
+        assert_eq!((g.len(), g[0], g[199]), (200, 0.0, 49.75));
+        assert_eq!(severity_grid(0.3, 0.1).unwrap(), [0.0, 0.1, 0.2, 0.3]);
+        for (max, n) in [(50.0, 201), (50.25, 202)] {
+            let e = severity_grid(max, 0.25).unwrap_err().to_string();
+            assert!(e.contains(&format!("gives {n} severities")), "{e}");
+        }
+        let e = severity_grid(100.0, 1e-300).unwrap_err().to_string();
+        assert!(e.contains("--step 1e-300 gives about 1e302 severities"), "{e}");
+    }
 }

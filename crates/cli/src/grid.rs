@@ -23,10 +23,25 @@ pub struct Axis {
     pub numbers: Vec<f64>,
 }
 
+/// Refuses a `--set` argument holding a line break or another control
+/// character: the value is read as TOML, where a line break would start a
+/// second `FIELD = VALUE` and set a field that `run.json` does not record.
+fn one_line(arg: &str) -> Result<(), InputError> {
+    match arg.char_indices().find(|(_, c)| c.is_control()) {
+        None => Ok(()),
+        Some((at, c)) => Err(InputError(format!(
+            "--set {arg:?}: expected one FIELD=VALUE on one line, found the control character {:?} at \
+             byte {at}; each --set sets exactly one field",
+            c
+        ))),
+    }
+}
+
 /// Parses a fixed setting `FIELD=VALUE` (`run`, `stress`, `breakpoint`).
 /// VALUE is TOML (`0.8`, `180`, `"none"`); a bare word such as `none` is
 /// taken as a string, so the shell's quoting need not survive.
 pub fn parse_setting(arg: &str) -> Result<mcstress_scenario::Setting, InputError> {
+    one_line(arg)?;
     let (field, value) = arg.split_once('=').ok_or_else(|| {
         InputError(format!("--set {arg}: expected FIELD=VALUE, e.g. rules.compensation.fund_share=0.8"))
     })?;
@@ -43,6 +58,7 @@ pub fn parse_setting(arg: &str) -> Result<mcstress_scenario::Setting, InputError
 
 /// Parses one `sweep --set` argument.
 pub fn parse_axis(arg: &str) -> Result<Axis, InputError> {
+    one_line(arg)?;
     let bad = |why: String| InputError(format!("--set {arg}: {why}"));
     let (field, range) =
         arg.split_once('=').ok_or_else(|| bad("expected FIELD=START:STOP:STEP, found no '='".into()))?;
@@ -59,7 +75,25 @@ pub fn parse_axis(arg: &str) -> Result<Axis, InputError> {
         )));
     };
     let num = |what: &str, t: &str| {
-        t.parse::<Decimal>().map_err(|_| bad(format!("{what}: expected a number, found {t:?}")))
+        t.parse::<Decimal>().or_else(|_| Decimal::from_scientific(t)).map_err(|_| {
+            bad(match t.parse::<f64>() {
+                // A number, but not one a decimal value of the sweep can hold.
+                Ok(x) if x.is_finite() && x != 0.0 && x.abs() < 1e-27 => format!(
+                    "{what}: {t} is below 1e-27, the finest resolution a swept value can have (28 \
+                     decimal places){}",
+                    if what == "STEP" {
+                        format!("; a step that fine would give more than {MAX_POINTS} values")
+                    } else {
+                        String::new()
+                    }
+                ),
+                Ok(x) if x.is_finite() => format!(
+                    "{what}: {t} is beyond what a swept value can hold (at most 28 significant digits, \
+                     magnitude below 7.9e28)"
+                ),
+                _ => format!("{what}: expected a number, found {t:?}"),
+            })
+        })
     };
     let (a, b, d) = (num("START", start)?, num("STOP", stop)?, num("STEP", step)?);
     if d <= Decimal::ZERO {
@@ -121,6 +155,28 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_sets_exactly_one_field() {
+        for arg in [
+            "rules.compensation.fund_share=0.8\nrules.compensation.trigger_days_overdue=30",
+            "x=1\r",
+            "x=\t1",
+        ] {
+            let e = parse_setting(arg).unwrap_err().to_string();
+            assert!(
+                e.contains("expected one FIELD=VALUE on one line") && e.contains("control character"),
+                "{e}"
+            );
+        }
+        let e = parse_axis("x=0:1:0.5\ny=2").unwrap_err().to_string();
+        assert!(e.contains("on one line"), "{e}");
+    }
+
+    #[test]
+    fn scientific_notation_is_a_number() {
+        assert_eq!(parse_axis("x=0:0.002:1e-3").unwrap().texts, ["0.0", "0.001", "0.002"]);
+    }
+
+    #[test]
     fn a_bad_range_says_what_was_expected() {
         for (arg, says) in [
             ("fund_share", "no '='"),
@@ -129,6 +185,10 @@ mod tests {
             ("x=0.9:0.5:0.1", "below START"),
             ("x=a:1:1", "START: expected a number"),
             ("x=0:100000:1", "more than"),
+            ("x=0:1:1e-300", "STEP: 1e-300 is below 1e-27, the finest resolution"),
+            ("x=0:1:1e-300", "more than 1000 values"),
+            ("x=0:1e300:1", "STOP: 1e300 is beyond what a swept value can hold"),
+            ("x=0:1:1e-20", "more than 1000 values"),
         ] {
             let e = parse_axis(arg).unwrap_err().to_string();
             assert!(e.contains(says) && e.contains(arg), "{arg}: {e}");

@@ -13,15 +13,17 @@ pub fn compare_json(c: &Comparison) -> Result<String, ReportError> {
 
 fn row(o: &mut String, label: &str, d: &Diff, scale: f64, unit: &str, digits: usize) {
     let f = |x: f64| format!("{:.*}", digits, x * scale);
+    // From one path there is no standard error, nor an interval.
+    let g = |x: f64| if x.is_finite() { f(x) } else { "n/a".to_string() };
     let _ = writeln!(
         o,
         "  {label:<34} {:>12} {:>12} {:>12} ± {:<10} [{} – {}] {unit}  (paired corr {:.3}, variance ÷{:.1})",
         f(d.base),
         f(d.revision),
         f(d.diff),
-        f(d.se),
-        f(d.ci95_low),
-        f(d.ci95_high),
+        g(d.se),
+        g(d.ci95_low),
+        g(d.ci95_high),
         d.correlation,
         d.variance_reduction
     );
@@ -58,23 +60,26 @@ pub fn compare_text(c: &Comparison) -> String {
     row(&mut o, "fund at the end 期末补偿金", &p.fund_end_yuan, 1e-8, "亿", 3);
     let _ = writeln!(o);
     let _ = writeln!(o, "Counties 各县, largest effect first (exhaustion probability, %; peak overdue, %)");
+    let se = |x: f64, digits: usize| {
+        if x.is_finite() { format!("{:.*}", digits, x * 100.0) } else { "n/a".to_string() }
+    };
     for cd in c.counties.iter().take(20) {
         let e = &cd.exhaustion_probability;
         let q = &cd.peak_overdue_rate;
         let _ = writeln!(
             o,
-            "  {} {} ({}): P(exh.) {:.1} → {:.1} ({:+.1} ± {:.1}); peak overdue {:.2} → {:.2} ({:+.3} ± {:.3})",
+            "  {} {} ({}): P(exh.) {:.1} → {:.1} ({:+.1} ± {}); peak overdue {:.2} → {:.2} ({:+.3} ± {})",
             cd.id,
             cd.name,
             cd.name_en,
             e.base * 100.0,
             e.revision * 100.0,
             e.diff * 100.0,
-            e.se * 100.0,
+            se(e.se, 1),
             q.base * 100.0,
             q.revision * 100.0,
             q.diff * 100.0,
-            q.se * 100.0
+            se(q.se, 3)
         );
     }
     o

@@ -272,6 +272,17 @@ pub struct RunProvenance {
     pub horizon_months: u16,
     /// Files written, `run.json` last.
     pub files: Vec<&'static str>,
+    /// `--target-se`, a share; present only when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_se: Option<f64>,
+    /// The headline standard error the paths run reached (a share; `null`
+    /// from one path); present only with `--target-se`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline_se: Option<f64>,
+    /// Whether the target was met (false: `--max-paths` stopped the run
+    /// first); present only with `--target-se`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_met: Option<bool>,
 }
 
 /// `run.json` text.

@@ -51,23 +51,25 @@ pub fn sweep_text(s: &Sweep) -> String {
             .collect();
         let pr = &p.province;
         let e = &pr.exhaustion_probability;
+        // From one path there is no standard error.
+        let se = |x: f64| if x.is_finite() { format!("{x:.3}") } else { "n/a".to_string() };
         let _ = writeln!(
             o,
-            "{}  {:>9.1} [{:>4.1}–{:>5.1}]  {:>9.3} ± {:>5.3}  {:>8.3} ± {:.3} ({:+.3} ± {:.3})  {:>7.3} ± {:.3} ({:+.3} ± {:.3})",
+            "{}  {:>9.1} [{:>4.1}–{:>5.1}]  {:>9.3} ± {:>5}  {:>8.3} ± {} ({:+.3} ± {})  {:>7.3} ± {} ({:+.3} ± {})",
             vals.join(" "),
             e.p * 100.0,
             e.ci95_low * 100.0,
             e.ci95_high * 100.0,
             pr.peak_overdue_rate.mean * 100.0,
-            pr.peak_overdue_rate.se * 100.0,
+            se(pr.peak_overdue_rate.se * 100.0),
             pr.loss_fund_yuan.mean / 1e8,
-            pr.loss_fund_yuan.se / 1e8,
+            se(pr.loss_fund_yuan.se / 1e8),
             p.vs_first.loss_fund_yuan.diff / 1e8,
-            p.vs_first.loss_fund_yuan.se / 1e8,
+            se(p.vs_first.loss_fund_yuan.se / 1e8),
             pr.loss_bank_yuan.mean / 1e8,
-            pr.loss_bank_yuan.se / 1e8,
+            se(pr.loss_bank_yuan.se / 1e8),
             p.vs_first.loss_bank_yuan.diff / 1e8,
-            p.vs_first.loss_bank_yuan.se / 1e8,
+            se(p.vs_first.loss_bank_yuan.se / 1e8),
         );
     }
     o

@@ -13,12 +13,19 @@ fn yi(yuan: f64) -> String {
     format!("{:.3}", yuan / 1e8)
 }
 
-fn est_pct(e: &Estimate) -> String {
-    format!("{} ± {} [{} – {}]", pct(e.mean), pct(e.se), pct(e.p05), pct(e.p95))
+/// A standard error, or what stands in for it when there is none: from
+/// one path no standard error can be estimated (the sample variance
+/// divides by n − 1).
+fn se(x: f64, paths: u32, shown: impl Fn(f64) -> String) -> String {
+    if x.is_finite() { shown(x) } else { format!("n/a ({paths} path{})", if paths == 1 { "" } else { "s" }) }
 }
 
-fn est_yi(e: &Estimate) -> String {
-    format!("{} ± {} [{} – {}]", yi(e.mean), yi(e.se), yi(e.p05), yi(e.p95))
+fn est_pct(e: &Estimate, n: u32) -> String {
+    format!("{} ± {} [{} – {}]", pct(e.mean), se(e.se, n, pct), pct(e.p05), pct(e.p95))
+}
+
+fn est_yi(e: &Estimate, n: u32) -> String {
+    format!("{} ± {} [{} – {}]", yi(e.mean), se(e.se, n, yi), yi(e.p05), yi(e.p95))
 }
 
 /// Pads a string that may hold Chinese characters (two columns wide each).
@@ -30,6 +37,7 @@ fn pad(s: &str, width: usize) -> String {
 /// The province block, then one line per county (most at risk first).
 pub fn text_table(s: &Summary) -> String {
     let p = &s.province;
+    let n = s.run.paths;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -54,14 +62,14 @@ pub fn text_table(s: &Summary) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "Province 全省");
     let rows: Vec<(&str, String)> = vec![
-        ("peak overdue rate 峰值逾期率", est_pct(&p.peak_overdue_rate)),
-        ("final overdue rate 期末逾期率", est_pct(&p.final_overdue_rate)),
+        ("peak overdue rate 峰值逾期率", est_pct(&p.peak_overdue_rate, n)),
+        ("final overdue rate 期末逾期率", est_pct(&p.final_overdue_rate, n)),
         (
             "P(some fund exhausted) 补偿金耗尽概率",
             format!(
                 "{} ± {} (95% CI {} – {})",
                 pct(p.exhaustion_probability.p),
-                pct(p.exhaustion_probability.se),
+                se(p.exhaustion_probability.se, n, pct),
                 pct(p.exhaustion_probability.ci95_low),
                 pct(p.exhaustion_probability.ci95_high)
             ),
@@ -69,23 +77,29 @@ pub fn text_table(s: &Summary) -> String {
         (
             "counties exhausted 耗尽县数",
             format!(
-                "{:.2} ± {:.2} [{:.1} – {:.1}]",
+                "{:.2} ± {} [{:.1} – {:.1}]",
                 p.counties_exhausted.mean,
-                p.counties_exhausted.se,
+                se(p.counties_exhausted.se, n, |x| format!("{x:.2}")),
                 p.counties_exhausted.p05,
                 p.counties_exhausted.p95
             ),
         ),
-        ("loss borne by funds 补偿金损失 (亿)", est_yi(&p.loss_fund_yuan)),
-        ("loss borne by banks 银行损失 (亿)", est_yi(&p.loss_bank_yuan)),
-        ("uncovered loss 未覆盖损失 (亿)", est_yi(&p.loss_uncovered_yuan)),
-        ("claims paid 代偿 (亿)", est_yi(&p.claims_paid_yuan)),
-        ("written off 核销 (亿)", est_yi(&p.written_off_yuan)),
-        ("disbursed 发放 (亿)", est_yi(&p.disbursed_yuan)),
-        ("interest subsidy 贴息 (亿)", est_yi(&p.subsidy_paid_yuan)),
-        ("extensions 展期 (count)", format!("{:.0} ± {:.0}", p.extensions.mean, p.extensions.se)),
-        ("renewals 续贷 (count)", format!("{:.0} ± {:.0}", p.renewals.mean, p.renewals.se)),
-        ("coverage rate 覆盖率 (end)", est_pct(&p.coverage_rate)),
+        ("loss borne by funds 补偿金损失 (亿)", est_yi(&p.loss_fund_yuan, n)),
+        ("loss borne by banks 银行损失 (亿)", est_yi(&p.loss_bank_yuan, n)),
+        ("uncovered loss 未覆盖损失 (亿)", est_yi(&p.loss_uncovered_yuan, n)),
+        ("claims paid 代偿 (亿)", est_yi(&p.claims_paid_yuan, n)),
+        ("written off 核销 (亿)", est_yi(&p.written_off_yuan, n)),
+        ("disbursed 发放 (亿)", est_yi(&p.disbursed_yuan, n)),
+        ("interest subsidy 贴息 (亿)", est_yi(&p.subsidy_paid_yuan, n)),
+        (
+            "extensions 展期 (count)",
+            format!("{:.0} ± {}", p.extensions.mean, se(p.extensions.se, n, |x| format!("{x:.0}"))),
+        ),
+        (
+            "renewals 续贷 (count)",
+            format!("{:.0} ± {}", p.renewals.mean, se(p.renewals.se, n, |x| format!("{x:.0}"))),
+        ),
+        ("coverage rate 覆盖率 (end)", est_pct(&p.coverage_rate, n)),
         (
             "balance by product 分产品余额 (亿, end)",
             format!(
@@ -104,7 +118,11 @@ pub fn text_table(s: &Summary) -> String {
         ),
         (
             "township-months unserved 无服务乡镇月",
-            format!("{:.0} ± {:.0}", p.unserved_township_months.mean, p.unserved_township_months.se),
+            format!(
+                "{:.0} ± {}",
+                p.unserved_township_months.mean,
+                se(p.unserved_township_months.se, n, |x| format!("{x:.0}"))
+            ),
         ),
     ];
     for (k, v) in rows {

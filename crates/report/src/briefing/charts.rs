@@ -459,8 +459,9 @@ where
     DB::ErrorType: 'static,
 {
     let n = rows.len() as i32;
-    let lo = rows.iter().map(|r| r.2).filter(|v| v.is_finite()).fold(0.0, f64::min);
-    let hi = rows.iter().map(|r| r.3).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    // The estimate counts too: from one path its interval is undefined.
+    let lo = rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(0.0, f64::min);
+    let hi = rows.iter().flat_map(|r| [r.1, r.3]).filter(|v| v.is_finite()).fold(0.0, f64::max);
     let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let mut chart = ChartBuilder::on(area)
         .caption(title, font(24))
@@ -494,12 +495,14 @@ where
     for (k, r) in rows.iter().enumerate() {
         let i = n - 1 - k as i32;
         let c = if signed && (r.2 > 0.0 || r.3 < 0.0) { RED } else { BLUE };
-        chart
-            .draw_series([PathElement::new(
-                vec![(r.2, SegmentValue::CenterOf(i)), (r.3, SegmentValue::CenterOf(i))],
-                c.stroke_width(3),
-            )])
-            .map_err(de)?;
+        if r.2.is_finite() && r.3.is_finite() {
+            chart
+                .draw_series([PathElement::new(
+                    vec![(r.2, SegmentValue::CenterOf(i)), (r.3, SegmentValue::CenterOf(i))],
+                    c.stroke_width(3),
+                )])
+                .map_err(de)?;
+        }
         chart.draw_series([Circle::new((r.1, SegmentValue::CenterOf(i)), 7, c.filled())]).map_err(de)?;
     }
     Ok(())
@@ -1253,15 +1256,13 @@ pub fn provenance(results: &Results, meta: &super::inputs::RunMeta, lang: Lang) 
         Results::Compare { compare, .. } => {
             let d = compare.province.get("loss_fund_yuan").copied().unwrap_or_default();
             let (div, unit) = money_unit(lang, d.base.0);
+            // From one path there is no standard error.
+            let se = if d.se.0.is_finite() { format!("{:.3}", d.se.0 / div) } else { "n/a".into() };
             match lang {
-                Lang::Zh => {
-                    format!("补偿金损失差 {:+.3} ± {:.3} {unit}（配对标准误）", d.diff.0 / div, d.se.0 / div)
+                Lang::Zh => format!("补偿金损失差 {:+.3} ± {se} {unit}（配对标准误）", d.diff.0 / div),
+                Lang::En => {
+                    format!("fund loss difference {:+.3} ± {se} {unit} (paired s.e.)", d.diff.0 / div)
                 }
-                Lang::En => format!(
-                    "fund loss difference {:+.3} ± {:.3} {unit} (paired s.e.)",
-                    d.diff.0 / div,
-                    d.se.0 / div
-                ),
             }
         }
         Results::Breakpoint { breakpoint } => match lang {

@@ -18,7 +18,29 @@ fn pct(x: f64) -> String {
     if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "—".into() }
 }
 
+/// A standard error of a share, in percentage points, with the words
+/// around it (`unit`: say "percentage points"); from one path there is
+/// none (the sample variance divides by n − 1).
+fn se_points(lang: Lang, se: f64, digits: usize, unit: bool) -> String {
+    match (lang, se.is_finite(), unit) {
+        (Lang::Zh, true, true) => format!("标准误{:.digits$}个百分点", se * 100.0),
+        (Lang::Zh, true, false) => format!("标准误{:.digits$}", se * 100.0),
+        (Lang::En, true, true) => format!("standard error {:.digits$} percentage points", se * 100.0),
+        (Lang::En, true, false) => format!("standard error {:.digits$}", se * 100.0),
+        (Lang::Zh, false, _) => "标准误需至少2条情景才能估计".into(),
+        (Lang::En, false, _) => "a standard error needs at least 2 paths".into(),
+    }
+}
+
+/// A signed change in percentage points, or "—" when there is none.
+fn points(x: f64) -> String {
+    if x.is_finite() { format!("{:+.1}", x * 100.0) } else { "—".into() }
+}
+
 fn money(lang: Lang, yuan: f64) -> String {
+    if !yuan.is_finite() {
+        return "—".into();
+    }
     let (div, unit) = super::money_unit(lang, yuan);
     match lang {
         Lang::Zh => format!("{:.2}{unit}", yuan / div),
@@ -58,9 +80,9 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     pct(e.ci95_high.0)
                 ),
                 format!(
-                    "全省逾期率峰值平均为{}（标准误{:.2}个百分点），期末逾期率平均为{}。",
+                    "全省逾期率峰值平均为{}（{}），期末逾期率平均为{}。",
                     pct(p.peak_overdue_rate.mean.0),
-                    p.peak_overdue_rate.se.0 * 100.0,
+                    se_points(lang, p.peak_overdue_rate.se.0, 2, true),
                     pct(p.final_overdue_rate.mean.0)
                 ),
                 format!(
@@ -87,9 +109,9 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     pct(e.ci95_high.0)
                 ),
                 format!(
-                    "The province's peak overdue rate averages {} (standard error {:.2} percentage points); the final rate averages {}.",
+                    "The province's peak overdue rate averages {} ({}); the final rate averages {}.",
                     pct(p.peak_overdue_rate.mean.0),
-                    p.peak_overdue_rate.se.0 * 100.0,
+                    se_points(lang, p.peak_overdue_rate.se.0, 2, true),
                     pct(p.final_overdue_rate.mean.0)
                 ),
                 format!(
@@ -122,13 +144,13 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             match lang {
                 Lang::Zh => vec![
                     format!(
-                        "将规则由“{base}”改为“{rev}”（同一组{}条随机情景）后，至少一个县补偿金耗尽的概率由{}变为{}，差{:+.1}个百分点（95%置信区间{:+.1}至{:+.1}）{}。",
+                        "将规则由“{base}”改为“{rev}”（同一组{}条随机情景）后，至少一个县补偿金耗尽的概率由{}变为{}，差{}个百分点（95%置信区间{}至{}）{}。",
                         c.paths,
                         pct(e.base.0),
                         pct(e.revision.0),
-                        e.diff.0 * 100.0,
-                        e.ci95_low.0 * 100.0,
-                        e.ci95_high.0 * 100.0,
+                        points(e.diff.0),
+                        points(e.ci95_low.0),
+                        points(e.ci95_high.0),
                         if signif(&e) { "" } else { "，与零无显著差异" }
                     ),
                     format!(
@@ -141,20 +163,20 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                         money(lang, b.diff.0)
                     ),
                     format!(
-                        "全省逾期率峰值变化{:+.3}个百分点（标准误{:.3}）。",
+                        "全省逾期率峰值变化{:+.3}个百分点（{}）。",
                         o.diff.0 * 100.0,
-                        o.se.0 * 100.0
+                        se_points(lang, o.se.0, 3, false)
                     ),
                 ],
                 Lang::En => vec![
                     format!(
-                        "Changing the rules from \"{base}\" to \"{rev}\" (the same {} random futures) moves the probability that at least one county's fund runs out from {} to {}, a change of {:+.1} percentage points (95% interval {:+.1} to {:+.1}){}.",
+                        "Changing the rules from \"{base}\" to \"{rev}\" (the same {} random futures) moves the probability that at least one county's fund runs out from {} to {}, a change of {} percentage points (95% interval {} to {}){}.",
                         c.paths,
                         pct(e.base.0),
                         pct(e.revision.0),
-                        e.diff.0 * 100.0,
-                        e.ci95_low.0 * 100.0,
-                        e.ci95_high.0 * 100.0,
+                        points(e.diff.0),
+                        points(e.ci95_low.0),
+                        points(e.ci95_high.0),
                         if signif(&e) { "" } else { ", not distinguishable from zero" }
                     ),
                     format!(
@@ -167,9 +189,9 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                         money(lang, b.diff.0)
                     ),
                     format!(
-                        "The province's peak overdue rate changes by {:+.3} percentage points (standard error {:.3}).",
+                        "The province's peak overdue rate changes by {:+.3} percentage points ({}).",
                         o.diff.0 * 100.0,
-                        o.se.0 * 100.0
+                        se_points(lang, o.se.0, 3, false)
                     ),
                 ],
             }

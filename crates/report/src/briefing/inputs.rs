@@ -466,21 +466,38 @@ impl Results {
                 } else {
                     None
                 };
-                Ok(Results::Run {
-                    summary: Box::new(json("summary.json", &need("summary.json")?)?),
-                    monthly: parse_monthly(&need("monthly.csv")?)?,
-                    stress,
+                let summary: SummaryIn = json("summary.json", &need("summary.json")?)?;
+                check_summary("summary.json", &summary, meta)?;
+                let monthly = parse_monthly(&need("monthly.csv")?)?;
+                check_monthly(&monthly, &summary, meta)?;
+                if let Some(st) = &stress {
+                    check_stress(st, &summary)?;
+                }
+                Ok(Results::Run { summary: Box::new(summary), monthly, stress })
+            }
+            "compare" => {
+                let compare: CompareIn = json("compare.json", &need("compare.json")?)?;
+                check_compare(&compare, meta)?;
+                let base: SummaryIn = json("base-summary.json", &need("base-summary.json")?)?;
+                check_summary("base-summary.json", &base, meta)?;
+                let revision: SummaryIn = json("revision-summary.json", &need("revision-summary.json")?)?;
+                check_summary("revision-summary.json", &revision, meta)?;
+                Ok(Results::Compare {
+                    compare: Box::new(compare),
+                    base: Box::new(base),
+                    revision: Box::new(revision),
                 })
             }
-            "compare" => Ok(Results::Compare {
-                compare: Box::new(json("compare.json", &need("compare.json")?)?),
-                base: Box::new(json("base-summary.json", &need("base-summary.json")?)?),
-                revision: Box::new(json("revision-summary.json", &need("revision-summary.json")?)?),
-            }),
-            "sweep" => Ok(Results::Sweep { sweep: Box::new(json("sweep.json", &need("sweep.json")?)?) }),
-            "breakpoint" => Ok(Results::Breakpoint {
-                breakpoint: Box::new(json("breakpoint.json", &need("breakpoint.json")?)?),
-            }),
+            "sweep" => {
+                let sweep: SweepIn = json("sweep.json", &need("sweep.json")?)?;
+                check_sweep(&sweep, meta)?;
+                Ok(Results::Sweep { sweep: Box::new(sweep) })
+            }
+            "breakpoint" => {
+                let breakpoint: BreakpointIn = json("breakpoint.json", &need("breakpoint.json")?)?;
+                check_breakpoint(&breakpoint, meta)?;
+                Ok(Results::Breakpoint { breakpoint: Box::new(breakpoint) })
+            }
             other => Err(InputError {
                 file: "run.json".into(),
                 why: format!(
@@ -495,4 +512,388 @@ impl Results {
     pub fn meta(text: &str) -> Result<RunMeta, InputError> {
         json("run.json", text)
     }
+}
+
+// What is read back is checked against run.json and against the natural
+// range of each figure, so that a file cut short, edited or taken from
+// another run is refused rather than drawn.
+
+fn bad(file: &str, why: String) -> InputError {
+    InputError { file: file.into(), why }
+}
+
+/// The kind of value a figure is, with its natural range.
+#[derive(Clone, Copy)]
+enum Range {
+    /// A probability or rate: from 0 to 1.
+    Share,
+    /// Money, yuan: finite.
+    Money,
+    /// A count: from 0 to `max`.
+    Count(f64),
+}
+
+impl Range {
+    fn admits(self, x: f64) -> bool {
+        match self {
+            Range::Share => (0.0..=1.0).contains(&x),
+            Range::Money => x.is_finite(),
+            Range::Count(max) => (0.0..=max).contains(&x),
+        }
+    }
+
+    fn expected(self) -> String {
+        match self {
+            Range::Share => "a share from 0 to 1".into(),
+            Range::Money => "a finite amount".into(),
+            Range::Count(max) => format!("a count from 0 to {max}"),
+        }
+    }
+}
+
+/// A value found, as the file wrote it: JSON writes NaN as `null`.
+fn shown(file: &str, x: f64) -> String {
+    if x.is_nan() && file.ends_with(".json") { "null".into() } else { x.to_string() }
+}
+
+/// Checks one value at `place` (e.g. "province.peak_overdue_rate.mean").
+fn value(file: &str, place: &str, x: f64, r: Range) -> Result<(), InputError> {
+    if r.admits(x) {
+        Ok(())
+    } else {
+        Err(bad(file, format!("{place}: expected {}, found {}", r.expected(), shown(file, x))))
+    }
+}
+
+/// A standard error: finite and non-negative, or null (NaN) from one path.
+fn std_error(file: &str, place: &str, se: f64, paths: u32) -> Result<(), InputError> {
+    if (se.is_nan() && paths < 2) || (se.is_finite() && se >= 0.0) {
+        Ok(())
+    } else {
+        Err(bad(
+            file,
+            format!("{place}: expected a standard error ≥ 0 ({paths} paths), found {}", shown(file, se)),
+        ))
+    }
+}
+
+fn est(file: &str, place: &str, e: &Est, r: Range, paths: u32) -> Result<(), InputError> {
+    for (k, x) in [("mean", e.mean), ("p05", e.p05), ("p50", e.p50), ("p95", e.p95)] {
+        value(file, &format!("{place}.{k}"), x.0, r)?;
+    }
+    std_error(file, &format!("{place}.se"), e.se.0, paths)
+}
+
+fn prob(file: &str, place: &str, p: &Prob, paths: u32) -> Result<(), InputError> {
+    for (k, x) in [("p", p.p), ("ci95_low", p.ci95_low), ("ci95_high", p.ci95_high)] {
+        value(file, &format!("{place}.{k}"), x.0, Range::Share)?;
+    }
+    std_error(file, &format!("{place}.se"), p.se.0, paths)
+}
+
+/// A count that must agree with `run.json`.
+fn agrees<T: PartialEq + std::fmt::Display>(
+    file: &str,
+    what: &str,
+    found: T,
+    run: T,
+) -> Result<(), InputError> {
+    if found == run {
+        Ok(())
+    } else {
+        Err(bad(file, format!("{what} is {found}, but run.json records {run}: not the output of this run")))
+    }
+}
+
+fn check_summary(file: &str, s: &SummaryIn, meta: &RunMeta) -> Result<(), InputError> {
+    agrees(file, "scenario.horizon_months", s.scenario.horizon_months, meta.horizon_months)?;
+    agrees(file, "run.paths", s.run.paths, meta.paths)?;
+    agrees(file, "run.seed", s.run.seed, meta.seed)?;
+    if s.counties.is_empty() {
+        return Err(bad(file, "counties: expected at least one county, found none".into()));
+    }
+    let p = &s.province;
+    if p.counties != s.counties.len() {
+        return Err(bad(
+            file,
+            format!("province.counties is {}, but the counties list has {}", p.counties, s.counties.len()),
+        ));
+    }
+    let n = meta.paths;
+    prob(file, "province.exhaustion_probability", &p.exhaustion_probability, n)?;
+    est(file, "province.counties_exhausted", &p.counties_exhausted, Range::Count(p.counties as f64), n)?;
+    for (k, e) in [
+        ("peak_overdue_rate", &p.peak_overdue_rate),
+        ("final_overdue_rate", &p.final_overdue_rate),
+        ("coverage_rate", &p.coverage_rate),
+    ] {
+        est(file, &format!("province.{k}"), e, Range::Share, n)?;
+    }
+    for (k, e) in [
+        ("loss_fund_yuan", &p.loss_fund_yuan),
+        ("loss_bank_yuan", &p.loss_bank_yuan),
+        ("loss_uncovered_yuan", &p.loss_uncovered_yuan),
+        ("claims_paid_yuan", &p.claims_paid_yuan),
+        ("disbursed_yuan", &p.disbursed_yuan),
+        ("fund_end_yuan", &p.fund_end_yuan),
+    ] {
+        est(file, &format!("province.{k}"), e, Range::Money, n)?;
+    }
+    for (k, x) in
+        [("outstanding_start_yuan", p.outstanding_start_yuan), ("fund_start_yuan", p.fund_start_yuan)]
+    {
+        value(file, &format!("province.{k}"), x, Range::Money)?;
+    }
+    for c in &s.counties {
+        let at = |k: &str| format!("counties[{}].{k}", c.id);
+        prob(file, &at("exhaustion_probability"), &c.exhaustion_probability, n)?;
+        est(file, &at("peak_overdue_rate"), &c.peak_overdue_rate, Range::Share, n)?;
+        est(file, &at("final_overdue_rate"), &c.final_overdue_rate, Range::Share, n)?;
+        est(file, &at("coverage_rate"), &c.coverage_rate, Range::Share, n)?;
+        est(file, &at("loss_fund_yuan"), &c.loss_fund_yuan, Range::Money, n)?;
+        value(file, &at("fund_start_yuan"), c.fund_start_yuan, Range::Money)?;
+        value(file, &at("outstanding_start_yuan"), c.outstanding_start_yuan, Range::Money)?;
+        if let Some(m) = c.exhaustion_month_p50
+            && !(1..=meta.horizon_months).contains(&m)
+        {
+            return Err(bad(
+                file,
+                format!(
+                    "{}: expected a month from 1 to {}, found {m}",
+                    at("exhaustion_month_p50"),
+                    meta.horizon_months
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The province figures of a month in `monthly.csv`, in order.
+const MONTHLY_PROVINCE: [&str; 4] =
+    ["overdue_rate", "fund_balance_yuan", "outstanding_yuan", "exhausted_probability"];
+/// The figures of each county in a month, in order.
+const MONTHLY_COUNTY: [&str; 5] =
+    ["overdue_rate", "fund_balance_yuan", "outstanding_yuan", "coverage_rate", "exhausted_probability"];
+
+/// Checks `monthly.csv` row by row: month by month, the province's four
+/// rows then each county's five, for every month of the horizon and every
+/// county of `summary.json`, with values in each figure's range.
+fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<(), InputError> {
+    const F: &str = "monthly.csv";
+    let counties = s.counties.len();
+    let per_month = MONTHLY_PROVINCE.len() + MONTHLY_COUNTY.len() * counties;
+    let expected = usize::from(meta.horizon_months) * per_month;
+    if rows.len() != expected {
+        return Err(bad(
+            F,
+            format!(
+                "{} rows, expected {expected}: {} months (run.json) × (4 province rows + 5 × {counties} \
+                 counties of summary.json); the file is cut short or not this run's",
+                rows.len(),
+                meta.horizon_months
+            ),
+        ));
+    }
+    let ids: std::collections::BTreeSet<&str> = s.counties.iter().map(|c| c.id.as_str()).collect();
+    let mut seen: Vec<&str> = Vec::with_capacity(counties);
+    for (i, r) in rows.iter().enumerate() {
+        let line = i + 2;
+        let month = i / per_month + 1;
+        let j = i % per_month;
+        let (county, figure) = if j < MONTHLY_PROVINCE.len() {
+            ("province", MONTHLY_PROVINCE[j])
+        } else {
+            let k = (j - MONTHLY_PROVINCE.len()) / MONTHLY_COUNTY.len();
+            let fig = MONTHLY_COUNTY[(j - MONTHLY_PROVINCE.len()) % MONTHLY_COUNTY.len()];
+            if month == 1 && fig == MONTHLY_COUNTY[0] {
+                if !ids.contains(r.county_id.as_str()) || seen.contains(&r.county_id.as_str()) {
+                    return Err(bad(
+                        F,
+                        format!(
+                            "row {line}, column county_id: expected a county of summary.json not yet listed \
+                             this month, found {:?}",
+                            r.county_id
+                        ),
+                    ));
+                }
+                seen.push(&r.county_id);
+            }
+            (seen.get(k).copied().unwrap_or(""), fig)
+        };
+        if usize::from(r.month) != month {
+            return Err(bad(F, format!("row {line}, column month: expected {month}, found {}", r.month)));
+        }
+        if r.county_id != county {
+            return Err(bad(
+                F,
+                format!("row {line}, column county_id: expected {county:?}, found {:?}", r.county_id),
+            ));
+        }
+        if r.figure != figure {
+            return Err(bad(
+                F,
+                format!("row {line}, column figure: expected {figure:?}, found {:?}", r.figure),
+            ));
+        }
+        let range = if figure.ends_with("_yuan") { Range::Money } else { Range::Share };
+        let probability = figure == "exhausted_probability";
+        for (col, x) in
+            [("mean", r.mean), ("p05", r.p05), ("p25", r.p25), ("p50", r.p50), ("p75", r.p75), ("p95", r.p95)]
+        {
+            match x {
+                Some(x) => value(F, &format!("row {line}, column {col}"), x, range)?,
+                // The quartiles of a probability are empty; nothing else is.
+                None if probability && (col == "p25" || col == "p75") => {}
+                None => {
+                    return Err(bad(
+                        F,
+                        format!("row {line}, column {col}: expected a number, found nothing"),
+                    ));
+                }
+            }
+        }
+        match r.se {
+            Some(se) => std_error(F, &format!("row {line}, column se"), se, meta.paths)?,
+            None if meta.paths < 2 => {}
+            None => return Err(bad(F, format!("row {line}, column se: expected a number, found nothing"))),
+        }
+    }
+    Ok(())
+}
+
+fn check_stress(st: &StressIn, s: &SummaryIn) -> Result<(), InputError> {
+    if st.counties.len() != s.counties.len() {
+        return Err(bad(
+            "stress.json",
+            format!("{} counties ranked, but summary.json has {}", st.counties.len(), s.counties.len()),
+        ));
+    }
+    for c in &st.counties {
+        if let Some(x) = c.fund_cover_ratio
+            && !(x.is_finite() && x >= 0.0)
+        {
+            return Err(bad(
+                "stress.json",
+                format!("counties[{}].fund_cover_ratio: expected a ratio ≥ 0, found {x}", c.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn dif(file: &str, place: &str, d: &Dif, r: Range, paths: u32) -> Result<(), InputError> {
+    for (k, x) in [("base", d.base), ("revision", d.revision)] {
+        value(file, &format!("{place}.{k}"), x.0, r)?;
+    }
+    value(file, &format!("{place}.diff"), d.diff.0, Range::Money)?;
+    std_error(file, &format!("{place}.se"), d.se.0, paths)
+}
+
+fn check_compare(c: &CompareIn, meta: &RunMeta) -> Result<(), InputError> {
+    const F: &str = "compare.json";
+    agrees(F, "paths", c.paths, meta.paths)?;
+    agrees(F, "seed", c.seed, meta.seed)?;
+    if c.counties.is_empty() {
+        return Err(bad(F, "counties: expected at least one county, found none".into()));
+    }
+    for (k, d) in &c.province {
+        let r = if k.ends_with("_yuan") {
+            Range::Money
+        } else if k.ends_with("_probability") || k.ends_with("_rate") {
+            Range::Share
+        } else {
+            Range::Money
+        };
+        dif(F, &format!("province.{k}"), d, r, meta.paths)?;
+    }
+    for cd in &c.counties {
+        let at = |k: &str| format!("counties[{}].{k}", cd.id);
+        dif(F, &at("exhaustion_probability"), &cd.exhaustion_probability, Range::Share, meta.paths)?;
+        dif(F, &at("peak_overdue_rate"), &cd.peak_overdue_rate, Range::Share, meta.paths)?;
+        dif(F, &at("loss_fund_yuan"), &cd.loss_fund_yuan, Range::Money, meta.paths)?;
+    }
+    Ok(())
+}
+
+fn check_sweep(w: &SweepIn, meta: &RunMeta) -> Result<(), InputError> {
+    const F: &str = "sweep.json";
+    agrees(F, "paths", w.paths, meta.paths)?;
+    agrees(F, "seed", w.seed, meta.seed)?;
+    if w.fields.is_empty() || w.fields.len() != w.shape.len() {
+        return Err(bad(F, format!("{} fields with a shape of {} axes", w.fields.len(), w.shape.len())));
+    }
+    let points: usize = w.shape.iter().product();
+    if w.points.len() != points || points == 0 {
+        return Err(bad(F, format!("{} points, expected {points} (shape {:?})", w.points.len(), w.shape)));
+    }
+    for (i, p) in w.points.iter().enumerate() {
+        let at = |k: &str| format!("points[{i}].province.{k}");
+        for f in &w.fields {
+            match p.values.get(f) {
+                Some(x) => value(F, &format!("points[{i}].values.{f}"), *x, Range::Money)?,
+                None => return Err(bad(F, format!("points[{i}].values: no value of {f}"))),
+            }
+        }
+        let q = &p.province;
+        prob(F, &at("exhaustion_probability"), &q.exhaustion_probability, meta.paths)?;
+        est(F, &at("peak_overdue_rate"), &q.peak_overdue_rate, Range::Share, meta.paths)?;
+        for (k, e) in [
+            ("loss_fund_yuan", &q.loss_fund_yuan),
+            ("loss_bank_yuan", &q.loss_bank_yuan),
+            ("loss_uncovered_yuan", &q.loss_uncovered_yuan),
+        ] {
+            est(F, &at(k), e, Range::Money, meta.paths)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_breakpoint(b: &BreakpointIn, meta: &RunMeta) -> Result<(), InputError> {
+    const F: &str = "breakpoint.json";
+    agrees(F, "paths", b.paths, meta.paths)?;
+    if !(b.target > 0.0 && b.target <= 1.0) {
+        return Err(bad(F, format!("target: expected a probability in (0, 1], found {}", b.target)));
+    }
+    if b.severities.is_empty() || b.severities.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+        return Err(bad(F, "severities: expected one or more severities ≥ 0".into()));
+    }
+    if b.counties.is_empty() {
+        return Err(bad(F, "counties: expected at least one county, found none".into()));
+    }
+    for c in &b.counties {
+        let at = |k: &str| format!("counties[{}].{k}", c.id);
+        if c.exhaustion_probability.len() != b.severities.len() {
+            return Err(bad(
+                F,
+                format!(
+                    "{}: {} values, expected one per severity ({})",
+                    at("exhaustion_probability"),
+                    c.exhaustion_probability.len(),
+                    b.severities.len()
+                ),
+            ));
+        }
+        for (i, x) in c.exhaustion_probability.iter().enumerate() {
+            value(F, &format!("{}[{i}]", at("exhaustion_probability")), *x, Range::Share)?;
+        }
+        value(
+            F,
+            &at("exhaustion_probability_at_topup_severity"),
+            c.exhaustion_probability_at_topup_severity,
+            Range::Share,
+        )?;
+        value(F, &at("fund_start_yuan"), c.fund_start_yuan, Range::Money)?;
+        for (k, x) in [
+            ("severity", c.severity),
+            ("severity_low", c.severity_low),
+            ("severity_high", c.severity_high),
+            ("min_topup_yuan", c.min_topup_yuan),
+        ] {
+            if let Some(x) = x {
+                value(F, &at(k), x, Range::Money)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -153,7 +153,11 @@ fn summary_sheet(
         ws.write_string(r, 1, lang.tr(zh, en)).map_err(err)?;
         ws.write_string(r, 2, unit_label(lang, unit)).map_err(err)?;
         for (c, v) in [est.mean, est.se, est.p05, est.p50, est.p95].into_iter().enumerate() {
-            put(ws, r, 3 + c as u16, v.0, unit, f)?;
+            if c == 1 && !v.0.is_finite() {
+                ws.write_string(r, 3 + c as u16, no_se(lang)).map_err(err)?;
+            } else {
+                put(ws, r, 3 + c as u16, v.0, unit, f)?;
+            }
         }
     }
     Ok(())
@@ -287,6 +291,12 @@ fn months_sheet(
     Ok(())
 }
 
+/// What stands in a standard-error cell when there is none: from one
+/// path no standard error can be estimated.
+fn no_se(lang: Lang) -> &'static str {
+    lang.tr("不适用（标准误需至少2条情景）", "n/a (a standard error needs 2 paths)")
+}
+
 fn diff_row(
     ws: &mut Worksheet,
     r: u32,
@@ -294,10 +304,15 @@ fn diff_row(
     d: &Dif,
     unit: Unit,
     f: &Formats,
+    lang: Lang,
 ) -> Result<(), BriefingError> {
     ws.write_string(r, 0, key).map_err(err)?;
     for (c, v) in [d.base, d.revision, d.diff, d.se, d.ci95_low, d.ci95_high].into_iter().enumerate() {
-        put(ws, r, 2 + c as u16, v.0, unit, f)?;
+        if c == 3 && !v.0.is_finite() {
+            ws.write_string(r, 2 + c as u16, no_se(lang)).map_err(err)?;
+        } else {
+            put(ws, r, 2 + c as u16, v.0, unit, f)?;
+        }
     }
     Ok(())
 }
@@ -378,7 +393,7 @@ pub fn briefing_xlsx(
                 } else {
                     Unit::Pct
                 };
-                diff_row(ws, r, key, d, unit, &f)?;
+                diff_row(ws, r, key, d, unit, &f, lang)?;
                 ws.write_string(r, 1, lang.tr("全省", "province")).map_err(err)?;
                 r += 1;
             }
@@ -388,7 +403,7 @@ pub fn briefing_xlsx(
                     ("peak_overdue_rate", &c.peak_overdue_rate, Unit::Pct),
                     ("loss_fund_yuan", &c.loss_fund_yuan, Unit::Yuan),
                 ] {
-                    diff_row(ws, r, key, d, unit, &f)?;
+                    diff_row(ws, r, key, d, unit, &f, lang)?;
                     let label = match lang {
                         Lang::Zh => format!("{} {}", c.id, c.name),
                         Lang::En => format!("{} {}", c.id, c.name_en),
