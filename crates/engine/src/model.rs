@@ -21,8 +21,6 @@ pub(crate) struct CountyModel {
     pub townships: Range<usize>,
     pub tolerance: f64,
     pub outstanding_start: Fen,
-    /// Fund-covered principal at the start.
-    pub covered_start: Fen,
     pub loans_start: u32,
     /// Eligible households.
     pub eligible: u32,
@@ -156,11 +154,6 @@ impl Model {
                 townships: ranges[i].clone(),
                 tolerance: tol(c.key_county),
                 outstanding_start: Fen(books[i].principal.iter().sum()),
-                covered_start: if s.rules.loans.first.fund_covered {
-                    Fen(books[i].principal.iter().sum())
-                } else {
-                    Fen::ZERO
-                },
                 loans_start: books[i].len() as u32,
                 eligible: c.profile.eligible_households,
                 annual_subsidy: {

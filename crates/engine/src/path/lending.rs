@@ -13,6 +13,7 @@ use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::Schedule;
 
 use super::context::{MonthCtx, PathCtx};
+use super::loans::CountyMonth;
 use super::result::PathTotals;
 use super::state::{GROUPS, LAG_SLOTS, TownshipState, Workspace};
 
@@ -20,7 +21,14 @@ use super::state::{GROUPS, LAG_SLOTS, TownshipState, Workspace};
 const MONITORED: usize = 1;
 
 /// Stage 6 for county `c`.
-pub(super) fn new_lending(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
+pub(super) fn new_lending(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    cm: &CountyMonth,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+) {
     let demand = &ctx.rules.demand;
     let t = mc.t;
     // The fast track by request group: it is the monitored households' (see
@@ -55,7 +63,7 @@ pub(super) fn new_lending(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: u
         } else {
             approve(ctx, mc, st, tw, requests, &fast, leverage_room, tot);
         }
-        leverage_room &= disburse(ctx, mc, ws, c, tw, suspended, tot);
+        leverage_room &= disburse(ctx, mc, cm.fund_balance_start, ws, c, tw, suspended, tot);
     }
 }
 
@@ -135,9 +143,11 @@ fn approve(
 
 /// Disburses what is due this month in township `tw`. Returns whether the
 /// leverage limit left room for every loan.
+#[allow(clippy::too_many_arguments)]
 fn disburse(
     ctx: &PathCtx,
     mc: &MonthCtx,
+    fund_balance_start: Fen,
     ws: &mut Workspace,
     c: usize,
     tw: usize,
@@ -149,7 +159,6 @@ fn disburse(
     let st = &mut ws.towns[tw];
     let book = &mut ws.books[c];
     let agg = &mut ws.agg[c];
-    let fund = &ws.funds[c];
     let mut room = true;
     let slot = t % LAG_SLOTS;
     let due_now = std::mem::take(&mut st.pending[slot]);
@@ -174,7 +183,7 @@ fn disburse(
             let b3 = second(b2);
             let b4 = second(b3);
             let amount = ctx.s.portfolio.mix.amounts[pick_cum(unit(bits), &m.amount_cum)].0;
-            if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund.balance, amount) {
+            if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund_balance_start, amount) {
                 // Past the leverage limit: the request is refused and the
                 // household goes back to its pool.
                 room = false;

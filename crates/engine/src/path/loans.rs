@@ -92,10 +92,11 @@ pub(super) struct CountyMonth {
     pub any_failed: bool,
     /// Lending was suspended at the start of the month.
     pub suspended: bool,
-    /// The fund's balance at the start of the month.
+    /// The fund's balance at the start of the month: the one figure every
+    /// leverage test of the month reads (the loan loop runs before the
+    /// month's claims are settled, and it is the balance of the fund's
+    /// last statement).
     pub fund_balance_start: Fen,
-    /// Covered outstanding principal at the end of last month.
-    pub covered_prev: i64,
 }
 
 impl CountyMonth {
@@ -126,7 +127,6 @@ impl CountyMonth {
             any_failed: cs.enterprise_failed.iter().any(|f| *f),
             suspended: cs.suspension.suspended,
             fund_balance_start: ws.funds[c].balance,
-            covered_prev: ws.covered_prev[c],
         }
     }
 }
@@ -560,7 +560,7 @@ impl CountyLoans<'_> {
             within_leverage: !l.covered
                 || leverage_allows(
                     ctx.rules.lending.leverage_max,
-                    Fen(self.cm.covered_prev),
+                    Fen(self.agg.covered),
                     self.cm.fund_balance_start,
                     Fen::ZERO,
                 ),

@@ -53,7 +53,7 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
             let cm = CountyMonth::read(&ctx, &mc, ws, c);
             loans::step_loans(&ctx, &mc, &cm, ws, c, &mut rec.tot, &mut rec.loss_base_total);
             claims::claims_and_suspension(&ctx, &mc, ws, c, &mut rec.tot);
-            lending::new_lending(&ctx, &mc, ws, c, &mut rec.tot);
+            lending::new_lending(&ctx, &mc, &cm, ws, c, &mut rec.tot);
             claims::fund_cash(&ctx, &mc, ws, c, &mut rec.tot);
             rec.county_month(&ctx, &mc, ws, c);
         }

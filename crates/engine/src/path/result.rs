@@ -164,7 +164,6 @@ impl Record {
     pub fn county_month(&mut self, ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
         let agg = &ws.agg[c];
         let cm = &ctx.m.counties[c];
-        ws.covered_prev[c] = agg.covered;
         let rate_c = agg.ratio(agg.overdue);
         ws.county[c].overdue_prev = rate_c;
         let o = &mut self.outcomes[c];

@@ -107,9 +107,6 @@ pub(crate) struct Workspace {
     /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
     /// multiplier (disaster or contagion) this month.
     pub(super) plain_thr: Vec<f64>,
-    /// Covered outstanding principal of each county at the end of the
-    /// previous month (the leverage test of renewals reads it).
-    pub(super) covered_prev: Vec<i64>,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
 }
@@ -131,7 +128,6 @@ impl Workspace {
             disaster: vec![[0.0; 5]; c],
             table: vec![0.0; TABLE],
             plain_thr: vec![f64::NAN; TABLE],
-            covered_prev: m.counties.iter().map(|c| c.covered_start.0).collect(),
             agg: m.balances_start.clone(),
         };
         ws.reset(m);
@@ -177,9 +173,6 @@ impl Workspace {
         self.price = [0.0; Industry::COUNT];
         self.price_mult = [1.0; Industry::COUNT];
         self.disaster.fill([0.0; 5]);
-        for (p, c) in self.covered_prev.iter_mut().zip(&m.counties) {
-            *p = c.covered_start.0;
-        }
         self.agg.clone_from(&m.balances_start);
     }
 }
