@@ -1,9 +1,8 @@
 //! Shared vocabulary of mcstress: money in integer fen, rates and shares,
-//! identifiers, simulation months and the enums every other crate names.
+//! identifiers, calendar months and the enums every other crate names.
 //!
 //! Main types: [`Fen`] (money), [`Rate`] (annual interest rate), [`Share`]
-//! (a fraction in `[0, 1]`), [`Month`] (simulation month index),
-//! [`YearMonth`] (calendar month), [`CountyCode`], [`Category`],
+//! (a fraction in `[0, 1]`), [`YearMonth`] (calendar month), [`CountyCode`], [`Category`],
 //! [`Industry`], [`Product`].
 
 mod enums;
@@ -12,7 +11,7 @@ mod time;
 
 pub use enums::{Category, Grade, Industry, Product};
 pub use money::{Fen, MoneyError, Rate, Share};
-pub use time::{Month, MonthError, YearMonth};
+pub use time::{MonthError, YearMonth};
 
 /// Six-digit administrative division code (行政区划代码) of a county.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

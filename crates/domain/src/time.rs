@@ -1,16 +1,11 @@
-//! Simulation months and calendar months.
-
-/// A month of the simulation: 0 is the first simulated month. Loans that
-/// were disbursed before the start carry negative start months as `i32`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Month(pub u16);
-
-impl Month {
-    /// The month as a signed index, for arithmetic with loan dates.
-    pub fn index(self) -> i32 {
-        self.0 as i32
-    }
-}
+//! Calendar months.
+//!
+//! A month of the simulation is a plain integer counted from the scenario's
+//! start (0 = the first simulated month; loans disbursed before the start
+//! carry negative months), in the width each store needs: `i16` in the
+//! loan book's arrays, which the monthly loop scans; `u16` in the fund's
+//! ledger and the outputs. A newtype over them would be converted at every
+//! one of those boundaries for no check gained, so there is none.
 
 /// A calendar month, e.g. 2024-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
