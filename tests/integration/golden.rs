@@ -256,6 +256,12 @@ fn every_shipped_scenario_gives_its_frozen_figures() {
 }
 
 #[test]
+fn the_readme_gives_the_command_that_regenerates_the_figures() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(readme.contains(REGENERATE), "README must give `{REGENERATE}`");
+}
+
+#[test]
 fn the_golden_diff_names_each_changed_figure_with_old_and_new_value() {
     let old = "# c\na  f.x  1\na  f.y  2\nb  f.x  3\n";
     let new = "# c\na  f.x  1\na  f.y  2.5\nc  f.x  4\n";

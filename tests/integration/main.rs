@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod docs;
 mod engine;
+mod fuzz;
 mod golden;
 mod mechanisms;
 mod presets;
