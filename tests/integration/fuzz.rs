@@ -22,7 +22,7 @@ use crate::support::{root, scratch, small_text};
 
 /// Cases per property in CI: bounded so that both properties together take
 /// well under two minutes in the test profile on two cores.
-const CASES: u32 = 1024;
+const CASES: u32 = 2048;
 
 /// The cases and the seed of a run: [`CASES`] and seed 0 unless
 /// `MCSTRESS_FUZZ_CASES` and `MCSTRESS_FUZZ_SEED` say otherwise (for
@@ -450,23 +450,74 @@ struct Files {
     dir: String,
     /// Where `--out` may write.
     out: String,
+    /// An output directory whose `run.json` is a directory.
+    marker_dir: String,
+    /// An output directory whose `summary.json` is a directory.
+    summary_dir: String,
 }
 
-fn files() -> Files {
-    let d = scratch("fuzz-args");
+/// The scratch files in a directory of their own (`name`: one per test, as
+/// tests run in parallel).
+fn files(name: &str) -> Files {
+    let d = scratch(name);
     let small =
         small_text().replace("horizon_months = 24", "horizon_months = 6").replace("paths = 8", "paths = 2");
     assert!(small.contains("horizon_months = 6") && small.contains("paths = 2"));
     let p = |n: &str| d.join(n).display().to_string();
     std::fs::write(d.join("small.toml"), small).expect("can write");
     std::fs::write(d.join("bad.toml"), "[scenario\nname = ").expect("can write");
-    std::fs::create_dir_all(d.join("empty")).expect("can create a dir");
+    for dir in ["empty", "marker-dir/run.json", "summary-dir/summary.json"] {
+        std::fs::create_dir_all(d.join(dir)).expect("can create a dir");
+    }
     Files {
         small: p("small.toml"),
         bad: p("bad.toml"),
         missing: p("missing.toml"),
         dir: p("empty"),
         out: p("out"),
+        marker_dir: p("marker-dir"),
+        summary_dir: p("summary-dir"),
+    }
+}
+
+/// A rejection that does not exit 2 today: a defect of issue 9 that is
+/// fixed elsewhere. The argument property counts a case that matches as
+/// known rather than failing; [`known_failures_still_fail`] checks that
+/// each still fails, so that the list shrinks as soon as one is fixed.
+struct KnownFailure {
+    /// The defect, as issue 9 words it.
+    what: &'static str,
+    /// Whether a case is this defect.
+    matches: fn(&[String], &Outcome) -> bool,
+    /// The smallest command line that shows it (positional file names
+    /// resolved against [`Files`] by [`Files::known`]).
+    example: fn(&Files) -> Vec<String>,
+}
+
+const KNOWN_FAILURES: &[KnownFailure] = &[KnownFailure {
+    what: "output-directory problems (a run.json or summary.json that is a directory) exit 1 instead of 2",
+    matches: |argv, o| {
+        let out = argv.iter().position(|a| a == "--out").and_then(|i| argv.get(i + 1));
+        o.code == 1
+            && out.is_some_and(|d| d.ends_with("marker-dir") || d.ends_with("summary-dir"))
+            && o.err.contains("Is a directory")
+    },
+    example: |f| ["run", &f.small, "--out", &f.marker_dir].map(str::to_string).to_vec(),
+}];
+
+#[test]
+fn known_failures_still_fail() {
+    let f = files("fuzz-known");
+    for k in KNOWN_FAILURES {
+        let argv = (k.example)(&f);
+        let o = run(&argv).unwrap_or_else(|p| panic!("{argv:?} panicked: {p}"));
+        assert!(
+            (k.matches)(&argv, &o),
+            "fixed? {}: {argv:?} now exits {} ({}); remove it from KNOWN_FAILURES in tests/integration/fuzz.rs",
+            k.what,
+            o.code,
+            o.err.trim()
+        );
     }
 }
 
@@ -632,10 +683,11 @@ impl Files {
 
 #[test]
 fn hostile_argument_lists_exit_2_with_a_message_never_a_panic() {
-    let f = files();
-    // `--out` names the scratch output directory, a directory below it,
-    // or a file; nothing else.
-    let out_piece = select(&["out", "nested", "file"][..]);
+    let f = files("fuzz-args");
+    // `--out` names the scratch output directory, a directory below it, a
+    // file, or a directory whose run.json or summary.json is a directory;
+    // nothing else.
+    let out_piece = select(&["out", "nested", "file", "marker", "summary"][..]);
     let strategy = (
         select(COMMANDS),
         positional(),
@@ -644,12 +696,15 @@ fn hostile_argument_lists_exit_2_with_a_message_never_a_panic() {
     );
     let ok = std::cell::Cell::new(0usize);
     let failed = std::cell::Cell::new(0usize);
+    let known = std::cell::Cell::new(0usize);
     let result = runner().run(&strategy, |(command, first, pieces, out)| {
         let mut argv = f.argv(command, first, &pieces);
         if let Some(o) = out {
             let dir = match o {
                 "out" => f.out.clone(),
                 "nested" => format!("{}/a/b", f.out),
+                "marker" => f.marker_dir.clone(),
+                "summary" => f.summary_dir.clone(),
                 _ => f.small.clone(),
             };
             argv.extend(["--out".to_string(), dir]);
@@ -661,6 +716,7 @@ fn hostile_argument_lists_exit_2_with_a_message_never_a_panic() {
                 prop_assert!(!o.err.trim().is_empty(), "exit 2 without a message: {argv:?}");
                 failed.set(failed.get() + 1);
             }
+            _ if KNOWN_FAILURES.iter().any(|k| (k.matches)(&argv, &o)) => known.set(known.get() + 1),
             c => {
                 return Err(TestCaseError::fail(format!(
                     "exit {c}, expected 0 or 2\nargv: {argv:?}\n--- message ---\n{}",
@@ -673,7 +729,12 @@ fn hostile_argument_lists_exit_2_with_a_message_never_a_panic() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    eprintln!("argument lists: {} succeeded, {} failed", ok.get(), failed.get());
+    eprintln!(
+        "argument lists: {} succeeded, {} failed, {} known failures",
+        ok.get(),
+        failed.get(),
+        known.get()
+    );
     // Both sides must be reached: some commands succeed (so real runs are
     // exercised), most fail.
     let cases = budget().0 as usize;
