@@ -113,7 +113,6 @@ fn figures(summary: &Value) -> Vec<(String, String)> {
     for k in ["paths", "seed"] {
         out.push((format!("run.{k}"), scalar(&summary["run"][k])));
     }
-    out.push(("scenario.sha256".into(), scalar(&summary["scenario"]["sha256"])));
     let province = summary["province"].as_object().expect("summary.json has a province object");
     for (k, v) in province {
         figures_of(&format!("province.{k}"), v, &mut out);
