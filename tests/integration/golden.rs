@@ -160,7 +160,8 @@ fn golden_text() -> String {
     let runs: Vec<(String, Option<String>)> = std::iter::once((EMBEDDED.to_string(), None))
         .chain(scenarios.into_iter().map(|s| (s.clone(), Some(s))))
         .collect();
-    // Two scenarios at a time: each run is mostly serial model preparation.
+    // Two scenarios at a time: a run's model preparation and summary are
+    // serial, only its paths run in parallel.
     let summaries: Vec<Value> = std::thread::scope(|scope| {
         let (even, odd): (Vec<_>, Vec<_>) = runs.iter().enumerate().partition(|(i, _)| i % 2 == 0);
         let run_all = |part: Vec<(usize, &(String, Option<String>))>| {
@@ -188,11 +189,12 @@ fn parse(text: &str) -> Vec<((String, String), String)> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
-            let mut it = l.split_whitespace();
-            let (Some(s), Some(f), Some(v), None) = (it.next(), it.next(), it.next(), it.next()) else {
-                panic!("{GOLDEN}: expected `scenario figure value`, found {l:?}");
-            };
-            ((s.to_string(), f.to_string()), v.to_string())
+            // Scenario and figure hold no spaces; the value is the rest.
+            let malformed =
+                || -> (&str, &str) { panic!("{GOLDEN}: expected `scenario figure value`, found {l:?}") };
+            let (s, rest) = l.trim().split_once(char::is_whitespace).unwrap_or_else(malformed);
+            let (f, v) = rest.trim_start().split_once(char::is_whitespace).unwrap_or_else(malformed);
+            ((s.to_string(), f.to_string()), v.trim().to_string())
         })
         .collect()
 }
@@ -264,6 +266,10 @@ fn the_readme_gives_the_command_that_regenerates_the_figures() {
 fn the_golden_diff_names_each_changed_figure_with_old_and_new_value() {
     let old = "# c\na  f.x  1\na  f.y  2\nb  f.x  3\n";
     let new = "# c\na  f.x  1\na  f.y  2.5\nc  f.x  4\n";
+    assert_eq!(
+        parse("s  f  a value with spaces\n"),
+        vec![(("s".into(), "f".into()), "a value with spaces".into())]
+    );
     assert_eq!(diff(old, new), vec!["~ a  f.y: 2 → 2.5", "+ c  f.x  4", "- b  f.x  3"]);
     assert!(diff(old, old).is_empty());
 }
