@@ -741,3 +741,35 @@ fn hostile_argument_lists_exit_2_with_a_message_never_a_panic() {
     assert!(ok.get() >= cases / 50, "only {} of {cases} argument lists succeeded", ok.get());
     assert!(failed.get() >= cases / 2, "only {} of {cases} argument lists failed", failed.get());
 }
+
+// ---------------------------------------------------------------------
+// The fuzz targets, which CI does not build
+// ---------------------------------------------------------------------
+
+#[test]
+fn the_argument_fuzz_target_can_compile_the_cli_arguments_alone() {
+    // fuzz/fuzz_targets/args.rs compiles the CLI's args.rs as a module of
+    // its own, with clap as its only dependency: args.rs must name nothing
+    // else of the CLI crate.
+    let args =
+        std::fs::read_to_string(root().join("crates/cli/src/args.rs")).expect("crates/cli/src/args.rs");
+    let foreign: Vec<&str> = args
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            (t.starts_with("use ") && !t.starts_with("use std::") && !t.starts_with("use clap"))
+                || t.contains("crate::")
+                || t.contains("super::")
+        })
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "crates/cli/src/args.rs uses more than clap and std, so the fuzz target fuzz/fuzz_targets/args.rs \
+         no longer compiles: {foreign:?}"
+    );
+    let target = std::fs::read_to_string(root().join("fuzz/fuzz_targets/args.rs")).expect("the fuzz target");
+    assert!(target.contains("#[path = \"../../crates/cli/src/args.rs\"]"));
+    // The fuzz crate is a workspace of its own, never built by CI.
+    let manifest = std::fs::read_to_string(root().join("fuzz/Cargo.toml")).expect("fuzz/Cargo.toml");
+    assert!(manifest.contains("\n[workspace]\n") && manifest.contains("cargo-fuzz = true"));
+}
