@@ -7,6 +7,8 @@ mod compare;
 mod doc_errors;
 mod docs;
 mod engine;
+mod fuzz;
+mod golden;
 mod mechanisms;
 mod output_dirs;
 mod presets;
