@@ -101,7 +101,7 @@ fn shocked(base: &Scenario, shock: &str, severity: f64) -> Result<Scenario, Engi
     if severity == 0.0 {
         return Ok(base.clone());
     }
-    base.with_shock(shock, severity).map_err(|e| EngineError::Input(e.to_string()))
+    Ok(base.with_shock(shock, severity)?)
 }
 
 /// Number of paths on which each county's fund was exhausted. The first

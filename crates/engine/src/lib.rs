@@ -65,11 +65,10 @@ pub struct RunConfig {
 pub enum EngineError {
     /// The thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
-    ThreadPool(String),
-    /// The request names something the scenario does not have (e.g. an
-    /// unknown shock).
-    #[error("{0}")]
-    Input(String),
+    ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    /// The request names a shock the scenario does not have.
+    #[error(transparent)]
+    UnknownShock(#[from] mcstress_scenario::UnknownShock),
 }
 
 /// Simulates one path on the calling thread (for benchmarks and tests).
@@ -109,7 +108,7 @@ pub fn run_range(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
-        .map_err(|e| EngineError::ThreadPool(e.to_string()))?;
+        .map_err(EngineError::ThreadPool)?;
     Ok(pool.install(|| {
         range
             .into_par_iter()

@@ -90,11 +90,6 @@ pub fn write_off_due(
     }
 }
 
-/// Days overdue at the end of a month, counting 30 days a month.
-pub fn days_overdue(months_overdue: u8) -> u32 {
-    months_overdue as u32 * 30
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +112,6 @@ mod tests {
                 Days181Plus
             ]
         );
-        assert_eq!(days_overdue(3), 90);
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod schedule;
 mod subsidy;
 
 pub use behaviour::{DistressModifiers, cure_probability};
-pub use delinquency::{Bucket, WriteOff, days_overdue, roll_overdue, write_off_due};
+pub use delinquency::{Bucket, WriteOff, roll_overdue, write_off_due};
 pub use maturity::{ExtensionRules, MaturityContext, Refusal, RenewalRules, Standing};
 pub use product::{Contract, ContractError, LoanRules, ProductRules, SubsidyRules, next_rung};
 pub use schedule::{Due, Repayment, Schedule};
