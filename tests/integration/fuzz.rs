@@ -12,13 +12,13 @@
 //! directory. The open-ended fuzz targets are in `fuzz/` (docs/fuzzing.md).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
-use crate::support::{root, scratch, small_text};
+use crate::support::{root, scratch, shipped_scenarios, small_text};
 
 /// Cases per property in CI: bounded so that both properties together take
 /// well under two minutes in the test profile on two cores.
@@ -317,24 +317,7 @@ fn apply(text: &str, m: &Mutation) -> String {
 /// The files to mutate: every shipped scenario and the small test
 /// scenario, as repository-relative paths.
 fn seeds() -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).expect("scenarios/ is readable") {
-            let p = e.expect("a directory entry").path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let root = root();
-    let mut files = Vec::new();
-    walk(&root.join("scenarios"), &mut files);
-    let mut rel: Vec<String> = files
-        .iter()
-        .map(|p| p.strip_prefix(&root).expect("under the root").to_string_lossy().replace('\\', "/"))
-        .collect();
-    rel.sort();
+    let mut rel = shipped_scenarios();
     rel.push("tests/data/small.toml".into());
     rel
 }

@@ -16,11 +16,10 @@
 //! (see README, "Frozen figures").
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{cli, root};
+use crate::support::{cli, root, shipped_scenarios};
 
 /// Where the figures are frozen, relative to the repository root.
 const GOLDEN: &str = "tests/golden/figures.txt";
@@ -49,33 +48,6 @@ const COUNTY_FIGURES: [&str; 4] =
 
 /// Label of the embedded default scenario in the file.
 const EMBEDDED: &str = "<embedded>";
-
-/// Every scenario file under `scenarios/`, as sorted repository-relative
-/// paths with `/` separators.
-fn shipped_scenarios() -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).expect("scenarios/ is readable") {
-            let p = e.expect("a directory entry").path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let root = root();
-    let mut files = Vec::new();
-    walk(&root.join("scenarios"), &mut files);
-    let mut rel: Vec<String> = files
-        .iter()
-        .map(|p| {
-            let r = p.strip_prefix(&root).expect("under the root");
-            r.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-        })
-        .collect();
-    rel.sort();
-    rel
-}
 
 /// A JSON scalar as `summary.json` writes it (strings without quotes).
 fn scalar(v: &Value) -> String {

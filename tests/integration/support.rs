@@ -10,6 +10,33 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
 }
 
+/// Every scenario file under `scenarios/`, as sorted repository-relative
+/// paths with `/` separators.
+pub fn shipped_scenarios() -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("scenarios/ is readable") {
+            let p = e.expect("a directory entry").path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    let root = root();
+    let mut files = Vec::new();
+    walk(&root.join("scenarios"), &mut files);
+    let mut rel: Vec<String> = files
+        .iter()
+        .map(|p| {
+            let r = p.strip_prefix(&root).expect("under the root");
+            r.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        })
+        .collect();
+    rel.sort();
+    rel
+}
+
 /// Runs the CLI in-process; returns (exit code, stdout, stderr).
 pub fn cli(args: &[&str]) -> (u8, String, String) {
     let mut out = Vec::new();

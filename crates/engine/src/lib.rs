@@ -105,10 +105,8 @@ pub fn run_range(
     range: std::ops::Range<u64>,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<Vec<PathResult>, EngineError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(EngineError::ThreadPool)?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build().map_err(EngineError::ThreadPool)?;
     Ok(pool.install(|| {
         range
             .into_par_iter()
