@@ -1,0 +1,24 @@
+//! Reading the tables users hand mcstress — a county data file, a bank's
+//! loan ledger (台账) — as banks and county offices export them: CSV in
+//! UTF-8 (with or without a byte-order mark) or GBK/GB18030, or XLSX, with
+//! a title row above the header, Chinese or English headers, and units
+//! declared in the header (`贷款余额（万元）`).
+//!
+//! Pure functions of bytes: the caller reads the file. Every problem names
+//! the row as a spreadsheet shows it and the column header as written in
+//! the file.
+//!
+//! Main items: [`decode`] (text encodings), [`Table`] (rows from CSV or
+//! XLSX), [`Header`] and [`Unit`] (a header's name and unit),
+//! [`HeaderRow`] (where the header is and which known column is where),
+//! [`parse_money`] (a cell in a unit, to the fen exactly).
+
+mod header;
+mod money;
+mod table;
+mod text;
+
+pub use header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
+pub use money::{CellError, parse_money};
+pub use table::{Row, SheetChoice, Table, TableError};
+pub use text::{DecodeError, Decoded, SourceEncoding, decode};
