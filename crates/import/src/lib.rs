@@ -11,14 +11,22 @@
 //! Main items: [`decode`] (text encodings), [`Table`] (rows from CSV or
 //! XLSX), [`Header`] and [`Unit`] (a header's name and unit),
 //! [`HeaderRow`] (where the header is and which known column is where),
-//! [`parse_money`] (a cell in a unit, to the fen exactly).
+//! [`parse_money`] (a cell in a unit, to the fen exactly), [`read_ledger`]
+//! (a bank's loan ledger, every problem at once, no personal data kept).
 
+mod date;
 mod header;
+mod ledger;
 mod money;
 mod table;
 mod text;
 
+pub use date::Date;
 pub use header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
+pub use ledger::{
+    CountyRef, LEDGER_COLUMNS, Ledger, LedgerError, LedgerLoan, Problem, RepaymentMethod, household_key,
+    id_number_is_well_formed, read_ledger,
+};
 pub use money::{CellError, parse_money};
 pub use table::{Row, SheetChoice, Table, TableError};
 pub use text::{DecodeError, Decoded, SourceEncoding, decode};
