@@ -696,6 +696,24 @@ mod tests {
     }
 
     #[test]
+    fn the_data_format_doc_names_every_column_and_quotes_real_messages() {
+        let doc = include_str!("../../../docs/data-format.md");
+        for spec in LEDGER_COLUMNS {
+            for n in spec.names {
+                assert!(doc.contains(&format!("`{n}`")), "docs/data-format.md does not name {n:?}");
+            }
+        }
+        let bad = good_row("x", "53062119800101001").replace(",50000,50000,", ",50000,60000,");
+        let id_bad =
+            good_row("x", "53062119800101001").replace(&id("53062119800101001"), "530621198001010019");
+        // Rows 3, 4 and 5, as in the doc's examples.
+        let good = good_row("y", "53062119850202002");
+        for p in problems(&[id_bad, good, bad]) {
+            assert!(doc.contains(&p.to_string()), "docs/data-format.md does not quote {:?}", p.to_string());
+        }
+    }
+
+    #[test]
     fn id_numbers_are_checked_by_their_check_character() {
         assert!(id_number_is_well_formed("11010519491231002X"));
         assert!(!id_number_is_well_formed("110105194912310021"));
