@@ -25,8 +25,15 @@ pub enum Unit {
 impl Unit {
     /// The unit a trailing parenthetical names, if it names one.
     fn parse(text: &str) -> Option<Unit> {
-        // Headers are matched without white space (see `normalise`).
+        // Headers are matched without white space (see `normalise`); a
+        // yearly amount (`万元/年`) is an amount.
         let t: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let t = t
+            .strip_suffix("/年")
+            .or_else(|| t.strip_suffix("/year"))
+            .or_else(|| t.strip_suffix("peryear"))
+            .unwrap_or(&t)
+            .to_string();
         Some(match t.as_str() {
             "元" | "yuan" | "cny" | "rmb" => Unit::Yuan,
             "万元" | "万" | "10kyuan" | "10,000yuan" | "10000yuan" | "wanyuan" => Unit::WanYuan,
@@ -180,6 +187,14 @@ pub enum HeaderError {
 const SEARCH_ROWS: usize = 10;
 
 impl HeaderRow {
+    /// The column index of a header as written (for ordering a row's
+    /// problems left to right); past the last column if it is none.
+    pub fn position(&self, written: &str) -> usize {
+        let known = self.columns.iter().flatten().map(|(i, h)| (*i, h.written.as_str()));
+        let unknown = self.unknown.iter().map(|(i, w)| (*i, w.as_str()));
+        known.chain(unknown).find(|(_, w)| *w == written).map_or(usize::MAX, |(i, _)| i)
+    }
+
     /// Finds the header row among the first rows of `table` — the first
     /// row with at least two cells naming known columns (title rows above
     /// it are skipped) — and matches every cell of it.
@@ -264,6 +279,7 @@ mod tests {
             Header { written: "乡（镇）".into(), name: "乡(镇)".into(), unit: None }
         );
         assert_eq!(Header::parse("县(区)代码").name, "县(区)代码");
+        assert_eq!(Header::parse("财政补充能力（万元/年）").unit, Some(Unit::WanYuan));
     }
 
     #[test]

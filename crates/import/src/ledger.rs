@@ -451,6 +451,8 @@ impl RowReader<'_> {
             }
         }
         if self.problems.len() > before {
+            // Left to right, as the user reads the row.
+            self.problems[before..].sort_by_key(|p| self.header.position(&p.column));
             return None;
         }
         Some(LedgerLoan {

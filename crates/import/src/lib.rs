@@ -12,8 +12,10 @@
 //! XLSX), [`Header`] and [`Unit`] (a header's name and unit),
 //! [`HeaderRow`] (where the header is and which known column is where),
 //! [`parse_money`] (a cell in a unit, to the fen exactly), [`read_ledger`]
-//! (a bank's loan ledger, every problem at once, no personal data kept).
+//! (a bank's loan ledger, every problem at once, no personal data kept),
+//! [`read_counties`] (the county data file).
 
+mod counties;
 mod date;
 mod header;
 mod ledger;
@@ -21,6 +23,7 @@ mod money;
 mod table;
 mod text;
 
+pub use counties::{COUNTY_COLUMNS, CountiesError, CountyRecord, Period, read_counties};
 pub use date::Date;
 pub use header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
 pub use ledger::{
