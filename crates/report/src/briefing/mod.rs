@@ -77,21 +77,35 @@ pub enum BriefingError {
     #[error(transparent)]
     Data(DataError),
     /// The plotting library failed.
-    #[error("cannot draw chart {chart}: {why}")]
+    #[error("cannot draw chart {chart}")]
     Draw {
         /// Chart name.
         chart: String,
-        /// The cause.
-        why: String,
+        /// What plotters reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Encoding a PNG or the workbook failed.
-    #[error("cannot encode {what}: {why}")]
+    #[error("cannot encode {what}")]
     Encode {
         /// What.
         what: &'static str,
-        /// The cause.
-        why: String,
+        /// What the encoder reported.
+        #[source]
+        source: EncodeError,
     },
+}
+
+/// What an encoder reported.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The PNG encoder.
+    #[error(transparent)]
+    Png(#[from] png::EncodingError),
+    /// The workbook writer.
+    #[error(transparent)]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// Why results cannot be charted.
@@ -219,5 +233,24 @@ mod tests {
         check_glyphs("title", "逾期率 Overdue rate (%) 亿元 ±·–—").unwrap();
         let e = check_glyphs("county name (530000)", "䶮县").unwrap_err().to_string();
         assert!(e.contains("䶮县") && e.contains("U+4DAE") && e.contains("530000"), "{e}");
+    }
+
+    /// The CLI prints an internal error with its causes (`{:#}`): the
+    /// message names the chart, the source says what plotters reported.
+    #[test]
+    fn a_drawing_failure_names_the_chart_and_keeps_what_plotters_said() {
+        let e = BriefingError::Draw {
+            chart: "losses".into(),
+            source: Box::new(std::io::Error::other("disk full")),
+        };
+        assert_eq!(e.to_string(), "cannot draw chart losses");
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("disk full"));
+    }
+
+    #[test]
+    fn a_run_without_paths_is_a_data_error_with_its_message() {
+        let e = BriefingError::Data(DataError::NoPaths);
+        assert_eq!(e.to_string(), "the run has no paths or no monthly rows");
     }
 }

@@ -10,7 +10,7 @@ use super::inputs::{Dif, Est, MonthlyIn, Prob, Results, RunMeta, SummaryIn};
 use super::{BriefingError, Lang, Provenance};
 
 fn err(e: XlsxError) -> BriefingError {
-    BriefingError::Encode { what: "the workbook", why: e.to_string() }
+    BriefingError::Encode { what: "the workbook", source: e.into() }
 }
 
 struct Formats {

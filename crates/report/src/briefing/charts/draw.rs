@@ -24,24 +24,30 @@ const PURPLE: RGBColor = RGBColor(148, 103, 189);
 const GREY: RGBColor = RGBColor(127, 127, 127);
 const PALETTE: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
 
+/// The chart font could not be registered with plotters.
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error("the chart font cannot be registered")]
+struct FontNotRegistered;
+
 pub(super) fn register_font() -> Result<(), BriefingError> {
-    static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    DONE.get_or_init(|| {
-        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT)
-            .map_err(|_| "the chart font cannot be registered".to_string())
-    })
-    .clone()
-    .map_err(|why| BriefingError::Draw { chart: "(font)".into(), why })
+    static DONE: std::sync::OnceLock<Result<(), FontNotRegistered>> = std::sync::OnceLock::new();
+    (*DONE.get_or_init(|| {
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT).map_err(|_| FontNotRegistered)
+    }))
+    .map_err(|e| BriefingError::Draw { chart: "(font)".into(), source: Box::new(e) })
 }
 
 fn font(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT_FAMILY, size).into_font()).color(&BLACK)
 }
 
-type DrawResult = Result<(), String>;
+type DrawResult = Result<(), DrawFailure>;
 
-fn de<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
-    e.to_string()
+/// What plotters reported, from either backend.
+type DrawFailure = Box<dyn std::error::Error + Send + Sync>;
+
+fn de<E: std::error::Error + Send + Sync + 'static>(e: DrawingAreaErrorKind<E>) -> DrawFailure {
+    Box::new(e)
 }
 
 /// The band between `lo` and `hi` as a closed polygon.
@@ -628,7 +634,7 @@ pub(super) fn render(name: &str, kind: &Kind, footer: &str) -> Result<Chart, Bri
         check_glyphs(&format!("{what} in chart {name}"), &text)?;
     }
     check_glyphs(&format!("footer of chart {name}"), footer)?;
-    let fail = |why: String| BriefingError::Draw { chart: name.to_string(), why };
+    let fail = |source: DrawFailure| BriefingError::Draw { chart: name.to_string(), source };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
@@ -656,7 +662,7 @@ where
 }
 
 fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, BriefingError> {
-    let err = |e: png::EncodingError| BriefingError::Encode { what: "PNG", why: e.to_string() };
+    let err = |e: png::EncodingError| BriefingError::Encode { what: "PNG", source: e.into() };
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, CHART_WIDTH, CHART_HEIGHT);
