@@ -8,7 +8,7 @@ use std::fmt::Write;
 use base64::Engine;
 
 use super::inputs::{CountyIn, Results, RunMeta, SummaryIn};
-use super::labels::{county_label as name, money_unit, rules_label, shock_name};
+use super::labels::{county_label as name, county_name, money_unit, rules_label, shock_name};
 use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance};
 
 fn esc(s: &str) -> String {
@@ -458,7 +458,7 @@ tr.watch td {{ background: #fde8e8; }}\n\
                     o,
                     "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
                     esc(&c.id),
-                    esc(if lang == Lang::Zh { &c.name } else { &c.name_en }),
+                    esc(&county_name(&c.name, &c.name_en, lang)),
                     f(c.severity),
                     f(c.severity_low),
                     f(c.severity_high),
