@@ -29,6 +29,11 @@ const MAX_RANKED: usize = 30;
 /// Counties in `compare-counties`, at most.
 const MAX_COMPARED: usize = 20;
 
+/// The normal quantile of 97.5 %, for a 95 % interval `mean ± z se`: the
+/// exact value the engine uses for its intervals (Wilson's and the paired
+/// differences'), not 1.96.
+const Z95: f64 = 1.959_963_984_540_054;
+
 /// The charts that fit the results, each with its file stem.
 pub(super) fn charts(results: &Results, lang: Lang) -> Result<Vec<(String, Kind)>, BriefingError> {
     Ok(match results {
@@ -135,7 +140,7 @@ fn run_charts(
     out.push((
         "county-ranking".to_string(),
         Kind::Ranking {
-            title: labels::ranking_title(lang, MAX_RANKED),
+            title: labels::ranking_title(lang, rows.len()),
             x_desc: labels::ranking_axis(lang),
             name_width: if lang == Lang::Zh { 190 } else { 330 },
             rows,
@@ -269,8 +274,7 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
     if s.fields.len() == 1 {
         let f = &fields[0];
         let x: Vec<f64> = s.points.iter().map(|p| value(p, f)).collect();
-        let ci =
-            |e: &Est| (e.mean.0 / div, (e.mean.0 - 1.96 * e.se.0) / div, (e.mean.0 + 1.96 * e.se.0) / div);
+        let ci = |e: &Est| (e.mean.0 / div, (e.mean.0 - Z95 * e.se.0) / div, (e.mean.0 + Z95 * e.se.0) / div);
         let series = |label: String, g: &dyn Fn(&SweepPointIn) -> (f64, f64, f64)| {
             let v: Vec<(f64, f64, f64)> = s.points.iter().map(g).collect();
             (
@@ -369,9 +373,65 @@ fn breakpoint_charts(b: &BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
     vec![(
         "breakpoint".to_string(),
         Kind::Intervals {
-            title: labels::breakpoint_title(lang, &b.shock, b.target, MAX_RANKED),
+            title: labels::breakpoint_title(lang, &b.shock, b.target, rows.len()),
             panels: vec![(labels::breakpoint_panel(lang), rows)],
             x_desc: Some(labels::breakpoint_axis(lang)),
         },
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::super::inputs::{NameIn, Num, Prob, SweepFiguresIn};
+    use super::*;
+
+    fn est(mean: f64, se: f64) -> Est {
+        Est { mean: Num(mean), se: Num(se), p05: Num(mean), p50: Num(mean), p95: Num(mean) }
+    }
+
+    /// A one-field sweep whose funds lose `mean` ± `se` yuan at each point.
+    fn sweep(points: &[(f64, f64, f64)]) -> SweepIn {
+        SweepIn {
+            scenario: NameIn { name: "test".into(), variant: None, sha256: String::new() },
+            fields: vec!["rules.compensation.fund_share".into()],
+            shape: vec![points.len()],
+            paths: 10,
+            seed: 1,
+            points: points
+                .iter()
+                .map(|&(x, mean, se)| SweepPointIn {
+                    values: BTreeMap::from([("rules.compensation.fund_share".to_string(), x)]),
+                    province: SweepFiguresIn {
+                        exhaustion_probability: Prob::default(),
+                        peak_overdue_rate: est(0.1, 0.01),
+                        loss_fund_yuan: est(mean, se),
+                        loss_bank_yuan: est(mean / 2.0, se / 2.0),
+                        loss_uncovered_yuan: est(0.0, 0.0),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_sweep_bands_are_the_mean_plus_minus_the_engines_exact_normal_quantile() {
+        let z = mcstress_engine::normal::inv_phi(0.975);
+        assert!((Z95 - z).abs() < 1e-14, "{Z95} against {z}");
+        let s = sweep(&[(0.5, 3e6, 1e6), (0.7, 2e6, 5e5)]);
+        let charts = sweep_charts(&s, Lang::En);
+        let Some((_, Kind::Lines { panels, .. })) = charts.iter().find(|(n, _)| n == "sweep") else {
+            panic!("no sweep lines")
+        };
+        // Money in million yuan: 3e6 ± z × 1e6 yuan is 3 ± z million.
+        let (_, mean, low, high) = &panels[0].series[0];
+        assert_eq!(mean, &vec![3.0, 2.0]);
+        for (k, se) in [1.0, 0.5].into_iter().enumerate() {
+            assert!((low[k] - (mean[k] - z * se)).abs() < 1e-12, "{} against {}", low[k], mean[k] - z * se);
+            assert!((high[k] - (mean[k] + z * se)).abs() < 1e-12, "{} against {}", high[k], mean[k] + z * se);
+            // 1.96 would be off by 4e-5 × se, far above the tolerance.
+            assert!((high[k] - (mean[k] + 1.96 * se)).abs() > 1e-6);
+        }
+    }
 }

@@ -193,6 +193,18 @@ where
         .map_err(de)
 }
 
+/// The number of labels to ask of an axis with `rows` rows (or columns).
+///
+/// Plotters searches for a tick spacing that yields at most the number of
+/// labels asked, multiplying the spacing by 10 until it does; asked for
+/// none, it never does, and the spacing overflows (a panic where overflow
+/// is checked, a garbage axis where it wraps). So at least one is asked:
+/// an axis without rows, as in a reverse stress test where no county
+/// reaches the target, has one (empty) label.
+fn label_count(rows: usize) -> usize {
+    rows.max(1)
+}
+
 fn pct_label(v: &f64) -> String {
     format!("{:.1}%", v)
 }
@@ -341,7 +353,7 @@ where
         .configure_mesh()
         .x_desc(x_desc)
         .x_label_formatter(&pct_label)
-        .y_labels(rows.len())
+        .y_labels(label_count(rows.len()))
         .y_label_formatter(&fmt)
         .label_style(font(if rows.len() > 25 { 15 } else { 18 }))
         .axis_desc_style(font(22))
@@ -421,7 +433,7 @@ where
         .x_desc(x_desc.unwrap_or(""))
         .axis_desc_style(font(20))
         .x_label_formatter(&|v| if signed { format!("{v:+.2}") } else { format!("{v:.2}") })
-        .y_labels(rows.len())
+        .y_labels(label_count(rows.len()))
         .y_label_formatter(&fmt)
         .label_style(font(18))
         .light_line_style(WHITE.mix(0.0))
@@ -529,8 +541,8 @@ where
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .x_labels(p.xs.len())
-        .y_labels(p.ys.len())
+        .x_labels(label_count(p.xs.len()))
+        .y_labels(label_count(p.ys.len()))
         .x_label_formatter(&fx)
         .y_label_formatter(&fy)
         .label_style(font(18))
@@ -596,7 +608,7 @@ where
     chart
         .configure_mesh()
         .y_desc(y_desc)
-        .x_labels(bars.len())
+        .x_labels(label_count(bars.len()))
         .x_label_formatter(&fx)
         .y_label_formatter(&|v| format!("{v:.2}"))
         .label_style(font(if bars.len() > 8 { 15 } else { 20 }))

@@ -123,3 +123,73 @@ pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<V
     let footer = prov.footer(lang);
     kinds.iter().map(|(name, k)| draw::render(name, k, &footer)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::inputs::{BreakpointCountyIn, BreakpointIn};
+    use super::*;
+
+    fn provenance() -> Provenance {
+        Provenance {
+            scenario: "test".into(),
+            sha256: "0123456789abcdef".into(),
+            rules: "test".into(),
+            seed: 1,
+            paths: 2,
+            date: "2000-01-01".into(),
+            headline: "headline".into(),
+        }
+    }
+
+    /// A breakpoint search over `severities` where county `i` breaks at
+    /// `breaks[i]` (None: not within the grid).
+    fn breakpoint(severities: &[f64], breaks: &[Option<f64>]) -> Results {
+        let counties = breaks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| BreakpointCountyIn {
+                id: format!("53010{i}"),
+                name: "巧家县".into(),
+                name_en: "Qiaojia County".into(),
+                fund_start_yuan: 1e6,
+                severity: *s,
+                severity_low: s.map(|s| s * 0.8),
+                severity_high: None,
+                exhaustion_probability: vec![0.0; severities.len()],
+                exhaustion_probability_at_topup_severity: 0.0,
+                min_topup_yuan: None,
+            })
+            .collect();
+        Results::Breakpoint {
+            breakpoint: Box::new(BreakpointIn {
+                shock: "drought".into(),
+                target: 0.1,
+                severities: severities.to_vec(),
+                topup_severity: 2.0,
+                paths: 2,
+                counties,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_breakpoint_search_where_no_county_breaks_draws_an_empty_chart() {
+        for lang in [Lang::Zh, Lang::En] {
+            let charts = draw_charts(&breakpoint(&[0.0, 1.0, 2.0], &[None, None, None]), &provenance(), lang)
+                .expect("a chart with no county plotted");
+            assert_eq!(charts.len(), 1);
+            assert!(charts[0].svg.contains("<svg"), "{}", charts[0].name);
+            let none = if lang == Lang::En { "(0 most fragile)" } else { "（最脆弱的0个县）" };
+            assert!(charts[0].title.ends_with(none), "{}", charts[0].title);
+        }
+    }
+
+    #[test]
+    fn the_breakpoint_title_counts_the_counties_that_break_not_the_most_it_could_show() {
+        let results = breakpoint(&[0.0, 1.0, 2.0], &[Some(1.0), None, Some(2.0)]);
+        let en = draw_charts(&results, &provenance(), Lang::En).unwrap();
+        assert!(en[0].title.ends_with("(2 most fragile)"), "{}", en[0].title);
+        let zh = draw_charts(&results, &provenance(), Lang::Zh).unwrap();
+        assert!(zh[0].title.ends_with("（最脆弱的2个县）"), "{}", zh[0].title);
+    }
+}
