@@ -373,3 +373,51 @@ fn shipped_scenarios_chart_in_both_languages() {
         }
     }
 }
+
+/// The texts of the `<text>` elements of an SVG, digits kept.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t[t.find('>')? + 1..t.find("</text>")?].to_string()))
+        .collect()
+}
+
+/// The title of chart `name` of output directory `kind`, drawn in `lang`.
+fn chart_title(kind: &str, name: &str, lang: &str) -> String {
+    let dir = outputs().join(kind);
+    let out = crate::support::scratch(&format!("briefing-title-{kind}-{name}-{lang}"));
+    let o = out.display().to_string();
+    let (c, _, err) =
+        cli(&["chart", &dir.display().to_string(), "--lang", lang, "--format", "svg", "--out", &o]);
+    assert_eq!(c, 0, "{err}");
+    let svg = std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+    // The title is the page's first text.
+    svg_texts(&svg).into_iter().next().unwrap_or_default().trim().replace("&apos;", "'")
+}
+
+/// The snapshots mask digits, so a title that says "top 30" over three
+/// counties would pass them: the number in a title is checked here.
+#[test]
+fn chart_titles_state_the_number_of_counties_actually_plotted() {
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(outputs().join("run/summary.json")).unwrap()).unwrap();
+    let counties = summary["counties"].as_array().unwrap().len();
+    assert!(counties < 30, "the test scenario has fewer counties than a ranking shows at most");
+    assert_eq!(
+        chart_title("run", "county-ranking", "en"),
+        format!("Counties ranked by the probability their fund runs out (top {counties})")
+    );
+    assert_eq!(
+        chart_title("stress", "county-ranking", "zh"),
+        format!("各县补偿金耗尽概率排名（前{counties}）")
+    );
+
+    let bp: Value =
+        serde_json::from_str(&std::fs::read_to_string(outputs().join("breakpoint/breakpoint.json")).unwrap())
+            .unwrap();
+    let reached = bp["counties"].as_array().unwrap().iter().filter(|c| !c["severity"].is_null()).count();
+    let en = chart_title("breakpoint", "breakpoint", "en");
+    assert!(en.ends_with(&format!("chance to run out ({reached} most fragile)")), "{reached} plotted: {en}");
+    let zh = chart_title("breakpoint", "breakpoint", "zh");
+    assert!(zh.ends_with(&format!("（最脆弱的{reached}个县）")), "{reached} plotted: {zh}");
+}

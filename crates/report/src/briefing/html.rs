@@ -8,6 +8,7 @@ use std::fmt::Write;
 use base64::Engine;
 
 use super::inputs::{CountyIn, Results, RunMeta, SummaryIn};
+use super::labels::{county_label as name, county_name, money_unit, rules_label, shock_name};
 use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance};
 
 fn esc(s: &str) -> String {
@@ -41,18 +42,16 @@ fn money(lang: Lang, yuan: f64) -> String {
     if !yuan.is_finite() {
         return "—".into();
     }
-    let (div, unit) = super::money_unit(lang, yuan);
+    let (div, unit) = money_unit(lang, yuan);
     match lang {
         Lang::Zh => format!("{:.2}{unit}", yuan / div),
         Lang::En => format!("{:.2} {unit}", yuan / div),
     }
 }
 
-use super::charts::county_label as name;
-
 /// Counties most at risk first (the charts' order without a stress ranking).
 fn ranked(s: &SummaryIn) -> Vec<&CountyIn> {
-    super::charts::watched(s, None).into_iter().map(|(c, _)| c).collect()
+    super::watched(s, None).into_iter().map(|(c, _)| c).collect()
 }
 
 /// The findings of a run, as sentences.
@@ -62,7 +61,7 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     let over = s.counties.iter().filter(|c| c.exhaustion_probability.p.0 > 0.05).count();
     let p = &s.province;
     let e = &p.exhaustion_probability;
-    let rules = super::charts::rules_label(meta);
+    let rules = rules_label(meta);
     let top: Vec<String> = ranked(s)
         .into_iter()
         .filter(|c| c.exhaustion_probability.p.0 > 0.0)
@@ -197,7 +196,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             }
         }
         Results::Breakpoint { breakpoint: b } => {
-            let shock = super::charts::shock_name(&b.shock, lang);
+            let shock = shock_name(&b.shock, lang);
             let top = b.severities.last().copied().unwrap_or(0.0);
             let reached: Vec<&super::inputs::BreakpointCountyIn> =
                 b.counties.iter().filter(|c| c.severity.is_some()).collect();
@@ -459,7 +458,7 @@ tr.watch td {{ background: #fde8e8; }}\n\
                     o,
                     "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
                     esc(&c.id),
-                    esc(if lang == Lang::Zh { &c.name } else { &c.name_en }),
+                    esc(&county_name(&c.name, &c.name_en, lang)),
                     f(c.severity),
                     f(c.severity_low),
                     f(c.severity_high),

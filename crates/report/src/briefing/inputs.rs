@@ -420,21 +420,163 @@ pub enum Results {
     },
 }
 
-/// A file that could not be read back: which, and why.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {why}")]
+/// A file that could not be read back: which, and what is wrong with it.
+#[derive(Debug)]
+#[non_exhaustive]
 pub struct InputError {
     /// File name within the directory.
     pub file: String,
     /// What is wrong.
-    pub why: String,
+    pub kind: InputErrorKind,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.kind)
+    }
+}
+
+impl std::error::Error for InputError {
+    // The kind is part of the message; its own cause (the JSON or CSV
+    // parser's error) is the source.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
+
+/// What is wrong with a file read back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// Not JSON of the expected form.
+    #[error(
+        "not what mcstress writes (line {line}, column {column}: {source})",
+        line = .source.line(),
+        column = .source.column()
+    )]
+    Json {
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A row of a CSV file that does not parse.
+    #[error("row {row}: {source}")]
+    Csv {
+        /// Line number in the file (the header is row 1).
+        row: usize,
+        /// The parser's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// The directory lacks the file.
+    #[error("missing; a `{command}` directory has it")]
+    Missing {
+        /// The command that wrote the directory.
+        command: String,
+    },
+    /// `run.json` names a command whose output is not charted.
+    #[error(
+        "command {command:?}: charts and briefings are drawn from the output of run, stress, \
+         compare, sweep or breakpoint"
+    )]
+    NotCharted {
+        /// The command.
+        command: String,
+    },
+    /// A value where another was expected.
+    #[error("{place}: expected {expected}, found {found}")]
+    Unexpected {
+        /// Where (a field path, or a row and column).
+        place: String,
+        /// What was expected.
+        expected: String,
+        /// What was found, as the file wrote it.
+        found: String,
+    },
+    /// A count that differs from the one `run.json` records.
+    #[error("{what} is {found}, but run.json records {run}: not the output of this run")]
+    OtherRun {
+        /// The field.
+        what: &'static str,
+        /// Its value in the file.
+        found: String,
+        /// Its value in `run.json`.
+        run: String,
+    },
+    /// `province.counties` differs from the number of counties listed.
+    #[error("province.counties is {province}, but the counties list has {listed}")]
+    ProvinceCounties {
+        /// `province.counties`.
+        province: usize,
+        /// Counties listed.
+        listed: usize,
+    },
+    /// `monthly.csv` has the wrong number of rows.
+    #[error(
+        "{rows} rows, expected {expected}: {months} months (run.json) × (4 province rows + 5 × {counties} \
+         counties of summary.json); the file is cut short or not this run's"
+    )]
+    MonthlyRows {
+        /// Rows found.
+        rows: usize,
+        /// Rows expected.
+        expected: usize,
+        /// Months of the horizon.
+        months: u16,
+        /// Counties of `summary.json`.
+        counties: usize,
+    },
+    /// `stress.json` ranks another number of counties than `summary.json` has.
+    #[error("{ranked} counties ranked, but summary.json has {summary}")]
+    StressCounties {
+        /// Counties ranked.
+        ranked: usize,
+        /// Counties of `summary.json`.
+        summary: usize,
+    },
+    /// `sweep.json` has as many fields as its shape has axes.
+    #[error("{fields} fields with a shape of {axes} axes")]
+    SweepShape {
+        /// Fields.
+        fields: usize,
+        /// Axes of the shape.
+        axes: usize,
+    },
+    /// `sweep.json` has as many points as its shape says.
+    #[error("{points} points, expected {expected} (shape {shape:?})")]
+    SweepPoints {
+        /// Points found.
+        points: usize,
+        /// Points the shape makes.
+        expected: usize,
+        /// The shape.
+        shape: Vec<usize>,
+    },
+    /// A sweep point lacks the value of a field.
+    #[error("points[{point}].values: no value of {field}")]
+    SweepValue {
+        /// The point's index.
+        point: usize,
+        /// The field.
+        field: String,
+    },
+    /// `breakpoint.json` has no severities, or one that is not ≥ 0.
+    #[error("severities: expected one or more severities ≥ 0")]
+    Severities,
+    /// A county of `breakpoint.json` has not one probability per severity.
+    #[error("{place}: {values} values, expected one per severity ({severities})")]
+    PerSeverity {
+        /// The field.
+        place: String,
+        /// Values found.
+        values: usize,
+        /// Severities searched.
+        severities: usize,
+    },
 }
 
 fn json<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, InputError> {
-    serde_json::from_str(text).map_err(|e| InputError {
-        file: file.into(),
-        why: format!("not what mcstress writes (line {}, column {}: {e})", e.line(), e.column()),
-    })
+    serde_json::from_str(text).map_err(|source| bad(file, InputErrorKind::Json { source }))
 }
 
 /// Reads `monthly.csv`.
@@ -442,9 +584,7 @@ pub fn parse_monthly(text: &str) -> Result<Vec<MonthlyIn>, InputError> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
-        rows.push(
-            row.map_err(|e| InputError { file: "monthly.csv".into(), why: format!("row {}: {e}", i + 2) })?,
-        );
+        rows.push(row.map_err(|source| bad("monthly.csv", InputErrorKind::Csv { row: i + 2, source }))?);
     }
     Ok(rows)
 }
@@ -454,10 +594,7 @@ impl Results {
     /// `None` when the directory does not have it.
     pub fn read(meta: &RunMeta, mut file: impl FnMut(&str) -> Option<String>) -> Result<Results, InputError> {
         let mut need = |name: &str| {
-            file(name).ok_or_else(|| InputError {
-                file: name.into(),
-                why: format!("missing; a `{}` directory has it", meta.command),
-            })
+            file(name).ok_or_else(|| bad(name, InputErrorKind::Missing { command: meta.command.clone() }))
         };
         match meta.command.as_str() {
             "run" | "stress" => {
@@ -498,13 +635,7 @@ impl Results {
                 check_breakpoint(&breakpoint, meta)?;
                 Ok(Results::Breakpoint { breakpoint: Box::new(breakpoint) })
             }
-            other => Err(InputError {
-                file: "run.json".into(),
-                why: format!(
-                    "command {other:?}: charts and briefings are drawn from the output of run, stress, \
-                     compare, sweep or breakpoint"
-                ),
-            }),
+            other => Err(bad("run.json", InputErrorKind::NotCharted { command: other.to_string() })),
         }
     }
 
@@ -518,8 +649,20 @@ impl Results {
 // range of each figure, so that a file cut short, edited or taken from
 // another run is refused rather than drawn.
 
-fn bad(file: &str, why: String) -> InputError {
-    InputError { file: file.into(), why }
+fn bad(file: &str, kind: InputErrorKind) -> InputError {
+    InputError { file: file.into(), kind }
+}
+
+/// `place`: expected `expected`, found `found`.
+fn unexpected(file: &str, place: &str, expected: impl Into<String>, found: impl ToString) -> InputError {
+    bad(
+        file,
+        InputErrorKind::Unexpected {
+            place: place.into(),
+            expected: expected.into(),
+            found: found.to_string(),
+        },
+    )
 }
 
 /// The kind of value a figure is, with its natural range.
@@ -558,11 +701,7 @@ fn shown(file: &str, x: f64) -> String {
 
 /// Checks one value at `place` (e.g. "province.peak_overdue_rate.mean").
 fn value(file: &str, place: &str, x: f64, r: Range) -> Result<(), InputError> {
-    if r.admits(x) {
-        Ok(())
-    } else {
-        Err(bad(file, format!("{place}: expected {}, found {}", r.expected(), shown(file, x))))
-    }
+    if r.admits(x) { Ok(()) } else { Err(unexpected(file, place, r.expected(), shown(file, x))) }
 }
 
 /// A standard error: finite and non-negative, or null (NaN) from one path.
@@ -570,10 +709,7 @@ fn std_error(file: &str, place: &str, se: f64, paths: u32) -> Result<(), InputEr
     if (se.is_nan() && paths < 2) || (se.is_finite() && se >= 0.0) {
         Ok(())
     } else {
-        Err(bad(
-            file,
-            format!("{place}: expected a standard error ≥ 0 ({paths} paths), found {}", shown(file, se)),
-        ))
+        Err(unexpected(file, place, format!("a standard error ≥ 0 ({paths} paths)"), shown(file, se)))
     }
 }
 
@@ -594,14 +730,14 @@ fn prob(file: &str, place: &str, p: &Prob, paths: u32) -> Result<(), InputError>
 /// A count that must agree with `run.json`.
 fn agrees<T: PartialEq + std::fmt::Display>(
     file: &str,
-    what: &str,
+    what: &'static str,
     found: T,
     run: T,
 ) -> Result<(), InputError> {
     if found == run {
         Ok(())
     } else {
-        Err(bad(file, format!("{what} is {found}, but run.json records {run}: not the output of this run")))
+        Err(bad(file, InputErrorKind::OtherRun { what, found: found.to_string(), run: run.to_string() }))
     }
 }
 
@@ -610,13 +746,13 @@ fn check_summary(file: &str, s: &SummaryIn, meta: &RunMeta) -> Result<(), InputE
     agrees(file, "run.paths", s.run.paths, meta.paths)?;
     agrees(file, "run.seed", s.run.seed, meta.seed)?;
     if s.counties.is_empty() {
-        return Err(bad(file, "counties: expected at least one county, found none".into()));
+        return Err(unexpected(file, "counties", "at least one county", "none"));
     }
     let p = &s.province;
     if p.counties != s.counties.len() {
         return Err(bad(
             file,
-            format!("province.counties is {}, but the counties list has {}", p.counties, s.counties.len()),
+            InputErrorKind::ProvinceCounties { province: p.counties, listed: s.counties.len() },
         ));
     }
     let n = meta.paths;
@@ -656,13 +792,11 @@ fn check_summary(file: &str, s: &SummaryIn, meta: &RunMeta) -> Result<(), InputE
         if let Some(m) = c.exhaustion_month_p50
             && !(1..=meta.horizon_months).contains(&m)
         {
-            return Err(bad(
+            return Err(unexpected(
                 file,
-                format!(
-                    "{}: expected a month from 1 to {}, found {m}",
-                    at("exhaustion_month_p50"),
-                    meta.horizon_months
-                ),
+                &at("exhaustion_month_p50"),
+                format!("a month from 1 to {}", meta.horizon_months),
+                m,
             ));
         }
     }
@@ -687,12 +821,7 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
     if rows.len() != expected {
         return Err(bad(
             F,
-            format!(
-                "{} rows, expected {expected}: {} months (run.json) × (4 province rows + 5 × {counties} \
-                 counties of summary.json); the file is cut short or not this run's",
-                rows.len(),
-                meta.horizon_months
-            ),
+            InputErrorKind::MonthlyRows { rows: rows.len(), expected, months: meta.horizon_months, counties },
         ));
     }
     let ids: std::collections::BTreeSet<&str> = s.counties.iter().map(|c| c.id.as_str()).collect();
@@ -708,13 +837,11 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
             let fig = MONTHLY_COUNTY[(j - MONTHLY_PROVINCE.len()) % MONTHLY_COUNTY.len()];
             if month == 1 && fig == MONTHLY_COUNTY[0] {
                 if !ids.contains(r.county_id.as_str()) || seen.contains(&r.county_id.as_str()) {
-                    return Err(bad(
+                    return Err(unexpected(
                         F,
-                        format!(
-                            "row {line}, column county_id: expected a county of summary.json not yet listed \
-                             this month, found {:?}",
-                            r.county_id
-                        ),
+                        &format!("row {line}, column county_id"),
+                        "a county of summary.json not yet listed this month",
+                        format!("{:?}", r.county_id),
                     ));
                 }
                 seen.push(&r.county_id);
@@ -722,18 +849,22 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
             (seen.get(k).copied().unwrap_or(""), fig)
         };
         if usize::from(r.month) != month {
-            return Err(bad(F, format!("row {line}, column month: expected {month}, found {}", r.month)));
+            return Err(unexpected(F, &format!("row {line}, column month"), month.to_string(), r.month));
         }
         if r.county_id != county {
-            return Err(bad(
+            return Err(unexpected(
                 F,
-                format!("row {line}, column county_id: expected {county:?}, found {:?}", r.county_id),
+                &format!("row {line}, column county_id"),
+                format!("{county:?}"),
+                format!("{:?}", r.county_id),
             ));
         }
         if r.figure != figure {
-            return Err(bad(
+            return Err(unexpected(
                 F,
-                format!("row {line}, column figure: expected {figure:?}, found {:?}", r.figure),
+                &format!("row {line}, column figure"),
+                format!("{figure:?}"),
+                format!("{:?}", r.figure),
             ));
         }
         let range = if figure.ends_with("_yuan") { Range::Money } else { Range::Share };
@@ -746,17 +877,14 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
                 // The quartiles of a probability are empty; nothing else is.
                 None if probability && (col == "p25" || col == "p75") => {}
                 None => {
-                    return Err(bad(
-                        F,
-                        format!("row {line}, column {col}: expected a number, found nothing"),
-                    ));
+                    return Err(unexpected(F, &format!("row {line}, column {col}"), "a number", "nothing"));
                 }
             }
         }
         match r.se {
             Some(se) => std_error(F, &format!("row {line}, column se"), se, meta.paths)?,
             None if meta.paths < 2 => {}
-            None => return Err(bad(F, format!("row {line}, column se: expected a number, found nothing"))),
+            None => return Err(unexpected(F, &format!("row {line}, column se"), "a number", "nothing")),
         }
     }
     Ok(())
@@ -766,16 +894,18 @@ fn check_stress(st: &StressIn, s: &SummaryIn) -> Result<(), InputError> {
     if st.counties.len() != s.counties.len() {
         return Err(bad(
             "stress.json",
-            format!("{} counties ranked, but summary.json has {}", st.counties.len(), s.counties.len()),
+            InputErrorKind::StressCounties { ranked: st.counties.len(), summary: s.counties.len() },
         ));
     }
     for c in &st.counties {
         if let Some(x) = c.fund_cover_ratio
             && !(x.is_finite() && x >= 0.0)
         {
-            return Err(bad(
+            return Err(unexpected(
                 "stress.json",
-                format!("counties[{}].fund_cover_ratio: expected a ratio ≥ 0, found {x}", c.id),
+                &format!("counties[{}].fund_cover_ratio", c.id),
+                "a ratio ≥ 0",
+                x,
             ));
         }
     }
@@ -795,7 +925,7 @@ fn check_compare(c: &CompareIn, meta: &RunMeta) -> Result<(), InputError> {
     agrees(F, "paths", c.paths, meta.paths)?;
     agrees(F, "seed", c.seed, meta.seed)?;
     if c.counties.is_empty() {
-        return Err(bad(F, "counties: expected at least one county, found none".into()));
+        return Err(unexpected(F, "counties", "at least one county", "none"));
     }
     for (k, d) in &c.province {
         let r = if k.ends_with("_yuan") {
@@ -821,18 +951,21 @@ fn check_sweep(w: &SweepIn, meta: &RunMeta) -> Result<(), InputError> {
     agrees(F, "paths", w.paths, meta.paths)?;
     agrees(F, "seed", w.seed, meta.seed)?;
     if w.fields.is_empty() || w.fields.len() != w.shape.len() {
-        return Err(bad(F, format!("{} fields with a shape of {} axes", w.fields.len(), w.shape.len())));
+        return Err(bad(F, InputErrorKind::SweepShape { fields: w.fields.len(), axes: w.shape.len() }));
     }
     let points: usize = w.shape.iter().product();
     if w.points.len() != points || points == 0 {
-        return Err(bad(F, format!("{} points, expected {points} (shape {:?})", w.points.len(), w.shape)));
+        return Err(bad(
+            F,
+            InputErrorKind::SweepPoints { points: w.points.len(), expected: points, shape: w.shape.clone() },
+        ));
     }
     for (i, p) in w.points.iter().enumerate() {
         let at = |k: &str| format!("points[{i}].province.{k}");
         for f in &w.fields {
             match p.values.get(f) {
                 Some(x) => value(F, &format!("points[{i}].values.{f}"), *x, Range::Money)?,
-                None => return Err(bad(F, format!("points[{i}].values: no value of {f}"))),
+                None => return Err(bad(F, InputErrorKind::SweepValue { point: i, field: f.clone() })),
             }
         }
         let q = &p.province;
@@ -853,25 +986,24 @@ fn check_breakpoint(b: &BreakpointIn, meta: &RunMeta) -> Result<(), InputError> 
     const F: &str = "breakpoint.json";
     agrees(F, "paths", b.paths, meta.paths)?;
     if !(b.target > 0.0 && b.target <= 1.0) {
-        return Err(bad(F, format!("target: expected a probability in (0, 1], found {}", b.target)));
+        return Err(unexpected(F, "target", "a probability in (0, 1]", b.target));
     }
     if b.severities.is_empty() || b.severities.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
-        return Err(bad(F, "severities: expected one or more severities ≥ 0".into()));
+        return Err(bad(F, InputErrorKind::Severities));
     }
     if b.counties.is_empty() {
-        return Err(bad(F, "counties: expected at least one county, found none".into()));
+        return Err(unexpected(F, "counties", "at least one county", "none"));
     }
     for c in &b.counties {
         let at = |k: &str| format!("counties[{}].{k}", c.id);
         if c.exhaustion_probability.len() != b.severities.len() {
             return Err(bad(
                 F,
-                format!(
-                    "{}: {} values, expected one per severity ({})",
-                    at("exhaustion_probability"),
-                    c.exhaustion_probability.len(),
-                    b.severities.len()
-                ),
+                InputErrorKind::PerSeverity {
+                    place: at("exhaustion_probability"),
+                    values: c.exhaustion_probability.len(),
+                    severities: b.severities.len(),
+                },
             ));
         }
         for (i, x) in c.exhaustion_probability.iter().enumerate() {
@@ -896,4 +1028,44 @@ fn check_breakpoint(b: &BreakpointIn, meta: &RunMeta) -> Result<(), InputError> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_json_is_refused_naming_where_and_keeping_the_parser_error() {
+        let e = Results::meta("{\"command\": ").unwrap_err();
+        assert_eq!(e.file, "run.json");
+        let source = e.source().expect("the JSON parser's error is the source");
+        let parser = source.downcast_ref::<serde_json::Error>().expect("a serde_json::Error");
+        assert_eq!(
+            e.to_string(),
+            format!("run.json: not what mcstress writes (line 1, column 12: {parser})"),
+        );
+    }
+
+    #[test]
+    fn a_monthly_row_that_does_not_parse_names_its_row_and_keeps_the_csv_error() {
+        let text = "month,county_id,figure,mean,se,p05,p25,p50,p75,p95\nnot-a-month,x,y,1,1,1,1,1,1,1\n";
+        let e = parse_monthly(text).unwrap_err();
+        assert!(matches!(e.kind, InputErrorKind::Csv { row: 2, .. }), "{e:?}");
+        let source = e.source().expect("the CSV reader's error is the source");
+        assert!(source.downcast_ref::<csv::Error>().is_some());
+        assert_eq!(e.to_string(), format!("monthly.csv: row 2: {source}"));
+    }
+
+    #[test]
+    fn a_count_that_disagrees_with_run_json_says_both_values() {
+        let e = agrees("sweep.json", "paths", 30_u32, 3).unwrap_err();
+        assert!(matches!(e.kind, InputErrorKind::OtherRun { what: "paths", .. }));
+        assert_eq!(
+            e.to_string(),
+            "sweep.json: paths is 30, but run.json records 3: not the output of this run"
+        );
+        assert!(e.source().is_none());
+    }
 }

@@ -10,14 +10,18 @@
 mod charts;
 mod html;
 pub mod inputs;
+mod labels;
 mod workbook;
 
 use std::sync::OnceLock;
 
 use ab_glyph::Font;
 
-pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts, provenance};
+use inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
+
+pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts};
 pub use html::briefing_html;
+pub use labels::money_unit;
 pub use workbook::{briefing_xlsx, sheet_names};
 
 /// The chart font: Noto Sans SC cut to GB2312 plus ASCII (SIL OFL 1.1,
@@ -70,24 +74,47 @@ pub enum BriefingError {
         code: u32,
     },
     /// The results cannot be charted (e.g. no paths).
-    #[error("{0}")]
-    Data(String),
+    #[error(transparent)]
+    Data(DataError),
     /// The plotting library failed.
-    #[error("cannot draw chart {chart}: {why}")]
+    #[error("cannot draw chart {chart}")]
     Draw {
         /// Chart name.
         chart: String,
-        /// The cause.
-        why: String,
+        /// What plotters reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Encoding a PNG or the workbook failed.
-    #[error("cannot encode {what}: {why}")]
+    #[error("cannot encode {what}")]
     Encode {
         /// What.
         what: &'static str,
-        /// The cause.
-        why: String,
+        /// What the encoder reported.
+        #[source]
+        source: EncodeError,
     },
+}
+
+/// What an encoder reported.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The PNG encoder.
+    #[error(transparent)]
+    Png(#[from] png::EncodingError),
+    /// The workbook writer.
+    #[error(transparent)]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// Why results cannot be charted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// A run without paths or without monthly rows.
+    #[error("the run has no paths or no monthly rows")]
+    NoPaths,
 }
 
 fn font() -> &'static ab_glyph::FontRef<'static> {
@@ -141,29 +168,56 @@ pub struct Provenance {
 impl Provenance {
     /// The footer line.
     pub fn footer(&self, lang: Lang) -> String {
-        let hash: String =
-            self.sha256.split_whitespace().map(|h| &h[..h.len().min(12)]).collect::<Vec<_>>().join("/");
-        match lang {
-            Lang::Zh => format!(
-                "情景 {} (SHA-256 {}) · 规则 {} · 种子 {} · 路径 {} · {} · {}",
-                self.scenario, hash, self.rules, self.seed, self.paths, self.date, self.headline
-            ),
-            Lang::En => format!(
-                "Scenario {} (SHA-256 {}) · rules {} · seed {} · {} paths · {} · {}",
-                self.scenario, hash, self.rules, self.seed, self.paths, self.date, self.headline
-            ),
-        }
+        labels::footer(self, lang)
     }
 }
 
-/// Money in the unit that suits its size: (divisor, unit label).
-pub fn money_unit(lang: Lang, largest_yuan: f64) -> (f64, &'static str) {
-    match lang {
-        Lang::Zh if largest_yuan.abs() >= 1e8 => (1e8, "亿元"),
-        Lang::Zh => (1e4, "万元"),
-        Lang::En if largest_yuan.abs() >= 1e9 => (1e9, "billion yuan"),
-        Lang::En => (1e6, "million yuan"),
+/// The provenance of a directory's results.
+pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
+    let headline = match results {
+        Results::Run { summary, .. } => labels::headline_run(&summary.province.exhaustion_probability, lang),
+        Results::Compare { compare, .. } => labels::headline_compare(
+            &compare.province.get("loss_fund_yuan").copied().unwrap_or_default(),
+            lang,
+        ),
+        Results::Breakpoint { breakpoint } => labels::headline_breakpoint(breakpoint, lang),
+        Results::Sweep { sweep } => {
+            let worst =
+                sweep.points.iter().map(|p| p.province.exhaustion_probability.se.0).fold(0.0, f64::max);
+            labels::headline_sweep(worst, lang)
+        }
+    };
+    Provenance {
+        scenario: meta.scenario.clone(),
+        sha256: meta.scenario_sha256.clone(),
+        rules: labels::rules_label(meta),
+        seed: meta.seed,
+        paths: meta.paths,
+        date: meta.date.clone(),
+        headline,
     }
+}
+
+/// Counties most watched first: a `stress` directory's ranking, else the
+/// exhaustion probability, then the peak overdue rate, then the code; each
+/// with whether it is on the watch list.
+fn watched<'a>(s: &'a SummaryIn, stress: Option<&StressIn>) -> Vec<(&'a CountyIn, bool)> {
+    let mut v: Vec<(&CountyIn, bool, usize)> = s
+        .counties
+        .iter()
+        .map(|c| {
+            let st = stress.and_then(|st| st.counties.iter().find(|k| k.id == c.id));
+            let watch = st.map_or(c.exhaustion_probability.p.0 >= 0.05, |k| k.watch);
+            (c, watch, st.map_or(usize::MAX, |k| k.rank))
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        a.2.cmp(&b.2)
+            .then(b.0.exhaustion_probability.p.0.total_cmp(&a.0.exhaustion_probability.p.0))
+            .then(b.0.peak_overdue_rate.mean.0.total_cmp(&a.0.peak_overdue_rate.mean.0))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    v.into_iter().map(|(c, w, _)| (c, w)).collect()
 }
 
 #[cfg(test)]
@@ -179,5 +233,24 @@ mod tests {
         check_glyphs("title", "逾期率 Overdue rate (%) 亿元 ±·–—").unwrap();
         let e = check_glyphs("county name (530000)", "䶮县").unwrap_err().to_string();
         assert!(e.contains("䶮县") && e.contains("U+4DAE") && e.contains("530000"), "{e}");
+    }
+
+    /// The CLI prints an internal error with its causes (`{:#}`): the
+    /// message names the chart, the source says what plotters reported.
+    #[test]
+    fn a_drawing_failure_names_the_chart_and_keeps_what_plotters_said() {
+        let e = BriefingError::Draw {
+            chart: "losses".into(),
+            source: Box::new(std::io::Error::other("disk full")),
+        };
+        assert_eq!(e.to_string(), "cannot draw chart losses");
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("disk full"));
+    }
+
+    #[test]
+    fn a_run_without_paths_is_a_data_error_with_its_message() {
+        let e = BriefingError::Data(DataError::NoPaths);
+        assert_eq!(e.to_string(), "the run has no paths or no monthly rows");
     }
 }

@@ -7,10 +7,11 @@
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::inputs::{Dif, Est, MonthlyIn, Prob, Results, RunMeta, SummaryIn};
+use super::labels::county_name;
 use super::{BriefingError, Lang, Provenance};
 
 fn err(e: XlsxError) -> BriefingError {
-    BriefingError::Encode { what: "the workbook", why: e.to_string() }
+    BriefingError::Encode { what: "the workbook", source: e.into() }
 }
 
 struct Formats {
@@ -404,10 +405,7 @@ pub fn briefing_xlsx(
                     ("loss_fund_yuan", &c.loss_fund_yuan, Unit::Yuan),
                 ] {
                     diff_row(ws, r, key, d, unit, &f, lang)?;
-                    let label = match lang {
-                        Lang::Zh => format!("{} {}", c.id, c.name),
-                        Lang::En => format!("{} {}", c.id, c.name_en),
-                    };
+                    let label = format!("{} {}", c.id, county_name(&c.name, &c.name_en, lang));
                     ws.write_string(r, 1, &label).map_err(err)?;
                     r += 1;
                 }

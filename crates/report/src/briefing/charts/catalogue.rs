@@ -1,0 +1,437 @@
+//! The catalogue: which charts each kind of result gets, and from which
+//! figures.
+//!
+//! - `run` and `stress`: `overdue-fan` (monthly overdue rate of the
+//!   province and the three most-watched counties), `fund-fan` (fund
+//!   balance of the four most-watched counties), `exhaustion-survival`
+//!   (`exhausted_probability` by month), `county-ranking` (each county's
+//!   exhaustion probability with its Wilson interval, up to 30) and
+//!   `losses` (who bears the losses);
+//! - `compare`: `compare` (paired differences of the province figures),
+//!   `compare-counties` (the 20 counties the revision moves most) and
+//!   `losses` of both rule sets;
+//! - `sweep`: `sweep` (lines over one field, or heat maps over two) and
+//!   `losses` at every point;
+//! - `breakpoint`: `breakpoint` (each county's breakpoint severity, up to
+//!   30).
+
+use super::super::inputs::{
+    BreakpointIn, CompareIn, CountyIn, Dif, Est, MonthlyIn, Results, StressIn, SummaryIn, SweepIn,
+    SweepPointIn,
+};
+use super::super::labels::{self, county_label, county_name, money_unit};
+use super::super::{BriefingError, DataError, Lang, watched};
+use super::{Fan, HeatPanel, Interval, Kind, LinePanel, RankingRow};
+
+/// Counties in `county-ranking` and `breakpoint`, at most.
+const MAX_RANKED: usize = 30;
+
+/// Counties in `compare-counties`, at most.
+const MAX_COMPARED: usize = 20;
+
+/// The normal quantile of 97.5 %, for a 95 % interval `mean ± z se`: the
+/// exact value the engine uses for its intervals (Wilson's and the paired
+/// differences'), not 1.96.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The charts that fit the results, each with its file stem.
+pub(super) fn charts(results: &Results, lang: Lang) -> Result<Vec<(String, Kind)>, BriefingError> {
+    Ok(match results {
+        Results::Run { summary, monthly, stress } => {
+            if summary.run.paths == 0 || monthly.is_empty() {
+                return Err(BriefingError::Data(DataError::NoPaths));
+            }
+            run_charts(summary, monthly, stress.as_ref(), lang)
+        }
+        Results::Compare { compare, base, revision } => compare_charts(compare, base, revision, lang),
+        Results::Sweep { sweep } => sweep_charts(sweep, lang),
+        Results::Breakpoint { breakpoint } => breakpoint_charts(breakpoint, lang),
+    })
+}
+
+/// The bands of `figure` of `county` over months, divided by `scale`.
+fn fan(rows: &[MonthlyIn], county: &str, figure: &str, scale: f64, label: String) -> Fan {
+    let mut f = Fan { label, ..Fan::default() };
+    for r in rows.iter().filter(|r| r.county_id == county && r.figure == figure) {
+        let g = |x: Option<f64>| x.unwrap_or(f64::NAN) / scale;
+        f.months.push(f64::from(r.month));
+        f.p05.push(g(r.p05));
+        f.p25.push(g(r.p25));
+        f.p50.push(g(r.p50));
+        f.p75.push(g(r.p75));
+        f.p95.push(g(r.p95));
+    }
+    f
+}
+
+fn run_charts(
+    s: &SummaryIn,
+    monthly: &[MonthlyIn],
+    stress: Option<&StressIn>,
+    lang: Lang,
+) -> Vec<(String, Kind)> {
+    let order = watched(s, stress);
+    let top: Vec<&CountyIn> = order.iter().take(4).map(|(c, _)| *c).collect();
+    let mut out = Vec::new();
+
+    let mut panels = vec![fan(monthly, "province", "overdue_rate", 0.01, labels::province(lang))];
+    panels
+        .extend(top.iter().take(3).map(|c| fan(monthly, &c.id, "overdue_rate", 0.01, county_label(c, lang))));
+    out.push((
+        "overdue-fan".to_string(),
+        Kind::Fans {
+            title: labels::overdue_fan_title(lang),
+            x_desc: labels::month_axis(lang),
+            y_desc: labels::overdue_axis(lang),
+            panels,
+            zero_line: None,
+            legend: labels::band_legend(lang),
+        },
+    ));
+
+    let largest = top.iter().map(|c| c.fund_start_yuan).fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
+    let panels: Vec<Fan> =
+        top.iter().map(|c| fan(monthly, &c.id, "fund_balance_yuan", div, county_label(c, lang))).collect();
+    out.push((
+        "fund-fan".to_string(),
+        Kind::Fans {
+            title: labels::fund_fan_title(lang),
+            x_desc: labels::month_axis(lang),
+            y_desc: labels::balance_axis(lang, unit),
+            panels,
+            zero_line: Some(labels::exhaustion_line(lang)),
+            legend: labels::band_legend(lang),
+        },
+    ));
+
+    let survival = |id: &str, label: String| {
+        let rows: Vec<&MonthlyIn> =
+            monthly.iter().filter(|r| r.county_id == id && r.figure == "exhausted_probability").collect();
+        let g = |x: Option<f64>| x.unwrap_or(f64::NAN) * 100.0;
+        (
+            label,
+            rows.iter().map(|r| f64::from(r.month)).collect::<Vec<_>>(),
+            rows.iter().map(|r| g(r.mean)).collect::<Vec<_>>(),
+            rows.iter().map(|r| g(r.p05)).collect::<Vec<_>>(),
+            rows.iter().map(|r| g(r.p95)).collect::<Vec<_>>(),
+        )
+    };
+    let mut series = vec![survival("province", labels::survival_province(lang))];
+    series.extend(top.iter().take(3).map(|c| survival(&c.id, county_label(c, lang))));
+    out.push((
+        "exhaustion-survival".to_string(),
+        Kind::Survival {
+            title: labels::survival_title(lang),
+            x_desc: labels::survival_month_axis(lang),
+            y_desc: labels::survival_axis(lang),
+            series,
+        },
+    ));
+
+    let rows: Vec<RankingRow> = order
+        .iter()
+        .take(MAX_RANKED)
+        .map(|(c, w)| {
+            let p = &c.exhaustion_probability;
+            (county_label(c, lang), p.p.0 * 100.0, p.ci95_low.0 * 100.0, p.ci95_high.0 * 100.0, *w)
+        })
+        .collect();
+    out.push((
+        "county-ranking".to_string(),
+        Kind::Ranking {
+            title: labels::ranking_title(lang, rows.len()),
+            x_desc: labels::ranking_axis(lang),
+            name_width: if lang == Lang::Zh { 190 } else { 330 },
+            rows,
+            legend: labels::ranking_legend(lang, stress.is_some()),
+        },
+    ));
+    out.push(("losses".to_string(), losses(lang, &[(labels::this_scenario(lang), s)])));
+    out
+}
+
+fn losses(lang: Lang, sets: &[(String, &SummaryIn)]) -> Kind {
+    let largest = sets
+        .iter()
+        .map(|(_, s)| {
+            s.province.loss_fund_yuan.mean.0
+                + s.province.loss_bank_yuan.mean.0
+                + s.province.loss_uncovered_yuan.mean.0
+        })
+        .fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
+    let bars = sets
+        .iter()
+        .map(|(n, s)| {
+            let p = &s.province;
+            (
+                n.clone(),
+                [
+                    p.loss_fund_yuan.mean.0 / div,
+                    p.loss_bank_yuan.mean.0 / div,
+                    p.loss_uncovered_yuan.mean.0 / div,
+                ],
+            )
+        })
+        .collect();
+    stacked_losses(lang, unit, bars)
+}
+
+fn stacked_losses(lang: Lang, unit: &str, bars: Vec<(String, [f64; 3])>) -> Kind {
+    Kind::Stacked {
+        title: labels::losses_title(lang),
+        y_desc: labels::loss_axis(lang, unit),
+        bars,
+        legend: labels::losses_legend(lang),
+    }
+}
+
+fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) -> Vec<(String, Kind)> {
+    let get = |k: &str| c.province.get(k).copied().unwrap_or_default();
+    // Probabilities and rates: the difference in percentage points.
+    let pp = |key: &str| {
+        let d: Dif = get(key);
+        (labels::compare_figure(lang, key), d.diff.0 * 100.0, d.ci95_low.0 * 100.0, d.ci95_high.0 * 100.0)
+    };
+    // Amounts: the difference relative to today's rules, in percent.
+    let rel = |key: &str| {
+        let d: Dif = get(key);
+        let b = d.base.0.abs().max(1e-12);
+        (
+            labels::compare_figure(lang, key),
+            d.diff.0 / b * 100.0,
+            d.ci95_low.0 / b * 100.0,
+            d.ci95_high.0 / b * 100.0,
+        )
+    };
+    let rates = ["exhaustion_probability", "peak_overdue_rate", "final_overdue_rate"].map(pp).to_vec();
+    let money = ["loss_fund_yuan", "loss_bank_yuan", "claims_paid_yuan", "disbursed_yuan", "fund_end_yuan"]
+        .map(rel)
+        .to_vec();
+    let (base_label, rev_label) = (c.base.label(), c.revision.label());
+    vec![
+        (
+            "compare".to_string(),
+            Kind::Intervals {
+                title: labels::compare_title(lang, &rev_label, &base_label),
+                x_desc: None,
+                panels: vec![
+                    (labels::compare_rates_panel(lang), rates),
+                    (labels::compare_money_panel(lang), money),
+                ],
+            },
+        ),
+        ("compare-counties".to_string(), compare_counties(c, lang)),
+        (
+            "losses".to_string(),
+            losses(
+                lang,
+                &[(labels::todays_rules(lang, &base_label), base), (labels::revision(lang, &rev_label), rev)],
+            ),
+        ),
+    ]
+}
+
+/// The counties where the revision moves the exhaustion probability most.
+fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
+    let rows: Vec<Interval> = c
+        .counties
+        .iter()
+        .take(MAX_COMPARED)
+        .map(|k| {
+            let d = &k.exhaustion_probability;
+            (
+                county_name(&k.name, &k.name_en, lang),
+                d.diff.0 * 100.0,
+                d.ci95_low.0 * 100.0,
+                d.ci95_high.0 * 100.0,
+            )
+        })
+        .collect();
+    Kind::Intervals {
+        title: labels::compare_counties_title(lang, &c.revision.label(), &c.base.label()),
+        panels: vec![(labels::compare_counties_panel(lang), rows)],
+        x_desc: None,
+    }
+}
+
+/// The last part of a field's dotted path.
+fn short_field(f: &str) -> String {
+    f.rsplit('.').next().unwrap_or(f).to_string()
+}
+
+fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
+    let largest = s
+        .points
+        .iter()
+        .map(|p| p.province.loss_fund_yuan.p95.0.max(p.province.loss_bank_yuan.p95.0))
+        .fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
+    let mut out = Vec::new();
+    let fields: Vec<String> = s.fields.clone();
+    let value = |p: &SweepPointIn, f: &str| p.values.get(f).copied().unwrap_or(f64::NAN);
+    if s.fields.len() == 1 {
+        let f = &fields[0];
+        let x: Vec<f64> = s.points.iter().map(|p| value(p, f)).collect();
+        let ci = |e: &Est| (e.mean.0 / div, (e.mean.0 - Z95 * e.se.0) / div, (e.mean.0 + Z95 * e.se.0) / div);
+        let series = |label: String, g: &dyn Fn(&SweepPointIn) -> (f64, f64, f64)| {
+            let v: Vec<(f64, f64, f64)> = s.points.iter().map(g).collect();
+            (
+                label,
+                v.iter().map(|t| t.0).collect(),
+                v.iter().map(|t| t.1).collect(),
+                v.iter().map(|t| t.2).collect(),
+            )
+        };
+        let money = LinePanel {
+            y_desc: labels::sweep_loss_axis(lang, unit),
+            x: x.clone(),
+            series: vec![
+                series(labels::sweep_fund_loss(lang), &|p| ci(&p.province.loss_fund_yuan)),
+                series(labels::sweep_bank_loss(lang), &|p| ci(&p.province.loss_bank_yuan)),
+            ],
+        };
+        let prob = LinePanel {
+            y_desc: labels::sweep_probability_axis(lang),
+            x,
+            series: vec![series(labels::sweep_probability(lang), &|p| {
+                let e = &p.province.exhaustion_probability;
+                (e.p.0 * 100.0, e.ci95_low.0 * 100.0, e.ci95_high.0 * 100.0)
+            })],
+        };
+        out.push((
+            "sweep".to_string(),
+            Kind::Lines {
+                title: labels::sweep_title(lang, &short_field(f)),
+                x_desc: f.clone(),
+                panels: vec![money, prob],
+            },
+        ));
+    } else if s.fields.len() == 2 {
+        let xs: Vec<f64> = s.points.iter().step_by(s.shape[1].max(1)).map(|p| value(p, &fields[0])).collect();
+        let ys: Vec<f64> = s.points.iter().take(s.shape[1]).map(|p| value(p, &fields[1])).collect();
+        let loss: Vec<f64> = s.points.iter().map(|p| p.province.loss_fund_yuan.mean.0 / div).collect();
+        let prob: Vec<f64> = s.points.iter().map(|p| p.province.exhaustion_probability.p.0 * 100.0).collect();
+        out.push((
+            "sweep".to_string(),
+            Kind::Heat {
+                title: labels::sweep2_title(lang),
+                x_desc: fields[0].clone(),
+                y_desc: fields[1].clone(),
+                panels: vec![
+                    HeatPanel {
+                        title: labels::sweep2_loss(lang, unit),
+                        xs: xs.clone(),
+                        ys: ys.clone(),
+                        values: loss,
+                        format: |v| format!("{v:.2}"),
+                    },
+                    HeatPanel {
+                        title: labels::sweep2_probability(lang),
+                        xs,
+                        ys,
+                        values: prob,
+                        format: |v| format!("{v:.1}"),
+                    },
+                ],
+            },
+        ));
+    }
+    let bars = s
+        .points
+        .iter()
+        .map(|p| {
+            let label = fields.iter().map(|f| format!("{}", value(p, f))).collect::<Vec<_>>().join(" × ");
+            let q = &p.province;
+            (
+                label,
+                [
+                    q.loss_fund_yuan.mean.0 / div,
+                    q.loss_bank_yuan.mean.0 / div,
+                    q.loss_uncovered_yuan.mean.0 / div,
+                ],
+            )
+        })
+        .collect();
+    out.push(("losses".to_string(), stacked_losses(lang, unit, bars)));
+    out
+}
+
+fn breakpoint_charts(b: &BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
+    let top = b.severities.last().copied().unwrap_or(0.0);
+    let rows: Vec<Interval> = b
+        .counties
+        .iter()
+        .filter_map(|c| {
+            let s = c.severity?;
+            let name = county_name(&c.name, &c.name_en, lang);
+            Some((name, s, c.severity_low.unwrap_or(0.0), c.severity_high.unwrap_or(top)))
+        })
+        .take(MAX_RANKED)
+        .collect();
+    vec![(
+        "breakpoint".to_string(),
+        Kind::Intervals {
+            title: labels::breakpoint_title(lang, &b.shock, b.target, rows.len()),
+            panels: vec![(labels::breakpoint_panel(lang), rows)],
+            x_desc: Some(labels::breakpoint_axis(lang)),
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::super::inputs::{NameIn, Num, Prob, SweepFiguresIn};
+    use super::*;
+
+    fn est(mean: f64, se: f64) -> Est {
+        Est { mean: Num(mean), se: Num(se), p05: Num(mean), p50: Num(mean), p95: Num(mean) }
+    }
+
+    /// A one-field sweep whose funds lose `mean` ± `se` yuan at each point.
+    fn sweep(points: &[(f64, f64, f64)]) -> SweepIn {
+        SweepIn {
+            scenario: NameIn { name: "test".into(), variant: None, sha256: String::new() },
+            fields: vec!["rules.compensation.fund_share".into()],
+            shape: vec![points.len()],
+            paths: 10,
+            seed: 1,
+            points: points
+                .iter()
+                .map(|&(x, mean, se)| SweepPointIn {
+                    values: BTreeMap::from([("rules.compensation.fund_share".to_string(), x)]),
+                    province: SweepFiguresIn {
+                        exhaustion_probability: Prob::default(),
+                        peak_overdue_rate: est(0.1, 0.01),
+                        loss_fund_yuan: est(mean, se),
+                        loss_bank_yuan: est(mean / 2.0, se / 2.0),
+                        loss_uncovered_yuan: est(0.0, 0.0),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_sweep_bands_are_the_mean_plus_minus_the_engines_exact_normal_quantile() {
+        let z = mcstress_engine::normal::inv_phi(0.975);
+        assert!((Z95 - z).abs() < 1e-14, "{Z95} against {z}");
+        let s = sweep(&[(0.5, 3e6, 1e6), (0.7, 2e6, 5e5)]);
+        let charts = sweep_charts(&s, Lang::En);
+        let Some((_, Kind::Lines { panels, .. })) = charts.iter().find(|(n, _)| n == "sweep") else {
+            panic!("no sweep lines")
+        };
+        // Money in million yuan: 3e6 ± z × 1e6 yuan is 3 ± z million.
+        let (_, mean, low, high) = &panels[0].series[0];
+        assert_eq!(mean, &vec![3.0, 2.0]);
+        for (k, se) in [1.0, 0.5].into_iter().enumerate() {
+            assert!((low[k] - (mean[k] - z * se)).abs() < 1e-12, "{} against {}", low[k], mean[k] - z * se);
+            assert!((high[k] - (mean[k] + z * se)).abs() < 1e-12, "{} against {}", high[k], mean[k] + z * se);
+            // 1.96 would be off by 4e-5 × se, far above the tolerance.
+            assert!((high[k] - (mean[k] + 1.96 * se)).abs() > 1e-6);
+        }
+    }
+}

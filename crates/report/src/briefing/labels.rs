@@ -1,0 +1,410 @@
+//! Every text of the briefing material that more than one part shows, and
+//! every text of the charts: titles, axes, legends, the provenance footer
+//! and its headline, names of counties, shocks and rule sets, and money
+//! units — each in Chinese and English. The charts, the HTML briefing and
+//! the workbook take their labels from here, so that one wording is kept
+//! in one place.
+
+use super::inputs::{BreakpointIn, CountyIn, Dif, Prob, RunMeta};
+use super::{Lang, Provenance};
+
+// ----- names -----
+
+/// A county's name in the language.
+pub(crate) fn county_label(c: &CountyIn, lang: Lang) -> String {
+    county_name(&c.name, &c.name_en, lang)
+}
+
+/// The Chinese or the English name of a county.
+pub(crate) fn county_name(zh: &str, en: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// A shock family's name in the language.
+pub(crate) fn shock_name(key: &str, lang: Lang) -> String {
+    let zh = match key {
+        "drought" => "干旱",
+        "flood" => "洪涝",
+        "frost" => "冻害",
+        "earthquake" => "地震",
+        "livestock_disease" => "畜禽疫病",
+        "cattle" => "肉牛价格",
+        "pigs" => "生猪价格",
+        "tea" => "茶叶价格",
+        "coffee" => "咖啡价格",
+        "walnut" => "核桃价格",
+        "tobacco" => "烤烟价格",
+        "fruit_veg" => "果蔬价格",
+        "migrant_wages" => "务工收入",
+        _ => return key.to_string(),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => key.replace('_', " "),
+    }
+}
+
+/// The rule set of a run: its variant (or scenario name) and any
+/// `--set` settings.
+pub(crate) fn rules_label(meta: &RunMeta) -> String {
+    let mut rules = meta.variant.clone().unwrap_or_else(|| meta.scenario.clone());
+    for set in &meta.settings {
+        rules.push_str(" + ");
+        rules.push_str(set);
+    }
+    rules
+}
+
+/// Money in the unit that suits its size: (divisor, unit label).
+pub fn money_unit(lang: Lang, largest_yuan: f64) -> (f64, &'static str) {
+    match lang {
+        Lang::Zh if largest_yuan.abs() >= 1e8 => (1e8, "亿元"),
+        Lang::Zh => (1e4, "万元"),
+        Lang::En if largest_yuan.abs() >= 1e9 => (1e9, "billion yuan"),
+        Lang::En => (1e6, "million yuan"),
+    }
+}
+
+// ----- provenance -----
+
+/// The footer line under every chart and in the briefing.
+pub(crate) fn footer(p: &Provenance, lang: Lang) -> String {
+    let hash: String =
+        p.sha256.split_whitespace().map(|h| &h[..h.len().min(12)]).collect::<Vec<_>>().join("/");
+    match lang {
+        Lang::Zh => format!(
+            "情景 {} (SHA-256 {}) · 规则 {} · 种子 {} · 路径 {} · {} · {}",
+            p.scenario, hash, p.rules, p.seed, p.paths, p.date, p.headline
+        ),
+        Lang::En => format!(
+            "Scenario {} (SHA-256 {}) · rules {} · seed {} · {} paths · {} · {}",
+            p.scenario, hash, p.rules, p.seed, p.paths, p.date, p.headline
+        ),
+    }
+}
+
+/// Headline of a run: the province's exhaustion probability.
+pub(crate) fn headline_run(p: &Prob, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("任一县耗尽概率 {:.1}% ± {:.1}（标准误）", p.p.0 * 100.0, p.se.0 * 100.0),
+        Lang::En => format!("P(some fund exhausted) {:.1}% ± {:.1} (s.e.)", p.p.0 * 100.0, p.se.0 * 100.0),
+    }
+}
+
+/// Headline of a comparison: the difference in the funds' loss.
+pub(crate) fn headline_compare(d: &Dif, lang: Lang) -> String {
+    let (div, unit) = money_unit(lang, d.base.0);
+    // From one path there is no standard error.
+    let se = if d.se.0.is_finite() { format!("{:.3}", d.se.0 / div) } else { "n/a".into() };
+    match lang {
+        Lang::Zh => format!("补偿金损失差 {:+.3} ± {se} {unit}（配对标准误）", d.diff.0 / div),
+        Lang::En => format!("fund loss difference {:+.3} ± {se} {unit} (paired s.e.)", d.diff.0 / div),
+    }
+}
+
+/// Headline of a reverse stress test: its target and paths.
+pub(crate) fn headline_breakpoint(b: &BreakpointIn, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("目标耗尽概率{:.0}%，每次评估{}条路径", b.target * 100.0, b.paths),
+        Lang::En => format!("target P {:.0}%, {} paths per evaluation", b.target * 100.0, b.paths),
+    }
+}
+
+/// Headline of a sweep: the largest standard error of the exhaustion
+/// probability (a share).
+pub(crate) fn headline_sweep(worst_se: f64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("耗尽概率最大标准误 {:.1}个百分点", worst_se * 100.0),
+        Lang::En => format!("largest s.e. of the exhaustion probability {:.1} pp", worst_se * 100.0),
+    }
+}
+
+// ----- charts of a run -----
+
+/// The legend of a fan chart's bands.
+pub(crate) fn band_legend(lang: Lang) -> [String; 3] {
+    [
+        lang.tr("90%区间（5%–95%）", "90% band (5th–95th percentile)").into(),
+        lang.tr("50%区间（25%–75%）", "50% band (25th–75th percentile)").into(),
+        lang.tr("中位数", "median").into(),
+    ]
+}
+
+/// The month axis of a fan chart.
+pub(crate) fn month_axis(lang: Lang) -> String {
+    lang.tr("月份", "Month").into()
+}
+
+/// The province's panel or series.
+pub(crate) fn province(lang: Lang) -> String {
+    lang.tr("全省", "Province").into()
+}
+
+/// `overdue-fan`: title.
+pub(crate) fn overdue_fan_title(lang: Lang) -> String {
+    lang.tr("逾期率：全省及最需关注的县", "Overdue rate: province and the most-watched counties").into()
+}
+
+/// `overdue-fan`: value axis.
+pub(crate) fn overdue_axis(lang: Lang) -> String {
+    lang.tr("逾期率（%）", "Overdue rate (%)").into()
+}
+
+/// `fund-fan`: title.
+pub(crate) fn fund_fan_title(lang: Lang) -> String {
+    lang.tr("风险补偿金余额：最需关注的县", "Risk-compensation fund balance: the most-watched counties")
+        .into()
+}
+
+/// `fund-fan`: value axis, in `unit`.
+pub(crate) fn balance_axis(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("余额（{unit}）"),
+        Lang::En => format!("Balance ({unit})"),
+    }
+}
+
+/// `fund-fan`: the zero line.
+pub(crate) fn exhaustion_line(lang: Lang) -> String {
+    lang.tr("耗尽线（余额为零）", "exhaustion line (balance 0)").into()
+}
+
+/// `exhaustion-survival`: title.
+pub(crate) fn survival_title(lang: Lang) -> String {
+    lang.tr(
+        "补偿金耗尽的累积概率（阴影：全省的95%置信区间）",
+        "Probability that a fund is exhausted by each month (shaded: 95% interval for the province)",
+    )
+    .into()
+}
+
+/// `exhaustion-survival`: the province's series.
+pub(crate) fn survival_province(lang: Lang) -> String {
+    lang.tr("全省：任一县耗尽", "Province: some county's fund").into()
+}
+
+/// `exhaustion-survival`: month axis.
+pub(crate) fn survival_month_axis(lang: Lang) -> String {
+    lang.tr("月份（模拟第几个月）", "Month of the simulation").into()
+}
+
+/// `exhaustion-survival`: value axis.
+pub(crate) fn survival_axis(lang: Lang) -> String {
+    lang.tr("补偿金已耗尽的概率（%）", "Probability the fund is exhausted by then (%)").into()
+}
+
+/// `county-ranking`: title, naming the `shown` counties ranked.
+pub(crate) fn ranking_title(lang: Lang, shown: usize) -> String {
+    match lang {
+        Lang::Zh => format!("各县补偿金耗尽概率排名（前{shown}）"),
+        Lang::En => format!("Counties ranked by the probability their fund runs out (top {shown})"),
+    }
+}
+
+/// `county-ranking`: value axis.
+pub(crate) fn ranking_axis(lang: Lang) -> String {
+    lang.tr(
+        "补偿金在模拟期内耗尽的概率（%），须线为95%置信区间",
+        "Probability the fund is exhausted within the horizon (%), whiskers: 95% interval",
+    )
+    .into()
+}
+
+/// `county-ranking`: the legend, with the watch rule (that of a stress
+/// test when `stress`).
+pub(crate) fn ranking_legend(lang: Lang, stress: bool) -> [String; 3] {
+    let rule = if stress {
+        lang.tr("关注标准见压力测试阈值", "watch thresholds as set for the stress test")
+    } else {
+        lang.tr("关注：耗尽概率 ≥ 5%", "watch: exhaustion probability ≥ 5%")
+    };
+    [lang.tr("需关注", "on the watch list").into(), lang.tr("未列入关注", "not watched").into(), rule.into()]
+}
+
+// ----- losses -----
+
+/// `losses`: the bar of a run.
+pub(crate) fn this_scenario(lang: Lang) -> String {
+    lang.tr("本情景", "this scenario").into()
+}
+
+/// `losses`: title.
+pub(crate) fn losses_title(lang: Lang) -> String {
+    lang.tr("损失由谁承担（模拟期内均值）", "Who bears the losses (mean over the horizon)").into()
+}
+
+/// `losses`: value axis, in `unit`.
+pub(crate) fn loss_axis(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("损失（{unit}）"),
+        Lang::En => format!("Loss ({unit})"),
+    }
+}
+
+/// `losses`: who bears them.
+pub(crate) fn losses_legend(lang: Lang) -> [String; 3] {
+    [
+        lang.tr("风险补偿金", "compensation fund").into(),
+        lang.tr("银行", "banks").into(),
+        lang.tr("未获补偿（补偿金不足）", "uncovered (fund could not pay)").into(),
+    ]
+}
+
+// ----- comparison -----
+
+/// A province figure of a comparison, by its key in `compare.json`.
+pub(crate) fn compare_figure(lang: Lang, key: &str) -> String {
+    let (zh, en) = match key {
+        "exhaustion_probability" => ("任一县补偿金耗尽概率", "P(some county fund exhausted)"),
+        "peak_overdue_rate" => ("峰值逾期率", "Peak overdue rate"),
+        "final_overdue_rate" => ("期末逾期率", "Final overdue rate"),
+        "loss_fund_yuan" => ("补偿金损失", "Loss borne by funds"),
+        "loss_bank_yuan" => ("银行损失", "Loss borne by banks"),
+        "claims_paid_yuan" => ("代偿支付", "Claims paid"),
+        "disbursed_yuan" => ("贷款发放", "Principal disbursed"),
+        "fund_end_yuan" => ("期末补偿金余额", "Funds at the end"),
+        _ => return key.to_string(),
+    };
+    lang.tr(zh, en).into()
+}
+
+/// `compare`: title.
+pub(crate) fn compare_title(lang: Lang, revision: &str, base: &str) -> String {
+    match lang {
+        Lang::Zh => format!("规则修订的影响：{revision} 对比 {base}（点：均值差；线：95%置信区间）"),
+        Lang::En => {
+            format!(
+                "What the revision changes: {revision} vs {base} (dot: mean difference; line: 95% interval)"
+            )
+        }
+    }
+}
+
+/// `compare`: the panel of probabilities and rates.
+pub(crate) fn compare_rates_panel(lang: Lang) -> String {
+    lang.tr("概率与比率：差值（百分点）", "Probabilities and rates: difference (percentage points)").into()
+}
+
+/// `compare`: the panel of amounts.
+pub(crate) fn compare_money_panel(lang: Lang) -> String {
+    lang.tr("金额：相对现行规则的变化（%）", "Amounts: change relative to today's rules (%)").into()
+}
+
+/// `compare-counties`: title.
+pub(crate) fn compare_counties_title(lang: Lang, revision: &str, base: &str) -> String {
+    match lang {
+        Lang::Zh => format!("受修订影响最大的县：补偿金耗尽概率的变化（{revision} 对比 {base}）"),
+        Lang::En => format!(
+            "Counties the revision affects most: change in the probability their fund runs out ({revision} vs {base})"
+        ),
+    }
+}
+
+/// `compare-counties`: the panel.
+pub(crate) fn compare_counties_panel(lang: Lang) -> String {
+    lang.tr(
+        "差值（百分点），点：均值；线：95%置信区间",
+        "difference (percentage points); dot: mean, line: 95% interval",
+    )
+    .into()
+}
+
+/// `losses` of a comparison: the bar of today's rules.
+pub(crate) fn todays_rules(lang: Lang, base: &str) -> String {
+    lang.tr("现行规则", "today's rules").to_string() + " " + base
+}
+
+/// `losses` of a comparison: the bar of the revision.
+pub(crate) fn revision(lang: Lang, revision: &str) -> String {
+    lang.tr("修订", "revision").to_string() + " " + revision
+}
+
+// ----- sweep -----
+
+/// `sweep` (one field): title.
+pub(crate) fn sweep_title(lang: Lang, field: &str) -> String {
+    match lang {
+        Lang::Zh => format!("参数扫描：{field}（同一组随机情景）"),
+        Lang::En => format!("Sweep over {field} (the same random futures at every point)"),
+    }
+}
+
+/// `sweep` (one field): the axis of the loss panel, in `unit`.
+pub(crate) fn sweep_loss_axis(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("损失均值（{unit}），阴影：95%置信区间"),
+        Lang::En => format!("Mean loss ({unit}), shaded: 95% interval"),
+    }
+}
+
+/// `sweep` (one field): the series of the funds' loss.
+pub(crate) fn sweep_fund_loss(lang: Lang) -> String {
+    lang.tr("补偿金损失", "loss borne by funds").into()
+}
+
+/// `sweep` (one field): the series of the banks' loss.
+pub(crate) fn sweep_bank_loss(lang: Lang) -> String {
+    lang.tr("银行损失", "loss borne by banks").into()
+}
+
+/// `sweep`: the exhaustion probability's axis, or the title of its heat map.
+pub(crate) fn sweep_probability_axis(lang: Lang) -> String {
+    lang.tr("任一县补偿金耗尽的概率（%）", "P(some county fund exhausted) (%)").into()
+}
+
+/// `sweep` (one field): the exhaustion probability's series.
+pub(crate) fn sweep_probability(lang: Lang) -> String {
+    lang.tr("耗尽概率（95%置信区间）", "exhaustion probability (95% interval)").into()
+}
+
+/// `sweep` (two fields): title.
+pub(crate) fn sweep2_title(lang: Lang) -> String {
+    lang.tr("二维参数扫描（同一组随机情景）", "Two-way sweep (the same random futures at every point)").into()
+}
+
+/// `sweep` (two fields): the heat map of the funds' loss, in `unit`.
+pub(crate) fn sweep2_loss(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("补偿金损失均值（{unit}）"),
+        Lang::En => format!("Mean loss borne by funds ({unit})"),
+    }
+}
+
+/// `sweep` (two fields): the heat map of the exhaustion probability.
+pub(crate) fn sweep2_probability(lang: Lang) -> String {
+    lang.tr("任一县补偿金耗尽概率（%）", "P(some county fund exhausted) (%)").into()
+}
+
+// ----- reverse stress test -----
+
+/// `breakpoint`: title, naming the `shown` counties plotted.
+pub(crate) fn breakpoint_title(lang: Lang, shock: &str, target: f64, shown: usize) -> String {
+    let shock = shock_name(shock, lang);
+    match lang {
+        Lang::Zh => format!(
+            "反向压力测试：{shock}冲击强度达到多少时，县补偿金耗尽概率达到{:.0}%（最脆弱的{shown}个县）",
+            target * 100.0
+        ),
+        Lang::En => format!(
+            "Reverse stress test: the {shock} severity at which a county's fund has a {:.0}% chance to run out ({shown} most fragile)",
+            target * 100.0
+        ),
+    }
+}
+
+/// `breakpoint`: the panel.
+pub(crate) fn breakpoint_panel(lang: Lang) -> String {
+    lang.tr(
+        "点：临界强度；线：95%区间（右端为网格上限时表示更高）",
+        "dot: breakpoint; line: 95% interval (ending at the grid's top: higher)",
+    )
+    .into()
+}
+
+/// `breakpoint`: the severity axis.
+pub(crate) fn breakpoint_axis(lang: Lang) -> String {
+    lang.tr("冲击强度（1 = 典型一次冲击）", "Shock severity (1 = a typical hit)").into()
+}
