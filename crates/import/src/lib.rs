@@ -20,6 +20,7 @@ mod date;
 mod header;
 mod ledger;
 mod money;
+mod synthetic;
 mod table;
 mod text;
 
@@ -31,5 +32,6 @@ pub use ledger::{
     id_number_is_well_formed, read_ledger,
 };
 pub use money::{CellError, parse_money};
+pub use synthetic::{SYNTHETIC_HEADER, SyntheticCounty, synthetic_csv, synthetic_ledger};
 pub use table::{Row, SheetChoice, Table, TableError};
 pub use text::{DecodeError, Decoded, SourceEncoding, decode};
