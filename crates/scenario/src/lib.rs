@@ -177,7 +177,7 @@ pub fn load_with(
             _ => {
                 let mut cx = read::Cx::new(&files);
                 cx.error(&v, "variants", "a table of variant tables", v.describe());
-                errors.extend(cx.errors);
+                errors.extend(cx.into_errors());
             }
         }
     }
@@ -382,7 +382,7 @@ fn settings_into_arrays(
             }
         }
     }
-    cx.errors
+    cx.into_errors()
 }
 
 /// The most dotted parts a TOML key may have before the parser's nesting
@@ -495,7 +495,7 @@ fn load_chain(
         _ => {
             let mut cx = read::Cx::new(files);
             cx.error(&ext, "extends", "a path to a scenario file, as a string", ext.describe());
-            return Err(ScenarioError { errors: cx.errors });
+            return Err(ScenarioError { errors: cx.into_errors() });
         }
     };
     if depth >= MAX_EXTENDS {
@@ -506,14 +506,14 @@ fn load_chain(
             format!("at most {MAX_EXTENDS} levels of `extends`"),
             format!("{rel:?} at level {}", depth + 1),
         );
-        return Err(ScenarioError { errors: cx.errors });
+        return Err(ScenarioError { errors: cx.into_errors() });
     }
     let parent = match resolver(&files[idx], &rel) {
         Ok(p) => p,
         Err(why) => {
             let mut cx = read::Cx::new(files);
             cx.error(&ext, "extends", "a scenario file that can be read", format!("{rel:?}: {why}"));
-            return Err(ScenarioError { errors: cx.errors });
+            return Err(ScenarioError { errors: cx.into_errors() });
         }
     };
     let mut base = load_chain(parent, resolver, files, depth + 1)?;
