@@ -4,6 +4,7 @@ mod book_size;
 mod briefing;
 mod cli;
 mod compare;
+mod defaults;
 mod doc_errors;
 mod docs;
 mod engine;
