@@ -293,3 +293,67 @@ fn the_baseline_restates_the_readers_defaults_where_it_does_not_mean_to_change_t
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The rows of the doc's table that follows the line starting with
+/// `caption`: the first cell (without backquotes) and the others.
+fn default_table(caption: &str) -> Vec<(String, Vec<String>)> {
+    let doc = std::fs::read_to_string(root().join("docs/scenario-format.md")).expect("the format doc");
+    let start = doc.find(caption).unwrap_or_else(|| panic!("the doc has {caption:?}"));
+    doc[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            let cells: Vec<String> = l.split('|').map(|c| c.trim().to_string()).collect();
+            (cells[1].trim_matches('`').to_string(), cells[2..cells.len() - 1].to_vec())
+        })
+        .collect()
+}
+
+/// A number of the doc's tables (with a typographic minus).
+fn number(cell: &str) -> f64 {
+    cell.replace('−', "-").parse().unwrap_or_else(|_| panic!("a number: {cell:?}"))
+}
+
+#[test]
+fn the_price_and_disaster_defaults_of_the_format_doc_are_the_readers() {
+    let s = read(&with_field("scenario.name", None)).expect("the minimal scenario loads");
+    let keys: Vec<&str> = mcstress_domain::Industry::ALL.iter().map(|i| i.key()).collect();
+    let prices = default_table("Defaults (`default_price`");
+    assert_eq!(prices.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), keys);
+    for ((industry, cells), p) in prices.iter().zip(&s.shocks.prices) {
+        let read =
+            [p.volatility, p.mean_reversion, p.jump_probability, p.jump_mean, p.jump_sd, p.sensitivity];
+        let doc: Vec<f64> = cells.iter().map(|c| number(c)).collect();
+        assert_eq!(doc, read, "shocks.prices.{industry}: the doc's defaults against the reader's");
+    }
+    let disasters = default_table("Defaults (`default_disaster`");
+    assert_eq!(disasters.len(), s.shocks.disasters.len());
+    for ((kind, cells), d) in disasters.iter().zip(&s.shocks.disasters) {
+        assert_eq!(kind, d.kind.key());
+        let months: Vec<bool> = if cells[1].starts_with("all 12") {
+            vec![true; 12]
+        } else {
+            let listed: Vec<usize> =
+                cells[1].split(" (").next().unwrap().split(", ").map(|m| m.parse().unwrap()).collect();
+            (1..=12).map(|m| listed.contains(&m)).collect()
+        };
+        let doc = (number(&cells[0]), months, number(&cells[2]), number(&cells[3]), number(&cells[4]));
+        let read =
+            (d.annual_probability, d.months.to_vec(), d.county_share, d.distress_multiplier, d.persistence);
+        assert_eq!(doc, read, "shocks.disasters.{kind}: the doc's defaults against the reader's");
+    }
+    let exposures = default_table("Default exposures");
+    assert_eq!(exposures.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), keys);
+    for (i, (industry, cells)) in exposures.iter().enumerate() {
+        for (d, cell) in s.shocks.disasters.iter().zip(cells) {
+            assert_eq!(
+                number(cell),
+                d.exposure[i],
+                "shocks.disasters.{}.exposure.{industry}: the doc's default against the reader's",
+                d.kind.key()
+            );
+        }
+    }
+}
