@@ -89,7 +89,7 @@ fn context(field: &str) -> (Vec<String>, &'static str) {
 }
 
 /// The scenario text with `field` set to `value` (`None`: left out).
-fn with_field(field: &str, value: Option<&str>) -> String {
+pub(crate) fn with_field(field: &str, value: Option<&str>) -> String {
     let (mut lines, around_county) = context(field);
     let mut county = around_county.to_string();
     let mut prefecture = String::new();
@@ -101,6 +101,8 @@ fn with_field(field: &str, value: Option<&str>) -> String {
         prefecture.push_str(&set(v, key));
     } else if let Some(key) = field.strip_prefix("shocks.events[].") {
         lines.push(format!("shocks.events = [{{ kind = \"drought\", month = \"2024-03\"{} }}]", set(v, key)));
+    } else if let Some(key) = field.strip_prefix("portfolio.amounts[].") {
+        lines.push(format!("portfolio.amounts = [{{ yuan = 50000, share = 1.0{} }}]", set(v, key)));
     } else if let Some(key) = field.strip_prefix("rules.service.exits[].") {
         lines.push(format!(
             "rules.service.exits = [{{ month = \"2024-03\", counties = [\"530102\"]{} }}]",
@@ -112,7 +114,7 @@ fn with_field(field: &str, value: Option<&str>) -> String {
     minimal(&lines, &prefecture, &county)
 }
 
-fn read(text: &str) -> Result<Scenario, String> {
+pub(crate) fn read(text: &str) -> Result<Scenario, String> {
     mcstress_scenario::from_str("defaults.toml", text, None)
         .map(|l| Scenario { sha256: String::new(), ..l.scenario })
         .map_err(|e| e.to_string())

@@ -16,5 +16,6 @@ mod scenario_files;
 mod search;
 mod stress;
 mod support;
+mod unknown_fields;
 mod vasicek;
 mod wiring;
