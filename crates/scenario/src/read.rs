@@ -34,6 +34,15 @@ pub(crate) struct Tab<'n> {
     path: String,
     read: Vec<String>,
     slot: usize,
+    closed: bool,
+}
+
+impl Drop for Tab<'_> {
+    /// A cursor dropped without [`Cx::close`] would let its table's unknown
+    /// fields pass unreported: a reader's mistake, caught in tests.
+    fn drop(&mut self) {
+        debug_assert!(self.closed || std::thread::panicking(), "the table `{}` was not closed", self.path);
+    }
 }
 
 impl<'n> Tab<'n> {
@@ -117,7 +126,7 @@ impl<'a> Cx<'a> {
 
     fn open<'n>(&mut self, node: Option<&'n Node>, path: String) -> Tab<'n> {
         self.errors.push(Vec::new());
-        Tab { node, path, read: Vec::new(), slot: self.errors.len() - 1 }
+        Tab { node, path, read: Vec::new(), slot: self.errors.len() - 1, closed: false }
     }
 
     /// A cursor on the whole document.
@@ -174,7 +183,8 @@ impl<'a> Cx<'a> {
 
     /// Closes the cursor: every key of the table its reader did not ask for
     /// is an unknown field, with the nearest known key as a suggestion.
-    pub fn close(&mut self, t: Tab<'_>) {
+    pub fn close(&mut self, mut t: Tab<'_>) {
+        t.closed = true;
         let Some(Kind::Table(entries)) = t.node.map(|n| &n.kind) else { return };
         let mut found = Vec::new();
         for (k, v) in entries {
