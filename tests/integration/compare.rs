@@ -59,8 +59,8 @@ fn compare_without_a_revision_exits_2() {
 }
 
 fn load(rel: &str) -> mcstress_scenario::Scenario {
-    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, String> {
-        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, mcstress_scenario::ResolveError> {
+        let text = std::fs::read_to_string(p)?;
         Ok(mcstress_scenario::SourceFile {
             name: p.display().to_string(),
             key: p.display().to_string(),

@@ -41,6 +41,31 @@ fn scenario_format_doc_lists_every_field_the_reader_knows() {
 }
 
 #[test]
+fn every_field_the_format_doc_documents_is_one_the_reader_knows() {
+    let doc =
+        std::fs::read_to_string(root().join("docs/scenario-format.md")).expect("docs/scenario-format.md");
+    let known: Vec<String> =
+        mcstress_scenario::embedded_default(None).unwrap().known_fields.iter().map(|k| doc_form(k)).collect();
+    // The first column of every field table: `| `path` | unit | default | ...`.
+    let documented: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.split('|').count() >= 7)
+        .filter_map(|l| l.split('|').nth(1))
+        .map(|c| c.trim().trim_matches('`'))
+        .filter(|f| f.contains('.') || ["extends", "variants"].contains(f))
+        .collect();
+    assert!(documented.len() > 150, "{} documented fields", documented.len());
+    let unknown: Vec<&&str> = documented
+        .iter()
+        .filter(|f| !["extends", "variants", "variants.NAME"].contains(*f) && !known.iter().any(|k| k == *f))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "docs/scenario-format.md documents fields the reader does not read: {unknown:?}"
+    );
+}
+
+#[test]
 fn every_doc_the_architecture_promises_exists() {
     for d in ["architecture", "model", "scenario-format", "outputs", "calibration", "performance"] {
         let p = root().join(format!("docs/{d}.md"));

@@ -14,8 +14,8 @@ const PATHS: u32 = 20;
 const WALL_PATHS: u32 = 48;
 const SEED: u64 = 2024;
 
-fn read(path: &Path) -> Result<SourceFile, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+fn read(path: &Path) -> Result<SourceFile, mcstress_scenario::ResolveError> {
+    let text = std::fs::read_to_string(path)?;
     Ok(SourceFile { name: path.display().to_string(), key: path.display().to_string(), text })
 }
 

@@ -2,7 +2,7 @@
 //! values, TOML syntax, deep `extends` chains, numbers in messages. Each
 //! test checks the exact text a user reads.
 
-use mcstress_scenario::{ScenarioError, Setting, SourceFile};
+use mcstress_scenario::{ResolveError, ScenarioError, Setting, SourceFile};
 
 use crate::support::{cli, small_text};
 
@@ -194,9 +194,12 @@ fn extends_chain(last: usize) -> Result<(), Vec<String>> {
         let text = if n < last { format!("extends = \"e{}.toml\"\n", n + 1) } else { small_text() };
         SourceFile { name: format!("e{n}.toml"), key: format!("e{n}"), text }
     };
-    let mut resolver = |_: &SourceFile, rel: &str| -> Result<SourceFile, String> {
-        let n: usize =
-            rel.trim_start_matches('e').trim_end_matches(".toml").parse().map_err(|_| "bad name")?;
+    let mut resolver = |_: &SourceFile, rel: &str| -> Result<SourceFile, ResolveError> {
+        let n: usize = rel
+            .trim_start_matches('e')
+            .trim_end_matches(".toml")
+            .parse()
+            .map_err(|_| ResolveError::NotFound)?;
         Ok(file(n))
     };
     mcstress_scenario::load(file(0), None, &mut resolver).map(|_| ()).map_err(|e| lines(&e))

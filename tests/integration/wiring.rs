@@ -778,8 +778,8 @@ fn small_province() -> String {
 /// the small province: the file's own lines applied to a small book.
 fn shipped(rel: &str) -> Scenario {
     use std::path::Path;
-    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, String> {
-        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+    let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, mcstress_scenario::ResolveError> {
+        let text = std::fs::read_to_string(p)?;
         Ok(mcstress_scenario::SourceFile {
             name: p.display().to_string(),
             key: p.display().to_string(),

@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mcstress_scenario::{Loaded, Setting, SourceFile};
+use mcstress_scenario::{FileKind, Loaded, ResolveError, Setting, SourceFile};
 
 use crate::InputError;
 
@@ -30,45 +30,31 @@ pub const MAX_OUTPUT_BYTES: u64 = 1 << 30;
 /// The lock file of an output directory (see [`OutDir`]).
 pub const LOCK_FILE: &str = ".mcstress.lock";
 
-/// Why a file could not be read.
-#[derive(Debug)]
-pub enum ReadFail {
-    /// The file does not exist.
-    NotFound,
-    /// Anything else, as a phrase.
-    Other(String),
-}
+/// Why a file could not be read: the scenario loader's resolver error, used
+/// for every file mcstress reads.
+pub type ReadFail = ResolveError;
 
-impl std::fmt::Display for ReadFail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadFail::NotFound => f.write_str("no such file"),
-            ReadFail::Other(why) => f.write_str(why),
-        }
-    }
-}
-
-fn kind_of(t: fs::FileType) -> &'static str {
+fn kind_of(t: fs::FileType) -> FileKind {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            return "a named pipe";
+            return FileKind::NamedPipe;
         }
         if t.is_char_device() || t.is_block_device() {
-            return "a device";
+            return FileKind::Device;
         }
         if t.is_socket() {
-            return "a socket";
+            return FileKind::Socket;
         }
     }
-    if t.is_dir() { "a directory" } else { "not a regular file" }
+    if t.is_dir() { FileKind::Directory } else { FileKind::Other }
 }
 
 fn io_fail(e: std::io::Error) -> ReadFail {
     match e.kind() {
         std::io::ErrorKind::NotFound => ReadFail::NotFound,
-        _ => ReadFail::Other(e.to_string()),
+        _ => ReadFail::Io(e),
     }
 }
 
@@ -80,11 +66,7 @@ fn io_fail(e: std::io::Error) -> ReadFail {
 /// bytes are read, so a file that grows while it is read cannot exceed it.
 pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadFail> {
     let regular = |t: fs::FileType| {
-        if t.is_file() {
-            Ok(())
-        } else {
-            Err(ReadFail::Other(format!("{}, expected a regular file", kind_of(t))))
-        }
+        if t.is_file() { Ok(()) } else { Err(ReadFail::NotRegularFile { kind: kind_of(t) }) }
     };
     regular(fs::metadata(path).map_err(io_fail)?.file_type())?;
     let mut options = OpenOptions::new();
@@ -99,22 +81,13 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadFail> {
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io_fail)?;
     if bytes.len() as u64 > limit {
-        return Err(ReadFail::Other(format!("larger than {}, the most mcstress reads", size(limit))));
+        return Err(ReadFail::TooLarge { limit });
     }
-    String::from_utf8(bytes).map_err(|_| ReadFail::Other("not UTF-8 text".into()))
+    String::from_utf8(bytes).map_err(|_| ReadFail::NotUtf8)
 }
 
-/// A byte count as people write it (powers of 1,024).
-fn size(bytes: u64) -> String {
-    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
-        format!("{} GiB", bytes >> 30)
-    } else {
-        format!("{} MiB", bytes >> 20)
-    }
-}
-
-fn read_source(path: &Path) -> Result<SourceFile, String> {
-    let text = read_limited(path, MAX_SCENARIO_BYTES).map_err(|e| e.to_string())?;
+fn read_source(path: &Path) -> Result<SourceFile, ResolveError> {
+    let text = read_limited(path, MAX_SCENARIO_BYTES)?;
     let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     Ok(SourceFile { name: path.display().to_string(), key: key.display().to_string(), text })
 }
@@ -138,7 +111,7 @@ pub fn load_scenario_with(
     };
     let main = read_source(path)
         .map_err(|why| InputError(format!("{}: cannot read scenario: {why}", path.display())))?;
-    let mut resolver = |from: &SourceFile, rel: &str| -> Result<SourceFile, String> {
+    let mut resolver = |from: &SourceFile, rel: &str| -> Result<SourceFile, ResolveError> {
         let base = Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default();
         read_source(&base.join(rel))
     };
@@ -415,7 +388,7 @@ pub fn read_results(
                  or breakpoint (run.json is written last)",
                 dir.display()
             ),
-            ReadFail::Other(why) => format!("{}: cannot read: {why}", marker.display()),
+            why => format!("{}: cannot read: {why}", marker.display()),
         })
     })?;
     let meta = Results::meta(&meta_text).map_err(|e| InputError(format!("{}/{e}", dir.display())))?;
@@ -423,10 +396,8 @@ pub fn read_results(
     let results = Results::read(&meta, |name| match read_limited(&dir.join(name), MAX_OUTPUT_BYTES) {
         Ok(t) => Some(t),
         Err(e) => {
-            if let ReadFail::Other(why) = e
-                && io_error.is_none()
-            {
-                io_error = Some(format!("{}: cannot read: {why}", dir.join(name).display()));
+            if !matches!(e, ReadFail::NotFound) && io_error.is_none() {
+                io_error = Some(format!("{}: cannot read: {e}", dir.join(name).display()));
             }
             None
         }

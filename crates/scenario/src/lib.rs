@@ -109,8 +109,85 @@ impl ScenarioError {
 }
 
 /// Resolves `extends = "..."` of file `from` to a source file, or says why
-/// it cannot (e.g. "no such file").
-pub type Resolver<'r> = dyn FnMut(&SourceFile, &str) -> Result<SourceFile, String> + 'r;
+/// it cannot (e.g. [`ResolveError::NotFound`]).
+pub type Resolver<'r> = dyn FnMut(&SourceFile, &str) -> Result<SourceFile, ResolveError> + 'r;
+
+/// Why a resolver could not give the file an `extends` names. The loader
+/// reports it at the `extends` line as `found "PATH": WHY`, WHY being this
+/// error's text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// No file at that path.
+    #[error("no such file")]
+    NotFound,
+    /// Something other than a regular file (which could block or never end).
+    #[error("{kind}, expected a regular file")]
+    NotRegularFile {
+        /// What is there instead.
+        kind: FileKind,
+    },
+    /// A file larger than the reader accepts.
+    #[error("larger than {}, the most mcstress reads", bytes_as_people_write_them(*.limit))]
+    TooLarge {
+        /// The most bytes read, bytes.
+        limit: u64,
+    },
+    /// A file whose bytes are not UTF-8 text.
+    #[error("not UTF-8 text")]
+    NotUtf8,
+    /// The file could not be read.
+    #[error("{0}")]
+    Io(#[source] std::io::Error),
+    /// The source cannot have parents (the embedded default, text given
+    /// alone).
+    #[error("cannot resolve {rel:?}: this source cannot extend other files")]
+    CannotExtend {
+        /// The path `extends` gives.
+        rel: String,
+    },
+}
+
+impl From<std::io::Error> for ResolveError {
+    /// A missing file is [`ResolveError::NotFound`]; any other failure keeps
+    /// the I/O error as its source.
+    fn from(e: std::io::Error) -> ResolveError {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ResolveError::NotFound,
+            _ => ResolveError::Io(e),
+        }
+    }
+}
+
+/// What a path names when it is not a regular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A named pipe (FIFO).
+    #[error("a named pipe")]
+    NamedPipe,
+    /// A character or block device.
+    #[error("a device")]
+    Device,
+    /// A socket.
+    #[error("a socket")]
+    Socket,
+    /// A directory.
+    #[error("a directory")]
+    Directory,
+    /// Anything else that is not a regular file.
+    #[error("not a regular file")]
+    Other,
+}
+
+/// A byte count as people write it (powers of 1,024): whole GiB, else MiB.
+fn bytes_as_people_write_them(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
 
 /// What the loader found besides the scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,7 +254,7 @@ pub fn load_with(
             _ => {
                 let mut cx = read::Cx::new(&files);
                 cx.error(&v, "variants", "a table of variant tables", v.describe());
-                errors.extend(cx.errors);
+                errors.extend(cx.into_errors());
             }
         }
     }
@@ -382,7 +459,7 @@ fn settings_into_arrays(
             }
         }
     }
-    cx.errors
+    cx.into_errors()
 }
 
 /// The most dotted parts a TOML key may have before the parser's nesting
@@ -495,7 +572,7 @@ fn load_chain(
         _ => {
             let mut cx = read::Cx::new(files);
             cx.error(&ext, "extends", "a path to a scenario file, as a string", ext.describe());
-            return Err(ScenarioError { errors: cx.errors });
+            return Err(ScenarioError { errors: cx.into_errors() });
         }
     };
     if depth >= MAX_EXTENDS {
@@ -506,14 +583,14 @@ fn load_chain(
             format!("at most {MAX_EXTENDS} levels of `extends`"),
             format!("{rel:?} at level {}", depth + 1),
         );
-        return Err(ScenarioError { errors: cx.errors });
+        return Err(ScenarioError { errors: cx.into_errors() });
     }
     let parent = match resolver(&files[idx], &rel) {
         Ok(p) => p,
         Err(why) => {
             let mut cx = read::Cx::new(files);
             cx.error(&ext, "extends", "a scenario file that can be read", format!("{rel:?}: {why}"));
-            return Err(ScenarioError { errors: cx.errors });
+            return Err(ScenarioError { errors: cx.into_errors() });
         }
     };
     let mut base = load_chain(parent, resolver, files, depth + 1)?;
@@ -522,8 +599,8 @@ fn load_chain(
 }
 
 /// A resolver for sources that have no `extends`.
-pub fn no_extends(_from: &SourceFile, rel: &str) -> Result<SourceFile, String> {
-    Err(format!("cannot resolve {rel:?}: this source cannot extend other files"))
+pub fn no_extends(_from: &SourceFile, rel: &str) -> Result<SourceFile, ResolveError> {
+    Err(ResolveError::CannotExtend { rel: rel.to_string() })
 }
 
 /// The embedded default scenario, validated, with `variant` applied.
@@ -559,6 +636,54 @@ mod tests {
         assert!((c.shocks.events.last().unwrap().price_change + 0.3).abs() < 1e-12);
         assert_eq!(s.with_shock("cattle", 9.0).unwrap().shocks.events.last().unwrap().price_change, -0.95);
         assert!(s.with_shock("locusts", 1.0).unwrap_err().to_string().contains("drought"));
+    }
+
+    #[test]
+    fn a_resolver_error_prints_the_phrase_the_extends_line_reports() {
+        let says = |e: ResolveError| e.to_string();
+        assert_eq!(says(ResolveError::NotFound), "no such file");
+        assert_eq!(
+            says(ResolveError::NotRegularFile { kind: FileKind::NamedPipe }),
+            "a named pipe, expected a regular file"
+        );
+        assert_eq!(
+            says(ResolveError::NotRegularFile { kind: FileKind::Other }),
+            "not a regular file, expected a regular file"
+        );
+        assert_eq!(
+            says(ResolveError::TooLarge { limit: 16 << 20 }),
+            "larger than 16 MiB, the most mcstress reads"
+        );
+        assert_eq!(
+            says(ResolveError::TooLarge { limit: 1 << 30 }),
+            "larger than 1 GiB, the most mcstress reads"
+        );
+        assert_eq!(says(ResolveError::NotUtf8), "not UTF-8 text");
+        let e = from_str("c.toml", "extends = \"p.toml\"\n", None).unwrap_err();
+        assert_eq!(
+            e.errors[0].to_string(),
+            "c.toml:1:11: extends: expected a scenario file that can be read, found \"p.toml\": cannot resolve \
+             \"p.toml\": this source cannot extend other files"
+        );
+    }
+
+    #[test]
+    fn a_resolver_io_error_keeps_its_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let e = ResolveError::Io(io);
+        assert_eq!(e.to_string(), "permission denied");
+        let source = std::error::Error::source(&e).expect("the io error is the source");
+        assert_eq!(source.to_string(), "permission denied");
+        let main =
+            SourceFile { name: "c.toml".into(), key: "c.toml".into(), text: "extends = \"p.toml\"\n".into() };
+        let mut denied = |_: &SourceFile, _: &str| {
+            Err(ResolveError::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "permission denied",
+            )))
+        };
+        let e = load(main, None, &mut denied).unwrap_err();
+        assert_eq!(e.errors[0].found, "\"p.toml\": permission denied");
     }
 
     fn set(field: &str, value: &str) -> Setting {

@@ -129,8 +129,12 @@ pub struct Behaviour {
     /// overdue rate).
     pub contagion: f64,
     /// Strategic default: distress multiplier 1 + this for low-willingness
-    /// borrowers while the county fund has paid claims in the last 12 months.
+    /// borrowers while the county fund is seen paying (it paid a claim
+    /// within the last `strategic_window_months`).
     pub strategic_default: f64,
+    /// Months, counted back from the current one, within which a claim the
+    /// fund paid makes it "seen paying" for the strategic default (1–120).
+    pub strategic_window_months: u16,
     /// Share of loans used by an enterprise (户贷企用).
     pub misuse_share: f64,
     /// Enterprises per county that misused loans depend on.

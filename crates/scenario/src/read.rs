@@ -1,5 +1,11 @@
 //! Typed reading of tree nodes, collecting every error instead of stopping
 //! at the first.
+//!
+//! Every field is read through a [`Tab`], a cursor on one table that
+//! records each key the reader asks for. When the section's reader is done,
+//! [`Cx::close`] reports every key of the table that was not asked for as an
+//! unknown field, suggesting the nearest key that was: the known fields of a
+//! table are exactly the fields its reader reads, with no list kept apart.
 
 use std::collections::BTreeSet;
 
@@ -12,8 +18,50 @@ use crate::{FieldError, SourceFile};
 /// field paths visited (so a test can check the format doc covers them).
 pub(crate) struct Cx<'a> {
     pub files: &'a [SourceFile],
-    pub errors: Vec<FieldError>,
+    /// The errors in the order they are reported. Each entry holds one
+    /// error, or, for an open table, the slot its unknown fields fill when
+    /// it is closed: they are reported before the errors of the table's
+    /// values, as a reader of the file meets them.
+    errors: Vec<Vec<FieldError>>,
     pub visited: BTreeSet<String>,
+}
+
+/// A cursor on one table of the tree: the table (absent when the file does
+/// not have it), its field path, the keys read so far and the error slot of
+/// its unknown fields.
+pub(crate) struct Tab<'n> {
+    node: Option<&'n Node>,
+    path: String,
+    read: Vec<String>,
+    slot: usize,
+    closed: bool,
+}
+
+impl Drop for Tab<'_> {
+    /// A cursor dropped without [`Cx::close`] would let its table's unknown
+    /// fields pass unreported: a reader's mistake, caught in tests.
+    fn drop(&mut self) {
+        debug_assert!(self.closed || std::thread::panicking(), "the table `{}` was not closed", self.path);
+    }
+}
+
+impl<'n> Tab<'n> {
+    /// The table's node, when the file has it (a non-table item of an
+    /// array of tables included, so that its required fields are reported
+    /// missing at it).
+    pub fn node(&self) -> Option<&'n Node> {
+        self.node
+    }
+
+    /// The field path of `key` in this table.
+    pub fn field(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    /// Whether the file has this table.
+    pub fn present(&self) -> bool {
+        self.node.is_some()
+    }
 }
 
 /// Renders a path for documentation: array indices become `[]`.
@@ -66,6 +114,106 @@ impl<'a> Cx<'a> {
         Cx { files, errors: Vec::new(), visited: BTreeSet::new() }
     }
 
+    /// Every error, in order.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors.into_iter().flatten().collect()
+    }
+
+    /// How many errors were found so far.
+    pub fn error_count(&self) -> usize {
+        self.errors.iter().map(Vec::len).sum()
+    }
+
+    fn open<'n>(&mut self, node: Option<&'n Node>, path: String) -> Tab<'n> {
+        self.errors.push(Vec::new());
+        Tab { node, path, read: Vec::new(), slot: self.errors.len() - 1, closed: false }
+    }
+
+    /// A cursor on the whole document.
+    pub fn root<'n>(&mut self, root: &'n Node) -> Tab<'n> {
+        self.open(Some(root), String::new())
+    }
+
+    /// A cursor on the item `node` of an array of tables, at `path`
+    /// (`geography.counties[3]`). An item that is not a table is an error.
+    pub fn item<'n>(&mut self, node: &'n Node, path: String) -> Tab<'n> {
+        let t = self.open(Some(node), path);
+        if !matches!(node.kind, Kind::Table(_)) {
+            self.error(node, &t.path, "a table", node.describe());
+        }
+        t
+    }
+
+    /// A cursor with no table behind it at `path` (`portfolio.amounts[]`):
+    /// reading it records the fields an item would have, with their
+    /// defaults and no errors.
+    pub fn absent<'n>(&mut self, path: String) -> Tab<'n> {
+        self.open(None, path)
+    }
+
+    /// Reads the value `key` of `t`: records it as a field of the table
+    /// (and a field the reader knows) and returns its value, if the file
+    /// has one.
+    pub fn get<'n>(&mut self, t: &mut Tab<'n>, key: &str) -> Option<&'n Node> {
+        let p = t.field(key);
+        self.visit(&p);
+        Self::entry(t, key)
+    }
+
+    /// Records `key` as a field of the table `t` and returns its value.
+    /// Tables within tables are recorded this way: the fields the reader
+    /// knows are their leaves.
+    fn entry<'n>(t: &mut Tab<'n>, key: &str) -> Option<&'n Node> {
+        if !t.read.iter().any(|k| k == key) {
+            t.read.push(key.to_string());
+        }
+        t.node?.get(key)
+    }
+
+    /// Reports `key` of `t` missing (found "nothing") when the file has the
+    /// table but not the key. (The key's value is read on its own.)
+    pub fn require(&mut self, t: &mut Tab<'_>, key: &str, expected: impl Into<String>) {
+        if Self::entry(t, key).is_none()
+            && let Some(node) = t.node
+        {
+            let p = t.field(key);
+            self.error(node, &p, expected, "nothing");
+        }
+    }
+
+    /// Closes the cursor: every key of the table its reader did not ask for
+    /// is an unknown field, with the nearest known key as a suggestion.
+    pub fn close(&mut self, mut t: Tab<'_>) {
+        t.closed = true;
+        let Some(Kind::Table(entries)) = t.node.map(|n| &n.kind) else { return };
+        let mut found = Vec::new();
+        for (k, v) in entries {
+            if t.read.iter().any(|r| r == k) {
+                continue;
+            }
+            let hint = t
+                .read
+                .iter()
+                .map(|a| (distance(k, a), a))
+                .filter(|(d, _)| *d <= 3)
+                .min()
+                .map(|(_, a)| format!(" (did you mean `{a}`?)"))
+                .unwrap_or_default();
+            let at = Node { span: v.key_span.clone().unwrap_or(v.span.clone()), ..Node::table(v.file, 0..0) };
+            let mut list = t.read.join(", ");
+            if list.is_empty() {
+                list = "no fields".into();
+            }
+            found.push(self.located(
+                &at,
+                &join(&t.path, k),
+                format!("one of: {list}{hint}"),
+                format!("unknown field `{k}`"),
+            ));
+        }
+        self.errors[t.slot] = found;
+    }
+
     fn locate(&self, file: usize, offset: usize) -> (String, Option<usize>, Option<usize>) {
         match self.files.get(file) {
             Some(f) => {
@@ -76,66 +224,52 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Records an error at a node.
-    pub fn error(&mut self, node: &Node, path: &str, expected: impl Into<String>, found: impl Into<String>) {
+    fn located(
+        &self,
+        node: &Node,
+        path: &str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> FieldError {
         let (file, line, column) = self.locate(node.file, node.span.start);
-        self.errors.push(FieldError {
+        FieldError {
             file,
             line,
             column,
             path: path.to_string(),
             expected: expected.into(),
             found: found.into(),
-        });
+        }
+    }
+
+    /// Records an error at a node.
+    pub fn error(&mut self, node: &Node, path: &str, expected: impl Into<String>, found: impl Into<String>) {
+        let e = self.located(node, path, expected, found);
+        self.errors.push(vec![e]);
     }
 
     fn visit(&mut self, path: &str) {
         self.visited.insert(doc_path(path));
     }
 
-    /// Reports every key of table `t` not in `allowed` as an unknown field.
-    pub fn keys(&mut self, t: &Node, path: &str, allowed: &[&str]) {
-        let Kind::Table(entries) = &t.kind else {
-            self.error(t, path, "a table", t.describe());
-            return;
-        };
-        for (k, v) in entries {
-            if allowed.contains(&k.as_str()) {
-                continue;
-            }
-            let hint = allowed
-                .iter()
-                .map(|a| (distance(k, a), a))
-                .filter(|(d, _)| *d <= 3)
-                .min()
-                .map(|(_, a)| format!(" (did you mean `{a}`?)"))
-                .unwrap_or_default();
-            let at = Node { span: v.key_span.clone().unwrap_or(v.span.clone()), ..Node::table(v.file, 0..0) };
-            let mut list = allowed.join(", ");
-            if list.is_empty() {
-                list = "no fields".into();
-            }
-            self.error(&at, &join(path, k), format!("one of: {list}{hint}"), format!("unknown field `{k}`"));
-        }
-    }
-
-    /// The child table `key` of `t`, if present and a table.
-    pub fn sub<'n>(&mut self, t: Option<&'n Node>, path: &str, key: &str) -> Option<&'n Node> {
-        let node = t?.get(key)?;
-        match node.kind {
-            Kind::Table(_) => Some(node),
-            _ => {
-                self.error(node, &join(path, key), "a table", node.describe());
+    /// A cursor on the child table `key` of `t`; absent when the file has
+    /// no such table, and an error when `key` is not a table.
+    pub fn table<'n>(&mut self, t: &mut Tab<'n>, key: &str) -> Tab<'n> {
+        let p = t.field(key);
+        let node = match Self::entry(t, key) {
+            Some(node) if !matches!(node.kind, Kind::Table(_)) => {
+                self.error(node, &p, "a table", node.describe());
                 None
             }
-        }
+            node => node,
+        };
+        self.open(node, p)
     }
 
     /// The array `key` of `t`, if present and an array.
-    pub fn array<'n>(&mut self, t: Option<&'n Node>, path: &str, key: &str) -> Option<&'n [Node]> {
-        let p = join(path, key);
-        self.visit(&p);
-        let node = t?.get(key)?;
+    pub fn array<'n>(&mut self, t: &mut Tab<'n>, key: &str) -> Option<&'n [Node]> {
+        let p = t.field(key);
+        let node = self.get(t, key)?;
         match &node.kind {
             Kind::Array(items) => Some(items),
             _ => {
@@ -146,10 +280,9 @@ impl<'a> Cx<'a> {
     }
 
     /// A number in `[lo, hi]`; integers are accepted where a float is asked.
-    pub fn float(&mut self, t: Option<&Node>, path: &str, key: &str, default: f64, lo: f64, hi: f64) -> f64 {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
+    pub fn float(&mut self, t: &mut Tab<'_>, key: &str, default: f64, lo: f64, hi: f64) -> f64 {
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default };
         self.float_node(node, &p, default, lo, hi)
     }
 
@@ -170,10 +303,9 @@ impl<'a> Cx<'a> {
     }
 
     /// An integer in `[lo, hi]`.
-    pub fn int(&mut self, t: Option<&Node>, path: &str, key: &str, default: i64, lo: i64, hi: i64) -> i64 {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
+    pub fn int(&mut self, t: &mut Tab<'_>, key: &str, default: i64, lo: i64, hi: i64) -> i64 {
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default };
         self.int_node(node, &p, default, lo, hi)
     }
 
@@ -189,14 +321,14 @@ impl<'a> Cx<'a> {
 
     /// An amount of yuan written as an integer or a decimal string (never a
     /// float: a float literal goes through `f64` and may lose fen).
-    pub fn money(&mut self, t: Option<&Node>, path: &str, key: &str, default: Fen, lo: Fen, hi: Fen) -> Fen {
-        self.opt_money(t, path, key, lo, hi).unwrap_or(default)
+    pub fn money(&mut self, t: &mut Tab<'_>, key: &str, default: Fen, lo: Fen, hi: Fen) -> Fen {
+        self.opt_money(t, key, lo, hi).unwrap_or(default)
     }
 
-    pub fn opt_money(&mut self, t: Option<&Node>, path: &str, key: &str, lo: Fen, hi: Fen) -> Option<Fen> {
-        let p = join(path, key);
-        self.visit(&p);
-        let node = t.and_then(|t| t.get(key))?;
+    /// An amount of yuan, or `None` when absent (or wrong).
+    pub fn opt_money(&mut self, t: &mut Tab<'_>, key: &str, lo: Fen, hi: Fen) -> Option<Fen> {
+        let p = t.field(key);
+        let node = self.get(t, key)?;
         let expected = || {
             format!(
                 "an amount in yuan from {} to {}, as an integer or a string such as \"1234.56\"",
@@ -237,10 +369,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub fn boolean(&mut self, t: Option<&Node>, path: &str, key: &str, default: bool) -> bool {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
+    pub fn boolean(&mut self, t: &mut Tab<'_>, key: &str, default: bool) -> bool {
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default };
         match node.kind {
             Kind::Bool(b) => b,
             _ => {
@@ -250,10 +381,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub fn string(&mut self, t: Option<&Node>, path: &str, key: &str, default: &str) -> String {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default.to_string() };
+    pub fn string(&mut self, t: &mut Tab<'_>, key: &str, default: &str) -> String {
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default.to_string() };
         self.string_node(node, &p).unwrap_or_else(|| default.to_string())
     }
 
@@ -270,15 +400,13 @@ impl<'a> Cx<'a> {
     /// One of a fixed set of words.
     pub fn choice(
         &mut self,
-        t: Option<&Node>,
-        path: &str,
+        t: &mut Tab<'_>,
         key: &str,
         default: &'static str,
         allowed: &[&'static str],
     ) -> &'static str {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default };
         if let Kind::Str(s) = &node.kind
             && let Some(a) = allowed.iter().find(|a| **a == s.as_str())
         {
@@ -290,10 +418,9 @@ impl<'a> Cx<'a> {
     }
 
     /// A calendar month "YYYY-MM".
-    pub fn month(&mut self, t: Option<&Node>, path: &str, key: &str, default: YearMonth) -> YearMonth {
-        let p = join(path, key);
-        self.visit(&p);
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
+    pub fn month(&mut self, t: &mut Tab<'_>, key: &str, default: YearMonth) -> YearMonth {
+        let p = t.field(key);
+        let Some(node) = self.get(t, key) else { return default };
         self.month_node(node, &p).unwrap_or(default)
     }
 
@@ -318,32 +445,29 @@ impl<'a> Cx<'a> {
     /// (within 1e-6). Missing keys are 0. Returns `default` on error.
     pub fn mix<const N: usize>(
         &mut self,
-        t: Option<&Node>,
-        path: &str,
+        t: &mut Tab<'_>,
         key: &str,
         keys: &[&str; N],
         default: [f64; N],
     ) -> [f64; N] {
-        let p = join(path, key);
-        for k in keys {
-            self.visit(&join(&p, k));
-        }
-        let Some(node) = t.and_then(|t| t.get(key)) else { return default };
-        if !matches!(node.kind, Kind::Table(_)) {
+        let p = t.field(key);
+        let node = Self::entry(t, key);
+        let mut m = self.open(node, p.clone());
+        if let Some(node) = node
+            && !matches!(node.kind, Kind::Table(_))
+        {
             self.error(node, &p, "a table of shares", node.describe());
-            return default;
         }
-        self.keys(node, &p, keys);
-        let before = self.errors.len();
+        let before = self.error_count();
         let mut out = [0.0; N];
         for (i, k) in keys.iter().enumerate() {
-            if let Some(v) = node.get(k) {
+            if let Some(v) = self.get(&mut m, k) {
                 out[i] = self.float_node(v, &join(&p, k), 0.0, 0.0, 1.0);
             }
         }
-        if self.errors.len() > before {
-            return default;
-        }
+        let ok = node.is_some_and(|n| matches!(n.kind, Kind::Table(_))) && self.error_count() == before;
+        self.close(m);
+        let Some(node) = node.filter(|_| ok) else { return default };
         let sum: f64 = out.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
             self.error(node, &p, "shares that sum to 1", format!("shares summing to {}", num(sum)));
@@ -353,9 +477,9 @@ impl<'a> Cx<'a> {
     }
 
     /// A list of strings.
-    pub fn strings(&mut self, t: Option<&Node>, path: &str, key: &str) -> Vec<(String, Node)> {
-        let p = join(path, key);
-        let Some(items) = self.array(t, path, key) else { return Vec::new() };
+    pub fn strings(&mut self, t: &mut Tab<'_>, key: &str) -> Vec<(String, Node)> {
+        let p = t.field(key);
+        let Some(items) = self.array(t, key) else { return Vec::new() };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             if let Some(s) = self.string_node(item, &format!("{p}[{i}]")) {

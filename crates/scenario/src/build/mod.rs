@@ -1,0 +1,266 @@
+//! Builds a [`Scenario`] from a merged tree, one reader function per
+//! section, with defaults, ranges and cross-field checks.
+//!
+//! Each reader reads its table through a [`Tab`] cursor, which records the
+//! keys it asks for; once the reader is done, any other key of the table is
+//! an unknown field (see [`Cx::close`]). So the fields a table knows are the
+//! fields its reader reads, and the reader is the only list of them.
+
+mod behaviour;
+mod geography;
+mod portfolio;
+mod rules;
+mod shocks;
+
+use std::collections::BTreeSet;
+
+use mcstress_domain::{Fen, YearMonth};
+
+use crate::model::*;
+use crate::read::{Cx, Tab, num};
+use crate::tree::Node;
+use crate::{FieldError, SourceFile};
+
+/// The largest amount of money of the format, in any field.
+const MAX_YUAN: Fen = Fen::from_yuan(1_000_000_000_000);
+const CATEGORY_KEYS: [&str; 4] = ["lifted", "unstable", "edge", "sudden_hardship"];
+const GRADE_KEYS: [&str; 3] = ["a", "b", "c"];
+const INDUSTRY_KEYS: [&str; 9] =
+    ["cattle", "pigs", "tea", "coffee", "walnut", "tobacco", "fruit_veg", "migrant_wages", "other"];
+const BUCKET_KEYS: [&str; 4] = ["d1_30", "d31_90", "d91_180", "d181_plus"];
+
+/// The fields of `[scenario]`.
+struct Head {
+    name: String,
+    description: String,
+    start: YearMonth,
+    horizon_months: u16,
+    paths: u32,
+    seed: u64,
+}
+
+/// Reads the scenario of the tree `root`; returns it (with defaults where a
+/// value is wrong), every problem found, and the field paths the reader
+/// knows.
+pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldError>, BTreeSet<String>) {
+    let mut cx = Cx::new(files);
+    let mut top = cx.root(root);
+    let head = scenario(&mut cx, &mut top);
+    let portfolio = portfolio::read(&mut cx, &mut top);
+    let (prefectures, counties) = geography::read(&mut cx, &mut top);
+    let behaviour = behaviour::read(&mut cx, &mut top);
+    let shocks = shocks::read(&mut cx, &mut top, &counties, &prefectures, head.start, head.horizon_months);
+    let context = rules::Context {
+        root,
+        rate: portfolio.rate,
+        term: portfolio.term_months,
+        counties: &counties,
+        start: head.start,
+        horizon: head.horizon_months,
+    };
+    let rules = rules::read(&mut cx, &mut top, &context);
+    cx.close(top);
+    first_loan_amounts(&mut cx, root, &portfolio, &rules);
+
+    let scenario = Scenario {
+        name: head.name,
+        description: head.description,
+        start: head.start,
+        horizon_months: head.horizon_months,
+        paths: head.paths,
+        seed: head.seed,
+        sha256: String::new(),
+        variant: None,
+        portfolio,
+        prefectures,
+        counties,
+        behaviour,
+        shocks,
+        rules,
+    };
+    book_size(&mut cx, root, &scenario);
+    let visited = std::mem::take(&mut cx.visited);
+    (scenario, cx.into_errors(), visited)
+}
+
+/// `[scenario]`: name, calendar, horizon and the run's defaults.
+fn scenario(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Head {
+    let mut t = cx.table(top, "scenario");
+    let head = Head {
+        name: cx.string(&mut t, "name", "unnamed"),
+        description: cx.string(&mut t, "description", ""),
+        start: cx.month(&mut t, "start", YearMonth { year: 2024, month: 1 }),
+        horizon_months: cx.int(&mut t, "horizon_months", 60, 1, 240) as u16,
+        paths: cx.int(&mut t, "paths", 1000, 1, 10_000_000) as u32,
+        seed: cx.int(&mut t, "seed", 1, 0, i64::MAX) as u64,
+    };
+    cx.close(t);
+    head
+}
+
+/// Every loan of the book is a first loan: its amount must respect the
+/// first-loan limit.
+fn first_loan_amounts(cx: &mut Cx<'_>, root: &Node, portfolio: &Portfolio, rules: &Rules) {
+    let limit = rules.loans.first.max_amount;
+    for (i, (amount, _)) in portfolio.mix.amounts.iter().enumerate() {
+        if *amount > limit {
+            let node = root
+                .get("portfolio")
+                .and_then(|p| p.get("amounts"))
+                .and_then(|a| match &a.kind {
+                    crate::tree::Kind::Array(items) => items.get(i),
+                    _ => None,
+                })
+                .and_then(|item| item.get("yuan"));
+            if let Some(node) = node {
+                cx.error(
+                    node,
+                    &format!("portfolio.amounts[{i}].yuan"),
+                    format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal()),
+                    node.describe(),
+                );
+            }
+        }
+    }
+}
+
+/// Refuses a book whose sums could pass the engine's integer fen (see
+/// [`crate::book_size`]), naming what makes it large.
+fn book_size(cx: &mut Cx<'_>, root: &Node, s: &Scenario) {
+    use crate::book_size::{MAX_BOOK_FEN, approx_yuan, bound, grouped};
+    let b = bound(s);
+    if b.total() <= MAX_BOOK_FEN {
+        return;
+    }
+    let Some(node) = root.get("geography").and_then(|g| g.get("counties")) else { return };
+    let found = format!(
+        "up to {} yuan: funds of {} yuan at the start, with top-ups and recoveries, grown {}-fold by interest \
+         at {} % a year over {} months ({} yuan), and loans to {} households of up to {} yuan each ({} yuan \
+         with arrears over the horizon)",
+        approx_yuan(b.total()),
+        approx_yuan(b.funds_start),
+        num((b.growth * 10.0).round() / 10.0),
+        num(f64::from(s.rules.fund.interest_rate.basis_points()) / 100.0),
+        s.horizon_months,
+        approx_yuan(b.funds),
+        grouped(b.households),
+        grouped(b.largest_loan / 100.0),
+        approx_yuan(b.loans),
+    );
+    cx.error(
+        node,
+        "geography.counties",
+        format!(
+            "a book small enough for exact integer fen: the province's loans plus its funds, grown by interest, \
+             top-ups and recoveries over the horizon, at most {} yuan",
+            approx_yuan(MAX_BOOK_FEN)
+        ),
+        found,
+    );
+}
+
+/// Reads every item of the array of tables `key` of `t` with `item`, each
+/// through its own cursor (`path[i]`). When the array has no items, `item`
+/// still reads an absent item (`path[]`), so that the fields of an item are
+/// known whatever the file holds; that reading is discarded.
+fn items<T>(
+    cx: &mut Cx<'_>,
+    t: &mut Tab<'_>,
+    key: &str,
+    mut item: impl FnMut(&mut Cx<'_>, &mut Tab<'_>, usize) -> T,
+) -> Option<Vec<T>> {
+    let p = t.field(key);
+    let Some(nodes) = cx.array(t, key) else {
+        let mut none = cx.absent(format!("{p}[]"));
+        item(cx, &mut none, 0);
+        cx.close(none);
+        return None;
+    };
+    if nodes.is_empty() {
+        let mut none = cx.absent(format!("{p}[]"));
+        item(cx, &mut none, 0);
+        cx.close(none);
+    }
+    let mut out = Vec::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        let mut it = cx.item(node, format!("{p}[{i}]"));
+        out.push(item(cx, &mut it, i));
+        cx.close(it);
+    }
+    Some(out)
+}
+
+/// A six-digit division code, **required**.
+fn code_of(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str) -> Option<u32> {
+    let p = t.field(key);
+    let Some(node) = cx.get(t, key) else {
+        if let Some(n) = t.node() {
+            cx.error(n, &p, "a six-digit division code such as \"530102\"", "nothing");
+        }
+        return None;
+    };
+    let text = cx.string_node(node, &p)?;
+    if text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        cx.error(node, &p, "a six-digit division code such as \"530102\"", node.describe());
+        None
+    }
+}
+
+/// A table of independent numbers in `[0, hi]` keyed by `keys` (unlike a
+/// mix, they need not sum to 1). Missing keys keep their default.
+fn probs<const N: usize>(
+    cx: &mut Cx<'_>,
+    t: &mut Tab<'_>,
+    key: &str,
+    keys: &[&str; N],
+    default: [f64; N],
+    hi: f64,
+) -> [f64; N] {
+    let mut table = cx.table(t, key);
+    let mut out = default;
+    for (i, k) in keys.iter().enumerate() {
+        out[i] = cx.float(&mut table, k, default[i], 0.0, hi);
+    }
+    cx.close(table);
+    out
+}
+
+/// Reads the **required** `month` of an event-like table as a simulation
+/// month within the horizon.
+fn sim_month(cx: &mut Cx<'_>, t: &mut Tab<'_>, start: YearMonth, horizon: u16) -> u16 {
+    let mp = t.field("month");
+    let Some(node) = cx.get(t, "month") else {
+        if let Some(item) = t.node() {
+            cx.error(item, &mp, "a month written as \"YYYY-MM\"", "nothing");
+        }
+        return 0;
+    };
+    let Some(m) = cx.month_node(node, &mp) else { return 0 };
+    let off = start.months_until(m);
+    if off < 0 || off >= horizon as i32 {
+        cx.error(
+            node,
+            &mp,
+            format!("a month from {} to {}", start, start.plus(horizon as i32 - 1)),
+            node.describe(),
+        );
+        return 0;
+    }
+    off as u16
+}
+
+/// County codes of the list `key` of `t`, as indices into `counties`; an
+/// unknown code is an error.
+fn county_list(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str, counties: &[County]) -> Vec<usize> {
+    let p = t.field(key);
+    let mut hit = Vec::new();
+    for (code, node) in cx.strings(t, key) {
+        match counties.iter().position(|c| format!("{:06}", c.code.0) == code) {
+            Some(ix) => hit.push(ix),
+            None => cx.error(&node, &p, "codes of counties listed in `geography.counties`", node.describe()),
+        }
+    }
+    hit
+}

@@ -1,0 +1,294 @@
+//! `[rules.*]`: the policy rules, one reader per sub-table.
+
+use mcstress_compensation::{Activation, ClaimRules, FundRules, LendingRules, LossBase, RatioMetric, TopUp};
+use mcstress_domain::{Fen, Rate, Share, YearMonth};
+use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, SubsidyRules};
+
+use super::{MAX_YUAN, county_list, items, sim_month};
+use crate::model::*;
+use crate::read::{Cx, Tab, num};
+use crate::tree::Node;
+
+/// What the rules are checked against: the whole tree (to locate the
+/// portfolio fields the loan rules bound), the portfolio's rate and term,
+/// the counties and the calendar.
+pub(super) struct Context<'a> {
+    pub root: &'a Node,
+    pub rate: Rate,
+    pub term: u16,
+    pub counties: &'a [County],
+    pub start: YearMonth,
+    pub horizon: u16,
+}
+
+pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>, c: &Context<'_>) -> Rules {
+    let mut rt = cx.table(top, "rules");
+    let (loans, follow_max) = loans(cx, &mut rt, c);
+    let claims = compensation(cx, &mut rt);
+    let fund = fund(cx, &mut rt);
+    let lending = lending(cx, &mut rt);
+    let ladder = ladder(cx, &mut rt, follow_max, loans.first.max_term_months);
+    let demand = demand(cx, &mut rt);
+    let service = service(cx, &mut rt, c);
+    let collection = collection(cx, &mut rt);
+    let subsidy = subsidy(cx, &mut rt);
+    cx.close(rt);
+    Rules { loans, claims, fund, lending, ladder, demand, service, collection, subsidy }
+}
+
+/// `[rules.loans]`, `[rules.extension]` and `[rules.renewal]`; also returns
+/// the follow-up limit, which bounds the ladder's follow-up amount.
+fn loans(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> (LoanRules, Fen) {
+    let mut lt = cx.table(rt, "loans");
+    let t = &mut lt;
+    let first_max =
+        cx.money(t, "first_max_yuan", Fen::from_yuan(50_000), Fen::from_yuan(1), Fen::from_yuan(1_000_000));
+    let follow_max = cx.money(
+        t,
+        "follow_up_max_yuan",
+        Fen::from_yuan(50_000),
+        Fen::from_yuan(1),
+        Fen::from_yuan(1_000_000),
+    );
+    let max_term = cx.int(t, "max_term_months", 36, 1, 120) as u16;
+    let lpr_f = cx.float(t, "lpr_annual", 0.0345, 0.0, 0.24);
+    let lpr = Rate::from_annual(lpr_f);
+    let subsidy_cap = Rate::from_annual(cx.float(t, "subsidy_rate_cap_annual", lpr_f, 0.0, 0.24));
+    let follow_up_fund_covered = cx.boolean(t, "follow_up_fund_covered", false);
+    cx.close(lt);
+    let portfolio = c.root.get("portfolio");
+    if c.term > max_term
+        && let Some(node) = portfolio.and_then(|p| p.get("term_months"))
+    {
+        cx.error(
+            node,
+            "portfolio.term_months",
+            format!("at most rules.loans.max_term_months ({max_term})"),
+            node.describe(),
+        );
+    }
+    if c.rate > lpr
+        && let Some(node) = portfolio.and_then(|p| p.get("rate_annual"))
+    {
+        cx.error(
+            node,
+            "portfolio.rate_annual",
+            format!("at most rules.loans.lpr_annual ({})", num(lpr_f)),
+            node.describe(),
+        );
+    }
+    let extension = extension(cx, rt);
+    let renewal = renewal(cx, rt);
+    let rules = LoanRules {
+        first: ProductRules {
+            max_amount: first_max,
+            max_term_months: max_term,
+            subsidised: true,
+            fund_covered: true,
+        },
+        follow_up: ProductRules {
+            max_amount: follow_max,
+            max_term_months: max_term,
+            subsidised: false,
+            fund_covered: follow_up_fund_covered,
+        },
+        lpr,
+        extension,
+        renewal,
+        subsidy: SubsidyRules { rate_cap: subsidy_cap },
+    };
+    (rules, follow_max)
+}
+
+fn extension(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ExtensionRules {
+    let mut t = cx.table(rt, "extension");
+    let rules = ExtensionRules {
+        enabled: cx.boolean(&mut t, "enabled", true),
+        max_months: cx.int(&mut t, "months", 12, 1, 12) as u16,
+        max_times: cx.int(&mut t, "max_times", 1, 0, 10) as u8,
+    };
+    cx.close(t);
+    rules
+}
+
+fn renewal(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> RenewalRules {
+    let mut t = cx.table(rt, "renewal");
+    let rules = RenewalRules {
+        enabled: cx.boolean(&mut t, "enabled", true),
+        max_times: cx.int(&mut t, "max_times", 1, 0, 10) as u8,
+        term_months: cx.int(&mut t, "term_months", 12, 1, 36) as u16,
+    };
+    cx.close(t);
+    rules
+}
+
+fn compensation(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ClaimRules {
+    let mut ct = cx.table(rt, "compensation");
+    let t = &mut ct;
+    let trigger_days_overdue = cx.int(t, "trigger_days_overdue", 90, 1, 720) as u16;
+    let collection_months = cx.int(t, "collection_months", 3, 0, 36) as u16;
+    let act = cx.choice(
+        t,
+        "activation",
+        "county_overdue_ratio",
+        &["none", "county_overdue_ratio", "county_npl_ratio", "bank_first_loss"],
+    );
+    let threshold = cx.float(t, "activation_threshold", 0.02, 0.0, 1.0);
+    let first_loss = cx.money(t, "bank_first_loss_yuan", Fen::ZERO, Fen::ZERO, MAX_YUAN);
+    let activation = match act {
+        "none" => Activation::None,
+        "county_npl_ratio" => Activation::CountyNplRatioAbove(threshold),
+        "bank_first_loss" => Activation::BankFirstLoss(first_loss),
+        _ => Activation::CountyOverdueRatioAbove(threshold),
+    };
+    let fund_share = cx.float(t, "fund_share", 0.7, 0.0, 1.0);
+    let base =
+        match cx.choice(t, "loss_base", "principal_plus_interest", &["principal", "principal_plus_interest"])
+        {
+            "principal" => LossBase::Principal,
+            _ => LossBase::PrincipalPlusInterest,
+        };
+    let claims = ClaimRules {
+        trigger_days_overdue,
+        collection_months,
+        activation,
+        fund_share: Share::new(fund_share).unwrap_or_default(),
+        base,
+        per_loan_cap: cx.opt_money(t, "per_loan_cap_yuan", Fen::ZERO, MAX_YUAN),
+        annual_cap: cx.opt_money(t, "annual_cap_yuan", Fen::ZERO, MAX_YUAN),
+        payment_delay_months: cx.int(t, "payment_delay_months", 1, 0, 36) as u16,
+        recoveries_to_fund: cx.boolean(t, "recoveries_to_fund", true),
+    };
+    cx.close(ct);
+    claims
+}
+
+fn fund(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> FundRules {
+    let mut ft = cx.table(rt, "fund");
+    let t = &mut ft;
+    let interest_rate = Rate::from_annual(cx.float(t, "interest_rate_annual", 0.0035, 0.0, 0.2));
+    let kind = cx.choice(
+        t,
+        "top_up",
+        "annual_restore",
+        &["none", "annual_restore", "annual_to_ratio", "quarterly_to_ratio"],
+    );
+    let month_of_year = cx.int(t, "top_up_month", 1, 1, 12) as u8;
+    let ratio = cx.float(t, "top_up_ratio", 0.1, 0.0, 1.0);
+    let top_up = match kind {
+        "none" => TopUp::None,
+        "annual_to_ratio" => TopUp::AnnualToRatio { ratio, month_of_year },
+        "quarterly_to_ratio" => TopUp::QuarterlyToRatio { ratio },
+        _ => TopUp::AnnualRestore { month_of_year },
+    };
+    let fund = FundRules {
+        interest_rate,
+        top_up,
+        annual_top_up_cap: cx.opt_money(t, "annual_top_up_cap_yuan", Fen::ZERO, MAX_YUAN),
+    };
+    cx.close(ft);
+    fund
+}
+
+fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
+    let mut gt = cx.table(rt, "lending");
+    let t = &mut gt;
+    let lending = LendingRules {
+        leverage_max: cx.float(t, "leverage_max", 20.0, 0.0, 1000.0),
+        suspension_metric: match cx.choice(t, "suspension_metric", "npl", &["npl", "overdue"]) {
+            "overdue" => RatioMetric::Overdue,
+            _ => RatioMetric::Npl,
+        },
+        suspension_tolerance: cx.float(t, "suspension_tolerance", 0.03, 0.0, 1.0),
+        key_county_extra: cx.float(t, "key_county_extra", 0.03, 0.0, 1.0),
+        suspend_on_fund_default: cx.boolean(t, "suspend_on_fund_default", true),
+        write_off_months: cx.int(t, "write_off_months", 12, 1, 120) as u16,
+    };
+    cx.close(gt);
+    lending
+}
+
+/// `[rules.ladder]`; the follow-up amount and term are bounded by the loan
+/// rules.
+fn ladder(cx: &mut Cx<'_>, rt: &mut Tab<'_>, follow_max: Fen, max_term: u16) -> Ladder {
+    let mut dt = cx.table(rt, "ladder");
+    let t = &mut dt;
+    let ladder = Ladder {
+        follow_up_uptake: cx.float(t, "follow_up_uptake", 0.2, 0.0, 1.0),
+        follow_up_amount: cx.money(
+            t,
+            "follow_up_amount_yuan",
+            Fen::from_yuan(50_000),
+            Fen::from_yuan(1),
+            follow_max,
+        ),
+        follow_up_term_months: cx.int(t, "follow_up_term_months", 36, 1, max_term as i64) as u16,
+        commercial_uptake: cx.float(t, "commercial_uptake", 0.1, 0.0, 1.0),
+        commercial_amount: cx.money(
+            t,
+            "commercial_amount_yuan",
+            Fen::from_yuan(100_000),
+            Fen::from_yuan(1),
+            Fen::from_yuan(10_000_000),
+        ),
+        commercial_rate: Rate::from_annual(cx.float(t, "commercial_rate_annual", 0.06, 0.0, 0.24)),
+        commercial_term_months: cx.int(t, "commercial_term_months", 36, 1, 120) as u16,
+    };
+    cx.close(dt);
+    ladder
+}
+
+fn demand(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> Demand {
+    let mut mt = cx.table(rt, "demand");
+    let t = &mut mt;
+    let demand = Demand {
+        repeat_uptake_monthly: cx.float(t, "repeat_uptake_monthly", 0.01, 0.0, 1.0),
+        survey_interval_months: cx.int(t, "survey_interval_months", 6, 1, 60) as u16,
+        survey_uplift: cx.float(t, "survey_uplift", 0.5, 0.0, 10.0),
+        survey_effect_months: cx.int(t, "survey_effect_months", 6, 0, 60) as u16,
+        bank_refusal: cx.float(t, "bank_refusal", 0.05, 0.0, 1.0),
+        approval_lag_months: cx.int(t, "approval_lag_months", 1, 0, 12) as u16,
+        fast_track: cx.boolean(t, "fast_track", false),
+        fast_track_months: cx.int(t, "fast_track_months", 6, 0, 36) as u16,
+        fast_track_uplift: cx.float(t, "fast_track_uplift", 1.0, 0.0, 10.0),
+    };
+    cx.close(mt);
+    demand
+}
+
+/// `[rules.service]`: random and scripted bank exits.
+fn service(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> Service {
+    let mut st = cx.table(rt, "service");
+    let exit_monthly = cx.float(&mut st, "exit_monthly", 0.0, 0.0, 1.0);
+    let takeover_months = cx.int(&mut st, "takeover_months", 6, 1, 120) as u16;
+    let exits = items(cx, &mut st, "exits", |cx, t, _| {
+        let month = sim_month(cx, t, c.start, c.horizon);
+        let counties = county_list(cx, t, "counties", c.counties);
+        cx.require(t, "counties", "at least one county code");
+        let share = cx.float(t, "share", 1.0, 0.0, 1.0);
+        BankExit { month, counties, share }
+    });
+    cx.close(st);
+    Service { exit_monthly, takeover_months, exits: exits.unwrap_or_default() }
+}
+
+fn collection(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> Collection {
+    let mut ot = cx.table(rt, "collection");
+    let collection = Collection {
+        cadre_boost: cx.float(&mut ot, "cadre_boost", 0.3, 0.0, 10.0),
+        reminders: cx.boolean(&mut ot, "reminders", true),
+        reminder_factor: cx.float(&mut ot, "reminder_factor", 0.9, 0.0, 1.0),
+    };
+    cx.close(ot);
+    collection
+}
+
+fn subsidy(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> SubsidyPayment {
+    let mut yt = cx.table(rt, "subsidy");
+    let subsidy = SubsidyPayment {
+        delay_months: cx.int(&mut yt, "delay_months", 0, 0, 24) as u16,
+        county_budget_share: cx.float(&mut yt, "county_budget_share", 1.5, 0.0, 100.0),
+    };
+    cx.close(yt);
+    subsidy
+}
