@@ -13,6 +13,9 @@ pub struct DistressModifiers {
     /// Strategic default: low-willingness borrowers × (1 + this) while the
     /// fund is seen to pay.
     pub strategic_default: f64,
+    /// The fund is seen to pay for this many months after a month in which
+    /// it paid a claim.
+    pub strategic_window_months: u16,
     /// Reminders before due dates: × this on a due date (1 = none).
     pub reminder_factor: f64,
     /// × this for a subsidised borrower whose subsidy is late.
@@ -23,6 +26,14 @@ impl DistressModifiers {
     /// Contagion multiplier at a county overdue rate.
     pub fn contagion_multiplier(&self, county_overdue_rate: f64) -> f64 {
         libm::exp(self.contagion * county_overdue_rate)
+    }
+
+    /// Whether borrowers see the fund paying in `month` (strategic default
+    /// on): it paid a claim in one of the `strategic_window_months` months
+    /// before (a payment in month x is seen in months x + 1 … x + window).
+    pub fn fund_seen_paying(&self, last_claim_paid: Option<u16>, month: u16) -> bool {
+        self.strategic_default > 0.0
+            && last_claim_paid.is_some_and(|x| month > x && month - x <= self.strategic_window_months)
     }
 
     /// Strategic-default multiplier.
@@ -67,9 +78,23 @@ mod tests {
     const M: DistressModifiers = DistressModifiers {
         contagion: 10.0,
         strategic_default: 1.0,
+        strategic_window_months: 12,
         reminder_factor: 0.9,
         late_subsidy: 1.3,
     };
+
+    #[test]
+    fn the_fund_is_seen_paying_for_the_window_after_a_claim_paid() {
+        assert!(!M.fund_seen_paying(None, 5));
+        assert!(!M.fund_seen_paying(Some(3), 3));
+        assert!(M.fund_seen_paying(Some(3), 4));
+        assert!(M.fund_seen_paying(Some(3), 15));
+        assert!(!M.fund_seen_paying(Some(3), 16));
+        let off = DistressModifiers { strategic_default: 0.0, ..M };
+        assert!(!off.fund_seen_paying(Some(3), 4));
+        let short = DistressModifiers { strategic_window_months: 1, ..M };
+        assert!(short.fund_seen_paying(Some(3), 4) && !short.fund_seen_paying(Some(3), 5));
+    }
 
     #[test]
     fn contagion_raises_distress_as_the_county_overdue_rate_rises() {

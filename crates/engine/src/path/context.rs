@@ -113,6 +113,7 @@ impl<'m> PathCtx<'m> {
             mods: DistressModifiers {
                 contagion: b.contagion,
                 strategic_default: b.strategic_default,
+                strategic_window_months: b.strategic_window_months,
                 reminder_factor: if rules.collection.reminders {
                     rules.collection.reminder_factor
                 } else {

@@ -101,7 +101,7 @@ pub(super) struct CountyMonth {
 
 impl CountyMonth {
     pub fn read(ctx: &PathCtx, mc: &MonthCtx, ws: &Workspace, c: usize) -> CountyMonth {
-        let (s, b) = (ctx.s, ctx.b);
+        let s = ctx.s;
         let fc = ctx.wg.sqrt() * ws.province_factor
             + ctx.wp.sqrt() * ws.pref_factor[ctx.m.counties[c].prefecture]
             + ctx.wc.sqrt() * ws.county_factor[c];
@@ -121,8 +121,7 @@ impl CountyMonth {
             dis_log,
             contagion,
             plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
-            fund_seen_paying: b.strategic_default > 0.0
-                && cs.last_claim_paid.is_some_and(|x| mc.t as u16 <= x + 12),
+            fund_seen_paying: ctx.mods.fund_seen_paying(cs.last_claim_paid, mc.t as u16),
             subsidy_late: cs.subsidy.is_late(ctx.rules.subsidy.delay_months),
             any_failed: cs.enterprise_failed.iter().any(|f| *f),
             suspended: cs.suspension.suspended,
