@@ -81,18 +81,30 @@ impl Table {
         let mut rows = Vec::new();
         // The line a record starts on, from its byte offset: the reader may
         // place a record's start on the line break that ends the one before.
-        let line_at = |byte: u64| {
-            let head = &text.as_bytes()[..(byte as usize).min(text.len())];
-            let rest = &text.as_bytes()[head.len()..];
-            let breaks =
-                rest.iter().take_while(|b| **b == b'\r' || **b == b'\n').filter(|b| **b == b'\n').count();
-            1 + head.iter().filter(|b| **b == b'\n').count() as u32 + breaks as u32
+        // Records come in order, so line breaks are counted once.
+        let bytes = text.as_bytes();
+        let (mut counted_to, mut breaks_before) = (0usize, 0u32);
+        let mut line_at = |byte: u64| {
+            let at = (byte as usize).min(bytes.len());
+            if at >= counted_to {
+                breaks_before += bytes[counted_to..at].iter().filter(|b| **b == b'\n').count() as u32;
+                counted_to = at;
+            }
+            let leading = bytes[at..]
+                .iter()
+                .take_while(|b| **b == b'\r' || **b == b'\n')
+                .filter(|b| **b == b'\n')
+                .count();
+            1 + breaks_before + leading as u32
         };
         for record in reader.records() {
-            let record = record.map_err(|source| TableError::Csv {
-                row: source.position().map_or(0, |p| line_at(p.byte())),
-                source,
-            })?;
+            let record = match record {
+                Ok(r) => r,
+                Err(source) => {
+                    let row = source.position().map_or(0, |p| line_at(p.byte()));
+                    return Err(TableError::Csv { row, source });
+                }
+            };
             let number = record.position().map_or(0, |p| line_at(p.byte()));
             let row = Row { number, cells: record.iter().map(|c| c.trim().to_string()).collect() };
             if !row.is_blank() {
