@@ -106,13 +106,42 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 } else {
                     format!("variants: {}", loaded.variants.join(", "))
                 };
+                // The most a run of the scenario can keep: its own paths,
+                // one worker per core, every output file.
+                let threads = mcstress_engine::threads_for(0);
+                let need = mcstress_engine::memory_estimate(s, s.paths, threads, Keep::MonthlyBands);
+                let limit = memory_limit();
+                let what = format!(
+                    "{} paths on {threads} threads with every output file: about {} (model {}, \
+                     worker books {}, paths in flight {}, per-path figures {}, monthly bands {})",
+                    s.paths,
+                    gb(need.total),
+                    gb(need.model),
+                    gb(need.workspaces),
+                    gb(need.paths_in_flight),
+                    gb(need.per_path),
+                    gb(need.bands)
+                );
+                if need.total > limit.bytes {
+                    failed.push(format!(
+                        "{}: the scenario cannot run here: {what} needs about {} of memory, more than the \
+                         limit of {} ({})",
+                        path.display(),
+                        gb(need.total),
+                        gb(limit.bytes),
+                        limit.source
+                    ));
+                    continue;
+                }
                 writeln!(
                     out,
-                    "ok: {} ({}; {} counties, {} months; {variants})",
+                    "ok: {} ({}; {} counties, {} months; {variants})\n  memory: {what}; limit {} ({})",
                     path.display(),
                     s.name,
                     s.counties.len(),
-                    s.horizon_months
+                    s.horizon_months,
+                    gb(limit.bytes),
+                    limit.source
                 )
                 .context("cannot write to standard output")?;
             }
@@ -120,6 +149,37 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
+}
+
+/// The memory a run may use, and where the figure comes from.
+struct MemoryLimit {
+    bytes: u64,
+    source: &'static str,
+}
+
+/// Memory assumed when the machine does not say (no `/proc/meminfo`).
+const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
+
+/// The memory available to a new process: `MemAvailable` of
+/// `/proc/meminfo`, else [`DEFAULT_MEMORY_LIMIT`].
+fn memory_limit() -> MemoryLimit {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        kb.checked_mul(1024)
+    });
+    match available {
+        Some(bytes) => MemoryLimit { bytes, source: "the memory available, from /proc/meminfo" },
+        None => {
+            MemoryLimit { bytes: DEFAULT_MEMORY_LIMIT, source: "the default, /proc/meminfo being unreadable" }
+        }
+    }
+}
+
+/// Bytes in gigabytes (10⁹), for messages.
+fn gb(bytes: u64) -> String {
+    let g = bytes as f64 / 1e9;
+    if g < 0.1 { format!("{:.3} GB", g) } else { format!("{:.1} GB", g) }
 }
 
 fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
@@ -294,7 +354,13 @@ fn keep_for(out_dir: &Option<OutDir>) -> Keep {
 
 /// Runs the paths asked for, or — with `--target-se` — as many as the
 /// target needs, folding them as they complete (memory bounded in paths).
-fn simulate(model: &Model, cfg: RunConfig, t: &TargetArgs, quiet: bool, keep: Keep) -> anyhow::Result<RunPaths> {
+fn simulate(
+    model: &Model,
+    cfg: RunConfig,
+    t: &TargetArgs,
+    quiet: bool,
+    keep: Keep,
+) -> anyhow::Result<RunPaths> {
     let bar = Progress::new(u64::from(cfg.paths), quiet);
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };

@@ -19,8 +19,11 @@
 //! some `v_i` has `r − εn ≤ rmin_i` and `rmax_i ≤ r + εn`. Values are
 //! gathered in a buffer of [`BUFFER`] and merged sorted: a value inserted
 //! between two tuples gets `Δ = g_succ + Δ_succ − 1` (its rank can be no
-//! higher than its successor's), at either end `Δ = 0`; then neighbours are
-//! merged (right to left, the first tuple never) while the merged tuple
+//! higher than its successor's), at either end `Δ = 0`; a copy of the value
+//! just before it joins that tuple (`g + 1`) while its `g + Δ` stays within
+//! the limit, so that ties (a fund balance equal on most paths) cost no
+//! tuples; then neighbours are merged (right to left, the first tuple
+//! never) while the merged tuple
 //! keeps `g + Δ ≤ ⌊2εn⌋`. The buffer is flushed every [`BUFFER`] values,
 //! whatever the batches of paths, so the summary depends only on the values
 //! and their order.
@@ -118,25 +121,39 @@ impl Band {
             return;
         }
         self.pending.sort_by(f64::total_cmp);
+        let limit = (2.0 * RANK_ERROR * self.n as f64).floor() as u64;
         let old = std::mem::take(&mut self.summary);
-        let mut merged = Vec::with_capacity(old.len() + self.pending.len());
+        let mut merged: Vec<Tuple> = Vec::with_capacity(old.len() + self.pending.len());
         let mut j = 0;
         for &x in &self.pending {
             while j < old.len() && old[j].v.total_cmp(&x).is_le() {
                 merged.push(old[j]);
                 j += 1;
             }
-            // Between two tuples its rank is at most its successor's; at
-            // either end it is known exactly.
-            let d = match old.get(j) {
-                Some(s) if !merged.is_empty() => s.g + s.d - 1,
-                _ => 0,
-            };
-            merged.push(Tuple { v: x, g: 1, d });
+            match merged.last_mut() {
+                // A copy of the value before it: its ranks run on from that
+                // tuple's, so it joins the tuple while the tuple keeps
+                // g + Δ within the limit, else starts one with the same Δ.
+                Some(p) if p.v.total_cmp(&x).is_eq() => {
+                    if u64::from(p.g) + 1 + u64::from(p.d) <= limit {
+                        p.g += 1;
+                    } else {
+                        let d = p.d;
+                        merged.push(Tuple { v: x, g: 1, d });
+                    }
+                }
+                // Between two tuples its rank is at most its successor's;
+                // at either end it is known exactly.
+                Some(_) => {
+                    let d = old.get(j).map_or(0, |s| s.g + s.d - 1);
+                    merged.push(Tuple { v: x, g: 1, d });
+                }
+                None => merged.push(Tuple { v: x, g: 1, d: 0 }),
+            }
         }
         merged.extend_from_slice(&old[j..]);
         self.pending.clear();
-        self.summary = compress(merged, (2.0 * RANK_ERROR * self.n as f64).floor() as u64);
+        self.summary = compress(merged, limit);
     }
 
     /// Mean with its standard error, and the quantiles `qs`: exact (type 7,

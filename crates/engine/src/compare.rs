@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::model::Model;
 use crate::fold::PathView;
+use crate::model::Model;
 
 /// Schema name of the comparison document.
 pub const COMPARE_SCHEMA: &str = "mcstress.compare/1";

@@ -195,7 +195,8 @@ pub fn run_to_target(
 /// probability that some county fund is exhausted.
 pub fn headline_diff_se<P: PathView>(base: &[P], rev: &[P]) -> f64 {
     let peak = |ps: &[P]| ps.iter().map(|p| p.peak_overdue()).collect::<Vec<f64>>();
-    let exh = |ps: &[P]| ps.iter().map(|p| f64::from(p.totals().counties_exhausted > 0)).collect::<Vec<f64>>();
+    let exh =
+        |ps: &[P]| ps.iter().map(|p| f64::from(p.totals().counties_exhausted > 0)).collect::<Vec<f64>>();
     let a = Diff::paired(&peak(base), &peak(rev)).se;
     let b = Diff::paired(&exh(base), &exh(rev)).se;
     a.max(b)

@@ -62,7 +62,8 @@ pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> 
     let townships: u64 = s.counties.iter().map(|c| u64::from(c.profile.townships)).sum();
     let model = loans * (LOAN_BYTES + SEED_BYTES) + townships * TOWNSHIP_BYTES;
     let workspaces = threads * (slots * LOAN_BYTES + townships * TOWNSHIP_BYTES);
-    let path_whole = horizon * (counties * COUNTY_FIGURES as u64 + 1) * 8 + counties * OUTCOME_BYTES + PATH_BYTES;
+    let path_whole =
+        horizon * (counties * COUNTY_FIGURES as u64 + 1) * 8 + counties * OUTCOME_BYTES + PATH_BYTES;
     let paths_in_flight = threads * PATHS_IN_FLIGHT_PER_THREAD * path_whole;
     let per_path = paths * (counties * OUTCOME_BYTES + PATH_BYTES);
     let bands = match keep {

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::model::Model;
 use crate::fold::PathView;
+use crate::model::Model;
 use crate::stats::{Estimate, Probability};
 use crate::summary::{Summary, summarize};
 

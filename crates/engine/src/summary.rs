@@ -235,7 +235,9 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         renewals: est(paths, |p| p.totals().renewals as f64),
         new_loans: est(paths, |p| p.totals().new_loans as f64),
         fund_end_yuan: est(paths, |p| yuan(p.totals().fund_end)),
-        coverage_rate: est(paths, |p| p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64),
+        coverage_rate: est(paths, |p| {
+            p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64
+        }),
         unserved_township_months: est(paths, |p| p.totals().unserved_township_months as f64),
         outstanding_end_by_product_yuan: ByProduct {
             first: est(paths, |p| yuan(p.totals().outstanding_end_by_product[0])),

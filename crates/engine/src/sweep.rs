@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use crate::compare::{Diff, RuleSetName};
-use crate::model::Model;
 use crate::fold::PathView;
+use crate::model::Model;
 use crate::stats::{Estimate, Probability};
 use crate::summary::summarize;
 
