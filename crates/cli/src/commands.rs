@@ -179,7 +179,13 @@ fn memory_limit() -> MemoryLimit {
 /// Bytes in gigabytes (10⁹), for messages.
 fn gb(bytes: u64) -> String {
     let g = bytes as f64 / 1e9;
-    if g < 0.1 { format!("{:.3} GB", g) } else { format!("{:.1} GB", g) }
+    if g < 0.1 {
+        format!("{g:.3} GB")
+    } else if g < 10.0 {
+        format!("{g:.2} GB")
+    } else {
+        format!("{g:.1} GB")
+    }
 }
 
 fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
