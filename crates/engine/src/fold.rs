@@ -91,7 +91,8 @@ pub(crate) const PROVINCE_FIGURES: usize = 3;
 
 /// The distribution across paths of every figure of `monthly.csv` that is
 /// a quantile band, month by month: for each month the province's
-/// [`PROVINCE_FIGURES`], then each county's [`COUNTY_FIGURES`].
+/// three figures (overdue rate, fund, outstanding), then each county's
+/// [`COUNTY_FIGURES`].
 #[derive(Clone, Debug)]
 pub struct MonthlyBands {
     pub(crate) counties: usize,
