@@ -207,8 +207,10 @@ impl RunPaths {
 }
 
 /// Paths simulated per worker thread and batch: the batch being folded and
-/// the one being simulated are the only whole [`PathResult`]s alive.
-const BATCH_PER_THREAD: usize = 4;
+/// the one being simulated are the only whole [`PathResult`]s alive. A
+/// worker that finishes its share of a batch early waits for the others,
+/// so batches are long enough for that wait to be short (a few per cent).
+const BATCH_PER_THREAD: usize = 16;
 
 /// A worker's workspace, returned to the pool when its task ends, so that
 /// a run holds one workspace per worker thread however its paths are split.

@@ -25,8 +25,8 @@ const PATH_BYTES: u64 = 320;
 /// Bytes of a band besides its values.
 const BAND_BYTES: u64 = 96;
 /// Whole paths alive per worker thread: the batch being simulated and the
-/// one being folded, four paths per thread each (`fold`).
-const PATHS_IN_FLIGHT_PER_THREAD: u64 = 8;
+/// one being folded, sixteen paths per thread each (`fold`).
+const PATHS_IN_FLIGHT_PER_THREAD: u64 = 32;
 
 /// The memory a run needs, by part, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
