@@ -226,3 +226,51 @@ fn with_counties(text: &str, counties: &str) -> String {
     let end = start + text[start..].find("\n]\n").expect("the list ends") + 3;
     format!("{}{}{}", &text[..start], counties, &text[end..])
 }
+
+#[test]
+fn beyond_the_exact_paths_the_monthly_table_keeps_the_rank_bound_on_simulated_paths() {
+    let mut s = scenario(&small_text(), None);
+    s.horizon_months = 4;
+    let m = Model::prepare(&s);
+    let n = EXACT_PATHS + 150;
+    let whole =
+        mcstress_engine::run(&m, RunConfig { paths: n as u32, seed: 9, threads: 2 }, None).expect("runs");
+    let rows =
+        monthly_rows(&m, &RunPaths::from_results(&m, Keep::MonthlyBands, whole.clone())).expect("bands");
+    let n_c = s.counties.len();
+    let figure = |name: &str| match name {
+        "overdue_rate" => mcstress_engine::FIG_OVERDUE_RATE,
+        "fund_balance_yuan" => mcstress_engine::FIG_FUND_YUAN,
+        "outstanding_yuan" => mcstress_engine::FIG_OUTSTANDING_YUAN,
+        _ => mcstress_engine::FIG_COVERAGE,
+    };
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.figure != "exhausted_probability") {
+        let t = r.month as usize - 1;
+        let at = |p: &mcstress_engine::PathResult, c: usize| {
+            p.county_monthly[(t * n_c + c) * mcstress_engine::COUNTY_FIGURES + figure(r.figure)]
+        };
+        // The paths' own values, as the exact table would take them.
+        let values: Vec<f64> = whole
+            .iter()
+            .map(|p| match (r.county, r.figure) {
+                (Some(c), _) => at(p, c),
+                (None, "overdue_rate") => p.province_overdue[t],
+                (None, _) => (0..n_c).map(|c| at(p, c)).sum(),
+            })
+            .collect();
+        let e = mcstress_engine::Estimate::from_values(&values);
+        assert_eq!(r.mean, e.mean, "{r:?}");
+        assert!((r.se - e.se).abs() <= 1e-9 * e.mean.abs().max(1.0), "{r:?}: se {}", e.se);
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for (q, v) in QS.iter().zip(r.quantiles) {
+            let (lo, hi) = ranks_of(&sorted, v);
+            let rank = (n as f64 - 1.0) * q + 1.0;
+            let slack = RANK_ERROR * n as f64;
+            assert!(lo <= hi && hi as f64 >= rank - slack && lo as f64 <= rank + slack, "{r:?}: q {q}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4 * (3 + 4 * n_c));
+}
