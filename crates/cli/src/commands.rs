@@ -112,23 +112,21 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 let need = mcstress_engine::memory_estimate(s, s.paths, threads, Keep::MonthlyBands);
                 let limit = memory_limit();
                 let what = format!(
-                    "{} paths on {threads} threads with every output file: about {} (model {}, \
+                    "a run of {} paths on {threads} threads with every output file needs about {} (model {}, \
                      worker books {}, paths in flight {}, per-path figures {}, monthly bands {})",
                     s.paths,
-                    gb(need.total),
-                    gb(need.model),
-                    gb(need.workspaces),
-                    gb(need.paths_in_flight),
-                    gb(need.per_path),
-                    gb(need.bands)
+                    size(need.total),
+                    size(need.model),
+                    size(need.workspaces),
+                    size(need.paths_in_flight),
+                    size(need.per_path),
+                    size(need.bands)
                 );
                 if need.total > limit.bytes {
                     failed.push(format!(
-                        "{}: the scenario cannot run here: {what} needs about {} of memory, more than the \
-                         limit of {} ({})",
+                        "{}: the scenario cannot run here: {what}, more than the limit of {} ({})",
                         path.display(),
-                        gb(need.total),
-                        gb(limit.bytes),
+                        size(limit.bytes),
                         limit.source
                     ));
                     continue;
@@ -140,7 +138,7 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                     s.name,
                     s.counties.len(),
                     s.horizon_months,
-                    gb(limit.bytes),
+                    size(limit.bytes),
                     limit.source
                 )
                 .context("cannot write to standard output")?;
@@ -176,15 +174,15 @@ fn memory_limit() -> MemoryLimit {
     }
 }
 
-/// Bytes in gigabytes (10⁹), for messages.
-fn gb(bytes: u64) -> String {
-    let g = bytes as f64 / 1e9;
-    if g < 0.1 {
-        format!("{g:.3} GB")
-    } else if g < 10.0 {
-        format!("{g:.2} GB")
+/// Bytes in megabytes or gigabytes (10⁶, 10⁹), for messages.
+fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b < 1e8 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b < 1e10 {
+        format!("{:.2} GB", b / 1e9)
     } else {
-        format!("{g:.1} GB")
+        format!("{:.1} GB", b / 1e9)
     }
 }
 
