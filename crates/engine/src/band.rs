@@ -88,6 +88,11 @@ impl Band {
             // buffer is kept (its capacity given back).
             self.flush();
             self.pending = Vec::with_capacity(BUFFER);
+        } else if self.summary.is_empty() && self.pending.len() == self.pending.capacity() {
+            // Grown by doubling but never past EXACT_PATHS values (a run
+            // extended by --target-se starts small).
+            let want = (self.pending.len() * 2).clamp(BUFFER, EXACT_PATHS);
+            self.pending.reserve_exact(want - self.pending.len());
         }
         self.pending.push(x);
         if !self.summary.is_empty() && self.pending.len() >= BUFFER {
@@ -232,6 +237,17 @@ mod tests {
         assert_eq!(q, QS.map(|p| quantile_sorted(&s, p)));
         b.push(0.5);
         assert!(!b.is_exact());
+    }
+
+    #[test]
+    fn an_exact_band_never_holds_room_for_more_than_its_exact_paths() {
+        let mut b = Band::with_capacity(200);
+        for i in 0..EXACT_PATHS {
+            b.push(i as f64);
+        }
+        assert_eq!(b.pending.capacity(), EXACT_PATHS);
+        b.push(0.0);
+        assert_eq!(b.pending.capacity(), BUFFER);
     }
 
     #[test]
