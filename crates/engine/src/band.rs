@@ -251,6 +251,8 @@ mod tests {
         assert_eq!(b.pending.capacity(), EXACT_PATHS);
         b.push(0.0);
         assert_eq!(b.pending.capacity(), BUFFER);
+        // The summary keeps no room for the 1,000 tuples it started from.
+        assert!(b.summary.capacity() < EXACT_PATHS / 2, "{}", b.summary.capacity());
     }
 
     #[test]
