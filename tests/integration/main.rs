@@ -1,5 +1,6 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
+mod bands;
 mod book_size;
 mod briefing;
 mod cli;

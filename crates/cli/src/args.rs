@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded Yunnan baseline when none is given).
     Run(RunArgs),
-    /// Check scenario files without running them.
+    /// Check scenario files without running them, and whether this machine has the memory to run them.
     Validate(ValidateArgs),
     /// Compare a rule revision with today's rules on the same random futures.
     Compare(CompareArgs),

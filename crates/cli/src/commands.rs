@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use mcstress_engine::{Model, RunConfig, WatchThresholds};
+use mcstress_engine::{Keep, Model, RunConfig, RunPaths, WatchThresholds};
 use mcstress_report::RunProvenance;
 
 use crate::args::{
@@ -69,13 +69,13 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target, quiet)?;
+    let paths = simulate(&model, cfg, &a.target, quiet, keep_for(&out_dir))?;
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
     let threads = mcstress_engine::threads_for(cfg.threads);
-    let summary = mcstress_engine::summarize(&model, cfg.seed, &paths);
+    let summary = mcstress_engine::summarize(&model, cfg.seed, paths.figures());
     let summary_text = mcstress_report::summary_json(&summary)?;
-    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(&paths));
+    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(paths.figures()));
 
     if let Some(dir) = &out_dir {
         let mut files = run_files(&model, &paths, &summary, &summary_text)?;
@@ -106,13 +106,40 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 } else {
                     format!("variants: {}", loaded.variants.join(", "))
                 };
+                // The most a run of the scenario can keep: its own paths,
+                // one worker per core, every output file.
+                let threads = mcstress_engine::threads_for(0);
+                let need = mcstress_engine::memory_estimate(s, s.paths, threads, Keep::MonthlyBands);
+                let limit = memory_limit();
+                let what = format!(
+                    "a run of {} paths on {threads} threads with every output file needs about {} (model {}, \
+                     worker books {}, paths in flight {}, per-path figures {}, monthly bands {})",
+                    s.paths,
+                    size(need.total),
+                    size(need.model),
+                    size(need.workspaces),
+                    size(need.paths_in_flight),
+                    size(need.per_path),
+                    size(need.bands)
+                );
+                if need.total > limit.bytes {
+                    failed.push(format!(
+                        "{}: the scenario cannot run here: {what}, more than the limit of {} ({})",
+                        path.display(),
+                        size(limit.bytes),
+                        limit.source
+                    ));
+                    continue;
+                }
                 writeln!(
                     out,
-                    "ok: {} ({}; {} counties, {} months; {variants})",
+                    "ok: {} ({}; {} counties, {} months; {variants})\n  memory: {what}; limit {} ({})",
                     path.display(),
                     s.name,
                     s.counties.len(),
-                    s.horizon_months
+                    s.horizon_months,
+                    size(limit.bytes),
+                    limit.source
                 )
                 .context("cannot write to standard output")?;
             }
@@ -120,6 +147,43 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
     }
     if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
+}
+
+/// The memory a run may use, and where the figure comes from.
+struct MemoryLimit {
+    bytes: u64,
+    source: &'static str,
+}
+
+/// Memory assumed when the machine does not say (no `/proc/meminfo`).
+const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
+
+/// The memory available to a new process: `MemAvailable` of
+/// `/proc/meminfo`, else [`DEFAULT_MEMORY_LIMIT`].
+fn memory_limit() -> MemoryLimit {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        kb.checked_mul(1024)
+    });
+    match available {
+        Some(bytes) => MemoryLimit { bytes, source: "the memory available, from /proc/meminfo" },
+        None => {
+            MemoryLimit { bytes: DEFAULT_MEMORY_LIMIT, source: "the default, /proc/meminfo being unreadable" }
+        }
+    }
+}
+
+/// Bytes in megabytes or gigabytes (10⁶, 10⁹), for messages.
+fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b < 1e8 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b < 1e10 {
+        format!("{:.2} GB", b / 1e9)
+    } else {
+        format!("{:.1} GB", b / 1e9)
+    }
 }
 
 fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
@@ -161,7 +225,10 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     let (pb, pr) = match a.target.target_se {
-        None => (mcstress_engine::run(&mb, cfg, cb)?, mcstress_engine::run(&mr, cfg, cb)?),
+        None => (
+            mcstress_engine::run_paths(&mb, cfg, Keep::Figures, cb)?,
+            mcstress_engine::run_paths(&mr, cfg, Keep::Figures, cb)?,
+        ),
         Some(x) => {
             let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
@@ -171,12 +238,13 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
     drop(bar);
     let cfg = RunConfig { paths: pb.len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
-    let target = TargetOutcome::of(&a.target, pb.len(), || mcstress_engine::headline_diff_se(&pb, &pr));
-    let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, &pb, &pr);
+    let (pb, pr) = (pb.figures(), pr.figures());
+    let target = TargetOutcome::of(&a.target, pb.len(), || mcstress_engine::headline_diff_se(pb, pr));
+    let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, pb, pr);
     let text = mcstress_report::compare_json(&cmp)?;
     if let Some(dir) = &out_dir {
-        let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, &pb))?;
-        let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, &pr))?;
+        let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, pb))?;
+        let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, pr))?;
         let mut files = vec![
             ("compare.json", text.clone().into_bytes()),
             ("base-summary.json", sb.into_bytes()),
@@ -250,16 +318,16 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     let cfg = run_config(&a.sim, &scenario);
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target, quiet)?;
+    let paths = simulate(&model, cfg, &a.target, quiet, keep_for(&out_dir))?;
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
-    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(&paths));
+    let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(paths.figures()));
     let w = WatchThresholds {
         exhaustion_probability: a.watch_exhaustion,
         fund_cover_ratio: a.watch_cover,
         peak_overdue_rate: a.watch_overdue,
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let mut st = mcstress_engine::stress(&model, cfg.seed, &paths, w);
+    let mut st = mcstress_engine::stress(&model, cfg.seed, paths.figures(), w);
     st.shock = a.shock.clone();
     let json = mcstress_report::stress_json(&st)?;
     if let Some(dir) = &out_dir {
@@ -282,23 +350,30 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     Ok(EXIT_OK)
 }
 
+/// What a run keeps of its paths: the monthly bands only when an output
+/// directory will hold `monthly.csv`.
+fn keep_for(out_dir: &Option<OutDir>) -> Keep {
+    if out_dir.is_some() { Keep::MonthlyBands } else { Keep::Figures }
+}
+
 /// Runs the paths asked for, or — with `--target-se` — as many as the
-/// target needs.
+/// target needs, folding them as they complete (memory bounded in paths).
 fn simulate(
     model: &Model,
     cfg: RunConfig,
     t: &TargetArgs,
     quiet: bool,
-) -> anyhow::Result<Vec<mcstress_engine::PathResult>> {
+    keep: Keep,
+) -> anyhow::Result<RunPaths> {
     let bar = Progress::new(u64::from(cfg.paths), quiet);
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
     match t.target_se {
-        None => Ok(mcstress_engine::run(model, cfg, cb)?),
+        None => Ok(mcstress_engine::run_paths(model, cfg, keep, cb)?),
         Some(x) => {
             let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(t.max_paths), ..cfg };
-            Ok(mcstress_engine::run_to_target(model, first, x, t.max_paths, cb)?)
+            Ok(mcstress_engine::run_to_target(model, first, keep, x, t.max_paths, cb)?)
         }
     }
 }
@@ -380,18 +455,19 @@ fn mismatch(base: &mcstress_scenario::Scenario, rev: &mcstress_scenario::Scenari
 /// The files of a run's output directory, without `run.json`.
 fn run_files(
     model: &Model,
-    paths: &[mcstress_engine::PathResult],
+    paths: &RunPaths,
     summary: &mcstress_engine::Summary,
     summary_text: &str,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let ids: Vec<String> = summary.counties.iter().map(|c| c.id.clone()).collect();
-    let rows = mcstress_engine::monthly_rows(model, paths);
+    let rows = mcstress_engine::monthly_rows(model, paths)
+        .context("internal error: the run kept no monthly bands for monthly.csv")?;
     let mut monthly = Vec::new();
     mcstress_report::write_monthly_csv(&mut monthly, &rows, &ids)?;
     let mut counties = Vec::new();
     mcstress_report::write_counties_csv(&mut counties, summary)?;
     let mut paths_csv = Vec::new();
-    mcstress_report::write_paths_csv(&mut paths_csv, paths)?;
+    mcstress_report::write_paths_csv(&mut paths_csv, paths.figures())?;
     Ok(vec![
         ("summary.json", summary_text.as_bytes().to_vec()),
         ("monthly.csv", monthly),
@@ -493,8 +569,8 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
         if done.is_empty() {
             loans_start = model.loans_start();
         }
-        let paths = mcstress_engine::run(&model, cfg, cb)?;
-        done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, &paths, &mut first));
+        let paths = mcstress_engine::run_paths(&model, cfg, Keep::Figures, cb)?;
+        done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, paths.figures(), &mut first));
     }
     drop(bar);
     let elapsed = started.elapsed().as_secs_f64();

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::compare::RuleSetName;
 use crate::model::Model;
 use crate::stats::Probability;
-use crate::{EngineError, RunConfig, run};
+use crate::{EngineError, RunConfig};
 
 /// Schema name of the breakpoint document.
 pub const BREAKPOINT_SCHEMA: &str = "mcstress.breakpoint/1";
@@ -114,13 +114,13 @@ fn exhausted_counts(
 ) -> Result<Vec<usize>, EngineError> {
     let m = Model::prepare(s);
     loans_start.get_or_insert_with(|| m.loans_start());
-    let paths = run(&m, cfg, progress)?;
+    // Only the counts are kept, path by path.
     let mut k = vec![0usize; s.counties.len()];
-    for p in &paths {
+    crate::fold::fold_range(&m, cfg, 0..cfg.paths as u64, progress, &mut |p| {
         for (c, o) in p.counties.iter().enumerate() {
             k[c] += usize::from(o.exhausted_month.is_some());
         }
-    }
+    })?;
     Ok(k)
 }
 

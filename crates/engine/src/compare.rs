@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use crate::fold::PathView;
 use crate::model::Model;
-use crate::path::PathResult;
 
 /// Schema name of the comparison document.
 pub const COMPARE_SCHEMA: &str = "mcstress.compare/1";
@@ -59,7 +59,7 @@ impl Diff {
         }
     }
 
-    fn of(base: &[PathResult], rev: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Diff {
+    fn of<P: PathView>(base: &[P], rev: &[P], f: impl Fn(&P) -> f64) -> Diff {
         let a: Vec<f64> = base.iter().map(&f).collect();
         let b: Vec<f64> = rev.iter().map(&f).collect();
         Diff::paired(&a, &b)
@@ -152,25 +152,19 @@ fn yuan(fen: i64) -> f64 {
 
 /// Compares the paths of a revision with those of today's rules, run with
 /// the same seed. The two models must describe the same counties.
-pub fn compare(
-    base_m: &Model,
-    rev_m: &Model,
-    seed: u64,
-    base: &[PathResult],
-    rev: &[PathResult],
-) -> Comparison {
-    let exhausted = |p: &PathResult| f64::from(p.totals.counties_exhausted > 0);
+pub fn compare<P: PathView>(base_m: &Model, rev_m: &Model, seed: u64, base: &[P], rev: &[P]) -> Comparison {
+    let exhausted = |p: &P| f64::from(p.totals().counties_exhausted > 0);
     let province = ProvinceDiff {
         exhaustion_probability: Diff::of(base, rev, exhausted),
-        counties_exhausted: Diff::of(base, rev, |p| p.totals.counties_exhausted as f64),
-        peak_overdue_rate: Diff::of(base, rev, |p| p.peak_overdue),
-        final_overdue_rate: Diff::of(base, rev, |p| p.final_overdue),
-        loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.totals.loss_fund)),
-        loss_bank_yuan: Diff::of(base, rev, |p| yuan(p.totals.loss_bank)),
-        loss_uncovered_yuan: Diff::of(base, rev, |p| yuan(p.totals.loss_uncovered)),
-        claims_paid_yuan: Diff::of(base, rev, |p| yuan(p.totals.claims_paid)),
-        disbursed_yuan: Diff::of(base, rev, |p| yuan(p.totals.disbursed)),
-        fund_end_yuan: Diff::of(base, rev, |p| yuan(p.totals.fund_end)),
+        counties_exhausted: Diff::of(base, rev, |p| p.totals().counties_exhausted as f64),
+        peak_overdue_rate: Diff::of(base, rev, |p| p.peak_overdue()),
+        final_overdue_rate: Diff::of(base, rev, |p| p.final_overdue()),
+        loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.totals().loss_fund)),
+        loss_bank_yuan: Diff::of(base, rev, |p| yuan(p.totals().loss_bank)),
+        loss_uncovered_yuan: Diff::of(base, rev, |p| yuan(p.totals().loss_uncovered)),
+        claims_paid_yuan: Diff::of(base, rev, |p| yuan(p.totals().claims_paid)),
+        disbursed_yuan: Diff::of(base, rev, |p| yuan(p.totals().disbursed)),
+        fund_end_yuan: Diff::of(base, rev, |p| yuan(p.totals().fund_end)),
     };
     let mut counties: Vec<CountyDiff> = base_m
         .scenario
@@ -182,10 +176,10 @@ pub fn compare(
             name: county.name.clone(),
             name_en: county.name_en.clone(),
             exhaustion_probability: Diff::of(base, rev, |p| {
-                f64::from(p.counties[c].exhausted_month.is_some())
+                f64::from(p.counties()[c].exhausted_month.is_some())
             }),
-            peak_overdue_rate: Diff::of(base, rev, |p| p.counties[c].peak_overdue),
-            loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.counties[c].loss_fund)),
+            peak_overdue_rate: Diff::of(base, rev, |p| p.counties()[c].peak_overdue),
+            loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.counties()[c].loss_fund)),
         })
         .collect();
     counties.sort_by(|a, b| {

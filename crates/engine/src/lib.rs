@@ -10,13 +10,22 @@
 //! month, purpose) and paths are combined in path order, so the thread
 //! count never changes a bit of the output.
 //!
-//! Main items: [`Model`], [`run`], [`RunConfig`], [`PathResult`],
-//! [`Summary`], [`summarize`], [`monthly_rows`].
+//! Memory is bounded in paths: [`run_paths`] folds each path, as it
+//! completes and in path order, into its small figures ([`PathFigures`])
+//! and the monthly bands ([`Band`]: exact up to [`EXACT_PATHS`] paths, a
+//! quantile summary with rank error at most [`RANK_ERROR`] beyond);
+//! [`memory_estimate`] says what a scenario needs.
+//!
+//! Main items: [`Model`], [`run_paths`], [`RunPaths`], [`RunConfig`],
+//! [`PathResult`], [`Summary`], [`summarize`], [`monthly_rows`].
 
+mod band;
 mod binomial;
 mod book;
 mod breakpoint;
 mod compare;
+mod fold;
+mod memory;
 mod model;
 pub mod normal;
 mod path;
@@ -27,12 +36,13 @@ mod stress;
 mod summary;
 mod sweep;
 
-use rayon::prelude::*;
-
+pub use band::{BUFFER, Band, EXACT_PATHS, RANK_ERROR};
 pub use breakpoint::{
     BREAKPOINT_SCHEMA, Breakpoint, BreakpointConfig, BreakpointCounty, breakpoint, first_crossing,
 };
 pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
+pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths};
+pub use memory::{MemoryEstimate, memory_estimate};
 pub use model::Model;
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
@@ -87,7 +97,10 @@ pub fn threads_for(requested: usize) -> usize {
         .unwrap_or(requested.max(1))
 }
 
-/// Simulates `cfg.paths` paths of the model and returns them in path order.
+/// Simulates `cfg.paths` paths of the model and returns them whole, in
+/// path order. Every path's figures by month are kept, so memory grows with
+/// paths (about 0.26 MB a path for the default scenario): for tests and
+/// small runs; runs use [`run_paths`].
 /// `progress`, if given, is called once after each path (from any thread).
 pub fn run(
     m: &Model,
@@ -97,39 +110,54 @@ pub fn run(
     run_range(m, cfg, 0..cfg.paths as u64, progress)
 }
 
-/// Simulates paths `range` (path indices) in order. Path `p` is the same
-/// whichever range it is simulated in, so runs can be extended.
+/// Simulates paths `range` (path indices) and returns them whole, in
+/// order. Path `p` is the same whichever range it is simulated in.
 pub fn run_range(
     m: &Model,
     cfg: RunConfig,
     range: std::ops::Range<u64>,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<Vec<PathResult>, EngineError> {
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build().map_err(EngineError::ThreadPool)?;
-    Ok(pool.install(|| {
-        range
-            .into_par_iter()
-            .map_init(
-                || path::Workspace::new(m),
-                |ws, p| {
-                    let r = path::simulate(m, ws, cfg.seed, p);
-                    if let Some(f) = progress {
-                        f();
-                    }
-                    r
-                },
-            )
-            .collect()
-    }))
+    let mut out = Vec::with_capacity((range.end.saturating_sub(range.start)) as usize);
+    fold::fold_range(m, cfg, range, progress, &mut |p| out.push(p))?;
+    Ok(out)
+}
+
+/// Simulates `cfg.paths` paths and folds them, in path order, into what
+/// the outputs need (`keep`), with memory bounded in paths but for each
+/// path's small figures. `progress`, if given, is called once after each
+/// path (from any thread).
+pub fn run_paths(
+    m: &Model,
+    cfg: RunConfig,
+    keep: Keep,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<RunPaths, EngineError> {
+    let mut acc = RunPaths::new(m, keep, cfg.paths as usize);
+    extend_paths(m, cfg, &mut acc, cfg.paths as u64, progress)?;
+    Ok(acc)
+}
+
+/// Simulates the paths after those already in `acc`, up to `to` paths in
+/// all, and folds them in. Path `p` does not depend on the batches, so the
+/// result is that of a single run of `to` paths.
+pub fn extend_paths(
+    m: &Model,
+    cfg: RunConfig,
+    acc: &mut RunPaths,
+    to: u64,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<(), EngineError> {
+    let from = acc.len() as u64;
+    fold::fold_range(m, cfg, from..to.max(from), progress, &mut |p| acc.push(p))
 }
 
 /// The standard errors that `--target-se` controls for a run: of the mean
 /// peak overdue rate and of the probability that some county fund is
 /// exhausted (both shares, so one target fits both).
-pub fn headline_se(paths: &[PathResult]) -> f64 {
-    let peak: Vec<f64> = paths.iter().map(|p| p.peak_overdue).collect();
-    let k = paths.iter().filter(|p| p.totals.counties_exhausted > 0).count();
+pub fn headline_se<P: PathView>(paths: &[P]) -> f64 {
+    let peak: Vec<f64> = paths.iter().map(|p| p.peak_overdue()).collect();
+    let k = paths.iter().filter(|p| p.totals().counties_exhausted > 0).count();
     let e = Estimate::from_values(&peak).se;
     let p = Probability::from_count(k, paths.len()).se;
     e.max(p)
@@ -144,30 +172,30 @@ pub fn headline_se(paths: &[PathResult]) -> f64 {
 pub fn run_to_target(
     m: &Model,
     cfg: RunConfig,
+    keep: Keep,
     target: f64,
     max_paths: u32,
     progress: Option<&(dyn Fn() + Sync)>,
-) -> Result<Vec<PathResult>, EngineError> {
-    let mut paths = run(m, cfg, progress)?;
+) -> Result<RunPaths, EngineError> {
+    let mut paths = run_paths(m, cfg, keep, progress)?;
     loop {
         let n = paths.len() as u32;
-        let se = headline_se(&paths);
+        let se = headline_se(paths.figures());
         if (n >= 30 && se <= target) || n >= max_paths {
             return Ok(paths);
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
-        paths.extend(run_range(m, cfg, n as u64..next as u64, progress)?);
+        extend_paths(m, cfg, &mut paths, next as u64, progress)?;
     }
 }
 
 /// The standard errors that `--target-se` controls for a comparison: of
 /// the paired differences of the mean peak overdue rate and of the
 /// probability that some county fund is exhausted.
-pub fn headline_diff_se(base: &[PathResult], rev: &[PathResult]) -> f64 {
-    let peak = |ps: &[PathResult]| ps.iter().map(|p| p.peak_overdue).collect::<Vec<f64>>();
-    let exh = |ps: &[PathResult]| {
-        ps.iter().map(|p| f64::from(p.totals.counties_exhausted > 0)).collect::<Vec<f64>>()
-    };
+pub fn headline_diff_se<P: PathView>(base: &[P], rev: &[P]) -> f64 {
+    let peak = |ps: &[P]| ps.iter().map(|p| p.peak_overdue()).collect::<Vec<f64>>();
+    let exh =
+        |ps: &[P]| ps.iter().map(|p| f64::from(p.totals().counties_exhausted > 0)).collect::<Vec<f64>>();
     let a = Diff::paired(&peak(base), &peak(rev)).se;
     let b = Diff::paired(&exh(base), &exh(rev)).se;
     a.max(b)
@@ -176,6 +204,7 @@ pub fn headline_diff_se(base: &[PathResult], rev: &[PathResult]) -> f64 {
 /// [`run_to_target`] for a pair of models on the same random futures: both
 /// get the same paths, doubled until [`headline_diff_se`] is at most
 /// `target` (never with fewer than 30 paths) or `max_paths` is reached.
+/// Only the paths' figures are kept (a comparison has no monthly table).
 pub fn compare_to_target(
     base: &Model,
     rev: &Model,
@@ -183,19 +212,19 @@ pub fn compare_to_target(
     target: f64,
     max_paths: u32,
     progress: Option<&(dyn Fn() + Sync)>,
-) -> Result<(Vec<PathResult>, Vec<PathResult>), EngineError> {
-    let mut a = run(base, cfg, progress)?;
-    let mut b = run(rev, cfg, progress)?;
+) -> Result<(RunPaths, RunPaths), EngineError> {
+    let mut a = run_paths(base, cfg, Keep::Figures, progress)?;
+    let mut b = run_paths(rev, cfg, Keep::Figures, progress)?;
     loop {
         let n = a.len() as u32;
-        let se = headline_diff_se(&a, &b);
+        let se = headline_diff_se(a.figures(), b.figures());
         // A paired se of exactly 0 from few paths (no difference seen) is
         // as untrustworthy as a probability of 0: the 30-path floor holds.
         if (n >= 30 && se <= target) || n >= max_paths {
             return Ok((a, b));
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
-        a.extend(run_range(base, cfg, n as u64..next as u64, progress)?);
-        b.extend(run_range(rev, cfg, n as u64..next as u64, progress)?);
+        extend_paths(base, cfg, &mut a, next as u64, progress)?;
+        extend_paths(rev, cfg, &mut b, next as u64, progress)?;
     }
 }

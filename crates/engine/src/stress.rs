@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use crate::fold::PathView;
 use crate::model::Model;
-use crate::path::PathResult;
 use crate::stats::{Estimate, Probability};
 use crate::summary::{Summary, summarize};
 
@@ -84,14 +84,14 @@ pub struct Stress {
 /// Builds the stress table from the paths of a run. Counties are ranked by
 /// exhaustion probability, then by earlier median exhaustion, then by mean
 /// peak overdue rate, then by code.
-pub fn stress(m: &Model, seed: u64, paths: &[PathResult], w: WatchThresholds) -> Stress {
+pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds) -> Stress {
     let summary = summarize(m, seed, paths);
     let mut counties: Vec<StressCounty> = summary
         .counties
         .iter()
         .enumerate()
         .map(|(c, cs)| {
-            let claims: Vec<f64> = paths.iter().map(|p| p.counties[c].claims_paid as f64 / 100.0).collect();
+            let claims: Vec<f64> = paths.iter().map(|p| p.counties()[c].claims_paid as f64 / 100.0).collect();
             let expected = Estimate::from_values(&claims);
             let cover = (expected.mean > 0.0).then(|| cs.fund_start_yuan / expected.mean);
             let mut reasons = Vec::new();

@@ -1,15 +1,17 @@
 //! Results across paths: the `summary.json` document and the monthly table.
 //!
 //! Everything is combined in path order, so the result is the same for any
-//! number of threads.
+//! number of threads. The monthly table reads the bands a run folded its
+//! paths into (`fold`), exact up to [`EXACT_PATHS`](crate::EXACT_PATHS)
+//! paths.
 
 use serde::Serialize;
 
+use crate::band::Band;
+use crate::fold::{PathView, RunPaths};
 use crate::model::Model;
-use crate::path::{
-    COUNTY_FIGURES, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, PathResult,
-};
-use crate::stats::{Estimate, Probability, quantile_sorted};
+use crate::path::{FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE};
+use crate::stats::{Estimate, Probability};
 
 /// Schema name of `summary.json`.
 pub const SUMMARY_SCHEMA: &str = "mcstress.summary/1";
@@ -182,7 +184,7 @@ pub struct CountySummary {
     pub coverage_rate: Estimate,
 }
 
-fn est(paths: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
+fn est<P: PathView>(paths: &[P], f: impl Fn(&P) -> f64) -> Estimate {
     let v: Vec<f64> = paths.iter().map(f).collect();
     Estimate::from_values(&v)
 }
@@ -206,7 +208,7 @@ fn median_month(months: &[Option<u16>]) -> Option<u16> {
 }
 
 /// Builds `summary.json` from the paths of a run.
-pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
+pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
     let s = &m.scenario;
     let n = paths.len();
     let province = ProvinceSummary {
@@ -215,52 +217,54 @@ pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
         loans_start: m.loans_start(),
         outstanding_start_yuan: yuan(m.outstanding_start().0),
         fund_start_yuan: yuan(s.total_fund().0),
-        peak_overdue_rate: est(paths, |p| p.peak_overdue),
-        final_overdue_rate: est(paths, |p| p.final_overdue),
-        counties_exhausted: est(paths, |p| p.totals.counties_exhausted as f64),
+        peak_overdue_rate: est(paths, |p| p.peak_overdue()),
+        final_overdue_rate: est(paths, |p| p.final_overdue()),
+        counties_exhausted: est(paths, |p| p.totals().counties_exhausted as f64),
         exhaustion_probability: Probability::from_count(
-            paths.iter().filter(|p| p.totals.counties_exhausted > 0).count(),
+            paths.iter().filter(|p| p.totals().counties_exhausted > 0).count(),
             n,
         ),
-        loss_fund_yuan: est(paths, |p| yuan(p.totals.loss_fund)),
-        loss_bank_yuan: est(paths, |p| yuan(p.totals.loss_bank)),
-        loss_uncovered_yuan: est(paths, |p| yuan(p.totals.loss_uncovered)),
-        claims_paid_yuan: est(paths, |p| yuan(p.totals.claims_paid)),
-        written_off_yuan: est(paths, |p| yuan(p.totals.written_off)),
-        disbursed_yuan: est(paths, |p| yuan(p.totals.disbursed)),
-        subsidy_paid_yuan: est(paths, |p| yuan(p.totals.subsidy_paid)),
-        extensions: est(paths, |p| p.totals.extensions as f64),
-        renewals: est(paths, |p| p.totals.renewals as f64),
-        new_loans: est(paths, |p| p.totals.new_loans as f64),
-        fund_end_yuan: est(paths, |p| yuan(p.totals.fund_end)),
-        coverage_rate: est(paths, |p| p.totals.borrowers_end as f64 / m.eligible_households().max(1) as f64),
-        unserved_township_months: est(paths, |p| p.totals.unserved_township_months as f64),
+        loss_fund_yuan: est(paths, |p| yuan(p.totals().loss_fund)),
+        loss_bank_yuan: est(paths, |p| yuan(p.totals().loss_bank)),
+        loss_uncovered_yuan: est(paths, |p| yuan(p.totals().loss_uncovered)),
+        claims_paid_yuan: est(paths, |p| yuan(p.totals().claims_paid)),
+        written_off_yuan: est(paths, |p| yuan(p.totals().written_off)),
+        disbursed_yuan: est(paths, |p| yuan(p.totals().disbursed)),
+        subsidy_paid_yuan: est(paths, |p| yuan(p.totals().subsidy_paid)),
+        extensions: est(paths, |p| p.totals().extensions as f64),
+        renewals: est(paths, |p| p.totals().renewals as f64),
+        new_loans: est(paths, |p| p.totals().new_loans as f64),
+        fund_end_yuan: est(paths, |p| yuan(p.totals().fund_end)),
+        coverage_rate: est(paths, |p| {
+            p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64
+        }),
+        unserved_township_months: est(paths, |p| p.totals().unserved_township_months as f64),
         outstanding_end_by_product_yuan: ByProduct {
-            first: est(paths, |p| yuan(p.totals.outstanding_end_by_product[0])),
-            follow_up: est(paths, |p| yuan(p.totals.outstanding_end_by_product[1])),
-            commercial: est(paths, |p| yuan(p.totals.outstanding_end_by_product[2])),
+            first: est(paths, |p| yuan(p.totals().outstanding_end_by_product[0])),
+            follow_up: est(paths, |p| yuan(p.totals().outstanding_end_by_product[1])),
+            commercial: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
         },
         new_loans_by_product: ByProduct {
-            first: est(paths, |p| p.totals.loans_by_product[0] as f64),
-            follow_up: est(paths, |p| p.totals.loans_by_product[1] as f64),
-            commercial: est(paths, |p| p.totals.loans_by_product[2] as f64),
+            first: est(paths, |p| p.totals().loans_by_product[0] as f64),
+            follow_up: est(paths, |p| p.totals().loans_by_product[1] as f64),
+            commercial: est(paths, |p| p.totals().loans_by_product[2] as f64),
         },
-        never_borrowed_end: est(paths, |p| p.totals.never_borrowed_end as f64),
+        never_borrowed_end: est(paths, |p| p.totals().never_borrowed_end as f64),
         unmet_requests: UnmetRequests {
-            no_bank: est(paths, |p| p.totals.unmet_no_bank as f64),
-            suspended: est(paths, |p| p.totals.unmet_suspended as f64),
-            refused: est(paths, |p| p.totals.unmet_refused as f64),
+            no_bank: est(paths, |p| p.totals().unmet_no_bank as f64),
+            suspended: est(paths, |p| p.totals().unmet_suspended as f64),
+            refused: est(paths, |p| p.totals().unmet_refused as f64),
         },
-        surveys: est(paths, |p| p.totals.surveys as f64),
-        fast_track_loans: est(paths, |p| p.totals.fast_track_loans as f64),
-        subsidy_late_yuan: est(paths, |p| yuan(p.totals.subsidy_late_end)),
+        surveys: est(paths, |p| p.totals().surveys as f64),
+        fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
+        subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
     };
     let counties = s
         .counties
         .iter()
         .enumerate()
         .map(|(c, county)| {
-            let months: Vec<Option<u16>> = paths.iter().map(|p| p.counties[c].exhausted_month).collect();
+            let months: Vec<Option<u16>> = paths.iter().map(|p| p.counties()[c].exhausted_month).collect();
             let hits = months.iter().filter(|x| x.is_some()).count();
             let med = median_month(&months);
             let pref = &s.prefectures[county.prefecture];
@@ -278,10 +282,10 @@ pub fn summarize(m: &Model, seed: u64, paths: &[PathResult]) -> Summary {
                 exhaustion_probability: Probability::from_count(hits, n),
                 exhaustion_month_p50: med,
                 exhaustion_date_p50: med.map(|mm| s.start.plus(mm as i32 - 1).to_string()),
-                peak_overdue_rate: est(paths, |p| p.counties[c].peak_overdue),
-                final_overdue_rate: est(paths, |p| p.counties[c].final_overdue),
-                loss_fund_yuan: est(paths, |p| yuan(p.counties[c].loss_fund)),
-                coverage_rate: est(paths, |p| p.counties[c].coverage_end),
+                peak_overdue_rate: est(paths, |p| p.counties()[c].peak_overdue),
+                final_overdue_rate: est(paths, |p| p.counties()[c].final_overdue),
+                loss_fund_yuan: est(paths, |p| yuan(p.counties()[c].loss_fund)),
+                coverage_rate: est(paths, |p| p.counties()[c].coverage_end),
             }
         })
         .collect();
@@ -322,56 +326,32 @@ pub struct MonthlyRow {
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
-fn row(
-    month: u16,
-    date: &str,
-    county: Option<usize>,
-    figure: &'static str,
-    values: &mut [f64],
-) -> MonthlyRow {
-    let e = Estimate::from_values(values);
-    values.sort_by(f64::total_cmp);
-    MonthlyRow {
-        month,
-        date: date.to_string(),
-        county,
-        figure,
-        mean: e.mean,
-        se: e.se,
-        quantiles: QS.map(|q| quantile_sorted(values, q)),
-    }
+fn row(month: u16, date: &str, county: Option<usize>, figure: &'static str, band: &Band) -> MonthlyRow {
+    let (mean, se, quantiles) = band.stats(&QS);
+    MonthlyRow { month, date: date.to_string(), county, figure, mean, se, quantiles }
 }
 
 /// The monthly table: for the province and every county, each month's
 /// overdue rate, fund balance, outstanding principal and the share of
 /// paths whose fund (for the province: some county's fund) has been
-/// exhausted by then; for every county also its coverage rate.
-pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
+/// exhausted by then; for every county also its coverage rate. `None` when
+/// the run did not keep its monthly bands ([`Keep::Figures`](crate::Keep)).
+pub fn monthly_rows(m: &Model, run: &RunPaths) -> Option<Vec<MonthlyRow>> {
+    let bands = run.bands()?;
+    let paths = run.figures();
     let s = &m.scenario;
     let n_c = s.counties.len();
     let n = paths.len();
     let mut out = Vec::new();
-    let mut v = vec![0.0; n];
     // Month in which some county's fund was first exhausted, per path.
     let first_exhausted: Vec<Option<u16>> =
         paths.iter().map(|p| p.counties.iter().filter_map(|o| o.exhausted_month).min()).collect();
     for t in 0..s.horizon_months as usize {
         let date = s.start.plus(t as i32).to_string();
         let month = t as u16 + 1;
-        for (i, p) in paths.iter().enumerate() {
-            v[i] = p.province_overdue[t];
-        }
-        out.push(row(month, &date, None, "overdue_rate", &mut v));
-        let sum_fig = |p: &PathResult, fig: usize| -> f64 {
-            (0..n_c).map(|c| p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig]).sum()
-        };
-        for (fig, name) in [(FIG_FUND_YUAN, "fund_balance_yuan"), (FIG_OUTSTANDING_YUAN, "outstanding_yuan")]
-        {
-            for (i, p) in paths.iter().enumerate() {
-                v[i] = sum_fig(p, fig);
-            }
-            out.push(row(month, &date, None, name, &mut v));
-        }
+        out.push(row(month, &date, None, "overdue_rate", bands.province(t, 0)));
+        out.push(row(month, &date, None, "fund_balance_yuan", bands.province(t, 1)));
+        out.push(row(month, &date, None, "outstanding_yuan", bands.province(t, 2)));
         let k = first_exhausted.iter().filter(|e| e.is_some_and(|e| e as usize <= t)).count();
         out.push(exhausted_row(month, &date, None, Probability::from_count(k, n)));
         for c in 0..n_c {
@@ -381,10 +361,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
                 (FIG_OUTSTANDING_YUAN, "outstanding_yuan"),
                 (FIG_COVERAGE, "coverage_rate"),
             ] {
-                for (i, p) in paths.iter().enumerate() {
-                    v[i] = p.county_monthly[(t * n_c + c) * COUNTY_FIGURES + fig];
-                }
-                out.push(row(month, &date, Some(c), name, &mut v));
+                out.push(row(month, &date, Some(c), name, bands.county(t, c, fig)));
             }
             let k = paths
                 .iter()
@@ -393,7 +370,7 @@ pub fn monthly_rows(m: &Model, paths: &[PathResult]) -> Vec<MonthlyRow> {
             out.push(exhausted_row(month, &date, Some(c), Probability::from_count(k, n)));
         }
     }
-    out
+    Some(out)
 }
 
 /// A probability row: not quantiles but the Wilson interval in p05/p95.

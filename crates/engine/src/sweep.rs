@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use crate::compare::{Diff, RuleSetName};
+use crate::fold::PathView;
 use crate::model::Model;
-use crate::path::PathResult;
 use crate::stats::{Estimate, Probability};
 use crate::summary::summarize;
 
@@ -112,12 +112,12 @@ pub struct PairingBase {
 }
 
 impl PairingBase {
-    fn of(paths: &[PathResult]) -> PairingBase {
+    fn of<P: PathView>(paths: &[P]) -> PairingBase {
         PairingBase {
-            exhausted: paths.iter().map(|p| f64::from(p.totals.counties_exhausted > 0)).collect(),
-            peak: paths.iter().map(|p| p.peak_overdue).collect(),
-            loss_fund: paths.iter().map(|p| p.totals.loss_fund as f64 / 100.0).collect(),
-            loss_bank: paths.iter().map(|p| p.totals.loss_bank as f64 / 100.0).collect(),
+            exhausted: paths.iter().map(|p| f64::from(p.totals().counties_exhausted > 0)).collect(),
+            peak: paths.iter().map(|p| p.peak_overdue()).collect(),
+            loss_fund: paths.iter().map(|p| p.totals().loss_fund as f64 / 100.0).collect(),
+            loss_bank: paths.iter().map(|p| p.totals().loss_bank as f64 / 100.0).collect(),
         }
     }
 }
@@ -125,11 +125,11 @@ impl PairingBase {
 /// Summarises the paths of one grid point. `first` holds the first
 /// point's per-path values; pass `None` for the first point itself, which
 /// then fills it.
-pub fn sweep_point(
+pub fn sweep_point<P: PathView>(
     m: &Model,
     seed: u64,
     values: serde_json::Map<String, serde_json::Value>,
-    paths: &[PathResult],
+    paths: &[P],
     first: &mut Option<PairingBase>,
 ) -> SweepPoint {
     let s = summarize(m, seed, paths);

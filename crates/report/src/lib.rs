@@ -14,7 +14,7 @@ mod text;
 
 use std::io::Write;
 
-use mcstress_engine::{MonthlyRow, PathResult, Summary};
+use mcstress_engine::{MonthlyRow, PathView, Summary};
 use serde::Serialize;
 
 pub use compare::{compare_json, compare_text};
@@ -175,7 +175,7 @@ pub fn write_counties_csv<W: Write>(w: W, s: &Summary) -> Result<(), ReportError
 
 /// Writes `paths.csv`: one row per path of province totals, money in
 /// integer fen so that the accounting identities can be checked exactly.
-pub fn write_paths_csv<W: Write>(w: W, paths: &[PathResult]) -> Result<(), ReportError> {
+pub fn write_paths_csv<W: Write, P: PathView>(w: W, paths: &[P]) -> Result<(), ReportError> {
     let err = |source| ReportError::Csv { what: "paths.csv", source };
     let mut out = csv::Writer::from_writer(w);
     out.write_record([
@@ -204,7 +204,7 @@ pub fn write_paths_csv<W: Write>(w: W, paths: &[PathResult]) -> Result<(), Repor
     ])
     .map_err(err)?;
     for (i, p) in paths.iter().enumerate() {
-        let t = &p.totals;
+        let t = p.totals();
         let ints = [
             t.disbursed,
             t.repaid,
@@ -228,8 +228,8 @@ pub fn write_paths_csv<W: Write>(w: W, paths: &[PathResult]) -> Result<(), Repor
         ];
         let mut rec = vec![i.to_string()];
         rec.extend(ints.iter().map(|x| x.to_string()));
-        rec.push(num(p.peak_overdue));
-        rec.push(num(p.final_overdue));
+        rec.push(num(p.peak_overdue()));
+        rec.push(num(p.final_overdue()));
         out.write_record(&rec).map_err(err)?;
     }
     out.flush().map_err(|source| ReportError::Io { what: "paths.csv", source })

@@ -1,0 +1,283 @@
+//! Folding paths into what the outputs need as they complete, in path
+//! order, so that a run's memory is bounded in paths: of each path only its
+//! small figures are kept (province totals, each county's outcome); its
+//! month-by-month figures go into the monthly bands ([`Band`]), which keep
+//! every value up to [`EXACT_PATHS`](crate::EXACT_PATHS) paths and a
+//! bounded quantile summary beyond.
+
+use std::ops::Range;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::band::Band;
+use crate::model::Model;
+use crate::path::{
+    self, COUNTY_FIGURES, CountyOutcome, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, PathResult, PathTotals,
+};
+use crate::{EngineError, RunConfig};
+
+/// What every consumer of a path's figures reads: a whole [`PathResult`]
+/// or the [`PathFigures`] kept of it.
+pub trait PathView {
+    /// Province totals.
+    fn totals(&self) -> &PathTotals;
+    /// Each county's outcome, in scenario order.
+    fn counties(&self) -> &[CountyOutcome];
+    /// Highest month-end province overdue rate.
+    fn peak_overdue(&self) -> f64;
+    /// Province overdue rate at the end.
+    fn final_overdue(&self) -> f64;
+}
+
+impl PathView for PathResult {
+    fn totals(&self) -> &PathTotals {
+        &self.totals
+    }
+    fn counties(&self) -> &[CountyOutcome] {
+        &self.counties
+    }
+    fn peak_overdue(&self) -> f64 {
+        self.peak_overdue
+    }
+    fn final_overdue(&self) -> f64 {
+        self.final_overdue
+    }
+}
+
+/// What a run keeps of one path: a [`PathResult`] without its figures by
+/// month (about 300 bytes plus 48 per county).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathFigures {
+    /// Province totals.
+    pub totals: PathTotals,
+    /// Per county.
+    pub counties: Vec<CountyOutcome>,
+    /// Highest month-end province overdue rate.
+    pub peak_overdue: f64,
+    /// Province overdue rate at the end.
+    pub final_overdue: f64,
+}
+
+impl PathView for PathFigures {
+    fn totals(&self) -> &PathTotals {
+        &self.totals
+    }
+    fn counties(&self) -> &[CountyOutcome] {
+        &self.counties
+    }
+    fn peak_overdue(&self) -> f64 {
+        self.peak_overdue
+    }
+    fn final_overdue(&self) -> f64 {
+        self.final_overdue
+    }
+}
+
+impl From<PathResult> for PathFigures {
+    fn from(p: PathResult) -> PathFigures {
+        PathFigures {
+            totals: p.totals,
+            counties: p.counties,
+            peak_overdue: p.peak_overdue,
+            final_overdue: p.final_overdue,
+        }
+    }
+}
+
+/// Province figures by month in [`MonthlyBands`]: overdue rate, fund
+/// balance (yuan), outstanding principal (yuan).
+pub(crate) const PROVINCE_FIGURES: usize = 3;
+
+/// The distribution across paths of every figure of `monthly.csv` that is
+/// a quantile band, month by month: for each month the province's
+/// three figures (overdue rate, fund, outstanding), then each county's
+/// [`COUNTY_FIGURES`].
+#[derive(Clone, Debug)]
+pub struct MonthlyBands {
+    pub(crate) counties: usize,
+    pub(crate) bands: Vec<Band>,
+}
+
+impl MonthlyBands {
+    fn new(m: &Model, paths: usize) -> MonthlyBands {
+        let n_c = m.counties.len();
+        let per_month = PROVINCE_FIGURES + n_c * COUNTY_FIGURES;
+        let count = m.scenario.horizon_months as usize * per_month;
+        MonthlyBands { counties: n_c, bands: (0..count).map(|_| Band::with_capacity(paths)).collect() }
+    }
+
+    fn push(&mut self, p: &PathResult) {
+        let n_c = self.counties;
+        let per_month = PROVINCE_FIGURES + n_c * COUNTY_FIGURES;
+        for (t, month) in self.bands.chunks_mut(per_month).enumerate() {
+            let figs = &p.county_monthly[t * n_c * COUNTY_FIGURES..(t + 1) * n_c * COUNTY_FIGURES];
+            // The province sums add the counties in scenario order, as
+            // they always have.
+            let sum_fig = |fig: usize| -> f64 { (0..n_c).map(|c| figs[c * COUNTY_FIGURES + fig]).sum() };
+            month[0].push(p.province_overdue[t]);
+            month[1].push(sum_fig(FIG_FUND_YUAN));
+            month[2].push(sum_fig(FIG_OUTSTANDING_YUAN));
+            for (b, &x) in month[PROVINCE_FIGURES..].iter_mut().zip(figs) {
+                b.push(x);
+            }
+        }
+    }
+
+    /// The band of a province figure (0 overdue rate, 1 fund, 2
+    /// outstanding) in month `t` (0-based).
+    pub(crate) fn province(&self, t: usize, fig: usize) -> &Band {
+        &self.bands[t * (PROVINCE_FIGURES + self.counties * COUNTY_FIGURES) + fig]
+    }
+
+    /// The band of county `c`'s figure `fig` in month `t` (0-based).
+    pub(crate) fn county(&self, t: usize, c: usize, fig: usize) -> &Band {
+        let per_month = PROVINCE_FIGURES + self.counties * COUNTY_FIGURES;
+        &self.bands[t * per_month + PROVINCE_FIGURES + c * COUNTY_FIGURES + fig]
+    }
+
+    /// Every band, for measuring.
+    pub fn bands(&self) -> &[Band] {
+        &self.bands
+    }
+}
+
+/// What a run keeps besides each path's [`PathFigures`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing more: for summaries, comparisons, sweeps and searches.
+    Figures,
+    /// The monthly bands too, for `monthly.csv`.
+    MonthlyBands,
+}
+
+/// A run's paths, folded in path order: each path's figures and, if asked
+/// for, the monthly bands.
+#[derive(Clone, Debug)]
+pub struct RunPaths {
+    figures: Vec<PathFigures>,
+    bands: Option<MonthlyBands>,
+}
+
+impl RunPaths {
+    /// No paths yet; `paths` is the number expected (a capacity hint).
+    pub fn new(m: &Model, keep: Keep, paths: usize) -> RunPaths {
+        RunPaths {
+            figures: Vec::with_capacity(paths),
+            bands: (keep == Keep::MonthlyBands).then(|| MonthlyBands::new(m, paths)),
+        }
+    }
+
+    /// Paths already simulated (in path order), folded.
+    pub fn from_results(m: &Model, keep: Keep, paths: Vec<PathResult>) -> RunPaths {
+        let mut r = RunPaths::new(m, keep, paths.len());
+        for p in paths {
+            r.push(p);
+        }
+        r
+    }
+
+    /// Folds in the next path.
+    pub fn push(&mut self, p: PathResult) {
+        if let Some(b) = &mut self.bands {
+            b.push(&p);
+        }
+        self.figures.push(p.into());
+    }
+
+    /// Each path's figures, in path order.
+    pub fn figures(&self) -> &[PathFigures] {
+        &self.figures
+    }
+
+    /// The monthly bands, if kept.
+    pub fn bands(&self) -> Option<&MonthlyBands> {
+        self.bands.as_ref()
+    }
+
+    /// Paths folded.
+    pub fn len(&self) -> usize {
+        self.figures.len()
+    }
+
+    /// Whether no path was folded.
+    pub fn is_empty(&self) -> bool {
+        self.figures.is_empty()
+    }
+}
+
+/// Paths simulated per worker thread and batch: the batch being folded and
+/// the one being simulated are the only whole [`PathResult`]s alive. A
+/// worker that finishes its share of a batch early waits for the others,
+/// so batches are long enough for that wait to be short (a few per cent).
+const BATCH_PER_THREAD: usize = 16;
+
+/// A worker's workspace, returned to the pool when its task ends, so that
+/// a run holds one workspace per worker thread however its paths are split.
+struct Lease<'a> {
+    ws: Option<path::Workspace>,
+    pool: &'a Mutex<Vec<path::Workspace>>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(ws) = self.ws.take() {
+            self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(ws);
+        }
+    }
+}
+
+/// Simulates paths `range` on a pool of `cfg.threads` threads and hands
+/// them to `sink` one by one in path order, in batches: while one batch is
+/// folded the next is simulated. The result depends only on the paths and
+/// their order, never on the threads or the batches.
+pub(crate) fn fold_range(
+    m: &Model,
+    cfg: RunConfig,
+    range: Range<u64>,
+    progress: Option<&(dyn Fn() + Sync)>,
+    sink: &mut (dyn FnMut(PathResult) + Send),
+) -> Result<(), EngineError> {
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build().map_err(EngineError::ThreadPool)?;
+    let batch = (pool.current_num_threads() * BATCH_PER_THREAD) as u64;
+    let spare = Mutex::new(Vec::new());
+    let simulate = |r: Range<u64>| -> Vec<PathResult> {
+        r.into_par_iter()
+            .map_init(
+                || {
+                    let ws = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    Lease { ws: Some(ws.unwrap_or_else(|| path::Workspace::new(m))), pool: &spare }
+                },
+                |lease, p| {
+                    let ws = lease.ws.get_or_insert_with(|| path::Workspace::new(m));
+                    let r = path::simulate(m, ws, cfg.seed, p);
+                    if let Some(f) = progress {
+                        f();
+                    }
+                    r
+                },
+            )
+            .collect()
+    };
+    pool.install(|| {
+        let mut start = range.start;
+        let mut done: Vec<PathResult> = Vec::new();
+        while start < range.end || !done.is_empty() {
+            let end = start.saturating_add(batch).min(range.end);
+            // The fold runs on this thread at once; the other workers
+            // take the next batch, and this one joins them when done.
+            let ((), next) = rayon::join(
+                || {
+                    for p in done.drain(..) {
+                        sink(p);
+                    }
+                },
+                || simulate(start..end),
+            );
+            done = next;
+            start = end;
+        }
+    });
+    Ok(())
+}

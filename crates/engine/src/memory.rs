@@ -1,0 +1,87 @@
+//! What a run of a scenario needs in memory, estimated from the scenario
+//! alone (nothing is built), so that `validate` can refuse a scenario the
+//! machine cannot run. The figures are upper estimates: every eligible
+//! household is assumed to hold a loan on every worker's books.
+
+use mcstress_scenario::Scenario;
+use serde::Serialize;
+
+use crate::band::{BUFFER, EXACT_PATHS};
+use crate::fold::{Keep, PROVINCE_FIGURES};
+use crate::path::COUNTY_FIGURES;
+
+/// Bytes per loan slot of a book: 50 in the book's arrays, the rest for
+/// the free list and the recoveries of written-off loans.
+pub const LOAN_BYTES: u64 = 64;
+/// Bytes per loan at the start while the population is built (the
+/// borrower seeds, dropped once the books are made).
+const SEED_BYTES: u64 = 32;
+/// Bytes per township: the model's, and each worker's state.
+const TOWNSHIP_BYTES: u64 = 256;
+/// Bytes per county outcome of a path (`CountyOutcome`).
+const OUTCOME_BYTES: u64 = 48;
+/// Bytes of a path's province totals and headline figures.
+const PATH_BYTES: u64 = 320;
+/// Bytes of a band besides its values.
+const BAND_BYTES: u64 = 96;
+/// Whole paths alive per worker thread: the batch being simulated and the
+/// one being folded, sixteen paths per thread each (`fold`).
+const PATHS_IN_FLIGHT_PER_THREAD: u64 = 32;
+
+/// The memory a run needs, by part, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MemoryEstimate {
+    /// The prepared model: loan books at the start, townships, and the
+    /// borrower seeds while the population is built.
+    pub model: u64,
+    /// Each worker thread's workspace (books that may grow to every
+    /// eligible household, funds, townships), times the threads.
+    pub workspaces: u64,
+    /// Whole paths (with their figures by month) alive at once.
+    pub paths_in_flight: u64,
+    /// The figures kept per path (province totals, each county's
+    /// outcome), times the paths: the one part that grows with paths.
+    pub per_path: u64,
+    /// The monthly bands: every value up to `EXACT_PATHS` paths, bounded
+    /// beyond.
+    pub bands: u64,
+    /// The sum.
+    pub total: u64,
+}
+
+/// Estimates the memory of a run of `paths` paths of `s` on `threads`
+/// worker threads, keeping `keep`.
+pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> MemoryEstimate {
+    let counties = s.counties.len() as u64;
+    let horizon = u64::from(s.horizon_months);
+    let threads = threads.max(1) as u64;
+    let paths = u64::from(paths);
+    let loans: u64 = s.counties.iter().map(|c| u64::from(c.profile.loans)).sum();
+    let slots: u64 =
+        s.counties.iter().map(|c| u64::from(c.profile.loans.max(c.profile.eligible_households))).sum();
+    let townships: u64 = s.counties.iter().map(|c| u64::from(c.profile.townships)).sum();
+    let model = loans * (LOAN_BYTES + SEED_BYTES) + townships * TOWNSHIP_BYTES;
+    let workspaces = threads * (slots * LOAN_BYTES + townships * TOWNSHIP_BYTES);
+    let path_whole =
+        horizon * (counties * COUNTY_FIGURES as u64 + 1) * 8 + counties * OUTCOME_BYTES + PATH_BYTES;
+    let paths_in_flight = threads * PATHS_IN_FLIGHT_PER_THREAD * path_whole;
+    let per_path = paths * (counties * OUTCOME_BYTES + PATH_BYTES);
+    let bands = match keep {
+        Keep::Figures => 0,
+        Keep::MonthlyBands => {
+            let count = horizon * (PROVINCE_FIGURES as u64 + counties * COUNTY_FIGURES as u64);
+            // Beyond EXACT_PATHS a band holds its summary and a buffer,
+            // fewer bytes than the values it held at EXACT_PATHS.
+            let values = paths.min(EXACT_PATHS as u64).max(BUFFER as u64);
+            count * (BAND_BYTES + 8 * values)
+        }
+    };
+    MemoryEstimate {
+        model,
+        workspaces,
+        paths_in_flight,
+        per_path,
+        bands,
+        total: model + workspaces + paths_in_flight + per_path + bands,
+    }
+}
