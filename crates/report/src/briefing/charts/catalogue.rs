@@ -415,6 +415,95 @@ mod tests {
         }
     }
 
+    /// A run of the embedded default cut to 4 months and 3 paths, read back
+    /// from the files the CLI writes; with those files' texts.
+    fn run_read_back() -> (Results, String, String) {
+        let mut s = mcstress_scenario::embedded_default(None).unwrap().scenario;
+        s.horizon_months = 4;
+        let m = mcstress_engine::Model::prepare(&s);
+        let cfg = mcstress_engine::RunConfig { paths: 3, seed: 7, threads: 1 };
+        let run = mcstress_engine::run_paths(&m, cfg, mcstress_engine::Keep::MonthlyBands, None).unwrap();
+        let summary = mcstress_engine::summarize(&m, cfg.seed, run.figures());
+        let ids: Vec<String> = summary.counties.iter().map(|c| c.id.clone()).collect();
+        let mut monthly = Vec::new();
+        crate::write_monthly_csv(&mut monthly, &mcstress_engine::monthly_rows(&m, &run).unwrap(), &ids)
+            .unwrap();
+        let mut counties = Vec::new();
+        crate::write_counties_csv(&mut counties, &summary).unwrap();
+        let (monthly, counties) = (String::from_utf8(monthly).unwrap(), String::from_utf8(counties).unwrap());
+        let summary_text = crate::summary_json(&summary).unwrap();
+        let meta = Results::meta(&format!(
+            "{{\"command\": \"run\", \"scenario\": \"{}\", \"scenario_sha256\": \"{}\", \"variant\": null, \
+             \"seed\": 7, \"paths\": 3, \"horizon_months\": 4}}",
+            s.name, s.sha256
+        ))
+        .unwrap();
+        let files = [
+            ("summary.json", summary_text),
+            ("monthly.csv", monthly.clone()),
+            ("counties.csv", counties.clone()),
+        ];
+        let results =
+            Results::read(&meta, |name| files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.clone()))
+                .unwrap();
+        (results, monthly, counties)
+    }
+
+    /// Column `col` of the rows of a CSV text where `key` matches, as
+    /// numbers (empty cells as NaN), read with the csv crate alone.
+    fn column(text: &str, key: &[(&str, &str)], col: &str) -> Vec<f64> {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h = r.headers().unwrap().clone();
+        let at = |name: &str| h.iter().position(|x| x == name).unwrap();
+        r.records()
+            .map(|x| x.unwrap())
+            .filter(|x| key.iter().all(|(k, v)| &x[at(k)] == *v))
+            .map(|x| x[at(col)].parse().unwrap_or(f64::NAN))
+            .collect()
+    }
+
+    fn same(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-12 * y.abs().max(1.0))
+    }
+
+    #[test]
+    fn each_run_chart_plots_the_figures_of_monthly_csv_and_counties_csv() {
+        let (results, monthly, counties) = run_read_back();
+        let Results::Run { summary, .. } = &results else { panic!("a run") };
+        let charts = charts(&results, Lang::En).unwrap();
+        let get =
+            |name: &str| &charts.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1;
+        // The overdue fan: the province and the watched counties, in percent.
+        let Kind::Fans { panels, .. } = get("overdue-fan") else { panic!("overdue-fan is a fan") };
+        let ids: Vec<String> = std::iter::once("province".to_string())
+            .chain(watched(summary, None).iter().take(3).map(|(c, _)| c.id.clone()))
+            .collect();
+        assert_eq!(panels.len(), ids.len());
+        for (panel, id) in panels.iter().zip(&ids) {
+            let key = [("county_id", id.as_str()), ("figure", "overdue_rate")];
+            for (series, col) in [(&panel.p05, "p05"), (&panel.p50, "p50"), (&panel.p95, "p95")] {
+                let want: Vec<f64> = column(&monthly, &key, col).iter().map(|x| x * 100.0).collect();
+                assert!(same(series, &want), "overdue fan {id} {col}: {series:?} against {want:?}");
+            }
+            assert_eq!(panel.months, column(&monthly, &key, "month"));
+        }
+        // The ranking: each county's exhaustion probability, in percent.
+        // Rows follow the watch order (two counties share an English name,
+        // so they are matched by position, not by label).
+        let Kind::Ranking { rows, .. } = get("county-ranking") else { panic!("county-ranking ranks") };
+        let order = watched(summary, None);
+        assert!(!rows.is_empty() && rows.len() <= order.len());
+        for ((name, p, ..), (c, _)) in rows.iter().zip(&order) {
+            assert!(name.contains(&c.name_en), "{name} against {}", c.name_en);
+            let want = column(&counties, &[("id", c.id.as_str())], "exhaustion_probability");
+            assert_eq!(want.len(), 1, "{} in counties.csv", c.id);
+            assert!((p - want[0] * 100.0).abs() < 1e-9, "{name}: {p} against {}", want[0] * 100.0);
+        }
+    }
+
     #[test]
     fn the_sweep_bands_are_the_mean_plus_minus_the_engines_exact_normal_quantile() {
         let z = mcstress_engine::normal::inv_phi(0.975);
