@@ -281,6 +281,10 @@ impl Fund {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sh(x: f64) -> Share {
+        Share::new(x).unwrap()
+    }
     use crate::rules::{Activation, LossBase};
     use mcstress_domain::{Rate, Share};
 
@@ -297,7 +301,8 @@ mod tests {
             recoveries_to_fund: true,
         }
     }
-    const NO_RATIO: ActivationInputs = ActivationInputs { overdue_ratio: 0.0, npl_ratio: 0.0 };
+    const NO_RATIO: ActivationInputs =
+        ActivationInputs { overdue_ratio: Share::ZERO, npl_ratio: Share::ZERO };
 
     #[test]
     fn claim_is_paid_after_the_payment_delay() {
@@ -356,13 +361,13 @@ mod tests {
 
     #[test]
     fn claims_wait_while_the_county_ratio_is_below_the_activation_threshold() {
-        let r = ClaimRules { activation: Activation::CountyOverdueRatioAbove(0.05), ..rules() };
+        let r = ClaimRules { activation: Activation::CountyOverdueRatioAbove(sh(0.05)), ..rules() };
         let mut f = Fund::new(Fen(100_000));
         f.file(&r, 1, Fen(10_000), 0);
-        let low = ActivationInputs { overdue_ratio: 0.03, npl_ratio: 0.01 };
+        let low = ActivationInputs { overdue_ratio: sh(0.03), npl_ratio: sh(0.01) };
         assert_eq!(f.settle(&r, 3, 2024, low).paid, Fen::ZERO);
         assert_eq!(f.claims[0].state, ClaimState::Pending);
-        let high = ActivationInputs { overdue_ratio: 0.06, npl_ratio: 0.02 };
+        let high = ActivationInputs { overdue_ratio: sh(0.06), npl_ratio: sh(0.02) };
         assert_eq!(f.settle(&r, 4, 2024, high).paid, Fen(7_000));
     }
 

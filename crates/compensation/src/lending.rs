@@ -1,7 +1,7 @@
 //! Lending rules that hang on the fund: the leverage limit and the
 //! suspension of new lending.
 
-use mcstress_domain::Fen;
+use mcstress_domain::{Fen, Share};
 
 use crate::rules::ActivationInputs;
 
@@ -17,7 +17,7 @@ pub enum RatioMetric {
 impl RatioMetric {
     /// The county ratio this metric names, from the same month-end figures
     /// the activation rule reads.
-    pub fn read(self, x: ActivationInputs) -> f64 {
+    pub fn read(self, x: ActivationInputs) -> Share {
         match self {
             RatioMetric::Overdue => x.overdue_ratio,
             RatioMetric::Npl => x.npl_ratio,
@@ -33,9 +33,9 @@ pub struct LendingRules {
     /// The ratio the suspension reads.
     pub suspension_metric: RatioMetric,
     /// Tolerance: lending stops while the ratio exceeds it.
-    pub suspension_tolerance: f64,
+    pub suspension_tolerance: Share,
     /// Extra tolerance for national key-assistance counties (+3 points).
-    pub key_county_extra: f64,
+    pub key_county_extra: Share,
     /// Whether lending also stops while the fund fails to pay approved
     /// claims (D3 Huangping).
     pub suspend_on_fund_default: bool,
@@ -45,12 +45,16 @@ pub struct LendingRules {
 
 impl LendingRules {
     /// The suspension threshold of a county.
-    pub fn tolerance_for(&self, key_county: bool) -> f64 {
-        if key_county { self.suspension_tolerance + self.key_county_extra } else { self.suspension_tolerance }
+    pub fn tolerance_for(&self, key_county: bool) -> Share {
+        if key_county {
+            self.suspension_tolerance.saturating_add(self.key_county_extra)
+        } else {
+            self.suspension_tolerance
+        }
     }
 
     /// The county ratio the suspension rule reads this month.
-    pub fn suspension_ratio(&self, x: ActivationInputs) -> f64 {
+    pub fn suspension_ratio(&self, x: ActivationInputs) -> Share {
         self.suspension_metric.read(x)
     }
 }
@@ -76,7 +80,7 @@ pub struct Suspension {
 
 impl Suspension {
     /// Updates the state at the end of a month.
-    pub fn update(&mut self, ratio: f64, tolerance: f64, fund_in_default: bool, review_month: bool) {
+    pub fn update(&mut self, ratio: Share, tolerance: Share, fund_in_default: bool, review_month: bool) {
         let breach = ratio > tolerance || fund_in_default;
         if breach {
             self.suspended = true;
@@ -90,6 +94,10 @@ impl Suspension {
 mod tests {
     use super::*;
 
+    fn sh(x: f64) -> Share {
+        Share::new(x).unwrap()
+    }
+
     #[test]
     fn new_lending_only_while_outstanding_within_leverage_times_fund() {
         let fund = Fen::from_yuan(1_000_000);
@@ -100,14 +108,14 @@ mod tests {
 
     #[test]
     fn the_suspension_reads_the_ratio_its_metric_names() {
-        let x = ActivationInputs { overdue_ratio: 0.08, npl_ratio: 0.02 };
-        assert_eq!(RatioMetric::Overdue.read(x), 0.08);
-        assert_eq!(RatioMetric::Npl.read(x), 0.02);
+        let x = ActivationInputs { overdue_ratio: sh(0.08), npl_ratio: sh(0.02) };
+        assert_eq!(RatioMetric::Overdue.read(x), sh(0.08));
+        assert_eq!(RatioMetric::Npl.read(x), sh(0.02));
         let r = LendingRules {
             leverage_max: 10.0,
             suspension_metric: RatioMetric::Npl,
-            suspension_tolerance: 0.03,
-            key_county_extra: 0.0,
+            suspension_tolerance: sh(0.03),
+            key_county_extra: sh(0.0),
             suspend_on_fund_default: false,
             write_off_months: 12,
         };
@@ -123,7 +131,7 @@ mod tests {
     #[test]
     fn lending_stops_above_the_overdue_tolerance() {
         let mut s = Suspension::default();
-        s.update(0.031, 0.03, false, false);
+        s.update(sh(0.031), sh(0.03), false, false);
         assert!(s.suspended);
     }
 
@@ -132,33 +140,33 @@ mod tests {
         let r = LendingRules {
             leverage_max: 10.0,
             suspension_metric: RatioMetric::Npl,
-            suspension_tolerance: 0.03,
-            key_county_extra: 0.03,
+            suspension_tolerance: sh(0.03),
+            key_county_extra: sh(0.03),
             suspend_on_fund_default: true,
             write_off_months: 12,
         };
-        assert_eq!(r.tolerance_for(false), 0.03);
-        assert!((r.tolerance_for(true) - 0.06).abs() < 1e-12);
+        assert_eq!(r.tolerance_for(false), sh(0.03));
+        assert!((r.tolerance_for(true).get() - 0.06).abs() < 1e-12);
         let mut s = Suspension::default();
-        s.update(0.05, r.tolerance_for(true), false, false);
+        s.update(sh(0.05), r.tolerance_for(true), false, false);
         assert!(!s.suspended);
     }
 
     #[test]
     fn suspended_lending_resumes_only_at_a_quarterly_review_within_tolerance() {
         let mut s = Suspension { suspended: true };
-        s.update(0.01, 0.03, false, false);
+        s.update(sh(0.01), sh(0.03), false, false);
         assert!(s.suspended, "no review this month");
-        s.update(0.04, 0.03, false, true);
+        s.update(sh(0.04), sh(0.03), false, true);
         assert!(s.suspended, "still above tolerance");
-        s.update(0.01, 0.03, false, true);
+        s.update(sh(0.01), sh(0.03), false, true);
         assert!(!s.suspended);
     }
 
     #[test]
     fn fund_default_suspends_lending() {
         let mut s = Suspension::default();
-        s.update(0.0, 0.03, true, true);
+        s.update(sh(0.0), sh(0.03), true, true);
         assert!(s.suspended);
     }
 }

@@ -19,10 +19,10 @@ pub enum Activation {
     None,
     /// Only while the county's overdue ratio (overdue ÷ outstanding
     /// principal) exceeds the threshold.
-    CountyOverdueRatioAbove(f64),
+    CountyOverdueRatioAbove(Share),
     /// Only while the county's non-performing ratio (91+ days ÷
     /// outstanding principal) exceeds the threshold.
-    CountyNplRatioAbove(f64),
+    CountyNplRatioAbove(Share),
     /// Only beyond a first-loss amount that the bank bears alone.
     BankFirstLoss(Fen),
 }
@@ -31,9 +31,9 @@ pub enum Activation {
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct ActivationInputs {
     /// Overdue ÷ outstanding principal at the end of the month.
-    pub overdue_ratio: f64,
+    pub overdue_ratio: Share,
     /// Non-performing (91+ days) ÷ outstanding principal.
-    pub npl_ratio: f64,
+    pub npl_ratio: Share,
 }
 
 /// What the activation rule decides for one pending claim.
@@ -58,7 +58,7 @@ impl Activation {
     /// first-loss layer always admits it, the bank bearing what is left of
     /// the layer (at most the whole base).
     pub fn admit(self, x: ActivationInputs, base: Fen, first_loss_used: Fen) -> Admission {
-        let ratio_above = |ratio: f64, threshold: f64| {
+        let ratio_above = |ratio: Share, threshold: Share| {
             if ratio > threshold {
                 Admission::Approve { bank_first_loss: Fen::ZERO }
             } else {
@@ -166,6 +166,10 @@ pub struct FundRules {
 mod tests {
     use super::*;
 
+    fn sh(x: f64) -> Share {
+        Share::new(x).unwrap()
+    }
+
     pub(crate) fn rules() -> ClaimRules {
         ClaimRules {
             trigger_days_overdue: 90,
@@ -217,9 +221,9 @@ mod tests {
 
     #[test]
     fn overdue_ratio_threshold_activates_only_above_it() {
-        let a = Activation::CountyOverdueRatioAbove(0.02);
-        let low = ActivationInputs { overdue_ratio: 0.02, npl_ratio: 0.0 };
-        let high = ActivationInputs { overdue_ratio: 0.021, npl_ratio: 0.0 };
+        let a = Activation::CountyOverdueRatioAbove(sh(0.02));
+        let low = ActivationInputs { overdue_ratio: sh(0.02), npl_ratio: sh(0.0) };
+        let high = ActivationInputs { overdue_ratio: sh(0.021), npl_ratio: sh(0.0) };
         assert_eq!(a.admit(low, Fen(1_000), Fen::ZERO), Admission::Wait);
         assert_eq!(a.admit(high, Fen(1_000), Fen::ZERO), APPROVE);
         assert_eq!(Activation::None.admit(low, Fen(1_000), Fen::ZERO), APPROVE);
@@ -227,12 +231,12 @@ mod tests {
 
     #[test]
     fn npl_ratio_threshold_reads_the_npl_ratio_not_the_overdue_ratio() {
-        let npl = Activation::CountyNplRatioAbove(0.01);
-        let overdue_only = ActivationInputs { overdue_ratio: 0.5, npl_ratio: 0.01 };
-        let npl_high = ActivationInputs { overdue_ratio: 0.0, npl_ratio: 0.011 };
+        let npl = Activation::CountyNplRatioAbove(sh(0.01));
+        let overdue_only = ActivationInputs { overdue_ratio: sh(0.5), npl_ratio: sh(0.01) };
+        let npl_high = ActivationInputs { overdue_ratio: sh(0.0), npl_ratio: sh(0.011) };
         assert_eq!(npl.admit(overdue_only, Fen(1_000), Fen::ZERO), Admission::Wait);
         assert_eq!(npl.admit(npl_high, Fen(1_000), Fen::ZERO), APPROVE);
-        let overdue = Activation::CountyOverdueRatioAbove(0.01);
+        let overdue = Activation::CountyOverdueRatioAbove(sh(0.01));
         assert_eq!(overdue.admit(npl_high, Fen(1_000), Fen::ZERO), Admission::Wait);
     }
 

@@ -228,6 +228,9 @@ impl Rate {
 pub struct Share(f64);
 
 impl Share {
+    /// Nothing.
+    pub const ZERO: Share = Share(0.0);
+
     /// A share, or `None` outside `[0, 1]` (or NaN).
     pub fn new(x: f64) -> Option<Share> {
         (0.0..=1.0).contains(&x).then_some(Share(x))
@@ -236,6 +239,19 @@ impl Share {
     /// The fraction.
     pub fn get(self) -> f64 {
         self.0
+    }
+
+    /// `part ÷ whole` for counts or amounts with `0 ≤ part ≤ whole` (0 for
+    /// an empty whole): a county's overdue or non-performing ratio. IEEE
+    /// division keeps such a quotient within `[0, 1]`.
+    pub fn of(part: i64, whole: i64) -> Share {
+        debug_assert!(whole <= 0 || (0..=whole).contains(&part), "{part} of {whole}");
+        if whole > 0 { Share((part as f64 / whole as f64).clamp(0.0, 1.0)) } else { Share(0.0) }
+    }
+
+    /// `self + other`, at most 1 (a tolerance plus an extra allowance).
+    pub fn saturating_add(self, other: Share) -> Share {
+        Share((self.0 + other.0).min(1.0))
     }
 }
 

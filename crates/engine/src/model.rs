@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use mcstress_domain::{Category, Fen, Grade, Industry, Product};
+use mcstress_domain::{Category, Fen, Grade, Industry, Product, Share};
 use mcstress_households::Population;
 use mcstress_loans::{Repayment, Schedule};
 use mcstress_scenario::Scenario;
@@ -19,7 +19,7 @@ pub(crate) struct CountyModel {
     pub prefecture: usize,
     pub fund: Fen,
     pub townships: Range<usize>,
-    pub tolerance: f64,
+    pub tolerance: Share,
     pub outstanding_start: Fen,
     pub loans_start: u32,
     /// Eligible households.

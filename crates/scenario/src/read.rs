@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use mcstress_domain::{Fen, YearMonth};
+use mcstress_domain::{Fen, Share, YearMonth};
 
 use crate::tree::{Kind, Node, line_col};
 use crate::{FieldError, SourceFile};
@@ -284,6 +284,13 @@ impl<'a> Cx<'a> {
         let p = t.field(key);
         let Some(node) = self.get(t, key) else { return default };
         self.float_node(node, &p, default, lo, hi)
+    }
+
+    /// A share in `[0, 1]`: a ratio threshold or a tolerance.
+    pub fn share(&mut self, t: &mut Tab<'_>, key: &str, default: Share) -> Share {
+        let x = self.float(t, key, default.get(), 0.0, 1.0);
+        // Within [0, 1]: `float` checked it, or gave the default back.
+        Share::new(x).unwrap_or(default)
     }
 
     pub fn float_node(&mut self, node: &Node, p: &str, default: f64, lo: f64, hi: f64) -> f64 {

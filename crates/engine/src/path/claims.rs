@@ -3,7 +3,7 @@
 //! top-ups, and the county's subsidy budget renewing each January.
 
 use mcstress_compensation::ActivationInputs;
-use mcstress_domain::Fen;
+use mcstress_domain::{Fen, Share};
 
 use crate::rng::unit;
 
@@ -24,7 +24,10 @@ pub(super) fn claims_and_suspension(
     let rules = ctx.rules;
     let t = mc.t;
     let agg = &ws.agg[c];
-    let inputs = ActivationInputs { overdue_ratio: agg.ratio(agg.overdue), npl_ratio: agg.ratio(agg.npl) };
+    let inputs = ActivationInputs {
+        overdue_ratio: Share::of(agg.overdue, agg.outstanding),
+        npl_ratio: Share::of(agg.npl, agg.outstanding),
+    };
     let fund = &mut ws.funds[c];
     let cs = &mut ws.county[c];
     let settled = fund.settle(&rules.claims, t as u16, mc.cal.year, inputs);

@@ -133,7 +133,7 @@ fn compensation(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ClaimRules {
         "county_overdue_ratio",
         &["none", "county_overdue_ratio", "county_npl_ratio", "bank_first_loss"],
     );
-    let threshold = cx.float(t, "activation_threshold", 0.02, 0.0, 1.0);
+    let threshold = cx.share(t, "activation_threshold", share(0.02));
     let first_loss = cx.money(t, "bank_first_loss_yuan", Fen::ZERO, Fen::ZERO, MAX_YUAN);
     let activation = match act {
         "none" => Activation::None,
@@ -199,8 +199,8 @@ fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
             "overdue" => RatioMetric::Overdue,
             _ => RatioMetric::Npl,
         },
-        suspension_tolerance: cx.float(t, "suspension_tolerance", 0.03, 0.0, 1.0),
-        key_county_extra: cx.float(t, "key_county_extra", 0.03, 0.0, 1.0),
+        suspension_tolerance: cx.share(t, "suspension_tolerance", share(0.03)),
+        key_county_extra: cx.share(t, "key_county_extra", share(0.03)),
         suspend_on_fund_default: cx.boolean(t, "suspend_on_fund_default", true),
         write_off_months: cx.int(t, "write_off_months", 12, 1, 120) as u16,
     };
@@ -291,4 +291,9 @@ fn subsidy(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> SubsidyPayment {
     };
     cx.close(yt);
     subsidy
+}
+
+/// A default share written in this file (always within `[0, 1]`).
+fn share(x: f64) -> Share {
+    Share::new(x).unwrap_or(Share::ZERO)
 }
