@@ -342,8 +342,13 @@ fn the_price_and_disaster_defaults_of_the_format_doc_are_the_readers() {
             (1..=12).map(|m| listed.contains(&m)).collect()
         };
         let doc = (number(&cells[0]), months, number(&cells[2]), number(&cells[3]), number(&cells[4]));
-        let read =
-            (d.annual_probability, d.months.to_vec(), d.county_share, d.distress_multiplier, d.persistence);
+        let read = (
+            d.annual_probability,
+            d.months.to_vec(),
+            d.county_share.get(),
+            d.distress_multiplier,
+            d.persistence,
+        );
         assert_eq!(doc, read, "shocks.disasters.{kind}: the doc's defaults against the reader's");
     }
     let exposures = default_table("Default exposures");

@@ -1,7 +1,7 @@
 //! The validated scenario: every parameter the engine reads, typed.
 
 use mcstress_compensation::{ClaimRules, FundRules, LendingRules};
-use mcstress_domain::{CountyCode, Fen, Industry, Rate, YearMonth};
+use mcstress_domain::{CountyCode, Fen, Industry, Rate, Share, YearMonth};
 use mcstress_households::{CountyProfile, PortfolioMix};
 use mcstress_loans::{LoanRules, Repayment};
 
@@ -122,7 +122,7 @@ pub struct Behaviour {
     /// borrowed asks for a first loan.
     pub uptake_monthly: f64,
     /// Share of borrowers with low willingness to repay.
-    pub low_willingness_share: f64,
+    pub low_willingness_share: Share,
     /// Cure probability multiplier for low-willingness borrowers.
     pub low_willingness_cure_factor: f64,
     /// Contagion: distress multiplier exp(contagion × last month's county
@@ -136,7 +136,7 @@ pub struct Behaviour {
     /// fund paid makes it "seen paying" for the strategic default (1–120).
     pub strategic_window_months: u16,
     /// Share of loans used by an enterprise (户贷企用).
-    pub misuse_share: f64,
+    pub misuse_share: Share,
     /// Enterprises per county that misused loans depend on.
     pub enterprises_per_county: u16,
     /// Monthly probability that such an enterprise fails.
@@ -212,7 +212,7 @@ pub struct Disaster {
     /// Calendar months (index 0 = January) in which it can arrive.
     pub months: [bool; 12],
     /// Probability that each county of a struck prefecture is hit.
-    pub county_share: f64,
+    pub county_share: Share,
     /// Distress multiplier on fully exposed industries at impact.
     pub distress_multiplier: f64,
     /// Share of the impact left after each month.
@@ -334,7 +334,7 @@ pub struct BankExit {
     /// Counties whose townships it affects (indices).
     pub counties: Vec<usize>,
     /// Share of each county's served townships that lose their bank.
-    pub share: f64,
+    pub share: Share,
 }
 
 /// Bank exits and takeovers (服务网点布局).

@@ -271,7 +271,7 @@ impl CountyLoans<'_> {
     #[inline(always)]
     fn enterprise_failed(&self, id: u64) -> bool {
         self.cm.any_failed
-            && misuse_enterprise(id, self.ctx.b.misuse_share, self.ctx.enterprises)
+            && misuse_enterprise(id, self.ctx.b.misuse_share.get(), self.ctx.enterprises)
                 .is_some_and(|e| self.cs.enterprise_failed[e])
     }
 
@@ -314,7 +314,7 @@ impl CountyLoans<'_> {
         let od = book.overdue[i];
         let product = book.product[i];
         let id = book.id[i];
-        let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share);
+        let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share.get());
         let misuse_failed = self.enterprise_failed(id);
         let modc = if low_will && cm.fund_seen_paying { MOD_STRATEGIC } else { 0 }
             | if cm.subsidy_late && ctx.subsidised[product as usize] { MOD_LATE_SUBSIDY } else { 0 };

@@ -68,7 +68,7 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 continue;
             }
             for &c in members {
-                if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share {
+                if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share.get() {
                     ws.disaster[c][k] += 1.0;
                     ws.county[c].last_disaster = Some(t as u16);
                 }
@@ -119,7 +119,7 @@ fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut Pa
         for &c in &exit.counties {
             let range = ctx.m.counties[c].townships.clone();
             let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].service.served).collect();
-            let n = (exit.share * served.len() as f64).round() as usize;
+            let n = (exit.share.get() * served.len() as f64).round() as usize;
             for &tw in served.iter().take(n) {
                 ws.towns[tw].service.exit(t as i32, takeover);
             }
@@ -131,7 +131,7 @@ fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut Pa
 /// Enterprises that misused household loans fail and stay failed.
 fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     let b = ctx.b;
-    if b.misuse_share <= 0.0 {
+    if b.misuse_share.get() <= 0.0 {
         return;
     }
     for (c, cs) in ws.county.iter_mut().enumerate() {

@@ -1,7 +1,7 @@
 //! `[behaviour]`: how borrowers pay, fall overdue, cure, are recovered
 //! from and take new loans, and the mechanisms of the notice.
 
-use super::{BUCKET_KEYS, CATEGORY_KEYS, GRADE_KEYS, probs};
+use super::{BUCKET_KEYS, CATEGORY_KEYS, GRADE_KEYS, probs, share};
 use crate::model::Behaviour;
 use crate::read::{Cx, Tab, num};
 
@@ -33,12 +33,12 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
     let recovery_fraction = cx.float(t, "recovery_fraction", 0.3, 0.0, 1.0);
     let recovery_window_months = cx.int(t, "recovery_window_months", 36, 0, 240) as u16;
     let uptake_monthly = cx.float(t, "uptake_monthly", 0.006, 0.0, 1.0);
-    let low_willingness_share = cx.float(t, "low_willingness_share", 0.1, 0.0, 1.0);
+    let low_willingness_share = cx.share(t, "low_willingness_share", share(0.1));
     let low_willingness_cure_factor = cx.float(t, "low_willingness_cure_factor", 0.5, 0.0, 1.0);
     let contagion = cx.float(t, "contagion", 0.0, 0.0, 100.0);
     let strategic_default = cx.float(t, "strategic_default", 0.0, 0.0, 10.0);
     let strategic_window_months = cx.int(t, "strategic_window_months", 12, 1, 120) as u16;
-    let misuse_share = cx.float(t, "misuse_share", 0.02, 0.0, 1.0);
+    let misuse_share = cx.share(t, "misuse_share", share(0.02));
     let enterprises_per_county = cx.int(t, "enterprises_per_county", 5, 1, 1000) as u16;
     let enterprise_failure_monthly = cx.float(t, "enterprise_failure_monthly", 0.005, 0.0, 1.0);
     let misuse_failed_distress = cx.float(t, "misuse_failed_distress", 0.6, 0.0, 1.0);

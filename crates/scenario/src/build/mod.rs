@@ -14,7 +14,7 @@ mod shocks;
 
 use std::collections::BTreeSet;
 
-use mcstress_domain::{Fen, YearMonth};
+use mcstress_domain::{Fen, Share, YearMonth};
 
 use crate::model::*;
 use crate::read::{Cx, Tab, num};
@@ -263,4 +263,9 @@ fn county_list(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str, counties: &[County])
         }
     }
     hit
+}
+
+/// A default share written in the reader (always within `[0, 1]`).
+pub(crate) fn share(x: f64) -> Share {
+    Share::new(x).unwrap_or(Share::ZERO)
 }

@@ -4,7 +4,7 @@ use mcstress_compensation::{Activation, ClaimRules, FundRules, LendingRules, Los
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, SubsidyRules};
 
-use super::{MAX_YUAN, county_list, items, sim_month};
+use super::{MAX_YUAN, county_list, items, share, sim_month};
 use crate::model::*;
 use crate::read::{Cx, Tab, num};
 use crate::tree::Node;
@@ -265,7 +265,7 @@ fn service(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> Service {
         let month = sim_month(cx, t, c.start, c.horizon);
         let counties = county_list(cx, t, "counties", c.counties);
         cx.require(t, "counties", "at least one county code");
-        let share = cx.float(t, "share", 1.0, 0.0, 1.0);
+        let share = cx.share(t, "share", share(1.0));
         BankExit { month, counties, share }
     });
     cx.close(st);
@@ -291,9 +291,4 @@ fn subsidy(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> SubsidyPayment {
     };
     cx.close(yt);
     subsidy
-}
-
-/// A default share written in this file (always within `[0, 1]`).
-fn share(x: f64) -> Share {
-    Share::new(x).unwrap_or(Share::ZERO)
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use mcstress_domain::{Industry, YearMonth};
 
-use super::{INDUSTRY_KEYS, county_list, items, probs, sim_month};
+use super::{INDUSTRY_KEYS, county_list, items, probs, share, sim_month};
 use crate::model::*;
 use crate::read::{Cx, Tab};
 
@@ -65,7 +65,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
             }
             months = m;
         }
-        let county_share = cx.float(t, "county_share", d.county_share, 0.0, 1.0);
+        let county_share = cx.share(t, "county_share", d.county_share);
         let distress_multiplier = cx.float(t, "distress_multiplier", d.distress_multiplier, 1.0, 100.0);
         let persistence = cx.float(t, "persistence", d.persistence, 0.0, 0.999);
         let exposure = probs(cx, t, "exposure", &INDUSTRY_KEYS, d.exposure, 1.0);
@@ -185,7 +185,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             kind,
             annual_probability: 0.12,
             months: months(&[11, 12, 1, 2, 3, 4, 5]),
-            county_share: 0.6,
+            county_share: share(0.6),
             distress_multiplier: 2.5,
             persistence: 0.85,
             exposure: [0.3, 0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.2],
@@ -194,7 +194,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             kind,
             annual_probability: 0.25,
             months: months(&[6, 7, 8, 9]),
-            county_share: 0.2,
+            county_share: share(0.2),
             distress_multiplier: 2.0,
             persistence: 0.7,
             exposure: [0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.2, 0.8],
@@ -203,7 +203,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             kind,
             annual_probability: 0.08,
             months: months(&[12, 1, 2]),
-            county_share: 0.4,
+            county_share: share(0.4),
             distress_multiplier: 2.0,
             persistence: 0.8,
             exposure: [0.0, 0.0, 1.0, 1.0, 0.3, 0.3, 0.5, 0.0, 0.0],
@@ -212,7 +212,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             kind,
             annual_probability: 0.02,
             months: [true; 12],
-            county_share: 0.1,
+            county_share: share(0.1),
             distress_multiplier: 5.0,
             persistence: 0.92,
             exposure: [1.0; 9],
@@ -221,7 +221,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             kind,
             annual_probability: 0.06,
             months: [true; 12],
-            county_share: 0.5,
+            county_share: share(0.5),
             distress_multiplier: 2.5,
             persistence: 0.8,
             exposure: [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
