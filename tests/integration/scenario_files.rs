@@ -3,23 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::support::{cli, root, scratch, small_text, write};
+use crate::support::{cli, root, scratch, shipped_scenarios, small_text, write};
 
 fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&root().join("scenarios"), &mut out);
-    out.sort();
-    out
+    shipped_scenarios().iter().map(|r| root().join(r)).collect()
 }
 
 #[test]
