@@ -150,8 +150,8 @@ fn out_dir_holds_every_file_and_paths_csv_balances_exactly() {
     assert_eq!(rows, 6);
 
     let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
-    // 24 months × (4 province figures + 3 counties × 5 figures).
-    assert_eq!(monthly.lines().count(), 1 + 24 * (4 + 3 * 5));
+    // Month 0 and 24 months × (4 province figures + 3 counties × 5 figures).
+    assert_eq!(monthly.lines().count(), 1 + 25 * (4 + 3 * 5));
     // The survival curve ends at the run's exhaustion probability.
     let last =
         monthly.lines().find(|l| l.starts_with("24,") && l.contains(",province,exhausted_probability,"));

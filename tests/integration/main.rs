@@ -11,6 +11,7 @@ mod docs;
 mod engine;
 mod fuzz;
 mod golden;
+mod ledger;
 mod mechanisms;
 mod output_dirs;
 mod presets;

@@ -607,24 +607,25 @@ fn summary_edit(text: String, edit: impl Fn(&mut Value)) -> String {
 
 #[test]
 fn a_monthly_table_cut_at_a_line_is_refused() {
-    // The small scenario: 24 months × (4 + 5 × 3 counties) = 456 rows.
+    // The small scenario: month 0 and 24 months × (4 + 5 × 3 counties) = 475 rows.
     let err = read_back_edited("cut", "monthly.csv", |t| {
         t.lines().take(1 + 2 * 19).map(|l| format!("{l}\n")).collect()
     });
-    assert!(err.contains("monthly.csv: 38 rows, expected 456") && err.contains("cut short"), "{err}");
+    assert!(err.contains("monthly.csv: 38 rows, expected 475") && err.contains("cut short"), "{err}");
 }
 
 #[test]
 fn non_finite_and_out_of_range_cells_are_refused_naming_row_and_column() {
-    // Line 2: month 1, province overdue_rate (a share); line 3: its fund
-    // balance (yuan); line 5: its exhaustion probability.
+    // Line 2: month 0 (the starting state), province overdue_rate (a
+    // share); line 3: its fund balance (yuan); line 5: its exhaustion
+    // probability.
     for (tag, line, col, value, says) in [
         ("nan", 2, 4, "NaN", "row 2, column mean: expected a share from 0 to 1, found NaN"),
         ("inf", 3, 6, "inf", "row 3, column p05: expected a finite amount, found inf"),
         ("huge", 3, 4, "1e999", "row 3, column mean: expected a finite amount, found inf"),
         ("above-one", 5, 8, "1.5", "row 5, column p50: expected a share from 0 to 1, found 1.5"),
         ("negative-se", 2, 5, "-0.1", "row 2, column se: expected a standard error ≥ 0"),
-        ("month", 2, 0, "7", "row 2, column month: expected 1, found 7"),
+        ("month", 2, 0, "7", "row 2, column month: expected 0, found 7"),
         ("figure", 3, 3, "overdue_rate", "row 3, column figure: expected \"fund_balance_yuan\""),
     ] {
         let err = read_back_edited(tag, "monthly.csv", |t| cell(t, line, col, value));

@@ -15,6 +15,11 @@ pub struct Cli {
     /// still reported). The bar is only ever shown on a terminal.
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// When a county data file or ledger has bad rows: write every problem
+    /// to FILE as CSV (file, row, column, value, expected) for the bank to
+    /// fix. Written only when there are problems.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub row_report: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

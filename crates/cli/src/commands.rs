@@ -42,7 +42,8 @@ where
     // run_cli.
     let notes: &mut dyn Write = if cli.quiet { &mut sink } else { err };
     let q = cli.quiet;
-    match cli.command {
+    let row_report = cli.row_report.clone();
+    let result = match cli.command {
         Command::Run(a) => run_cmd(a, q, out, notes),
         Command::Validate(a) => validate_cmd(a, out),
         Command::Compare(a) => compare_cmd(a, q, out, notes),
@@ -51,7 +52,15 @@ where
         Command::Breakpoint(a) => breakpoint_cmd(a, q, out, notes),
         Command::Chart(a) => chart_cmd(a, out),
         Command::Report(a) => report_cmd(a, out),
+    };
+    if let (Err(e), Some(path)) = (&result, &row_report)
+        && let Some(dp) = e.downcast_ref::<crate::files::DataProblems>()
+    {
+        let csv = dp.csv()?;
+        std::fs::write(path, csv)
+            .map_err(|why| InputError(format!("{}: cannot write the row report: {why}", path.display())))?;
     }
+    result
 }
 
 /// The `--set FIELD=VALUE` settings of a command.
@@ -97,6 +106,7 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
 
 fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut failed = Vec::new();
+    let mut rows = Vec::new();
     for path in &a.scenarios {
         match load_scenario(Some(path), None) {
             Ok((loaded, _)) => {
@@ -143,8 +153,18 @@ fn validate_cmd(a: ValidateArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 )
                 .context("cannot write to standard output")?;
             }
-            Err(e) => failed.push(format!("{e}")),
+            Err(e) => match e.downcast::<crate::files::DataProblems>() {
+                // Kept whole for `--row-report` when it is the only failure.
+                Ok(dp) => {
+                    failed.push(dp.to_string());
+                    rows.push(dp);
+                }
+                Err(e) => failed.push(format!("{e}")),
+            },
         }
+    }
+    if failed.len() == 1 && rows.len() == 1 {
+        return Err(rows.remove(0).into());
     }
     if failed.is_empty() { Ok(EXIT_OK) } else { Err(InputError(failed.join("\n")).into()) }
 }
@@ -468,11 +488,16 @@ fn run_files(
     mcstress_report::write_counties_csv(&mut counties, summary)?;
     let mut paths_csv = Vec::new();
     mcstress_report::write_paths_csv(&mut paths_csv, paths.figures())?;
+    let towns = mcstress_engine::township_rows(model, paths)
+        .context("internal error: the run kept no township rates for townships.csv")?;
+    let mut townships = Vec::new();
+    mcstress_report::write_townships_csv(&mut townships, &towns, &ids)?;
     Ok(vec![
         ("summary.json", summary_text.as_bytes().to_vec()),
         ("monthly.csv", monthly),
         ("counties.csv", counties),
         ("paths.csv", paths_csv),
+        ("townships.csv", townships),
     ])
 }
 

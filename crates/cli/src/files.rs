@@ -15,7 +15,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mcstress_scenario::{FileKind, Loaded, ResolveError, Setting, SourceFile};
+use mcstress_scenario::data::DataFile;
+use mcstress_scenario::import::Problem;
+use mcstress_scenario::{FileKind, LoadError, Loaded, ResolveError, Setting, SourceFile};
 
 use crate::InputError;
 
@@ -65,6 +67,15 @@ fn io_fail(e: std::io::Error) -> ReadFail {
 /// on Unix the file is opened non-blocking as well. At most `limit + 1`
 /// bytes are read, so a file that grows while it is read cannot exceed it.
 pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadFail> {
+    String::from_utf8(read_bytes_limited(path, limit)?).map_err(|_| ReadFail::NotUtf8)
+}
+
+/// Largest data file (county file or ledger) read, bytes: a ledger of
+/// Yunnan's 405,600 loans is about 80 MB as GBK CSV.
+pub const MAX_DATA_BYTES: u64 = 1 << 30;
+
+/// Reads a regular file of at most `limit` bytes (see [`read_limited`]).
+pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFail> {
     let regular = |t: fs::FileType| {
         if t.is_file() { Ok(()) } else { Err(ReadFail::NotRegularFile { kind: kind_of(t) }) }
     };
@@ -83,7 +94,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadFail> {
     if bytes.len() as u64 > limit {
         return Err(ReadFail::TooLarge { limit });
     }
-    String::from_utf8(bytes).map_err(|_| ReadFail::NotUtf8)
+    Ok(bytes)
 }
 
 fn read_source(path: &Path) -> Result<SourceFile, ResolveError> {
@@ -115,9 +126,75 @@ pub fn load_scenario_with(
         let base = Path::new(&from.name).parent().map(Path::to_path_buf).unwrap_or_default();
         read_source(&base.join(rel))
     };
-    let loaded = mcstress_scenario::load_with(main, variant, settings, &mut resolver)
-        .map_err(|e| InputError(e.to_string()))?;
+    let mut data =
+        |f: &DataFile| -> Result<Vec<u8>, ResolveError> { read_bytes_limited(&data_path(f), MAX_DATA_BYTES) };
+    let loaded = mcstress_scenario::load_with_data(main, variant, settings, &mut resolver, &mut data)
+        .map_err(load_error)?;
     Ok((loaded, path.display().to_string()))
+}
+
+/// Where a data file named in a scenario is: relative to the scenario file
+/// that names it (to the working directory for `--set`).
+pub fn data_path(f: &DataFile) -> PathBuf {
+    let p = Path::new(&f.path);
+    if p.is_absolute() || f.relative_to == mcstress_scenario::SETTINGS_NAME {
+        return p.to_path_buf();
+    }
+    Path::new(&f.relative_to).parent().map(|d| d.join(p)).unwrap_or_else(|| p.to_path_buf())
+}
+
+/// A load failure as the command line reports it: a data file's row
+/// problems keep their rows for `--row-report`.
+pub fn load_error(e: LoadError) -> anyhow::Error {
+    match e {
+        LoadError::Data(d) if !d.problems().is_empty() => {
+            DataProblems { file: d.file().to_string(), problems: d.problems().to_vec() }.into()
+        }
+        other => InputError(other.to_string()).into(),
+    }
+}
+
+/// Problems in the rows of a data file: every one is kept; the message
+/// shows the first [`SHOWN_PROBLEMS`], `--row-report FILE` writes them all.
+#[derive(Debug)]
+pub struct DataProblems {
+    /// The file, as the user named it.
+    pub file: String,
+    /// Every problem, in row order.
+    pub problems: Vec<Problem>,
+}
+
+/// Problems shown on standard error.
+pub const SHOWN_PROBLEMS: usize = 50;
+
+impl std::fmt::Display for DataProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(f, "{}: {n} problem{} in the rows:", self.file, if n == 1 { "" } else { "s" })?;
+        for p in self.problems.iter().take(SHOWN_PROBLEMS) {
+            write!(f, "\n  {}: {p}", self.file)?;
+        }
+        if n > SHOWN_PROBLEMS {
+            write!(f, "\n  … and {} more: --row-report FILE writes them all as CSV", n - SHOWN_PROBLEMS)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DataProblems {}
+
+impl DataProblems {
+    /// Every problem as CSV for the bank to fix: file, row, column, value,
+    /// expected (an ID number's value is never written).
+    pub fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["file", "row", "column", "value", "expected"])?;
+        for p in &self.problems {
+            let value = p.value.clone().unwrap_or_else(|| "(not shown: personal data)".into());
+            w.write_record([self.file.as_str(), &p.row.to_string(), &p.column, &value, &p.expected])?;
+        }
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    }
 }
 
 /// Opens `path` for reading and writing without following a final

@@ -44,7 +44,7 @@ where
     match commands::run(args, out, err) {
         Ok(code) => code,
         Err(e) => {
-            if e.downcast_ref::<InputError>().is_some() {
+            if e.downcast_ref::<InputError>().is_some() || e.downcast_ref::<files::DataProblems>().is_some() {
                 let _ = writeln!(err, "error: {e}");
                 EXIT_INPUT
             } else {

@@ -151,12 +151,20 @@ pub enum Keep {
     MonthlyBands,
 }
 
+/// Paths whose township overdue rates `townships.csv` is computed from: the
+/// first 1,000 (all of them in a run of at most 1,000), so that memory
+/// stays bounded — 1,400 townships over 60 months take 168 MB at 1,000
+/// paths.
+pub const TOWNSHIP_PATHS: usize = 1_000;
+
 /// A run's paths, folded in path order: each path's figures and, if asked
-/// for, the monthly bands.
+/// for, the monthly bands and the townships' monthly overdue rates of the
+/// first [`TOWNSHIP_PATHS`] paths.
 #[derive(Clone, Debug)]
 pub struct RunPaths {
     figures: Vec<PathFigures>,
     bands: Option<MonthlyBands>,
+    townships: Option<Vec<Vec<u16>>>,
 }
 
 impl RunPaths {
@@ -165,6 +173,7 @@ impl RunPaths {
         RunPaths {
             figures: Vec::with_capacity(paths),
             bands: (keep == Keep::MonthlyBands).then(|| MonthlyBands::new(m, paths)),
+            townships: (keep == Keep::MonthlyBands).then(|| Vec::with_capacity(paths.min(TOWNSHIP_PATHS))),
         }
     }
 
@@ -178,11 +187,21 @@ impl RunPaths {
     }
 
     /// Folds in the next path.
-    pub fn push(&mut self, p: PathResult) {
+    pub fn push(&mut self, mut p: PathResult) {
         if let Some(b) = &mut self.bands {
             b.push(&p);
         }
+        if let Some(t) = &mut self.townships
+            && t.len() < TOWNSHIP_PATHS
+        {
+            t.push(std::mem::take(&mut p.township_overdue));
+        }
         self.figures.push(p.into());
+    }
+
+    /// Each kept path's township overdue rates (see [`PathResult::township_overdue`]).
+    pub fn township_paths(&self) -> Option<&[Vec<u16>]> {
+        self.townships.as_deref()
     }
 
     /// Each path's figures, in path order.

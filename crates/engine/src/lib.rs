@@ -41,18 +41,18 @@ pub use breakpoint::{
     BREAKPOINT_SCHEMA, Breakpoint, BreakpointConfig, BreakpointCounty, breakpoint, first_crossing,
 };
 pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
-pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths};
+pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths, TOWNSHIP_PATHS};
 pub use memory::{MemoryEstimate, memory_estimate};
 pub use model::Model;
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
-    PathResult, PathTotals,
+    PathResult, PathTotals, TOWNSHIP_RATE_UNIT,
 };
 pub use stats::{Estimate, Probability};
 pub use stress::{STRESS_SCHEMA, Stress, StressCounty, WatchThresholds, stress};
 pub use summary::{
     ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
-    UnmetRequests, monthly_rows, summarize,
+    TownshipRow, UnmetRequests, monthly_rows, summarize, township_rows,
 };
 pub use sweep::{
     PairingBase, SWEEP_SCHEMA, Sweep, SweepCounty, SweepDiffs, SweepFigures, SweepPoint, sweep_point,

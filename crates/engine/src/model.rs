@@ -3,12 +3,13 @@
 
 use std::ops::Range;
 
-use mcstress_domain::{Category, Fen, Grade, Industry, Product, Share};
+use mcstress_domain::{Category, Fen, Grade, Industry, Product, Rate, Share};
 use mcstress_households::Population;
 use mcstress_loans::{Repayment, Schedule};
 use mcstress_scenario::Scenario;
+use mcstress_scenario::data::StartingBook;
 
-use crate::book::{Balances, LoanBook, NewLoan};
+use crate::book::{Balances, EVER_OVERDUE, LoanBook, NewLoan};
 
 /// Number of risk cells: 4 categories × 3 grades × 9 industries.
 pub(crate) const RISK_CELLS: usize = Category::COUNT * Grade::COUNT * Industry::COUNT;
@@ -38,6 +39,10 @@ pub(crate) struct TownshipModel {
     pub served: bool,
     /// Principal outstanding at the start.
     pub balance_start: i64,
+    /// Principal of its overdue loans at the start.
+    pub overdue_start: i64,
+    /// Its name: the ledger's, or `CODE-NN` in the synthetic population.
+    pub name: String,
 }
 
 /// The prepared model.
@@ -98,51 +103,10 @@ impl Model {
     /// and the initial loan books.
     pub fn prepare(scenario: &Scenario) -> Model {
         let s = scenario;
-        let profiles: Vec<_> = s.counties.iter().map(|c| c.profile.clone()).collect();
-        let pop = Population::synthesize(&profiles, &s.portfolio.mix);
-
-        let mut townships = Vec::with_capacity(pop.townships.len());
-        let mut ranges = vec![0..0; s.counties.len()];
-        for (i, t) in pop.townships.iter().enumerate() {
-            if ranges[t.county].is_empty() {
-                ranges[t.county] = i..i;
-            }
-            ranges[t.county].end = i + 1;
-            // Households that have never borrowed: the eligible households
-            // without a loan, split between the lifted and the monitored
-            // categories by the portfolio's category mix.
-            let never = t.eligible_households - t.borrowers;
-            let monitored = ((never as f64 * (1.0 - s.portfolio.mix.category[0])).round() as u32).min(never);
-            townships.push(TownshipModel {
-                never_start: [never - monitored, monitored],
-                served: t.served,
-                balance_start: 0,
-            });
-        }
-
-        let term = s.portfolio.term_months as i32;
-        let mut books = vec![LoanBook::default(); s.counties.len()];
-        for (k, b) in pop.borrowers.iter().enumerate() {
-            // Age 0 = disbursed in the month before the start.
-            let start = -(b.age_months as i32) - 1;
-            let sched = Schedule { repayment: s.portfolio.repayment, start, maturity: start + term };
-            books[b.county].push(NewLoan {
-                id: k as u64,
-                key: 0,
-                principal: b.amount.0,
-                start: start as i16,
-                maturity: (start + term) as i16,
-                next_event: sched.next_due_after(-1) as i16,
-                risk: risk_cell(b.category, b.grade, b.industry),
-                product: Product::First as u8,
-                rate_bp: s.portfolio.rate.basis_points() as u16,
-                township: b.township,
-            });
-        }
-
-        for b in &pop.borrowers {
-            townships[b.township as usize].balance_start += b.amount.0;
-        }
+        let (townships, ranges, books) = match &s.book {
+            Some(book) => from_ledger(s, book),
+            None => synthetic(s),
+        };
         let tol = |key: bool| s.rules.lending.tolerance_for(key);
         let counties = s
             .counties
@@ -248,4 +212,123 @@ impl Model {
     pub fn is_bullet(&self) -> bool {
         self.scenario.portfolio.repayment == Repayment::BulletQuarterlyInterest
     }
+}
+
+/// Townships, each county's range of them, and the loan books of the
+/// synthetic population.
+fn synthetic(s: &Scenario) -> (Vec<TownshipModel>, Vec<Range<usize>>, Vec<LoanBook>) {
+    let profiles: Vec<_> = s.counties.iter().map(|c| c.profile.clone()).collect();
+    let pop = Population::synthesize(&profiles, &s.portfolio.mix);
+
+    let mut townships = Vec::with_capacity(pop.townships.len());
+    let mut ranges = vec![0..0; s.counties.len()];
+    for (i, t) in pop.townships.iter().enumerate() {
+        if ranges[t.county].is_empty() {
+            ranges[t.county] = i..i;
+        }
+        ranges[t.county].end = i + 1;
+        // Households that have never borrowed: the eligible households
+        // without a loan, split between the lifted and the monitored
+        // categories by the portfolio's category mix.
+        let never = t.eligible_households - t.borrowers;
+        let monitored = ((never as f64 * (1.0 - s.portfolio.mix.category[0])).round() as u32).min(never);
+        let k = i - ranges[t.county].start;
+        townships.push(TownshipModel {
+            never_start: [never - monitored, monitored],
+            served: t.served,
+            balance_start: 0,
+            overdue_start: 0,
+            name: synthetic_township_name(s, t.county, k),
+        });
+    }
+
+    let term = s.portfolio.term_months as i32;
+    let mut books = vec![LoanBook::default(); s.counties.len()];
+    for (k, b) in pop.borrowers.iter().enumerate() {
+        // Age 0 = disbursed in the month before the start.
+        let start = -(b.age_months as i32) - 1;
+        let sched = Schedule { repayment: s.portfolio.repayment, start, maturity: start + term };
+        books[b.county].push(NewLoan {
+            id: k as u64,
+            key: 0,
+            principal: b.amount.0,
+            start: start as i16,
+            maturity: (start + term) as i16,
+            next_event: sched.next_due_after(-1) as i16,
+            risk: risk_cell(b.category, b.grade, b.industry),
+            product: Product::First as u8,
+            rate_bp: s.portfolio.rate.basis_points() as u16,
+            township: b.township,
+        });
+    }
+
+    for b in &pop.borrowers {
+        townships[b.township as usize].balance_start += b.amount.0;
+    }
+    (townships, ranges, books)
+}
+
+/// Townships, each county's range of them, and the loan books of a ledger's
+/// starting book: every loan as the ledger states it — principal, dates,
+/// rate, product, overdue months, extensions, renewal — with no warm-up.
+/// An overdue loan carries the interest of its overdue months as arrears
+/// and is looked at in the first month.
+fn from_ledger(s: &Scenario, book: &StartingBook) -> (Vec<TownshipModel>, Vec<Range<usize>>, Vec<LoanBook>) {
+    let mut townships = Vec::new();
+    let mut ranges = Vec::with_capacity(s.counties.len());
+    for (c, towns) in book.townships.iter().enumerate() {
+        let first = townships.len();
+        for (k, t) in towns.iter().enumerate() {
+            let never = t.eligible_households.saturating_sub(t.households);
+            let monitored = ((never as f64 * (1.0 - s.portfolio.mix.category[0])).round() as u32).min(never);
+            townships.push(TownshipModel {
+                never_start: [never - monitored, monitored],
+                served: true,
+                balance_start: 0,
+                overdue_start: 0,
+                name: if t.name.is_empty() { synthetic_township_name(s, c, k) } else { t.name.clone() },
+            });
+        }
+        ranges.push(first..townships.len());
+    }
+    let mut books = vec![LoanBook::default(); s.counties.len()];
+    for (k, l) in book.loans.iter().enumerate() {
+        let township = (ranges[l.county].start + l.township as usize) as u32;
+        let sched =
+            Schedule { repayment: s.portfolio.repayment, start: l.start as i32, maturity: l.maturity as i32 };
+        let next_event = if l.overdue_months > 0 { 0 } else { sched.next_due_after(-1) as i16 };
+        let b = &mut books[l.county];
+        b.push(NewLoan {
+            id: k as u64,
+            key: 0,
+            principal: l.principal.0,
+            start: l.start,
+            maturity: l.maturity,
+            next_event,
+            risk: risk_cell(l.category, l.grade, l.industry),
+            product: l.product as u8,
+            rate_bp: l.rate_bp,
+            township,
+        });
+        let i = b.len() - 1;
+        b.overdue[i] = l.overdue_months;
+        b.extensions[i] = l.extensions;
+        b.renewals[i] = u8::from(l.renewed);
+        if l.overdue_months > 0 {
+            b.flags[i] |= EVER_OVERDUE;
+            b.arrears[i] =
+                l.principal.interest(Rate::from_basis_points(l.rate_bp as u32), l.overdue_months as u32).0;
+        }
+        townships[township as usize].balance_start += l.principal.0;
+        if l.overdue_months > 0 {
+            townships[township as usize].overdue_start += l.principal.0;
+        }
+    }
+    (townships, ranges, books)
+}
+
+/// The name of a township of the synthetic population (it has none): the
+/// county's code and the township's number in it.
+fn synthetic_township_name(s: &Scenario, c: usize, k: usize) -> String {
+    format!("{:06}-{:02}", s.counties[c].code.0, k + 1)
 }

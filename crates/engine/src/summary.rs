@@ -308,7 +308,8 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
 /// month and one county (or the province).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonthlyRow {
-    /// Month, 1 = first simulated month.
+    /// Month: 0 = the starting state (the end of the month before the
+    /// start), 1 = first simulated month.
     pub month: u16,
     /// Calendar month "YYYY-MM".
     pub date: String,
@@ -346,6 +347,7 @@ pub fn monthly_rows(m: &Model, run: &RunPaths) -> Option<Vec<MonthlyRow>> {
     // Month in which some county's fund was first exhausted, per path.
     let first_exhausted: Vec<Option<u16>> =
         paths.iter().map(|p| p.counties.iter().filter_map(|o| o.exhausted_month).min()).collect();
+    start_rows(m, n, &mut out);
     for t in 0..s.horizon_months as usize {
         let date = s.start.plus(t as i32).to_string();
         let month = t as u16 + 1;
@@ -371,6 +373,116 @@ pub fn monthly_rows(m: &Model, run: &RunPaths) -> Option<Vec<MonthlyRow>> {
         }
     }
     Some(out)
+}
+
+/// One row of `townships.csv`: a township's overdue rate in a month across
+/// paths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TownshipRow {
+    /// Month: 0 = the starting state, 1 = first simulated month.
+    pub month: u16,
+    /// Calendar month "YYYY-MM".
+    pub date: String,
+    /// County index.
+    pub county: usize,
+    /// The township's name (the ledger's, or `CODE-NN` in a synthetic book).
+    pub township: String,
+    /// 5th, 50th and 95th percentile of the overdue rate across the paths
+    /// kept (type 7), to 1/65,535.
+    pub overdue_rate: [f64; 3],
+    /// Paths the percentiles are of.
+    pub paths: usize,
+}
+
+/// Every township's overdue rate by month: month 0 from the starting book
+/// (exact), then the median and 90 % band across the first
+/// [`TOWNSHIP_PATHS`](crate::TOWNSHIP_PATHS) paths. `None` when the run
+/// kept no monthly bands.
+pub fn township_rows(m: &Model, run: &RunPaths) -> Option<Vec<TownshipRow>> {
+    let kept = run.township_paths()?;
+    let s = &m.scenario;
+    let n_t = m.townships.len();
+    let mut out = Vec::with_capacity(n_t * (s.horizon_months as usize + 1));
+    let county_of: Vec<usize> = {
+        let mut v = vec![0; n_t];
+        for (c, cm) in m.counties.iter().enumerate() {
+            for tw in cm.townships.clone() {
+                v[tw] = c;
+            }
+        }
+        v
+    };
+    let start = s.start.plus(-1).to_string();
+    for (tw, t) in m.townships.iter().enumerate() {
+        let r = if t.balance_start > 0 { t.overdue_start as f64 / t.balance_start as f64 } else { 0.0 };
+        out.push(TownshipRow {
+            month: 0,
+            date: start.clone(),
+            county: county_of[tw],
+            township: t.name.clone(),
+            overdue_rate: [r; 3],
+            paths: kept.len(),
+        });
+    }
+    let mut values = Vec::with_capacity(kept.len());
+    for month in 0..s.horizon_months as usize {
+        let date = s.start.plus(month as i32).to_string();
+        for (tw, t) in m.townships.iter().enumerate() {
+            values.clear();
+            values.extend(kept.iter().map(|p| p[month * n_t + tw]));
+            values.sort_unstable();
+            let sorted: Vec<f64> = values.iter().map(|v| f64::from(*v) / crate::TOWNSHIP_RATE_UNIT).collect();
+            let q = |x| if sorted.is_empty() { f64::NAN } else { crate::stats::quantile_sorted(&sorted, x) };
+            out.push(TownshipRow {
+                month: month as u16 + 1,
+                date: date.clone(),
+                county: county_of[tw],
+                township: t.name.clone(),
+                overdue_rate: [q(0.05), q(0.5), q(0.95)],
+                paths: kept.len(),
+            });
+        }
+    }
+    Some(out)
+}
+
+/// Month 0, the starting state (the ledger's, or the synthetic book's):
+/// the same on every path, so each row's quantiles are its value and its
+/// standard error is 0.
+fn start_rows(m: &Model, n: usize, out: &mut Vec<MonthlyRow>) {
+    let s = &m.scenario;
+    let date = s.start.plus(-1).to_string();
+    let fixed = |county: Option<usize>, figure: &'static str, x: f64| MonthlyRow {
+        month: 0,
+        date: date.clone(),
+        county,
+        figure,
+        mean: x,
+        se: 0.0,
+        quantiles: [x; 5],
+    };
+    let (mut out_p, mut overdue_p) = (0i64, 0i64);
+    for b in &m.balances_start {
+        out_p += b.outstanding;
+        overdue_p += b.overdue;
+    }
+    let ratio = |part: i64, whole: i64| if whole > 0 { part as f64 / whole as f64 } else { 0.0 };
+    out.push(fixed(None, "overdue_rate", ratio(overdue_p, out_p)));
+    out.push(fixed(None, "fund_balance_yuan", s.total_fund().0 as f64 / 100.0));
+    out.push(fixed(None, "outstanding_yuan", out_p as f64 / 100.0));
+    out.push(exhausted_row(0, &date, None, Probability::from_count(0, n)));
+    for (c, b) in m.balances_start.iter().enumerate() {
+        out.push(fixed(Some(c), "overdue_rate", b.ratio(b.overdue)));
+        out.push(fixed(Some(c), "fund_balance_yuan", m.counties[c].fund.0 as f64 / 100.0));
+        out.push(fixed(Some(c), "outstanding_yuan", b.outstanding as f64 / 100.0));
+        let eligible = m.counties[c].eligible;
+        out.push(fixed(
+            Some(c),
+            "coverage_rate",
+            if eligible > 0 { b.loans as f64 / eligible as f64 } else { 0.0 },
+        ));
+        out.push(exhausted_row(0, &date, Some(c), Probability::from_count(0, n)));
+    }
 }
 
 /// A probability row: not quantiles but the Wilson interval in p05/p95.

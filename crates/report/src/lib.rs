@@ -120,6 +120,42 @@ pub fn write_monthly_csv<W: Write>(
     out.flush().map_err(|source| ReportError::Io { what: "monthly.csv", source })
 }
 
+/// Writes `townships.csv`: each township's overdue rate by month (month 0 =
+/// the starting state), median and 90 % band across paths.
+pub fn write_townships_csv<W: Write>(
+    w: W,
+    rows: &[mcstress_engine::TownshipRow],
+    county_ids: &[String],
+) -> Result<(), ReportError> {
+    let err = |source| ReportError::Csv { what: "townships.csv", source };
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "month",
+        "date",
+        "county_id",
+        "township",
+        "overdue_rate_p05",
+        "overdue_rate_p50",
+        "overdue_rate_p95",
+        "paths",
+    ])
+    .map_err(err)?;
+    for r in rows {
+        out.write_record([
+            r.month.to_string(),
+            r.date.clone(),
+            county_ids.get(r.county).cloned().unwrap_or_default(),
+            r.township.clone(),
+            num(r.overdue_rate[0]),
+            num(r.overdue_rate[1]),
+            num(r.overdue_rate[2]),
+            r.paths.to_string(),
+        ])
+        .map_err(err)?;
+    }
+    out.flush().map_err(|source| ReportError::Io { what: "townships.csv", source })
+}
+
 /// Writes `counties.csv`: one row per county.
 pub fn write_counties_csv<W: Write>(w: W, s: &Summary) -> Result<(), ReportError> {
     let err = |source| ReportError::Csv { what: "counties.csv", source };

@@ -11,6 +11,10 @@
 
 mod book_size;
 mod build;
+pub mod data;
+/// The data-file reader the scenario loader uses (tables, ledgers, county files).
+pub use mcstress_import as import;
+mod load_data;
 mod model;
 mod read;
 mod tree;
@@ -236,15 +240,54 @@ pub fn load_with(
     settings: &[Setting],
     resolver: &mut Resolver<'_>,
 ) -> Result<Loaded, ScenarioError> {
+    load_with_data(main, variant, settings, resolver, &mut no_data).map_err(|e| match e {
+        LoadError::Scenario(e) => e,
+        LoadError::Data(e) => ScenarioError::one(e.file(), "data", "no data files here", e.to_string()),
+    })
+}
+
+/// Reads a data file named under `[data]` (a path relative to the named
+/// scenario file) and gives its bytes.
+pub type DataResolver<'r> = dyn FnMut(&data::DataFile) -> Result<Vec<u8>, ResolveError> + 'r;
+
+/// Why a scenario with data files could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The scenario files.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A data file.
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+}
+
+/// A data resolver for sources that cannot name data files.
+pub fn no_data(file: &data::DataFile) -> Result<Vec<u8>, ResolveError> {
+    Err(ResolveError::CannotExtend { rel: file.path.clone() })
+}
+
+/// Like [`load_with`], reading the data files the scenario names under
+/// `[data]` through `data`: the counties come from the county data file
+/// (and the ledger), the starting book from the ledger, and both files
+/// enter the scenario's hash.
+pub fn load_with_data(
+    main: SourceFile,
+    variant: Option<&str>,
+    settings: &[Setting],
+    resolver: &mut Resolver<'_>,
+    data: &mut DataResolver<'_>,
+) -> Result<Loaded, LoadError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut root = load_chain(main, resolver, &mut files, 0)?;
     let sets = settings_node(settings, &mut files)?;
     if let Some(s) = &sets {
         let errors = settings_into_arrays(&root, s, settings, &files);
         if !errors.is_empty() {
-            return Err(ScenarioError { errors });
+            return Err(ScenarioError { errors }.into());
         }
     }
+    let pending = load_data::counties_from_data(&mut root, sets.as_ref(), &mut files, data)?;
     let variants_node = root.remove("variants");
     let mut variant_entries: Vec<(String, Node)> = Vec::new();
     let mut errors = Vec::new();
@@ -269,6 +312,10 @@ pub fn load_with(
         if let Some(v) = variant {
             h.update(b"variant:");
             h.update(v.as_bytes());
+        }
+        if let Some(p) = &pending {
+            h.update(b"data:");
+            h.update(p.digest);
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
@@ -312,11 +359,14 @@ pub fn load_with(
         });
     }
     if !errors.is_empty() {
-        return Err(ScenarioError { errors });
+        return Err(ScenarioError { errors }.into());
     }
     let mut scenario = chosen.unwrap_or(base);
     scenario.sha256 = hash;
     scenario.variant = variant.map(str::to_string);
+    if let Some(p) = pending {
+        load_data::attach_book(&mut scenario, p)?;
+    }
     Ok(Loaded { scenario, variants, known_fields: known.into_iter().collect() })
 }
 

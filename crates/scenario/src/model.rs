@@ -36,6 +36,11 @@ pub struct Scenario {
     pub shocks: Shocks,
     /// Policy rules.
     pub rules: Rules,
+    /// The data files named under `[data]`.
+    pub data: crate::data::DataSources,
+    /// The starting book read from a ledger (`[data] ledger`); `None`: the
+    /// synthetic book of the portfolio's mixes.
+    pub book: Option<std::sync::Arc<crate::data::StartingBook>>,
 }
 
 /// The loan book's shape.

@@ -119,6 +119,12 @@ impl<'a> Cx<'a> {
         self.errors.into_iter().flatten().collect()
     }
 
+    /// The name of the file `node` comes from (what relative paths in it
+    /// are relative to).
+    pub fn file_name(&self, node: &Node) -> &str {
+        self.files.get(node.file).map_or("", |f| f.name.as_str())
+    }
+
     /// How many errors were found so far.
     pub fn error_count(&self) -> usize {
         self.errors.iter().map(Vec::len).sum()

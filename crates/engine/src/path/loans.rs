@@ -355,6 +355,7 @@ impl CountyLoans<'_> {
         if cured {
             // Pays its arrears; a loan past maturity repays in full.
             self.agg.overdue -= p;
+            self.towns[l.tw].overdue -= p;
             if non_performing(l.od) {
                 self.agg.npl -= p;
             }
@@ -400,6 +401,7 @@ impl CountyLoans<'_> {
         self.agg.principal(l.product, l.covered, -p);
         self.agg.loans -= 1;
         self.agg.overdue -= p;
+        self.towns[l.tw].overdue -= p;
         if non_performing(od) {
             self.agg.npl -= p;
         }
@@ -457,6 +459,7 @@ impl CountyLoans<'_> {
         book.arrears[i] += due.interest.0;
         book.next_event[i] = self.mc.t16 + 1;
         self.agg.overdue += p;
+        self.towns[l.tw].overdue += p;
         self.claim_or_write_off(book, l, 1);
     }
 

@@ -117,7 +117,15 @@ pub struct PathResult {
     pub peak_overdue: f64,
     /// Province overdue rate at the end.
     pub final_overdue: f64,
+    /// Each township's overdue rate by month, index `month × townships +
+    /// township`, in units of 1/[`TOWNSHIP_RATE_UNIT`].
+    pub township_overdue: Vec<u16>,
 }
+
+/// A township's overdue rate is kept as a whole number of 1/65,535ths
+/// (0.0015 percentage points), so that a month of 1,400 townships takes
+/// 2.8 kB a path.
+pub const TOWNSHIP_RATE_UNIT: f64 = 65_535.0;
 
 /// A path's running record.
 pub(super) struct Record {
@@ -128,6 +136,7 @@ pub(super) struct Record {
     province_overdue: Vec<f64>,
     county_monthly: Vec<f64>,
     outcomes: Vec<CountyOutcome>,
+    township_overdue: Vec<u16>,
     /// The month's province outstanding and overdue principal so far.
     prov_out: i64,
     prov_overdue: i64,
@@ -145,6 +154,7 @@ impl Record {
             loss_base_total: 0,
             province_overdue: Vec::with_capacity(horizon),
             county_monthly: vec![0f64; horizon * n_c * COUNTY_FIGURES],
+            township_overdue: vec![0u16; horizon * m.townships.len()],
             outcomes: (0..n_c)
                 .map(|_| CountyOutcome {
                     exhausted_month: None,
@@ -177,6 +187,12 @@ impl Record {
         fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
         self.prov_out += agg.outstanding;
         self.prov_overdue += agg.overdue;
+        let n_t = ws.towns.len();
+        for tw in cm.townships.clone() {
+            let st = &ws.towns[tw];
+            let rate = if st.balance > 0 { st.overdue as f64 / st.balance as f64 } else { 0.0 };
+            self.township_overdue[mc.t * n_t + tw] = (rate * TOWNSHIP_RATE_UNIT).round() as u16;
+        }
     }
 
     /// The province's figure for the month, once every county is recorded.
@@ -187,9 +203,28 @@ impl Record {
 
     /// Closes the books at the end of the path.
     pub fn finish(self, ctx: &PathCtx, ws: &Workspace) -> PathResult {
-        let Record { mut tot, loss_base_total, province_overdue, county_monthly, mut outcomes, .. } = self;
+        let Record {
+            mut tot,
+            loss_base_total,
+            province_overdue,
+            county_monthly,
+            mut outcomes,
+            township_overdue,
+            ..
+        } = self;
         for (c, book) in ws.books.iter().enumerate() {
             debug_assert_eq!(ws.agg[c], Balances::of(book, ctx.covered_by_product), "county {c}");
+            #[cfg(debug_assertions)]
+            for tw in ctx.m.counties[c].townships.clone() {
+                let (mut bal, mut od) = (0, 0);
+                for i in 0..book.len() {
+                    if book.next_event[i] != crate::book::NEVER && book.township[i] as usize == tw {
+                        bal += book.principal[i];
+                        od += if book.overdue[i] > 0 { book.principal[i] } else { 0 };
+                    }
+                }
+                debug_assert_eq!((ws.towns[tw].balance, ws.towns[tw].overdue), (bal, od), "township {tw}");
+            }
         }
         let mut unpaid_total = 0;
         for (c, f) in ws.funds.iter().enumerate() {
@@ -231,6 +266,7 @@ impl Record {
             counties: outcomes,
             peak_overdue: peak,
             final_overdue: fin,
+            township_overdue,
         }
     }
 }

@@ -47,6 +47,8 @@ pub(super) struct TownshipState {
     pub service: Service,
     /// Principal outstanding.
     pub balance: i64,
+    /// Principal of its overdue loans.
+    pub overdue: i64,
     /// Balance at the last demand check, and that check's month.
     pub check_balance: i64,
     pub last_check: i16,
@@ -162,6 +164,7 @@ impl Workspace {
             former: 0,
             service: Service { served: t.served, takeover_at: None },
             balance: t.balance_start,
+            overdue: t.overdue_start,
             check_balance: t.balance_start,
             last_check: 0,
             survey_until: 0,

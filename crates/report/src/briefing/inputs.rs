@@ -513,8 +513,8 @@ pub enum InputErrorKind {
     },
     /// `monthly.csv` has the wrong number of rows.
     #[error(
-        "{rows} rows, expected {expected}: {months} months (run.json) × (4 province rows + 5 × {counties} \
-         counties of summary.json); the file is cut short or not this run's"
+        "{rows} rows, expected {expected}: month 0 and {months} months (run.json) × (4 province rows + 5 × \
+         {counties} counties of summary.json); the file is cut short or not this run's"
     )]
     MonthlyRows {
         /// Rows found.
@@ -605,8 +605,11 @@ impl Results {
                 };
                 let summary: SummaryIn = json("summary.json", &need("summary.json")?)?;
                 check_summary("summary.json", &summary, meta)?;
-                let monthly = parse_monthly(&need("monthly.csv")?)?;
+                let mut monthly = parse_monthly(&need("monthly.csv")?)?;
                 check_monthly(&monthly, &summary, meta)?;
+                // The briefing's charts and tables start at the first
+                // simulated month.
+                monthly.retain(|r| r.month >= 1);
                 if let Some(st) = &stress {
                     check_stress(st, &summary)?;
                 }
@@ -817,7 +820,8 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
     const F: &str = "monthly.csv";
     let counties = s.counties.len();
     let per_month = MONTHLY_PROVINCE.len() + MONTHLY_COUNTY.len() * counties;
-    let expected = usize::from(meta.horizon_months) * per_month;
+    // Month 0 (the starting state) and every month of the horizon.
+    let expected = (usize::from(meta.horizon_months) + 1) * per_month;
     if rows.len() != expected {
         return Err(bad(
             F,
@@ -828,14 +832,14 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
     let mut seen: Vec<&str> = Vec::with_capacity(counties);
     for (i, r) in rows.iter().enumerate() {
         let line = i + 2;
-        let month = i / per_month + 1;
+        let month = i / per_month;
         let j = i % per_month;
         let (county, figure) = if j < MONTHLY_PROVINCE.len() {
             ("province", MONTHLY_PROVINCE[j])
         } else {
             let k = (j - MONTHLY_PROVINCE.len()) / MONTHLY_COUNTY.len();
             let fig = MONTHLY_COUNTY[(j - MONTHLY_PROVINCE.len()) % MONTHLY_COUNTY.len()];
-            if month == 1 && fig == MONTHLY_COUNTY[0] {
+            if month == 0 && fig == MONTHLY_COUNTY[0] {
                 if !ids.contains(r.county_id.as_str()) || seen.contains(&r.county_id.as_str()) {
                     return Err(unexpected(
                         F,

@@ -7,6 +7,7 @@
 //! fields its reader reads, and the reader is the only list of them.
 
 mod behaviour;
+mod data;
 mod geography;
 mod portfolio;
 mod rules;
@@ -59,6 +60,7 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         horizon: head.horizon_months,
     };
     let rules = rules::read(&mut cx, &mut top, &context);
+    let data = data::read(&mut cx, &mut top, head.start);
     cx.close(top);
     first_loan_amounts(&mut cx, root, &portfolio, &rules);
 
@@ -77,6 +79,8 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         behaviour,
         shocks,
         rules,
+        data,
+        book: None,
     };
     book_size(&mut cx, root, &scenario);
     let visited = std::mem::take(&mut cx.visited);

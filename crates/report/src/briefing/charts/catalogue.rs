@@ -472,6 +472,11 @@ mod tests {
     #[test]
     fn each_run_chart_plots_the_figures_of_monthly_csv_and_counties_csv() {
         let (results, monthly, counties) = run_read_back();
+        // The charts start at the first simulated month: month 0, the
+        // starting state, is in monthly.csv but not on the time axes.
+        let monthly: String =
+            monthly.lines().filter(|l| !l.starts_with("0,")).map(|l| format!("{l}\n")).collect();
+        assert!(monthly.lines().count() > 1);
         let Results::Run { summary, .. } = &results else { panic!("a run") };
         let charts = charts(&results, Lang::En).unwrap();
         let get =

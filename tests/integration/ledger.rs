@@ -1,0 +1,288 @@
+//! Real books in: a scenario whose starting book is a bank's ledger
+//! (`[data] ledger`), its month-0 state, and what never leaves the ledger.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mcstress_scenario::import::{Date, SyntheticCounty, synthetic_csv, synthetic_ledger};
+
+use crate::support::{cli, root, scratch, write};
+
+/// The ledger date of the small test scenario (it starts in 2024-01).
+const AS_OF: Date = Date { year: 2023, month: 12, day: 31 };
+
+/// Columns of the synthetic ledger.
+const COL_NAME: usize = 1;
+const COL_ID: usize = 2;
+const COL_COUNTY: usize = 3;
+const COL_TOWNSHIP: usize = 4;
+const COL_BALANCE: usize = 10;
+const COL_DAYS: usize = 15;
+
+/// A ledger of the small scenario's three counties (fewer loans than their
+/// eligible households), as rows.
+pub fn small_ledger_rows(seed: u64) -> Vec<Vec<String>> {
+    let counties =
+        [(530621, "鲁甸县", 5, 900), (530622, "巧家县", 6, 1100), (530828, "澜沧拉祜族自治县", 8, 1300)];
+    let counties: Vec<SyntheticCounty> = counties
+        .iter()
+        .map(|(code, name, townships, loans)| SyntheticCounty {
+            code: *code,
+            name: name.to_string(),
+            townships: *townships,
+            loans: *loans,
+        })
+        .collect();
+    synthetic_ledger(&counties, AS_OF, seed)
+}
+
+/// Writes `ledger.csv` (GBK when `gbk`) and a scenario extending the small
+/// test scenario that takes its book from it; returns the scenario's path.
+pub fn ledger_scenario(dir: &Path, rows: &[Vec<String>], gbk: bool) -> PathBuf {
+    let text = synthetic_csv("脱贫人口小额信贷台账（2023年12月末）", rows);
+    let bytes = if gbk { encoding_rs_gbk(&text) } else { text.into_bytes() };
+    std::fs::write(dir.join("ledger.csv"), bytes).expect("can write the ledger");
+    let small = root().join("tests/data/small.toml");
+    write(
+        dir,
+        "scenario.toml",
+        &format!("extends = {:?}\n\n[data]\nledger = \"ledger.csv\"\n", small.display().to_string()),
+    )
+}
+
+/// GBK bytes of `text`.
+fn encoding_rs_gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable, "the synthetic ledger is GBK text");
+    bytes.into_owned()
+}
+
+/// Overdue principal ÷ outstanding principal of the ledger's loans with a
+/// balance, keyed by (county code, township) and by (county code, "").
+fn ledger_rates(rows: &[Vec<String>]) -> BTreeMap<(String, String), f64> {
+    let mut sums: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let balance: i64 = r[COL_BALANCE].parse().expect("whole yuan");
+        if balance == 0 {
+            continue;
+        }
+        let overdue = if r[COL_DAYS].parse::<u32>().expect("days") > 0 { balance } else { 0 };
+        for key in [(r[COL_COUNTY].clone(), r[COL_TOWNSHIP].clone()), (r[COL_COUNTY].clone(), String::new())]
+        {
+            let e = sums.entry(key).or_default();
+            e.0 += overdue;
+            e.1 += balance;
+        }
+    }
+    sums.into_iter().map(|(k, (o, b))| (k, o as f64 / b as f64)).collect()
+}
+
+/// The rows of a CSV output file, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).expect("output file");
+    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+#[test]
+fn month_zero_overdue_rates_equal_the_ledgers_by_county_and_township() {
+    let dir = scratch("ledger-month-zero");
+    let rows = small_ledger_rows(7);
+    let scenario = ledger_scenario(&dir, &rows, true);
+    let out = dir.join("out");
+    let (code, _, err) =
+        cli(&["run", scenario.to_str().unwrap(), "--paths", "3", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let want = ledger_rates(&rows);
+    assert!(want.values().any(|r| *r > 0.0), "the ledger has overdue loans");
+
+    let monthly = csv_rows(&out.join("monthly.csv"));
+    let mut seen = 0;
+    for r in monthly.iter().skip(1).filter(|r| r[0] == "0" && r[3] == "overdue_rate" && r[2] != "province") {
+        let rate: f64 = r[4].parse().unwrap();
+        assert_eq!(rate, want[&(r[2].clone(), String::new())], "county {}", r[2]);
+        assert_eq!(r[1], "2023-12");
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+
+    let towns = csv_rows(&out.join("townships.csv"));
+    assert_eq!(towns[0][..4], ["month", "date", "county_id", "township"]);
+    let mut seen = 0;
+    for r in towns.iter().skip(1).filter(|r| r[0] == "0") {
+        let rate: f64 = r[5].parse().unwrap();
+        assert_eq!(rate, want[&(r[2].clone(), r[3].clone())], "township {} of {}", r[3], r[2]);
+        seen += 1;
+    }
+    let ledger_towns = want.keys().filter(|k| !k.1.is_empty()).count();
+    assert_eq!(seen, ledger_towns, "every township of the ledger, and no other");
+    // Every month of the horizon follows for every township.
+    assert_eq!(towns.len() - 1, ledger_towns * 25);
+}
+
+#[test]
+fn a_ledger_book_is_the_ledgers_loans_and_balances() {
+    let dir = scratch("ledger-book");
+    let rows = small_ledger_rows(11);
+    let scenario = ledger_scenario(&dir, &rows, false);
+    let (code, out, err) = cli(&["run", scenario.to_str().unwrap(), "--paths", "2", "--json", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let with_balance: Vec<&Vec<String>> = rows.iter().filter(|r| r[COL_BALANCE] != "0").collect();
+    let outstanding: i64 = with_balance.iter().map(|r| r[COL_BALANCE].parse::<i64>().unwrap()).sum();
+    assert_eq!(v["province"]["loans_start"].as_u64().unwrap(), with_balance.len() as u64);
+    assert_eq!(v["province"]["outstanding_start_yuan"].as_f64().unwrap(), outstanding as f64);
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("readable") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn names_and_id_numbers_from_a_ledger_reach_no_output_chart_report_or_message() {
+    let dir = scratch("ledger-privacy");
+    let mut rows = small_ledger_rows(5);
+    // Marker names planted in a few rows, beside the generator's fake ones.
+    for (k, r) in rows.iter_mut().enumerate().filter(|(k, _)| k % 97 == 0) {
+        r[COL_NAME] = format!("标记姓名{}", k % 7);
+    }
+    let names: Vec<String> = rows.iter().map(|r| r[COL_NAME].clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r[COL_ID].clone()).collect();
+    let scenario = ledger_scenario(&dir, &rows, true);
+    let s = scenario.to_str().unwrap();
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    let mut messages = String::new();
+    let mut step = |args: &[&str]| {
+        let (code, stdout, stderr) = cli(args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        messages.push_str(&stdout);
+        messages.push_str(&stderr);
+    };
+    step(&["validate", s]);
+    step(&["run", s, "--paths", "2", "--out", o]);
+    step(&["chart", o, "--lang", "zh", "--format", "svg"]);
+    step(&["report", o, "--lang", "zh"]);
+    step(&["stress", s, "--paths", "2", "--shock", "drought"]);
+    // A ledger with a bad row: the message names row and column, not the
+    // borrower.
+    let mut bad = rows.clone();
+    bad[3][COL_ID] = format!("{}0", &ids[3][..17]);
+    bad[4][COL_BALANCE] = "-5".into();
+    let bad_dir = dir.join("bad");
+    std::fs::create_dir_all(&bad_dir).unwrap();
+    let bad_scenario = ledger_scenario(&bad_dir, &bad, false);
+    let report = bad_dir.join("rows.csv");
+    let (code, stdout, stderr) =
+        cli(&["validate", bad_scenario.to_str().unwrap(), "--row-report", report.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("row 6, column 身份证号码"), "{stderr}");
+    messages.push_str(&stdout);
+    messages.push_str(&stderr);
+    let mut texts = vec![("messages".to_string(), messages.into_bytes())];
+    for f in files_under(&out).into_iter().chain([report]) {
+        texts.push((f.display().to_string(), std::fs::read(&f).unwrap()));
+    }
+    assert!(texts.len() > 10, "outputs, charts and the briefing were written");
+    for (file, bytes) in &texts {
+        // Text files as text; the workbook and PNGs hold text in zipped or
+        // binary form, searched as bytes (the workbook's XML is deflated,
+        // so it is unzipped below).
+        let text = String::from_utf8_lossy(bytes);
+        for n in names.iter().filter(|n| n.starts_with("标记")).chain(names.iter().take(200)) {
+            assert!(!text.contains(n.as_str()), "{file} contains the name {n}");
+        }
+        for id in &ids {
+            assert!(!text.contains(id.as_str()), "{file} contains an ID number");
+        }
+    }
+    // The workbook's sheets, unzipped.
+    let xlsx = out.join("briefing.xlsx");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("the workbook opens");
+    use calamine::Reader;
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).expect("sheet");
+        for cell in range.cells() {
+            let v = cell.2.to_string();
+            assert!(
+                !names.contains(&v) && !ids.contains(&v),
+                "briefing.xlsx sheet {sheet} holds ledger data"
+            );
+        }
+    }
+}
+
+/// Month-0 rows of `figure` by county from monthly.csv, and of every
+/// township from townships.csv (p50).
+fn month_zero(out: &Path) -> (BTreeMap<String, f64>, BTreeMap<(String, String), f64>) {
+    let counties = csv_rows(&out.join("monthly.csv"))
+        .into_iter()
+        .skip(1)
+        .filter(|r| r[0] == "0" && r[3] == "overdue_rate")
+        .map(|r| (r[2].clone(), r[4].parse().unwrap()))
+        .collect();
+    let towns = csv_rows(&out.join("townships.csv"))
+        .into_iter()
+        .skip(1)
+        .filter(|r| r[0] == "0")
+        .map(|r| ((r[2].clone(), r[3].clone()), r[5].parse().unwrap()))
+        .collect();
+    (counties, towns)
+}
+
+#[test]
+fn a_county_file_of_aggregates_is_the_book_its_month_zero_rates_are_the_files() {
+    let dir = scratch("county-aggregates");
+    // 鲁甸县 by township (balances in 万元), 巧家县 as a county total, 澜沧
+    // with no book at all (a data-poor county: its profile's book).
+    let csv = "\u{feff}县(区)代码,县(区),乡(镇),脱贫户户数,首贷笔数,首贷余额（万元）,追贷笔数,追贷余额（万元）,逾期1-30天笔数,逾期1-30天本金（万元）,逾期180天以上笔数,逾期180天以上本金（万元）,风险补偿金余额（万元）\r\n\
+530621,鲁甸县,,12000,,,,,,,,,600\r\n\
+530621,鲁甸县,龙头山镇,5000,800,3200.5,40,150,12,40.25,3,12\r\n\
+530621,鲁甸县,水磨镇,7000,1200,4800,60,210,0,0,5,20.01\r\n\
+530622,巧家县,,15000,2500,10000,100,400,30,100,10,45\r\n\
+530828,澜沧拉祜族自治县,,,,,,,,,,,500\r\n";
+    write(&dir, "counties.csv", csv);
+    let small = root().join("tests/data/small.toml");
+    let scenario = write(
+        &dir,
+        "scenario.toml",
+        &format!("extends = {:?}\n\n[data]\ncounties = \"counties.csv\"\n", small.display().to_string()),
+    );
+    let out = dir.join("out");
+    let (code, _, err) =
+        cli(&["run", scenario.to_str().unwrap(), "--paths", "2", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let (counties, towns) = month_zero(&out);
+    // Overdue principal ÷ outstanding principal as the file says; `w`:
+    // hundredths of 万元 in fen.
+    let rate = |overdue: i64, outstanding: i64| overdue as f64 / outstanding as f64;
+    let w = |hundredths: i64| hundredths * 10_000;
+    let longtou = rate(w(4025) + w(1200), w(320_050) + w(15_000));
+    let shuimo = rate(w(2001), w(480_000) + w(21_000));
+    assert_eq!(towns[&("530621".to_string(), "龙头山镇".to_string())], longtou);
+    assert_eq!(towns[&("530621".to_string(), "水磨镇".to_string())], shuimo);
+    let ludian = rate(w(4025) + w(1200) + w(2001), w(320_050) + w(15_000) + w(480_000) + w(21_000));
+    assert_eq!(counties["530621"], ludian);
+    assert_eq!(counties["530622"], rate(w(10_000) + w(4500), w(1_000_000) + w(40_000)));
+    // The county's six townships of the scenario share its book.
+    assert_eq!(towns.keys().filter(|k| k.0 == "530622").count(), 6);
+    assert_eq!(counties["530828"], 0.0, "a data-poor county starts current");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let c = |code: &str| {
+        summary["counties"].as_array().unwrap().iter().find(|c| c["id"] == code).unwrap().clone()
+    };
+    assert_eq!(c("530621")["loans_start"], 2100);
+    assert_eq!(c("530621")["fund_start_yuan"], 6_000_000.0);
+    assert_eq!(c("530622")["outstanding_start_yuan"], 104_000_000.0);
+    assert_eq!(c("530828")["loans_start"], 4000, "the profile's loans");
+}
