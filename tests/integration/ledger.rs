@@ -173,6 +173,16 @@ fn names_and_id_numbers_from_a_ledger_reach_no_output_chart_report_or_message() 
     step(&["chart", o, "--lang", "zh", "--format", "svg"]);
     step(&["report", o, "--lang", "zh"]);
     step(&["stress", s, "--paths", "2", "--shock", "drought"]);
+    let small = root().join("tests/data/small.toml");
+    let imported = out.join("imported");
+    step(&[
+        "import",
+        dir.join("ledger.csv").to_str().unwrap(),
+        "--scenario",
+        small.to_str().unwrap(),
+        "--out",
+        imported.to_str().unwrap(),
+    ]);
     // A ledger with a bad row: the message names row and column, not the
     // borrower.
     let mut bad = rows.clone();
@@ -285,4 +295,64 @@ fn a_county_file_of_aggregates_is_the_book_its_month_zero_rates_are_the_files() 
     assert_eq!(c("530621")["fund_start_yuan"], 6_000_000.0);
     assert_eq!(c("530622")["outstanding_start_yuan"], 104_000_000.0);
     assert_eq!(c("530828")["loans_start"], 4000, "the profile's loans");
+}
+
+#[test]
+fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
+    let dir = scratch("ledger-import");
+    let rows = small_ledger_rows(13);
+    let from_ledger = ledger_scenario(&dir, &rows, true);
+    let small = root().join("tests/data/small.toml");
+    let imported = dir.join("imported");
+    let (code, stdout, err) = cli(&[
+        "import",
+        dir.join("ledger.csv").to_str().unwrap(),
+        "--scenario",
+        small.to_str().unwrap(),
+        "--out",
+        imported.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains(&format!("imported {} loans", rows.iter().filter(|r| r[COL_BALANCE] != "0").count()))
+    );
+    let run = |scenario: &Path, out: &Path| {
+        let (code, _, err) = cli(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--paths",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let month0: Vec<Vec<String>> =
+            csv_rows(&out.join("monthly.csv")).into_iter().filter(|r| r[0] == "0").collect();
+        let towns: Vec<Vec<String>> =
+            csv_rows(&out.join("townships.csv")).into_iter().filter(|r| r[0] == "0").collect();
+        (summary, month0, towns)
+    };
+    let (a, a0, at) = run(&from_ledger, &dir.join("out-ledger"));
+    let (b, b0, bt) = run(&imported.join("scenario.toml"), &dir.join("out-import"));
+    // The starting state, county by county and township by township.
+    assert_eq!(a0, b0, "month 0 of monthly.csv");
+    assert_eq!(at, bt, "month 0 of townships.csv");
+    for key in ["id", "name", "loans_start", "outstanding_start_yuan", "fund_start_yuan", "key_county"] {
+        for (ca, cb) in a["counties"].as_array().unwrap().iter().zip(b["counties"].as_array().unwrap()) {
+            assert_eq!(ca[key], cb[key], "{key} of {}", ca["id"]);
+        }
+    }
+    assert_eq!(a["province"]["loans_start"], b["province"]["loans_start"]);
+    assert_eq!(a["province"]["outstanding_start_yuan"], b["province"]["outstanding_start_yuan"]);
+    // What import wrote holds no personal data.
+    for f in ["counties.csv", "scenario.toml"] {
+        let text = std::fs::read_to_string(imported.join(f)).unwrap();
+        for r in &rows {
+            assert!(!text.contains(&r[COL_NAME]) && !text.contains(&r[COL_ID]), "{f} holds a name or ID");
+            assert!(!text.contains(&r[0]), "{f} holds a loan number");
+        }
+    }
 }

@@ -44,6 +44,30 @@ pub enum Command {
     Chart(ChartArgs),
     /// Write briefing.html and briefing.xlsx from an output directory.
     Report(ReportArgs),
+    /// Aggregate a bank's loan ledger (台账) into a county data file with township rows, and a scenario that uses it: aggregates a county can hand on instead of personal data.
+    Import(ImportArgs),
+}
+
+/// `mcstress import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The ledger: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX, one row per loan, Chinese headers (docs/data-format.md).
+    pub ledger: PathBuf,
+    /// A county data file giving what a ledger cannot (eligible households, the fund, flags, township rows).
+    #[arg(long, value_name = "FILE")]
+    pub counties: Option<PathBuf>,
+    /// The scenario whose counties, start month and rules the import uses (default: the embedded Yunnan baseline).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The ledger's date, YYYY-MM-DD (default: the last day of the month before the scenario's start).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// For an XLSX ledger: the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Where to write counties.csv and scenario.toml.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Language of charts and briefings.

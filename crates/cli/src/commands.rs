@@ -52,6 +52,7 @@ where
         Command::Breakpoint(a) => breakpoint_cmd(a, q, out, notes),
         Command::Chart(a) => chart_cmd(a, out),
         Command::Report(a) => report_cmd(a, out),
+        Command::Import(a) => crate::import::import_cmd(a, out),
     };
     if let (Err(e), Some(path)) = (&result, &row_report)
         && let Some(dp) = e.downcast_ref::<crate::files::DataProblems>()

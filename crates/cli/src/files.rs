@@ -115,10 +115,22 @@ pub fn load_scenario_with(
     variant: Option<&str>,
     settings: &[Setting],
 ) -> anyhow::Result<(Loaded, String)> {
+    let mut data =
+        |f: &DataFile| -> Result<Vec<u8>, ResolveError> { read_bytes_limited(&data_path(f), MAX_DATA_BYTES) };
     let Some(path) = path else {
-        let loaded = mcstress_scenario::embedded_default_with(variant, settings)
-            .map_err(|e| InputError(e.to_string()))?;
-        return Ok((loaded, mcstress_scenario::EMBEDDED_NAME.to_string()));
+        // The embedded default names no data files, but `--set data.…` may.
+        let name = mcstress_scenario::EMBEDDED_NAME;
+        let main =
+            SourceFile { name: name.into(), key: name.into(), text: mcstress_scenario::EMBEDDED_TEXT.into() };
+        let loaded = mcstress_scenario::load_with_data(
+            main,
+            variant,
+            settings,
+            &mut mcstress_scenario::no_extends,
+            &mut data,
+        )
+        .map_err(load_error)?;
+        return Ok((loaded, name.to_string()));
     };
     let main = read_source(path)
         .map_err(|why| InputError(format!("{}: cannot read scenario: {why}", path.display())))?;

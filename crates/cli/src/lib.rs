@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod files;
 mod grid;
+mod import;
 mod progress;
 
 use std::ffi::OsString;

@@ -29,8 +29,9 @@ fn file(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str, sheet_key: &str) -> Option<
     });
     let node = node?;
     let path = cx.string_node(node, &p)?;
+    // An empty path names no file: it undoes one named by the file this
+    // one extends.
     if path.trim().is_empty() {
-        cx.error(node, &p, "the path of a CSV or XLSX file", "an empty string");
         return None;
     }
     Some(DataFile { path, relative_to: cx.file_name(node).to_string(), sheet })
