@@ -19,16 +19,30 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>, start: YearMonth) -> Data
     DataSources { counties, ledger, as_of }
 }
 
-/// A data file's path (and its sheet, for a workbook).
+/// A data file's path (and its sheet, for a workbook): `key = "PATH"` with
+/// an optional `SHEET_KEY = "NAME"`, or `key = { path = "PATH", sheet =
+/// "NAME" }`.
 fn file(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str, sheet_key: &str) -> Option<DataFile> {
     let p = t.field(key);
     let node = cx.get(t, key);
-    let sheet = cx.get(t, sheet_key).and_then(|n| {
+    let mut sheet = cx.get(t, sheet_key).and_then(|n| {
         let sp = t.field(sheet_key);
         cx.string_node(n, &sp)
     });
     let node = node?;
-    let path = cx.string_node(node, &p)?;
+    let path = if matches!(node.kind, Kind::Table(_)) {
+        let mut ft = cx.table(t, key);
+        cx.require(&mut ft, "path", "the path of a CSV or XLSX file");
+        let path = cx.string(&mut ft, "path", "");
+        if let Some(n) = cx.get(&mut ft, "sheet") {
+            let sp = ft.field("sheet");
+            sheet = cx.string_node(n, &sp);
+        }
+        cx.close(ft);
+        path
+    } else {
+        cx.string_node(node, &p)?
+    };
     // An empty path names no file: it undoes one named by the file this
     // one extends.
     if path.trim().is_empty() {
