@@ -56,14 +56,24 @@ pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> 
     let horizon = u64::from(s.horizon_months);
     let threads = threads.max(1) as u64;
     let paths = u64::from(paths);
-    let loans: u64 = s.counties.iter().map(|c| u64::from(c.profile.loans)).sum();
+    let loans: u64 = match &s.book {
+        Some(b) => b.loans.len() as u64,
+        None => s.counties.iter().map(|c| u64::from(c.profile.loans)).sum(),
+    };
     let slots: u64 =
         s.counties.iter().map(|c| u64::from(c.profile.loans.max(c.profile.eligible_households))).sum();
-    let townships: u64 = s.counties.iter().map(|c| u64::from(c.profile.townships)).sum();
+    let townships: u64 = match &s.book {
+        Some(b) => b.townships.iter().map(|t| t.len() as u64).sum(),
+        None => s.counties.iter().map(|c| u64::from(c.profile.townships)).sum(),
+    };
     let model = loans * (LOAN_BYTES + SEED_BYTES) + townships * TOWNSHIP_BYTES;
     let workspaces = threads * (slots * LOAN_BYTES + townships * TOWNSHIP_BYTES);
-    let path_whole =
-        horizon * (counties * COUNTY_FIGURES as u64 + 1) * 8 + counties * OUTCOME_BYTES + PATH_BYTES;
+    // A path's monthly county figures (8 bytes) and township overdue rates
+    // (2 bytes each).
+    let path_whole = horizon * (counties * COUNTY_FIGURES as u64 + 1) * 8
+        + horizon * townships * 2
+        + counties * OUTCOME_BYTES
+        + PATH_BYTES;
     let paths_in_flight = threads * PATHS_IN_FLIGHT_PER_THREAD * path_whole;
     let per_path = paths * (counties * OUTCOME_BYTES + PATH_BYTES);
     let bands = match keep {
@@ -73,7 +83,9 @@ pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> 
             // Beyond EXACT_PATHS a band holds its summary and a buffer,
             // fewer bytes than the values it held at EXACT_PATHS.
             let values = paths.min(EXACT_PATHS as u64).max(BUFFER as u64);
-            count * (BAND_BYTES + 8 * values)
+            // And the township rates of the first TOWNSHIP_PATHS paths.
+            let township_paths = paths.min(crate::fold::TOWNSHIP_PATHS as u64);
+            count * (BAND_BYTES + 8 * values) + township_paths * horizon * townships * 2
         }
     };
     MemoryEstimate {
