@@ -356,3 +356,38 @@ fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
         }
     }
 }
+
+#[test]
+fn stress_names_each_countys_worst_townships_from_the_ledger() {
+    let dir = scratch("ledger-stress");
+    let rows = small_ledger_rows(17);
+    let scenario = ledger_scenario(&dir, &rows, false);
+    let (code, out, err) = cli(&[
+        "stress",
+        scenario.to_str().unwrap(),
+        "--paths",
+        "4",
+        "--shock",
+        "drought:2",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut named = 0;
+    for c in v["counties"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let towns: Vec<&str> =
+            rows.iter().filter(|r| r[COL_COUNTY] == id).map(|r| r[COL_TOWNSHIP].as_str()).collect();
+        let worst = c["worst_townships"].as_array().unwrap();
+        assert!(worst.len() <= 3);
+        let peaks: Vec<f64> = worst.iter().map(|t| t["peak_overdue_rate_mean"].as_f64().unwrap()).collect();
+        assert!(peaks.windows(2).all(|w| w[0] >= w[1]), "worst first: {peaks:?}");
+        assert!(peaks.iter().all(|p| *p > 0.0 && *p <= 1.0));
+        for t in worst {
+            assert!(towns.contains(&t["name"].as_str().unwrap()), "{t} is a township of {id} on the ledger");
+        }
+        named += worst.len();
+    }
+    assert!(named >= 3, "a drought leaves overdue loans in some townships");
+}

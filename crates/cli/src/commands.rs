@@ -349,6 +349,7 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     };
     let elapsed = started.elapsed().as_secs_f64();
     let mut st = mcstress_engine::stress(&model, cfg.seed, paths.figures(), w);
+    st.name_worst_townships(&model, &paths.township_peak_means());
     st.shock = a.shock.clone();
     let json = mcstress_report::stress_json(&st)?;
     if let Some(dir) = &out_dir {

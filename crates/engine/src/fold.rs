@@ -165,6 +165,8 @@ pub struct RunPaths {
     figures: Vec<PathFigures>,
     bands: Option<MonthlyBands>,
     townships: Option<Vec<Vec<u16>>>,
+    /// Sum over paths of each township's highest month-end overdue rate.
+    township_peak_sum: Vec<f64>,
 }
 
 impl RunPaths {
@@ -174,6 +176,7 @@ impl RunPaths {
             figures: Vec::with_capacity(paths),
             bands: (keep == Keep::MonthlyBands).then(|| MonthlyBands::new(m, paths)),
             townships: (keep == Keep::MonthlyBands).then(|| Vec::with_capacity(paths.min(TOWNSHIP_PATHS))),
+            township_peak_sum: vec![0.0; m.townships.len()],
         }
     }
 
@@ -188,6 +191,9 @@ impl RunPaths {
 
     /// Folds in the next path.
     pub fn push(&mut self, mut p: PathResult) {
+        for (s, x) in self.township_peak_sum.iter_mut().zip(&p.township_peak) {
+            *s += f64::from(*x);
+        }
         if let Some(b) = &mut self.bands {
             b.push(&p);
         }
@@ -197,6 +203,12 @@ impl RunPaths {
             t.push(std::mem::take(&mut p.township_overdue));
         }
         self.figures.push(p.into());
+    }
+
+    /// Each township's highest month-end overdue rate, mean over the paths.
+    pub fn township_peak_means(&self) -> Vec<f64> {
+        let n = self.figures.len().max(1) as f64;
+        self.township_peak_sum.iter().map(|s| s / n).collect()
     }
 
     /// Each kept path's township overdue rates (see [`PathResult::township_overdue`]).

@@ -49,7 +49,9 @@ pub use path::{
     PathResult, PathTotals, TOWNSHIP_RATE_UNIT,
 };
 pub use stats::{Estimate, Probability};
-pub use stress::{STRESS_SCHEMA, Stress, StressCounty, WatchThresholds, stress};
+pub use stress::{
+    STRESS_SCHEMA, Stress, StressCounty, WORST_TOWNSHIPS, WatchThresholds, WorstTownship, stress,
+};
 pub use summary::{
     ByProduct, CountySummary, MonthlyRow, ProvinceSummary, RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary,
     TownshipRow, UnmetRequests, monthly_rows, summarize, township_rows,

@@ -58,11 +58,28 @@ pub struct StressCounty {
     pub fund_cover_ratio: Option<f64>,
     /// Expected claims paid over the horizon, yuan.
     pub expected_claims_yuan: Estimate,
+    /// Its townships with the highest mean peak overdue rate (up to
+    /// three, worst first; empty when the stress was given no township
+    /// figures).
+    pub worst_townships: Vec<WorstTownship>,
     /// On the watch list.
     pub watch: bool,
     /// Which thresholds put it there.
     pub watch_reasons: Vec<&'static str>,
 }
+
+/// A township named among its county's worst.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorstTownship {
+    /// Its name (the ledger's or the county file's; `CODE-NN` in a
+    /// synthetic book).
+    pub name: String,
+    /// Its highest month-end overdue rate, mean over the paths.
+    pub peak_overdue_rate_mean: f64,
+}
+
+/// Townships named per county by [`Stress::name_worst_townships`].
+pub const WORST_TOWNSHIPS: usize = 3;
 
 /// The stress document (`stress.json`).
 #[derive(Clone, Debug, Serialize)]
@@ -115,6 +132,7 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
                 peak_overdue_rate: cs.peak_overdue_rate,
                 fund_cover_ratio: cover,
                 expected_claims_yuan: expected,
+                worst_townships: Vec::new(),
                 watch: !reasons.is_empty(),
                 watch_reasons: reasons,
             }
@@ -138,5 +156,32 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
         counties_watched: counties.iter().filter(|c| c.watch).count(),
         summary,
         counties,
+    }
+}
+
+impl Stress {
+    /// Names each county's [`WORST_TOWNSHIPS`] townships by their mean peak
+    /// overdue rate (`RunPaths::township_peak_means`), worst first, ties in
+    /// book order; townships with no overdue loan on any path are not named.
+    pub fn name_worst_townships(&mut self, m: &Model, peak_means: &[f64]) {
+        for sc in &mut self.counties {
+            let Some(c) = m.scenario.counties.iter().position(|x| format!("{:06}", x.code.0) == sc.id) else {
+                continue;
+            };
+            let mut towns: Vec<usize> = m.counties[c]
+                .townships
+                .clone()
+                .filter(|t| peak_means.get(*t).is_some_and(|x| *x > 0.0))
+                .collect();
+            towns.sort_by(|a, b| peak_means[*b].total_cmp(&peak_means[*a]).then(a.cmp(b)));
+            sc.worst_townships = towns
+                .into_iter()
+                .take(WORST_TOWNSHIPS)
+                .map(|t| WorstTownship {
+                    name: m.townships[t].name.clone(),
+                    peak_overdue_rate_mean: peak_means[t],
+                })
+                .collect();
+        }
     }
 }

@@ -47,6 +47,7 @@ pub fn stress_text(s: &Stress) -> String {
         o,
         "rank  code    county (English)                         P(exh.)   95% CI       median   peak overdue  fund cover  watch"
     );
+    let mut towns = String::new();
     for c in &s.counties {
         let e = &c.exhaustion_probability;
         let _ = writeln!(
@@ -64,6 +65,18 @@ pub fn stress_text(s: &Stress) -> String {
             c.fund_cover_ratio.map(|r| format!("{r:.2}×")).unwrap_or_else(|| "—".into()),
             if c.watch { c.watch_reasons.join(", ") } else { String::new() }
         );
+        if c.watch && !c.worst_townships.is_empty() {
+            let list: Vec<String> = c
+                .worst_townships
+                .iter()
+                .map(|t| format!("{} {:.2}%", t.name, t.peak_overdue_rate_mean * 100.0))
+                .collect();
+            let _ = writeln!(towns, "  {} {}: {}", c.id, c.name, list.join(", "));
+        }
+    }
+    if !towns.is_empty() {
+        let _ = writeln!(o, "\nworst townships of the watched counties (mean peak overdue rate):");
+        o.push_str(&towns);
     }
     o
 }

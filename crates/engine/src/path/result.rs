@@ -120,6 +120,8 @@ pub struct PathResult {
     /// Each township's overdue rate by month, index `month × townships +
     /// township`, in units of 1/[`TOWNSHIP_RATE_UNIT`].
     pub township_overdue: Vec<u16>,
+    /// Each township's highest month-end overdue rate.
+    pub township_peak: Vec<f32>,
 }
 
 /// A township's overdue rate is kept as a whole number of 1/65,535ths
@@ -137,6 +139,7 @@ pub(super) struct Record {
     county_monthly: Vec<f64>,
     outcomes: Vec<CountyOutcome>,
     township_overdue: Vec<u16>,
+    township_peak: Vec<f32>,
     /// The month's province outstanding and overdue principal so far.
     prov_out: i64,
     prov_overdue: i64,
@@ -155,6 +158,7 @@ impl Record {
             province_overdue: Vec::with_capacity(horizon),
             county_monthly: vec![0f64; horizon * n_c * COUNTY_FIGURES],
             township_overdue: vec![0u16; horizon * m.townships.len()],
+            township_peak: vec![0f32; m.townships.len()],
             outcomes: (0..n_c)
                 .map(|_| CountyOutcome {
                     exhausted_month: None,
@@ -192,6 +196,7 @@ impl Record {
             let st = &ws.towns[tw];
             let rate = if st.balance > 0 { st.overdue as f64 / st.balance as f64 } else { 0.0 };
             self.township_overdue[mc.t * n_t + tw] = (rate * TOWNSHIP_RATE_UNIT).round() as u16;
+            self.township_peak[tw] = self.township_peak[tw].max(rate as f32);
         }
     }
 
@@ -210,6 +215,7 @@ impl Record {
             county_monthly,
             mut outcomes,
             township_overdue,
+            township_peak,
             ..
         } = self;
         for (c, book) in ws.books.iter().enumerate() {
@@ -267,6 +273,7 @@ impl Record {
             peak_overdue: peak,
             final_overdue: fin,
             township_overdue,
+            township_peak,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use base64::Engine;
 
-use super::inputs::{CountyIn, Results, RunMeta, SummaryIn};
+use super::inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
 use super::labels::{county_label as name, county_name, money_unit, rules_label, shock_name};
 use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance};
 
@@ -304,7 +304,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
     }
 }
 
-fn county_table(o: &mut String, s: &SummaryIn, lang: Lang) {
+fn county_table(o: &mut String, s: &SummaryIn, stress: Option<&StressIn>, lang: Lang) {
     let heads = match lang {
         Lang::Zh => [
             "代码",
@@ -329,16 +329,35 @@ fn county_table(o: &mut String, s: &SummaryIn, lang: Lang) {
             "Loss borne by fund",
         ],
     };
+    // A stress names each county's worst townships.
+    let towns = |id: &str| -> Option<String> {
+        let st = stress?.counties.iter().find(|k| k.id == id)?;
+        Some(
+            st.worst_townships
+                .iter()
+                .map(|t| format!("{} {}", t.name, pct(t.peak_overdue_rate_mean)))
+                .collect::<Vec<_>>()
+                .join(lang.tr("，", ", ")),
+        )
+    };
     o.push_str("<table><thead><tr>");
     for h in heads {
         let _ = write!(o, "<th>{}</th>", esc(h));
     }
+    if stress.is_some() {
+        let _ = write!(
+            o,
+            "<th>{}</th>",
+            esc(lang.tr("逾期率峰值最高的乡镇", "Townships with the highest peak overdue rate"))
+        );
+    }
     o.push_str("</tr></thead><tbody>\n");
     for c in ranked(s) {
         let e = &c.exhaustion_probability;
+        let extra = towns(&c.id).map(|t| format!("<td>{}</td>", esc(&t))).unwrap_or_default();
         let _ = writeln!(
             o,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>{extra}</tr>",
             if e.p.0 > 0.05 { " class=watch" } else { "" },
             esc(&c.id),
             esc(&name(c, lang)),
@@ -415,7 +434,7 @@ tr.watch td {{ background: #fde8e8; }}\n\
         );
     }
     match results {
-        Results::Run { summary, .. } => {
+        Results::Run { summary, stress, .. } => {
             let _ = writeln!(
                 o,
                 "<h2>{}</h2>",
@@ -424,12 +443,12 @@ tr.watch td {{ background: #fde8e8; }}\n\
                     "Counties (by exhaustion probability; red: above 5%)"
                 )
             );
-            county_table(&mut o, summary, lang);
+            county_table(&mut o, summary, stress.as_ref(), lang);
         }
         Results::Compare { revision, .. } => {
             let _ =
                 writeln!(o, "<h2>{}</h2>", lang.tr("各县（修订后规则）", "Counties (under the revision)"));
-            county_table(&mut o, revision, lang);
+            county_table(&mut o, revision, None, lang);
         }
         Results::Sweep { .. } => {}
         Results::Breakpoint { breakpoint: b } => {

@@ -238,6 +238,18 @@ pub struct StressCountyIn {
     pub watch_reasons: Vec<String>,
     /// Fund cover.
     pub fund_cover_ratio: Option<f64>,
+    /// Its worst townships (absent in directories of earlier versions).
+    #[serde(default)]
+    pub worst_townships: Vec<WorstTownshipIn>,
+}
+
+/// `stress.json`: one of a county's worst townships.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorstTownshipIn {
+    /// Name.
+    pub name: String,
+    /// Mean peak overdue rate.
+    pub peak_overdue_rate_mean: f64,
 }
 
 /// `stress.json`.
