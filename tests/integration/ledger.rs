@@ -391,3 +391,38 @@ fn stress_names_each_countys_worst_townships_from_the_ledger() {
     }
     assert!(named >= 3, "a drought leaves overdue loans in some townships");
 }
+
+#[test]
+fn a_county_file_whose_aggregates_cannot_be_a_book_is_refused_naming_its_rows() {
+    let dir = scratch("county-aggregates-bad");
+    let csv = "县(区)代码,县(区),首贷笔数,首贷余额（元）,逾期1-30天笔数,逾期1-30天本金（元）,2023-11到期余额（元）\n\
+530621,鲁甸县,10,400000,12,1000,\n\
+530622,巧家县,10,400000,1,500000,\n\
+530828,澜沧拉祜族自治县,10,400000,0,0,5000\n";
+    write(&dir, "counties.csv", csv);
+    let small = root().join("tests/data/small.toml");
+    let scenario = write(
+        &dir,
+        "scenario.toml",
+        &format!("extends = {:?}\n\n[data]\ncounties = \"counties.csv\"\n", small.display().to_string()),
+    );
+    let report = dir.join("rows.csv");
+    let (code, _, err) =
+        cli(&["validate", scenario.to_str().unwrap(), "--row-report", report.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("counties.csv: 3 problems"), "{err}");
+    assert!(
+        err.contains(
+            "row 2: expected at most as many overdue loans as loans, found \"12 overdue loans of 10 loans\""
+        ),
+        "{err}"
+    );
+    assert!(err.contains("row 3: expected a balance that covers the overdue principal"), "{err}");
+    assert!(
+        err.contains("row 4: expected balances maturing from 2024-01 on (the first simulated month), found \"a balance maturing in 2023-11\""),
+        "{err}"
+    );
+    let rows = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(rows.lines().count(), 4, "a header and every problem: {rows}");
+    assert!(rows.starts_with("file,row,column,value,expected\n"));
+}

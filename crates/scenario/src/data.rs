@@ -492,11 +492,6 @@ fn has_book(r: &CountyRecord) -> bool {
         || r.overdue_principal.iter().any(Option::is_some)
 }
 
-/// A problem with a county file's row, in its county or township row.
-fn row_problem(r: &CountyRecord, expected: String) -> Problem {
-    Problem { row: r.row, column: String::new(), value: None, expected }
-}
-
 /// The starting book a county data file describes by its aggregates —
 /// loans and balance by product, overdue loans and principal by bucket,
 /// balance maturing by month or quarter, per county or per township — or
@@ -558,17 +553,26 @@ pub fn book_from_aggregates(
         // The aggregates per township: the township rows' where they give
         // them, else the county row's spread by eligible households.
         let per_town = !towns.is_empty() && towns.iter().any(|t| has_book(t));
-        let units: Vec<Aggregates> = if per_town {
-            towns.iter().map(|t| Aggregates::of(t, mean_amount)).collect()
+        // The groups whose aggregates the book reproduces: each township
+        // row, else the county as a whole, its loans placed in its
+        // townships in proportion to their eligible households.
+        let units: Vec<(Aggregates, Option<u32>, &CountyRecord)> = if per_town {
+            towns
+                .iter()
+                .enumerate()
+                .map(|(t, r)| (Aggregates::of(r, mean_amount), Some(t as u32), *r))
+                .collect()
         } else if has_book(row) {
-            Aggregates::of(row, mean_amount).spread(&eligible)
+            vec![(Aggregates::of(row, mean_amount), None, row)]
         } else {
-            // A data-poor county: the synthetic book of its profile.
-            Aggregates::of(
-                &CountyRecord { loans: [Some(county.profile.loans), None, None], ..row.clone() },
-                mean_amount,
-            )
-            .spread(&eligible)
+            // A data-poor county: its profile's loans, of the portfolio's mixes.
+            let poor = CountyRecord { loans: [Some(county.profile.loans), None, None], ..row.clone() };
+            vec![(Aggregates::of(&poor, mean_amount), None, row)]
+        };
+        let town_weights: Vec<f64> = if eligible.iter().any(|e| *e > 0) {
+            eligible.iter().map(|e| *e as f64).collect()
+        } else {
+            vec![1.0; n_t]
         };
         // Maturity months (offsets from the start) weighted by balance.
         let maturing: Vec<(i32, f64)> = row
@@ -587,32 +591,43 @@ pub fn book_from_aggregates(
             .filter(|(_, w)| *w > 0.0)
             .collect();
         if let Some((m, _)) = maturing.iter().find(|(m, _)| *m < 0) {
-            problems.push(row_problem(
-                row,
-                format!(
-                    "balances maturing from {} on (the first simulated month); found one maturing in {}",
-                    s.start,
-                    s.start.plus(*m)
-                ),
-            ));
+            problems.push(Problem {
+                row: row.row,
+                column: String::new(),
+                value: Some(format!("a balance maturing in {}", s.start.plus(*m))),
+                expected: format!("balances maturing from {} on (the first simulated month)", s.start),
+            });
             townships.push(Vec::new());
             continue;
         }
-        let mut town_seeds = Vec::with_capacity(n_t);
-        for (t, (u, name)) in units.iter().zip(&names).enumerate() {
-            let unit_row = if per_town { towns[t] } else { row };
-            let first = loans.len();
-            if let Err(e) = u.loans(s, c, t as u32, &amount_weights, &maturing, &mut loans) {
-                problems.push(row_problem(unit_row, e));
-                loans.truncate(first);
+        let first = loans.len();
+        for (u, township, unit_row) in &units {
+            let at = loans.len();
+            if let Err((expected, found)) =
+                u.loans(s, c, *township, &town_weights, &amount_weights, &maturing, &mut loans)
+            {
+                problems.push(Problem {
+                    row: unit_row.row,
+                    column: String::new(),
+                    value: Some(found),
+                    expected,
+                });
+                loans.truncate(at);
             }
-            let households = (loans.len() - first) as u32;
-            town_seeds.push(TownshipSeed {
-                name: name.clone(),
-                eligible_households: (eligible.get(t).copied().unwrap_or(0) as u32).max(households),
-                households,
-            });
         }
+        let mut households = vec![0u32; n_t];
+        for l in &loans[first..] {
+            households[l.township as usize] += 1;
+        }
+        let town_seeds: Vec<TownshipSeed> = names
+            .iter()
+            .enumerate()
+            .map(|(t, name)| TownshipSeed {
+                name: name.clone(),
+                eligible_households: (eligible.get(t).copied().unwrap_or(0) as u32).max(households[t]),
+                households: households[t],
+            })
+            .collect();
         townships.push(town_seeds);
     }
     if !problems.is_empty() {
@@ -653,62 +668,45 @@ impl Aggregates {
         a
     }
 
-    /// Spread over townships in proportion to `weights` (exactly: the
-    /// parts sum to the whole).
-    fn spread(&self, weights: &[u64]) -> Vec<Aggregates> {
-        let w: Vec<f64> = if weights.iter().any(|x| *x > 0) {
-            weights.iter().map(|x| *x as f64).collect()
-        } else {
-            vec![1.0; weights.len().max(1)]
-        };
-        let mut out = vec![Aggregates::default(); w.len()];
-        let split = |total: u64| mcstress_households::apportion(total, &w);
-        for p in 0..3 {
-            for (o, v) in out.iter_mut().zip(split(self.loans[p])) {
-                o.loans[p] = v;
-            }
-            for (o, v) in out.iter_mut().zip(split(self.balance[p].max(0) as u64)) {
-                o.balance[p] = v as i64;
-            }
-        }
-        for b in 0..4 {
-            for (o, v) in out.iter_mut().zip(split(self.overdue_loans[b])) {
-                o.overdue_loans[b] = v;
-            }
-            for (o, v) in out.iter_mut().zip(split(self.overdue_principal[b].max(0) as u64)) {
-                o.overdue_principal[b] = v as i64;
-            }
-        }
-        out
-    }
-
     /// The loans of the group, appended to `out`: overdue loans first
     /// (oldest bucket first, each bucket's principal split exactly), taken
     /// from first loans, then follow-up, then commercial loans; then each
     /// product's current loans, sharing what is left of its balance.
+    #[allow(clippy::too_many_arguments)]
     fn loans(
         &self,
         s: &Scenario,
         county: usize,
-        township: u32,
+        township: Option<u32>,
+        town_weights: &[f64],
         amount_weights: &[f64],
         maturing: &[(i32, f64)],
         out: &mut Vec<LoanSeed>,
-    ) -> Result<(), String> {
+    ) -> Result<(), (String, String)> {
         let total_loans: u64 = self.loans.iter().sum();
         let overdue: u64 = self.overdue_loans.iter().sum();
         if overdue > total_loans {
-            return Err(format!("at most as many overdue loans as loans ({total_loans}); found {overdue}"));
+            return Err((
+                "at most as many overdue loans as loans".into(),
+                format!("{overdue} overdue loans of {total_loans} loans"),
+            ));
+        }
+        let (balance, overdue_principal): (i64, i64) =
+            (self.balance.iter().sum(), self.overdue_principal.iter().sum());
+        if overdue_principal + (total_loans - overdue) as i64 > balance {
+            return Err((
+                "a balance that covers the overdue principal and at least a fen for each current loan".into(),
+                format!("{} yuan overdue of a balance of {} yuan", Fen(overdue_principal), Fen(balance)),
+            ));
         }
         let mix = &s.portfolio.mix;
         let county_mix = &s.counties[county].profile.industry_mix;
         let months: Vec<f64> = maturing.iter().map(|m| m.1).collect();
-        let base = out.len() as u64 + ((county as u64) << 40) + (u64::from(township) << 24);
+        let base = out.len() as u64 + ((county as u64) << 40) + (u64::from(township.unwrap_or(0)) << 24);
         // (product, bucket or None, principal) of every loan.
         let mut plan: Vec<(usize, Option<usize>, i64)> = Vec::with_capacity(total_loans as usize);
         let mut product_left = self.loans;
         let mut balance_left = self.balance;
-        let mut product = 0usize;
         for b in (0..4).rev() {
             let n = self.overdue_loans[b];
             if n == 0 {
@@ -719,10 +717,14 @@ impl Aggregates {
                 .collect();
             let amounts = weighted_split(self.overdue_principal[b], &w);
             for a in amounts {
-                while product < 3 && product_left[product] == 0 {
-                    product += 1;
-                }
-                let p = product.min(2);
+                // The product with the most balance left per loan left.
+                let p = (0..3)
+                    .filter(|p| product_left[*p] > 0)
+                    .max_by(|x, y| {
+                        let per = |p: usize| balance_left[p] as f64 / product_left[p] as f64;
+                        per(*x).total_cmp(&per(*y)).then(y.cmp(x))
+                    })
+                    .unwrap_or(0);
                 product_left[p] = product_left[p].saturating_sub(1);
                 balance_left[p] -= a;
                 plan.push((p, Some(b), a));
@@ -734,9 +736,12 @@ impl Aggregates {
                 continue;
             }
             if balance_left[p] < n as i64 {
-                return Err(format!(
-                    "a balance of {} loans that covers its overdue principal and at least a fen a loan",
-                    Product::ALL[p].key()
+                return Err((
+                    format!(
+                        "a balance of {} loans that covers their overdue principal and a fen a loan",
+                        Product::ALL[p].key()
+                    ),
+                    format!("{} yuan for {n} current loans", Fen(balance_left[p].max(0))),
                 ));
             }
             let w: Vec<f64> = (0..n)
@@ -768,6 +773,8 @@ impl Aggregates {
             } else {
                 s.portfolio.rate
             };
+            let township =
+                township.unwrap_or_else(|| pick(weyl_position(k, ALPHA_TOWNSHIP), town_weights) as u32);
             out.push(LoanSeed {
                 row: 0,
                 county,
@@ -794,6 +801,8 @@ impl Aggregates {
 const ALPHA_AMOUNT: f64 = 0.795_831_523_312_719_6;
 const ALPHA_AGE: f64 = 0.385_164_807_134_504;
 const ALPHA_CATEGORY: f64 = 0.567_764_362_830_021_9;
+// √37.
+const ALPHA_TOWNSHIP: f64 = 0.082_762_530_298_219_7;
 
 /// `total` fen split in proportion to `weights`, exactly (largest
 /// remainder), each part at least a fen when the total allows.
