@@ -14,6 +14,7 @@ mod golden;
 mod mechanisms;
 mod output_dirs;
 mod presets;
+mod rule_forms;
 mod scenario_errors;
 mod scenario_files;
 mod search;
