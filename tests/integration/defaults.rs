@@ -114,6 +114,11 @@ pub(crate) fn with_field(field: &str, value: Option<&str>) -> String {
         lines.push(format!("shocks.events = [{{ kind = \"drought\", month = \"2024-03\"{} }}]", set(v, key)));
     } else if let Some(key) = field.strip_prefix("portfolio.amounts[].") {
         lines.push(format!("portfolio.amounts = [{{ yuan = 50000, share = 1.0{} }}]", set(v, key)));
+    } else if let Some(key) = field.strip_prefix("rules.compensation.fund_share_by_npl[].") {
+        lines.push(format!(
+            "rules.compensation.fund_share_by_npl = [{{ npl_up_to = 1.0, fund_share = 0.7{} }}]",
+            set(v, key)
+        ));
     } else if let Some(key) = field.strip_prefix("rules.service.exits[].") {
         lines.push(format!(
             "rules.service.exits = [{{ month = \"2024-03\", counties = [\"530102\"]{} }}]",
