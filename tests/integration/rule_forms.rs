@@ -212,6 +212,20 @@ fn three_party_share_and_fund_share_may_not_pass_one() {
     );
 }
 
+#[test]
+fn a_countys_endowment_defaults_to_its_fund_and_its_fiscal_capacity_to_unlimited() {
+    let plain = tiny("");
+    assert_eq!(plain.counties[0].endowment.0, FUND);
+    assert_eq!(plain.counties[0].fiscal_capacity, None);
+    let given =
+        tiny(&county("1000000", 20, ", endowment_yuan = \"1200000.50\", fiscal_capacity_yuan = 40000"));
+    assert_eq!(given.counties[0].fund.0, FUND);
+    assert_eq!(given.counties[0].endowment.0, 120_000_050);
+    assert_eq!(given.counties[0].fiscal_capacity.map(|f| f.0), Some(4_000_000));
+    let err = refused(&county("1000000", 20, ", fiscal_capacity_yuan = -1"));
+    assert!(err.contains("geography.counties[0].fiscal_capacity_yuan: expected an amount in yuan"), "{err}");
+}
+
 /// The tiny book with the endowment-triggered top-up, province 40 %,
 /// prefecture 20 %, county 40 %.
 fn topped(trigger: f64, county_extra: &str) -> PathResult {
