@@ -76,13 +76,24 @@ fn minimal(lines: &[String], prefecture: &str, county: &str) -> String {
 
 /// What a field needs around it so that its value shows in the scenario:
 /// a bank first loss is only read under its activation, a ratio only under
-/// a ratio top-up, and loans need eligible households.
+/// a ratio top-up, the trigger and mix only under the endowment top-up, an
+/// annual cap's base and excess only under the cap, a third party's limit
+/// only with a third party, and loans need eligible households.
 fn context(field: &str) -> (Vec<String>, &'static str) {
     match field {
         "rules.compensation.bank_first_loss_yuan" => {
             (vec!["rules.compensation.activation = \"bank_first_loss\"".into()], "")
         }
         "rules.fund.top_up_ratio" => (vec!["rules.fund.top_up = \"annual_to_ratio\"".into()], ""),
+        "rules.compensation.annual_cap_of" | "rules.compensation.annual_cap_excess" => {
+            (vec!["rules.compensation.annual_cap_share = 0.3".into()], "")
+        }
+        "rules.compensation.third_party_limit_yuan" | "rules.compensation.third_party_limit_period" => {
+            (vec!["rules.compensation.third_party_share = 0.2".into()], "")
+        }
+        "rules.fund.top_up_trigger" | "rules.fund.top_up_mix" => {
+            (vec!["rules.fund.top_up = \"below_endowment\"".into()], "")
+        }
         "geography.counties[].loans" => (Vec::new(), ", eligible_households = 100"),
         _ => (Vec::new(), ""),
     }
@@ -103,6 +114,11 @@ pub(crate) fn with_field(field: &str, value: Option<&str>) -> String {
         lines.push(format!("shocks.events = [{{ kind = \"drought\", month = \"2024-03\"{} }}]", set(v, key)));
     } else if let Some(key) = field.strip_prefix("portfolio.amounts[].") {
         lines.push(format!("portfolio.amounts = [{{ yuan = 50000, share = 1.0{} }}]", set(v, key)));
+    } else if let Some(key) = field.strip_prefix("rules.compensation.fund_share_by_npl[].") {
+        lines.push(format!(
+            "rules.compensation.fund_share_by_npl = [{{ npl_up_to = 1.0, fund_share = 0.7{} }}]",
+            set(v, key)
+        ));
     } else if let Some(key) = field.strip_prefix("rules.service.exits[].") {
         lines.push(format!(
             "rules.service.exits = [{{ month = \"2024-03\", counties = [\"530102\"]{} }}]",

@@ -15,6 +15,7 @@ mod ledger;
 mod mechanisms;
 mod output_dirs;
 mod presets;
+mod rule_forms;
 mod scenario_errors;
 mod scenario_files;
 mod search;

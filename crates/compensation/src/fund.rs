@@ -5,7 +5,9 @@
 
 use mcstress_domain::Fen;
 
-use crate::rules::{ActivationInputs, Admission, ClaimRules, FundRules, TopUp};
+use crate::rules::{
+    ActivationInputs, Admission, CapExcess, ClaimRules, FundRules, LimitPeriod, TopUp, TopUpParts,
+};
 
 /// Where a claim stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +35,14 @@ pub struct Claim {
     pub bank_first_loss: Fen,
     /// Amount the fund owes after approval.
     pub approved: Fen,
+    /// The fund's part not yet approved: it waits for room under the
+    /// annual cap as a share of the fund.
+    pub deferred: Fen,
+    /// Paid by the third party (guarantor or insurer) on approval.
+    pub third_party: Fen,
+    /// Recoveries returned to the third party so far: never more than
+    /// `third_party`.
+    pub third_party_recovered: Fen,
     /// Amount the fund has paid.
     pub paid: Fen,
     /// Recoveries on the loan returned to the fund so far: never more
@@ -49,6 +59,8 @@ pub struct Settlement {
     pub paid: Fen,
     /// Newly approved this round.
     pub approved: Fen,
+    /// Paid by the third party this round.
+    pub third_party: Fen,
 }
 
 /// A county fund and its claims.
@@ -69,10 +81,28 @@ pub struct Fund {
     pub exhausted_at: Option<u16>,
     /// All claims in filing order.
     pub claims: Vec<Claim>,
+    /// The county's endowment (核定规模): the base of the endowment-triggered
+    /// top-up, of an annual cap on the endowment and of the suspension on
+    /// the share of the endowment used. County data, kept by [`Fund::reset`].
+    pub endowment: Fen,
+    /// Most the county's budget puts into top-ups in a calendar year (none:
+    /// unlimited). County data, kept by [`Fund::reset`].
+    pub fiscal_capacity: Option<Fen>,
+    /// Cumulative payments of the third party.
+    pub third_party_paid: Fen,
+    /// Cumulative recoveries returned to the third party.
+    pub third_party_recovered: Fen,
+    /// Cumulative fund parts refused by the annual cap (borne by the bank).
+    pub refused_by_cap: Fen,
+    /// Cumulative top-ups by level (endowment-triggered top-ups only).
+    pub top_ups_by_level: TopUpParts,
     bank_first_loss_used: Fen,
     year: i32,
+    year_start_balance: Fen,
     year_approved: Fen,
     year_topped_up: Fen,
+    year_county_topped_up: Fen,
+    year_third_party: Fen,
     open_from: usize,
 }
 
@@ -87,27 +117,47 @@ impl Fund {
             recoveries: Fen::ZERO,
             exhausted_at: None,
             claims: Vec::new(),
+            endowment,
+            fiscal_capacity: None,
+            third_party_paid: Fen::ZERO,
+            third_party_recovered: Fen::ZERO,
+            refused_by_cap: Fen::ZERO,
+            top_ups_by_level: TopUpParts::default(),
             bank_first_loss_used: Fen::ZERO,
             year: i32::MIN,
+            year_start_balance: endowment,
             year_approved: Fen::ZERO,
             year_topped_up: Fen::ZERO,
+            year_county_topped_up: Fen::ZERO,
+            year_third_party: Fen::ZERO,
             open_from: 0,
         }
     }
 
-    /// Resets to a new endowment, keeping allocated capacity (for reuse
-    /// across simulation paths).
-    pub fn reset(&mut self, endowment: Fen) {
+    /// The same fund with the county's endowment (核定规模, which may differ
+    /// from the balance at the start) and fiscal capacity for top-ups.
+    pub fn with_county_terms(self, endowment: Fen, fiscal_capacity: Option<Fen>) -> Fund {
+        Fund { endowment, fiscal_capacity, ..self }
+    }
+
+    /// Resets to a new balance at the start, keeping allocated capacity and
+    /// the county's terms (endowment, fiscal capacity) (for reuse across
+    /// simulation paths).
+    pub fn reset(&mut self, balance: Fen) {
         let mut claims = std::mem::take(&mut self.claims);
         claims.clear();
-        *self = Fund { claims, ..Fund::new(endowment) };
+        let (endowment, fiscal_capacity) = (self.endowment, self.fiscal_capacity);
+        *self = Fund { claims, ..Fund::new(balance).with_county_terms(endowment, fiscal_capacity) };
     }
 
     fn enter_year(&mut self, year: i32) {
         if year != self.year {
             self.year = year;
+            self.year_start_balance = self.balance;
             self.year_approved = Fen::ZERO;
             self.year_topped_up = Fen::ZERO;
+            self.year_county_topped_up = Fen::ZERO;
+            self.year_third_party = Fen::ZERO;
         }
     }
 
@@ -120,6 +170,9 @@ impl Fund {
             payable_from: month.saturating_add(rules.payment_delay_months),
             bank_first_loss: Fen::ZERO,
             approved: Fen::ZERO,
+            deferred: Fen::ZERO,
+            third_party: Fen::ZERO,
+            third_party_recovered: Fen::ZERO,
             paid: Fen::ZERO,
             recovered: Fen::ZERO,
             state: ClaimState::Pending,
@@ -169,25 +222,65 @@ impl Fund {
                     Admission::Wait => break,
                     Admission::Approve { bank_first_loss } => bank_first_loss,
                 };
-                let mut approved = rules.fund_part(base - absorbed);
-                if let Some(cap) = rules.annual_cap
-                    && self.year_approved + approved > cap
-                {
-                    if self.year_approved.is_positive() {
-                        // Beyond this year's cap: wait for the next year.
-                        break;
+                let shared = base - absorbed;
+                let mut approved = rules.fund_part_at_share(shared, rules.fund_share_at(inputs));
+                let third_party = match &rules.third_party {
+                    Some(tp) => {
+                        let used = match tp.period {
+                            LimitPeriod::Annual => self.year_third_party,
+                            LimitPeriod::Lifetime => self.third_party_paid,
+                        };
+                        tp.part(shared, used)
                     }
-                    // One claim larger than a whole year's cap: the fund
-                    // pays the cap and the bank bears the rest.
-                    approved = cap;
-                }
+                    None => Fen::ZERO,
+                };
+                let deferred = if rules.annual_share_cap.is_some() {
+                    // Approved as room under the cap allows, below.
+                    std::mem::replace(&mut approved, Fen::ZERO)
+                } else {
+                    if let Some(cap) = rules.annual_cap
+                        && self.year_approved + approved > cap
+                    {
+                        if self.year_approved.is_positive() {
+                            // Beyond this year's cap: wait for the next year.
+                            break;
+                        }
+                        // One claim larger than a whole year's cap: the fund
+                        // pays the cap and the bank bears the rest.
+                        approved = cap;
+                    }
+                    Fen::ZERO
+                };
                 self.bank_first_loss_used += absorbed;
                 self.year_approved += approved;
+                self.third_party_paid += third_party;
+                self.year_third_party += third_party;
                 out.approved += approved;
+                out.third_party += third_party;
                 let c = &mut self.claims[i];
                 c.bank_first_loss = absorbed;
                 c.approved = approved;
+                c.deferred = deferred;
+                c.third_party = third_party;
                 c.state = ClaimState::Approved;
+            }
+            if let Some(cap) = rules.annual_share_cap
+                && self.claims[i].deferred.is_positive()
+            {
+                let mut limit = cap.amount(self.year_start_balance, self.endowment);
+                if let Some(yuan_cap) = rules.annual_cap {
+                    limit = limit.min(yuan_cap);
+                }
+                let c = &mut self.claims[i];
+                let release = c.deferred.min((limit - self.year_approved).max(Fen::ZERO));
+                c.approved += release;
+                c.deferred -= release;
+                self.year_approved += release;
+                out.approved += release;
+                if cap.excess == CapExcess::Refuse {
+                    self.refused_by_cap += c.deferred;
+                    c.deferred = Fen::ZERO;
+                }
             }
             let c = &mut self.claims[i];
             let owed = c.approved - c.paid;
@@ -198,6 +291,11 @@ impl Fund {
             out.paid += pay;
             if pay < owed {
                 self.exhausted_at.get_or_insert(month);
+                break;
+            }
+            if c.deferred.is_positive() {
+                // The rest waits for next year's room, and so do the claims
+                // filed after it.
                 break;
             }
             c.state = ClaimState::Settled;
@@ -233,12 +331,36 @@ impl Fund {
                 covered_outstanding.times(ratio)
             }
             TopUp::QuarterlyToRatio { ratio } if month_of_year % 3 == 1 => covered_outstanding.times(ratio),
+            TopUp::BelowEndowment { trigger, split } => {
+                if self.balance >= self.endowment.times(trigger.get()) {
+                    return Fen::ZERO;
+                }
+                let gap = self.capped_top_up(rules, self.endowment - self.balance);
+                let room = self.fiscal_capacity.map(|cap| (cap - self.year_county_topped_up).max(Fen::ZERO));
+                let parts = split.split(gap, room);
+                self.year_county_topped_up += parts.county;
+                self.top_ups_by_level.province += parts.province;
+                self.top_ups_by_level.prefecture += parts.prefecture;
+                self.top_ups_by_level.county += parts.county;
+                return self.add_top_up(parts.total());
+            }
             _ => return Fen::ZERO,
         };
-        let mut add = (target - self.balance).max(Fen::ZERO);
-        if let Some(cap) = rules.annual_top_up_cap {
-            add = add.min((cap - self.year_topped_up).max(Fen::ZERO));
+        let add = self.capped_top_up(rules, target - self.balance);
+        self.add_top_up(add)
+    }
+
+    /// A top-up of `gap` (nothing if not positive) within what is left of
+    /// the year's top-up cap.
+    fn capped_top_up(&self, rules: &FundRules, gap: Fen) -> Fen {
+        let add = gap.max(Fen::ZERO);
+        match rules.annual_top_up_cap {
+            Some(cap) => add.min((cap - self.year_topped_up).max(Fen::ZERO)),
+            None => add,
         }
+    }
+
+    fn add_top_up(&mut self, add: Fen) -> Fen {
         self.balance += add;
         self.inflows += add;
         self.year_topped_up += add;
@@ -264,12 +386,20 @@ impl Fund {
         if !c.base.is_positive() {
             return Fen::ZERO;
         }
-        let pro_rata = Fen(((amount.0 as i128 * c.paid.0 as i128) / c.base.0 as i128) as i64);
-        let part = pro_rata.min(c.paid - c.recovered).max(Fen::ZERO);
+        let pro_rata = |paid: Fen| Fen(((amount.0 as i128 * paid.0 as i128) / c.base.0 as i128) as i64);
+        let part = pro_rata(c.paid).min(c.paid - c.recovered).max(Fen::ZERO);
+        let third = pro_rata(c.third_party).min(c.third_party - c.third_party_recovered).max(Fen::ZERO);
         c.recovered += part;
+        c.third_party_recovered += third;
+        self.third_party_recovered += third;
         self.balance += part;
         self.recoveries += part;
         part
+    }
+
+    /// The third party's loss: what it paid less what was recovered for it.
+    pub fn third_party_loss(&self) -> Fen {
+        self.third_party_paid - self.third_party_recovered
     }
 
     /// Checks the ledger identity (used by tests and debug assertions).
@@ -285,7 +415,10 @@ mod tests {
     fn sh(x: f64) -> Share {
         Share::new(x).unwrap()
     }
-    use crate::rules::{Activation, LossBase};
+    use crate::rules::{
+        Activation, AnnualShareCap, CapBase, CapExcess, LevelSplit, LimitPeriod, LossBase, NplGrades,
+        ThirdParty,
+    };
     use mcstress_domain::{Rate, Share};
 
     fn rules() -> ClaimRules {
@@ -299,6 +432,9 @@ mod tests {
             annual_cap: None,
             payment_delay_months: 1,
             recoveries_to_fund: true,
+            annual_share_cap: None,
+            fund_share_by_npl: None,
+            third_party: None,
         }
     }
     const NO_RATIO: ActivationInputs =
@@ -478,5 +614,185 @@ mod tests {
         let mut f = Fund::new(Fen(10_000));
         assert_eq!(f.top_up(&fr, 2025, 4, Fen(200_000)), Fen(10_000));
         assert_eq!(f.top_up(&fr, 2025, 5, Fen(300_000)), Fen::ZERO);
+    }
+
+    fn share_cap(share: f64, of: CapBase, excess: CapExcess) -> ClaimRules {
+        ClaimRules { annual_share_cap: Some(AnnualShareCap { share: sh(share), of, excess }), ..rules() }
+    }
+
+    #[test]
+    fn annual_cap_stops_payment_at_the_share_of_the_fund_and_the_rest_waits_for_next_year() {
+        // 30 % of 20,000 = 6,000 a year; two claims owe 7,000 each.
+        let r = share_cap(0.3, CapBase::YearStartBalance, CapExcess::Wait);
+        let mut f = Fund::new(Fen(20_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        f.file(&r, 2, Fen(10_000), 0);
+        let s = f.settle(&r, 1, 2024, NO_RATIO);
+        assert_eq!(s.paid, Fen(6_000));
+        assert_eq!(f.claims[0].deferred, Fen(1_000));
+        assert_eq!(f.claims[1].state, ClaimState::Pending, "later claims wait behind it");
+        assert_eq!(f.settle(&r, 2, 2024, NO_RATIO).paid, Fen::ZERO, "no room left this year");
+        assert_eq!(f.exhausted_at, None, "a capped fund is not exhausted");
+        assert!(!f.in_default(), "nor in default: it owes nothing it approved");
+        // 2025: the balance at the year's first settlement is 14,000, so the
+        // room is 4,200: the first claim's last 1,000, then 3,200 of the second.
+        let s = f.settle(&r, 13, 2025, NO_RATIO);
+        assert_eq!(s.paid, Fen(4_200));
+        assert_eq!(f.claims[0].state, ClaimState::Settled);
+        assert_eq!(f.claims[1].paid, Fen(3_200));
+        assert_eq!(f.claims[1].deferred, Fen(3_800));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn annual_cap_on_the_endowment_ignores_the_balance() {
+        let r = share_cap(0.1, CapBase::Endowment, CapExcess::Wait);
+        let mut f = Fund::new(Fen(50_000)).with_county_terms(Fen(100_000), None);
+        f.file(&r, 1, Fen(20_000), 0); // owes 14,000; room 10,000
+        assert_eq!(f.settle(&r, 1, 2024, NO_RATIO).paid, Fen(10_000));
+    }
+
+    #[test]
+    fn annual_cap_can_refuse_the_rest_which_the_bank_then_bears() {
+        let r = share_cap(0.3, CapBase::YearStartBalance, CapExcess::Refuse);
+        let mut f = Fund::new(Fen(20_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        f.file(&r, 2, Fen(10_000), 0);
+        assert_eq!(f.settle(&r, 1, 2024, NO_RATIO).paid, Fen(6_000));
+        assert_eq!(f.claims[0].state, ClaimState::Settled);
+        assert_eq!(f.claims[0].approved, Fen(6_000));
+        // The second claim is approved with no room: all 7,000 refused.
+        assert_eq!(f.claims[1].state, ClaimState::Settled);
+        assert_eq!(f.claims[1].approved, Fen::ZERO);
+        assert_eq!(f.refused_by_cap, Fen(1_000 + 7_000));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn annual_cap_in_yuan_and_as_a_share_together_take_the_lower() {
+        let r = ClaimRules {
+            annual_cap: Some(Fen(2_000)),
+            ..share_cap(0.3, CapBase::YearStartBalance, CapExcess::Wait)
+        };
+        let mut f = Fund::new(Fen(20_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        assert_eq!(f.settle(&r, 1, 2024, NO_RATIO).paid, Fen(2_000));
+    }
+
+    #[test]
+    fn graded_share_is_fixed_by_the_npl_band_in_the_month_of_approval() {
+        let g = NplGrades::new(vec![(sh(0.01), sh(0.8)), (sh(0.03), sh(0.7)), (sh(1.0), sh(0.5))]).unwrap();
+        let r = ClaimRules { fund_share_by_npl: Some(g), ..rules() };
+        let mut f = Fund::new(Fen(100_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        f.settle(&r, 1, 2024, ActivationInputs { overdue_ratio: sh(0.1), npl_ratio: sh(0.005) });
+        f.file(&r, 2, Fen(10_000), 1);
+        f.settle(&r, 2, 2024, ActivationInputs { overdue_ratio: sh(0.1), npl_ratio: sh(0.02) });
+        f.file(&r, 3, Fen(10_000), 2);
+        f.settle(&r, 3, 2024, ActivationInputs { overdue_ratio: sh(0.1), npl_ratio: sh(0.04) });
+        let approved: Vec<Fen> = f.claims.iter().map(|c| c.approved).collect();
+        assert_eq!(approved, vec![Fen(8_000), Fen(7_000), Fen(5_000)]);
+    }
+
+    fn three_party(limit: Option<Fen>, period: LimitPeriod) -> ClaimRules {
+        ClaimRules {
+            fund_share: sh(0.5),
+            third_party: Some(ThirdParty { share: sh(0.3), limit, period }),
+            ..rules()
+        }
+    }
+
+    #[test]
+    fn three_party_sharing_pays_each_bearer_its_share_and_the_bank_the_rest() {
+        let r = three_party(None, LimitPeriod::Lifetime);
+        let mut f = Fund::new(Fen(100_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        let s = f.settle(&r, 1, 2024, NO_RATIO);
+        assert_eq!((s.paid, s.third_party), (Fen(5_000), Fen(3_000)));
+        assert_eq!(f.balance, Fen(95_000), "the third party pays from its own money");
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn three_party_limit_reached_leaves_the_rest_to_the_bank_until_it_renews() {
+        let r = three_party(Some(Fen(4_000)), LimitPeriod::Annual);
+        let mut f = Fund::new(Fen(100_000));
+        for loan in 0..3 {
+            f.file(&r, loan, Fen(10_000), 0);
+        }
+        f.settle(&r, 1, 2024, NO_RATIO);
+        let paid: Vec<Fen> = f.claims.iter().map(|c| c.third_party).collect();
+        assert_eq!(paid, vec![Fen(3_000), Fen(1_000), Fen::ZERO]);
+        f.file(&r, 9, Fen(10_000), 12);
+        f.settle(&r, 13, 2025, NO_RATIO);
+        assert_eq!(f.claims[3].third_party, Fen(3_000), "an annual limit renews");
+        let lifetime = three_party(Some(Fen(4_000)), LimitPeriod::Lifetime);
+        let mut g = Fund::new(Fen(100_000));
+        g.file(&lifetime, 1, Fen(10_000), 0);
+        g.settle(&lifetime, 1, 2024, NO_RATIO);
+        g.file(&lifetime, 2, Fen(10_000), 12);
+        g.settle(&lifetime, 13, 2025, NO_RATIO);
+        assert_eq!(g.third_party_paid, Fen(4_000), "a lifetime limit does not");
+    }
+
+    #[test]
+    fn three_party_recoveries_return_pro_rata_to_fund_and_third_party() {
+        let r = three_party(None, LimitPeriod::Lifetime);
+        let mut f = Fund::new(Fen(100_000));
+        let c = f.file(&r, 1, Fen(10_000), 0);
+        f.settle(&r, 1, 2024, NO_RATIO);
+        assert_eq!(f.recover(&r, c, Fen(2_000)), Fen(1_000));
+        assert_eq!(f.third_party_recovered, Fen(600));
+        assert_eq!(f.third_party_loss(), Fen(2_400));
+        f.recover(&r, c, Fen(100_000));
+        assert_eq!(f.third_party_loss(), Fen::ZERO, "never more than it paid");
+    }
+
+    fn below_endowment(capacity: Option<Fen>) -> (FundRules, Fund) {
+        let fr = FundRules {
+            interest_rate: Rate::from_basis_points(0),
+            top_up: TopUp::BelowEndowment {
+                trigger: sh(0.5),
+                split: LevelSplit { province: sh(0.5), prefecture: sh(0.2), county: sh(0.3) },
+            },
+            annual_top_up_cap: None,
+        };
+        (fr, Fund::new(Fen(10_000)).with_county_terms(Fen(20_000), capacity))
+    }
+
+    #[test]
+    fn endowment_top_up_applies_only_below_the_trigger_and_restores_the_endowment() {
+        let (fr, mut f) = below_endowment(None);
+        // 10,000 is exactly half the endowment: not below it.
+        assert_eq!(f.top_up(&fr, 2024, 3, Fen::ZERO), Fen::ZERO);
+        f.balance -= Fen(1);
+        f.claims_paid += Fen(1);
+        assert_eq!(f.top_up(&fr, 2024, 4, Fen::ZERO), Fen(10_001));
+        assert_eq!(f.balance, Fen(20_000));
+        assert_eq!(f.top_ups_by_level.county, Fen(3_000));
+        assert_eq!(f.top_ups_by_level.total(), Fen(10_001));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn endowment_top_up_county_part_is_limited_by_its_fiscal_capacity_each_year() {
+        let (fr, mut f) = below_endowment(Some(Fen(1_500)));
+        f.balance = Fen(0);
+        f.claims_paid = Fen(10_000);
+        // Gap 20,000: the county owes 6,000 but can pay 1,500, so a quarter
+        // of the top-up comes.
+        assert_eq!(f.top_up(&fr, 2024, 4, Fen::ZERO), Fen(5_000));
+        assert_eq!(f.top_up(&fr, 2024, 5, Fen::ZERO), Fen::ZERO, "capacity used up this year");
+        assert_eq!(f.top_up(&fr, 2025, 1, Fen::ZERO), Fen(5_000), "renewed next year");
+        assert_eq!(f.top_ups_by_level.county, Fen(3_000));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn reset_keeps_the_county_terms() {
+        let mut f = Fund::new(Fen(10_000)).with_county_terms(Fen(20_000), Some(Fen(7)));
+        f.balance = Fen(1);
+        f.reset(Fen(10_000));
+        assert_eq!((f.balance, f.endowment, f.fiscal_capacity), (Fen(10_000), Fen(20_000), Some(Fen(7))));
     }
 }

@@ -41,6 +41,9 @@ pub struct LendingRules {
     pub suspend_on_fund_default: bool,
     /// Months overdue at which an uncovered loan is written off (核销).
     pub write_off_months: u16,
+    /// New lending stops for good once the claims the fund has paid pass
+    /// this share of the endowment (none: no such rule).
+    pub fund_use_limit: Option<Share>,
 }
 
 impl LendingRules {
@@ -59,6 +62,13 @@ impl LendingRules {
     }
 }
 
+/// Whether the claims a fund has paid, `claims_paid`, have passed the share
+/// `limit` of its `endowment` (strictly above; never for a county without
+/// an endowment).
+pub fn fund_use_passed(limit: Share, claims_paid: Fen, endowment: Fen) -> bool {
+    endowment.is_positive() && claims_paid.0 as f64 > limit.get() * endowment.0 as f64
+}
+
 /// Whether a new loan of `amount` fits under the leverage limit.
 pub fn leverage_allows(leverage_max: f64, covered_outstanding: Fen, fund: Fen, amount: Fen) -> bool {
     let limit = fund.0.max(0) as f64 * leverage_max;
@@ -71,20 +81,32 @@ pub fn leverage_allows(leverage_max: f64, covered_outstanding: Fen, fund: Fen, a
 /// fund defaults, if the rule says so) and resumes only at a quarterly
 /// review that finds the ratio back within tolerance and the fund paying.
 /// No catalogued rule says how lending resumes: the quarterly review is an
-/// assumption.
+/// assumption. A county stopped for good ([`Suspension::stop_for_good`])
+/// never resumes within the horizon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Suspension {
     /// Whether new lending is suspended.
     pub suspended: bool,
+    /// Whether it is stopped for good (the share of the endowment used has
+    /// passed its limit).
+    pub stopped: bool,
 }
 
 impl Suspension {
+    /// Stops new lending for the rest of the horizon: the fund's endowment
+    /// is used up to the limit, and only a new decision on the endowment
+    /// (核定规模), outside the model, would let lending resume.
+    pub fn stop_for_good(&mut self) {
+        self.stopped = true;
+        self.suspended = true;
+    }
+
     /// Updates the state at the end of a month.
     pub fn update(&mut self, ratio: Share, tolerance: Share, fund_in_default: bool, review_month: bool) {
         let breach = ratio > tolerance || fund_in_default;
         if breach {
             self.suspended = true;
-        } else if self.suspended && review_month {
+        } else if self.suspended && review_month && !self.stopped {
             self.suspended = false;
         }
     }
@@ -118,6 +140,7 @@ mod tests {
             key_county_extra: sh(0.0),
             suspend_on_fund_default: false,
             write_off_months: 12,
+            fund_use_limit: None,
         };
         // An overdue ratio above the tolerance does not suspend an NPL rule.
         let mut s = Suspension::default();
@@ -144,6 +167,7 @@ mod tests {
             key_county_extra: sh(0.03),
             suspend_on_fund_default: true,
             write_off_months: 12,
+            fund_use_limit: None,
         };
         assert_eq!(r.tolerance_for(false), sh(0.03));
         assert!((r.tolerance_for(true).get() - 0.06).abs() < 1e-12);
@@ -154,7 +178,7 @@ mod tests {
 
     #[test]
     fn suspended_lending_resumes_only_at_a_quarterly_review_within_tolerance() {
-        let mut s = Suspension { suspended: true };
+        let mut s = Suspension { suspended: true, stopped: false };
         s.update(sh(0.01), sh(0.03), false, false);
         assert!(s.suspended, "no review this month");
         s.update(sh(0.04), sh(0.03), false, true);
@@ -168,5 +192,28 @@ mod tests {
         let mut s = Suspension::default();
         s.update(sh(0.0), sh(0.03), true, true);
         assert!(s.suspended);
+    }
+
+    #[test]
+    fn suspension_on_fund_use_stops_lending_once_claims_paid_pass_the_share_of_the_endowment() {
+        let endowment = Fen::from_yuan(1_000_000);
+        let limit = sh(0.5);
+        assert!(!fund_use_passed(limit, Fen::from_yuan(500_000), endowment), "at the limit, not past it");
+        assert!(fund_use_passed(limit, Fen::from_yuan(500_001), endowment));
+        assert!(!fund_use_passed(limit, Fen::from_yuan(1), Fen::ZERO), "no endowment, no rule");
+    }
+
+    #[test]
+    fn suspension_on_fund_use_never_resumes_within_the_horizon() {
+        let mut s = Suspension::default();
+        s.stop_for_good();
+        assert!(s.suspended);
+        // A quarterly review within tolerance and a paying fund would lift
+        // an ordinary suspension; this one stays.
+        s.update(sh(0.0), sh(0.03), false, true);
+        assert!(s.suspended);
+        let mut ordinary = Suspension { suspended: true, stopped: false };
+        ordinary.update(sh(0.0), sh(0.03), false, true);
+        assert!(!ordinary.suspended);
     }
 }

@@ -9,9 +9,17 @@
 //! paid in full. Recoveries after payment return to the fund pro rata, never
 //! more than it paid.
 //!
-//! Also here: the lending rules that hang on the fund — the leverage limit
-//! and the suspension of new lending above an overdue tolerance — and the
-//! top-up rule.
+//! Also here: the lending rules that hang on the fund — the leverage limit,
+//! the suspension of new lending above an overdue tolerance and its stop
+//! once a share of the endowment is used — and the top-up rules, the
+//! endowment-triggered one split between province, prefecture and county.
+//!
+//! Rule forms from real documents (issue 10): an annual cap as a share of
+//! the fund ([`AnnualShareCap`]), a fund share graded by the county's NPL
+//! ratio ([`NplGrades`]), a third risk bearer with its own limit
+//! ([`ThirdParty`]), a top-up below a share of the endowment
+//! ([`TopUp::BelowEndowment`], [`LevelSplit`]) and the suspension on the
+//! share of the endowment used ([`fund_use_passed`]).
 //!
 //! Main types: [`ClaimRules`], [`FundRules`], [`LendingRules`], [`Fund`],
 //! [`Suspension`].
@@ -21,5 +29,8 @@ mod lending;
 mod rules;
 
 pub use fund::{Claim, ClaimState, Fund, Settlement};
-pub use lending::{LendingRules, RatioMetric, Suspension, leverage_allows};
-pub use rules::{Activation, ActivationInputs, Admission, ClaimRules, FundRules, LossBase, TopUp};
+pub use lending::{LendingRules, RatioMetric, Suspension, fund_use_passed, leverage_allows};
+pub use rules::{
+    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FundRules,
+    LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
+};

@@ -97,8 +97,18 @@ pub struct ClaimRules {
     pub annual_cap: Option<Fen>,
     /// Months from filing to payment (review).
     pub payment_delay_months: u16,
-    /// Whether recoveries after payment return to the fund pro rata.
+    /// Whether recoveries after payment return to the fund (and to the
+    /// third party, if any) pro rata.
     pub recoveries_to_fund: bool,
+    /// Most the fund pays in one calendar year as a share of the fund
+    /// (none: no such cap).
+    pub annual_share_cap: Option<AnnualShareCap>,
+    /// The fund's share graded by the county's NPL ratio, replacing
+    /// `fund_share` (none: the flat `fund_share`).
+    pub fund_share_by_npl: Option<NplGrades>,
+    /// A third risk bearer — guarantor or insurer — with its own share and
+    /// limit (none: fund and bank only).
+    pub third_party: Option<ThirdParty>,
 }
 
 impl ClaimRules {
@@ -116,13 +126,202 @@ impl ClaimRules {
         }
     }
 
+    /// The fund's share of an approved loss, given the county's ratios in
+    /// the month of approval: the graded share of the NPL band, or the flat
+    /// `fund_share`.
+    pub fn fund_share_at(&self, x: ActivationInputs) -> Share {
+        match &self.fund_share_by_npl {
+            Some(grades) => grades.share_for(x.npl_ratio),
+            None => self.fund_share,
+        }
+    }
+
     /// The fund's share of a loss base, capped per loan.
     pub fn fund_part(&self, base: Fen) -> Fen {
-        let part = base.times(self.fund_share.get());
+        self.fund_part_at_share(base, self.fund_share)
+    }
+
+    /// The fund's part of a loss base at share `share`, capped per loan.
+    pub fn fund_part_at_share(&self, base: Fen, share: Share) -> Fen {
+        let part = base.times(share.get());
         match self.per_loan_cap {
             Some(cap) => part.min(cap),
             None => part,
         }
+    }
+}
+
+/// What an annual cap as a share of the fund is a share of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapBase {
+    /// The fund's balance when the year's first claims are settled (the
+    /// balance of the fund's year-end statement: top-ups of the year come
+    /// after); in the first simulated year, the balance at the start.
+    YearStartBalance,
+    /// The county's endowment (核定规模).
+    Endowment,
+}
+
+/// What happens to the part of an approved claim beyond the year's cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapExcess {
+    /// It waits for the next year's room, in filing order (as do the claims
+    /// filed after it).
+    Wait,
+    /// It is refused: the bank bears it.
+    Refuse,
+}
+
+/// An annual cap as a share of the fund: in each calendar year the fund
+/// approves at most `share` × its base. Counties ask for it (model review
+/// §5); no catalogued document states a number, so the share is an
+/// assumption of the scenario that uses it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnnualShareCap {
+    /// Share of the base the fund may approve in a year.
+    pub share: Share,
+    /// What it is a share of.
+    pub of: CapBase,
+    /// What happens to the rest.
+    pub excess: CapExcess,
+}
+
+impl AnnualShareCap {
+    /// The most the fund approves in a year whose cap base is
+    /// `year_start_balance` or `endowment` (never negative).
+    pub fn amount(&self, year_start_balance: Fen, endowment: Fen) -> Fen {
+        let base = match self.of {
+            CapBase::YearStartBalance => year_start_balance,
+            CapBase::Endowment => endowment,
+        };
+        base.max(Fen::ZERO).times(self.share.get())
+    }
+}
+
+/// The fund's share graded by the county's NPL ratio: bands of (NPL upper
+/// bound, fund share), bounds strictly increasing, the last bound 1 (every
+/// ratio falls in a band). A ratio falls in the first band whose bound it
+/// does not exceed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NplGrades(Vec<(Share, Share)>);
+
+impl NplGrades {
+    /// The grades, or `None` unless the bounds increase strictly and the
+    /// last is 1.
+    pub fn new(bands: Vec<(Share, Share)>) -> Option<NplGrades> {
+        let increasing = bands.windows(2).all(|w| w[0].0 < w[1].0);
+        let covers = bands.last().is_some_and(|(bound, _)| bound.get() == 1.0);
+        (increasing && covers).then_some(NplGrades(bands))
+    }
+
+    /// The bands: (NPL upper bound, fund share).
+    pub fn bands(&self) -> &[(Share, Share)] {
+        &self.0
+    }
+
+    /// The fund share of the band the NPL ratio falls in.
+    pub fn share_for(&self, npl: Share) -> Share {
+        self.0.iter().find(|(bound, _)| npl <= *bound).or(self.0.last()).map_or(Share::ZERO, |b| b.1)
+    }
+
+    /// The highest share of any band.
+    pub fn highest(&self) -> Share {
+        self.0.iter().map(|b| b.1).fold(Share::ZERO, |a, b| if b > a { b } else { a })
+    }
+}
+
+/// The period of a third party's limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitPeriod {
+    /// The limit renews each calendar year.
+    Annual,
+    /// One limit over the whole horizon.
+    Lifetime,
+}
+
+/// A third risk bearer beside the fund and the bank: a guarantor or an
+/// insurer (省农担, 小额贷款保证保险, 防贫保; D12 卢氏: fund, bank, provincial
+/// guarantor and re-guarantor). It pays its share of each approved loss
+/// when the claim is approved — from its own money, not the fund's
+/// balance — until its limit is reached; what it cannot pay falls to the
+/// bank.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ThirdParty {
+    /// Its share of an approved loss base (the bank's is what the fund and
+    /// it leave).
+    pub share: Share,
+    /// Most it pays in a county per period (none: unlimited).
+    pub limit: Option<Fen>,
+    /// The period of the limit.
+    pub period: LimitPeriod,
+}
+
+impl ThirdParty {
+    /// What it pays of a loss `base`, having paid `used` in the limit's
+    /// period so far: its share, within what is left of the limit.
+    pub fn part(&self, base: Fen, used: Fen) -> Fen {
+        let part = base.max(Fen::ZERO).times(self.share.get());
+        match self.limit {
+            Some(limit) => part.min((limit - used).max(Fen::ZERO)),
+            None => part,
+        }
+    }
+}
+
+/// How a top-up is split between the budgets of the three levels, and
+/// the county's fiscal capacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LevelSplit {
+    /// Shares of the province, the prefecture and the county (summing to 1).
+    pub province: Share,
+    /// The prefecture's share.
+    pub prefecture: Share,
+    /// The county's share.
+    pub county: Share,
+}
+
+/// What a top-up raised, by level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TopUpParts {
+    /// From the province's budget.
+    pub province: Fen,
+    /// From the prefecture's budget.
+    pub prefecture: Fen,
+    /// From the county's budget.
+    pub county: Fen,
+}
+
+impl TopUpParts {
+    /// The whole top-up.
+    pub fn total(&self) -> Fen {
+        self.province + self.prefecture + self.county
+    }
+}
+
+impl LevelSplit {
+    /// Splits a top-up of `gap` between the levels, the county paying at
+    /// most `county_room` (what is left of its fiscal capacity this year;
+    /// none: unlimited). Upper-level money matches the county's (配套): when
+    /// the county can pay only part of its share, the whole top-up shrinks
+    /// in the same proportion. The county's part is rounded down to the
+    /// fen, the others follow from it, so the parts never exceed the gap.
+    pub fn split(&self, gap: Fen, county_room: Option<Fen>) -> TopUpParts {
+        if !gap.is_positive() {
+            return TopUpParts::default();
+        }
+        let county_due = gap.times(self.county.get());
+        let total = match county_room {
+            Some(room) if county_due > room => {
+                gap.times(room.max(Fen::ZERO).0 as f64 / county_due.0 as f64).min(gap)
+            }
+            _ => gap,
+        };
+        let mut county = total.times(self.county.get());
+        if let Some(room) = county_room {
+            county = county.min(room.max(Fen::ZERO));
+        }
+        let province = total.times(self.province.get()).min(total - county);
+        TopUpParts { province, prefecture: total - county - province, county }
     }
 }
 
@@ -148,6 +347,18 @@ pub enum TopUp {
     QuarterlyToRatio {
         /// Target fund ÷ covered outstanding principal.
         ratio: f64,
+    },
+    /// Whenever the balance at a month's end is below `trigger` × the
+    /// endowment (核定规模), topped up to the endowment from the budgets
+    /// of the province, the prefecture and the county in the shares of
+    /// `split`, the county's part within its fiscal capacity (D15a restores
+    /// a fixed endowment; Yunnan 2023: provincial funds support the
+    /// counties' funds).
+    BelowEndowment {
+        /// Balance ÷ endowment below which the top-up applies.
+        trigger: Share,
+        /// The split between the levels.
+        split: LevelSplit,
     },
 }
 
@@ -181,6 +392,9 @@ mod tests {
             annual_cap: None,
             payment_delay_months: 1,
             recoveries_to_fund: true,
+            annual_share_cap: None,
+            fund_share_by_npl: None,
+            third_party: None,
         }
     }
 
@@ -249,5 +463,93 @@ mod tests {
         assert_eq!(a.admit(none, Fen(10_000), Fen(10_000)), bank(5_000));
         assert_eq!(a.admit(none, Fen(10_000), Fen(15_000)), bank(0));
         assert_eq!(a.admit(none, Fen(10_000), Fen(20_000)), bank(0), "never negative");
+    }
+
+    fn grades() -> NplGrades {
+        NplGrades::new(vec![(sh(0.01), sh(0.8)), (sh(0.03), sh(0.7)), (sh(1.0), sh(0.5))]).unwrap()
+    }
+
+    #[test]
+    fn graded_share_reads_the_band_of_the_county_npl_ratio() {
+        let g = grades();
+        assert_eq!(g.share_for(sh(0.0)), sh(0.8));
+        assert_eq!(g.share_for(sh(0.01)), sh(0.8), "a bound belongs to its band");
+        assert_eq!(g.share_for(sh(0.0101)), sh(0.7));
+        assert_eq!(g.share_for(sh(0.03)), sh(0.7));
+        assert_eq!(g.share_for(sh(0.2)), sh(0.5));
+        let r = ClaimRules { fund_share_by_npl: Some(g), ..rules() };
+        let npl = |x| ActivationInputs { overdue_ratio: sh(0.5), npl_ratio: sh(x) };
+        assert_eq!(r.fund_share_at(npl(0.005)), sh(0.8));
+        assert_eq!(r.fund_share_at(npl(0.05)), sh(0.5));
+        assert_eq!(rules().fund_share_at(npl(0.05)), sh(0.7), "without grades, the flat share");
+    }
+
+    #[test]
+    fn graded_share_bands_must_increase_and_cover_every_ratio() {
+        assert!(NplGrades::new(vec![(sh(0.03), sh(0.7)), (sh(0.01), sh(0.8)), (sh(1.0), sh(0.5))]).is_none());
+        assert!(NplGrades::new(vec![(sh(0.01), sh(0.8)), (sh(0.01), sh(0.7)), (sh(1.0), sh(0.5))]).is_none());
+        assert!(NplGrades::new(vec![(sh(0.01), sh(0.8)), (sh(0.03), sh(0.7))]).is_none(), "last bound 1");
+        assert!(NplGrades::new(Vec::new()).is_none());
+        assert_eq!(grades().highest(), sh(0.8));
+    }
+
+    #[test]
+    fn annual_cap_is_a_share_of_the_year_start_balance_or_of_the_endowment() {
+        let cap = AnnualShareCap { share: sh(0.3), of: CapBase::YearStartBalance, excess: CapExcess::Wait };
+        assert_eq!(cap.amount(Fen(1_000), Fen(5_000)), Fen(300));
+        assert_eq!(cap.amount(Fen(-10), Fen(5_000)), Fen::ZERO, "never negative");
+        let on_endowment = AnnualShareCap { of: CapBase::Endowment, ..cap };
+        assert_eq!(on_endowment.amount(Fen(1_000), Fen(5_000)), Fen(1_500));
+    }
+
+    #[test]
+    fn third_party_pays_its_share_within_what_is_left_of_its_limit() {
+        let tp = ThirdParty { share: sh(0.2), limit: Some(Fen(3_000)), period: LimitPeriod::Annual };
+        assert_eq!(tp.part(Fen(10_000), Fen::ZERO), Fen(2_000));
+        assert_eq!(tp.part(Fen(10_000), Fen(2_000)), Fen(1_000), "only the limit's rest");
+        assert_eq!(tp.part(Fen(10_000), Fen(3_500)), Fen::ZERO, "never negative");
+        let unlimited = ThirdParty { limit: None, ..tp };
+        assert_eq!(unlimited.part(Fen(10_000), Fen(1_000_000)), Fen(2_000));
+    }
+
+    fn split() -> LevelSplit {
+        LevelSplit { province: sh(0.5), prefecture: sh(0.2), county: sh(0.3) }
+    }
+
+    #[test]
+    fn endowment_top_up_is_split_between_province_prefecture_and_county() {
+        let parts = split().split(Fen(10_000), None);
+        assert_eq!(parts, TopUpParts { province: Fen(5_000), prefecture: Fen(2_000), county: Fen(3_000) });
+        assert_eq!(split().split(Fen::ZERO, None), TopUpParts::default());
+        assert_eq!(split().split(Fen(-5), Some(Fen(1))), TopUpParts::default());
+    }
+
+    #[test]
+    fn endowment_top_up_shrinks_with_the_county_part_beyond_its_fiscal_capacity() {
+        // The county can put in 1,500 of its 3,000: upper levels match it,
+        // so the whole top-up is halved.
+        let parts = split().split(Fen(10_000), Some(Fen(1_500)));
+        assert_eq!(parts, TopUpParts { province: Fen(2_500), prefecture: Fen(1_000), county: Fen(1_500) });
+        assert_eq!(parts.total(), Fen(5_000));
+        assert_eq!(split().split(Fen(10_000), Some(Fen::ZERO)).total(), Fen::ZERO);
+        assert_eq!(split().split(Fen(10_000), Some(Fen(3_000))).total(), Fen(10_000), "room enough");
+        // Without a county share, the capacity does not bind.
+        let upper = LevelSplit { province: sh(0.6), prefecture: sh(0.4), county: sh(0.0) };
+        assert_eq!(upper.split(Fen(10_000), Some(Fen::ZERO)).total(), Fen(10_000));
+    }
+
+    #[test]
+    fn endowment_top_up_parts_never_exceed_the_gap_whatever_the_rounding() {
+        let thirds = LevelSplit { province: sh(1.0 / 3.0), prefecture: sh(1.0 / 3.0), county: sh(1.0 / 3.0) };
+        for gap in [1, 2, 5, 7, 10, 101, 99_999] {
+            for room in [None, Some(Fen(0)), Some(Fen(1)), Some(Fen(333))] {
+                let p = thirds.split(Fen(gap), room);
+                assert!(p.total() <= Fen(gap), "{gap} {room:?}: {p:?}");
+                assert!(p.province >= Fen::ZERO && p.prefecture >= Fen::ZERO && p.county >= Fen::ZERO);
+                if let Some(r) = room {
+                    assert!(p.county <= r, "{gap} {room:?}: {p:?}");
+                }
+            }
+        }
     }
 }

@@ -84,6 +84,11 @@ pub struct ProvinceSummary {
     pub loss_bank_yuan: Estimate,
     /// Approved claims the funds could not pay, yuan.
     pub loss_uncovered_yuan: Estimate,
+    /// Loss borne by the third party (guarantor or insurer) of three-party
+    /// sharing: what it paid less the recoveries returned to it, yuan over
+    /// the horizon. Present only when the rules name a third party.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_guarantor_yuan: Option<Estimate>,
     /// Claims paid by the funds, yuan.
     pub claims_paid_yuan: Estimate,
     /// Principal written off, yuan.
@@ -227,6 +232,12 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         loss_fund_yuan: est(paths, |p| yuan(p.totals().loss_fund)),
         loss_bank_yuan: est(paths, |p| yuan(p.totals().loss_bank)),
         loss_uncovered_yuan: est(paths, |p| yuan(p.totals().loss_uncovered)),
+        loss_guarantor_yuan: s
+            .rules
+            .claims
+            .third_party
+            .is_some()
+            .then(|| est(paths, |p| yuan(p.totals().loss_guarantor))),
         claims_paid_yuan: est(paths, |p| yuan(p.totals().claims_paid)),
         written_off_yuan: est(paths, |p| yuan(p.totals().written_off)),
         disbursed_yuan: est(paths, |p| yuan(p.totals().disbursed)),

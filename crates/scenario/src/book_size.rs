@@ -93,6 +93,7 @@ pub(crate) fn bound(s: &Scenario) -> BookBound {
             TopUp::AnnualRestore { .. } => years * fund,
             TopUp::AnnualToRatio { ratio, .. } => years * ratio * most_outstanding,
             TopUp::QuarterlyToRatio { ratio } => quarters * ratio * most_outstanding,
+            TopUp::BelowEndowment { .. } => horizon * c.endowment.0 as f64,
         };
         let top_ups = match r.fund.annual_top_up_cap {
             Some(cap) => top_ups.min(years * cap.0 as f64),

@@ -88,6 +88,13 @@ pub struct County {
     pub border: bool,
     /// Fund balance at the start.
     pub fund: Fen,
+    /// The fund's endowment (核定规模): the base of the endowment-triggered
+    /// top-up, of an annual cap on the endowment and of the suspension on
+    /// the share of the endowment used. Defaults to the fund at the start.
+    pub endowment: Fen,
+    /// Most the county's budget puts into the fund's top-ups in a calendar
+    /// year, yuan a year (none: unlimited).
+    pub fiscal_capacity: Option<Fen>,
     /// Households and loans.
     pub profile: CountyProfile,
 }

@@ -2,8 +2,9 @@
 //! lending suspension (三(三)) — and stage 7, the fund's cash: interest,
 //! top-ups, and the county's subsidy budget renewing each January.
 
-use mcstress_compensation::ActivationInputs;
+use mcstress_compensation::{ActivationInputs, Fund, Suspension, fund_use_passed};
 use mcstress_domain::{Fen, Share};
+use mcstress_scenario::Rules;
 
 use crate::rng::unit;
 
@@ -40,6 +41,18 @@ pub(super) fn claims_and_suspension(
     let ratio = rules.lending.suspension_ratio(inputs);
     let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
     cs.suspension.update(ratio, ctx.m.counties[c].tolerance, in_default, mc.cal.month.is_multiple_of(3));
+    stop_on_fund_use(rules, fund, &mut cs.suspension);
+}
+
+/// The suspension on the share of the endowment used: once the claims the
+/// fund has paid pass the limit, new lending stops for the rest of the
+/// horizon.
+fn stop_on_fund_use(rules: &Rules, fund: &Fund, suspension: &mut Suspension) {
+    if let Some(limit) = rules.lending.fund_use_limit
+        && fund_use_passed(limit, fund.claims_paid, fund.endowment)
+    {
+        suspension.stop_for_good();
+    }
 }
 
 /// Recoveries on written-off loans, within the recovery window; the

@@ -45,6 +45,9 @@ pub struct PathTotals {
     pub loss_fund: i64,
     /// Loss borne by banks.
     pub loss_bank: i64,
+    /// Loss borne by the third party (guarantor or insurer): what it paid
+    /// less the recoveries returned to it.
+    pub loss_guarantor: i64,
     /// Approved claims the funds could not pay by the end.
     pub loss_uncovered: i64,
     /// Interest subsidy paid.
@@ -240,6 +243,7 @@ impl Record {
             tot.recoveries_to_fund += f.recoveries.0;
             tot.fund_end += f.balance.0;
             unpaid_total += f.unpaid_approved().0;
+            tot.loss_guarantor += f.third_party_loss().0;
             let o = &mut outcomes[c];
             o.exhausted_month = f.exhausted_at;
             o.loss_fund = f.claims_paid.0 - f.recoveries.0;
@@ -262,7 +266,8 @@ impl Record {
         tot.subsidy_late_end = ws.county.iter().map(|c| c.subsidy.owed.0).sum();
         tot.loss_fund = tot.claims_paid - tot.recoveries_to_fund;
         tot.loss_uncovered = unpaid_total;
-        tot.loss_bank = loss_base_total - tot.recoveries - tot.loss_fund - tot.loss_uncovered;
+        tot.loss_bank =
+            loss_base_total - tot.recoveries - tot.loss_fund - tot.loss_uncovered - tot.loss_guarantor;
         let peak = province_overdue.iter().copied().fold(0.0, f64::max);
         let fin = province_overdue.last().copied().unwrap_or(0.0);
         PathResult {

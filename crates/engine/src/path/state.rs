@@ -118,7 +118,9 @@ impl Workspace {
         let c = m.counties.len();
         let mut ws = Workspace {
             books: m.books.clone(),
-            funds: m.counties.iter().map(|c| Fund::new(c.fund)).collect(),
+            funds: (m.counties.iter().zip(&m.scenario.counties))
+                .map(|(c, s)| Fund::new(c.fund).with_county_terms(s.endowment, s.fiscal_capacity))
+                .collect(),
             recov: vec![Vec::new(); c],
             county: vec![CountyState::default(); c],
             towns: Vec::new(),

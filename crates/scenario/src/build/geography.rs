@@ -115,6 +115,8 @@ fn counties(cx: &mut Cx<'_>, g: &mut Tab<'_>, prefs: &[Prefecture]) -> Vec<Count
             );
         }
         let fund = cx.money(t, "fund_yuan", Fen::ZERO, Fen::ZERO, MAX_YUAN);
+        let endowment = cx.money(t, "endowment_yuan", fund, Fen::ZERO, MAX_YUAN);
+        let fiscal_capacity = cx.opt_money(t, "fiscal_capacity_yuan", Fen::ZERO, MAX_YUAN);
         let bank_coverage = cx.float(t, "bank_coverage", 1.0, 0.0, 1.0);
         let default_mix = prefs.get(prefecture).map(|x| x.industry_mix).unwrap_or(OTHER_ONLY);
         let industry_mix = cx.mix(t, "industry_mix", &INDUSTRY_KEYS, default_mix);
@@ -127,6 +129,8 @@ fn counties(cx: &mut Cx<'_>, g: &mut Tab<'_>, prefs: &[Prefecture]) -> Vec<Count
             key_county,
             border,
             fund,
+            endowment,
+            fiscal_capacity,
             profile: CountyProfile { townships, bank_coverage, eligible_households, loans, industry_mix },
         }
     });

@@ -1,6 +1,9 @@
 //! `[rules.*]`: the policy rules, one reader per sub-table.
 
-use mcstress_compensation::{Activation, ClaimRules, FundRules, LendingRules, LossBase, RatioMetric, TopUp};
+use mcstress_compensation::{
+    Activation, AnnualShareCap, CapBase, CapExcess, ClaimRules, FundRules, LendingRules, LevelSplit,
+    LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
+};
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, SubsidyRules};
 
@@ -158,9 +161,87 @@ fn compensation(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ClaimRules {
         annual_cap: cx.opt_money(t, "annual_cap_yuan", Fen::ZERO, MAX_YUAN),
         payment_delay_months: cx.int(t, "payment_delay_months", 1, 0, 36) as u16,
         recoveries_to_fund: cx.boolean(t, "recoveries_to_fund", true),
+        annual_share_cap: annual_cap_share(cx, t),
+        fund_share_by_npl: fund_share_by_npl(cx, t),
+        third_party: None,
     };
+    let claims = ClaimRules { third_party: third_party(cx, t, &claims), ..claims };
     cx.close(ct);
     claims
+}
+
+/// A share that is off when absent.
+fn opt_share(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str) -> Option<Share> {
+    let present = t.node().and_then(|n| n.get(key)).is_some();
+    let x = cx.share(t, key, Share::ZERO);
+    present.then_some(x)
+}
+
+/// `annual_cap_share` with what it is a share of and what happens to the
+/// rest.
+fn annual_cap_share(cx: &mut Cx<'_>, t: &mut Tab<'_>) -> Option<AnnualShareCap> {
+    let share = opt_share(cx, t, "annual_cap_share");
+    let of = match cx.choice(t, "annual_cap_of", "year_start_balance", &["year_start_balance", "endowment"]) {
+        "endowment" => CapBase::Endowment,
+        _ => CapBase::YearStartBalance,
+    };
+    let excess = match cx.choice(t, "annual_cap_excess", "wait", &["wait", "refuse"]) {
+        "refuse" => CapExcess::Refuse,
+        _ => CapExcess::Wait,
+    };
+    share.map(|share| AnnualShareCap { share, of, excess })
+}
+
+/// `fund_share_by_npl`: bands of (NPL upper bound, fund share), bounds
+/// strictly increasing, the last 1.
+fn fund_share_by_npl(cx: &mut Cx<'_>, t: &mut Tab<'_>) -> Option<NplGrades> {
+    let node = t.node().and_then(|n| n.get("fund_share_by_npl"));
+    let bands = items(cx, t, "fund_share_by_npl", |cx, it, _| {
+        cx.require(it, "npl_up_to", "the band's upper bound of the county NPL ratio, 0–1");
+        cx.require(it, "fund_share", "the fund's share in the band, 0–1");
+        (cx.share(it, "npl_up_to", share(1.0)), cx.share(it, "fund_share", share(0.7)))
+    })?;
+    let grades = NplGrades::new(bands.clone());
+    if grades.is_none()
+        && let Some(node) = node
+    {
+        let bounds: Vec<String> = bands.iter().map(|(b, _)| num(b.get())).collect();
+        cx.error(
+            node,
+            &t.field("fund_share_by_npl"),
+            "bands whose `npl_up_to` increase strictly, the last being 1 (every ratio in a band)",
+            if bounds.is_empty() { "no band".to_string() } else { format!("bounds {}", bounds.join(", ")) },
+        );
+    }
+    grades
+}
+
+/// `third_party_*`: a guarantor or insurer beside fund and bank; its share
+/// and the fund's (the highest graded one) may not pass 1.
+fn third_party(cx: &mut Cx<'_>, t: &mut Tab<'_>, claims: &ClaimRules) -> Option<ThirdParty> {
+    let node = t.node().and_then(|n| n.get("third_party_share"));
+    let share = cx.share(t, "third_party_share", Share::ZERO);
+    let limit = cx.opt_money(t, "third_party_limit_yuan", Fen::ZERO, MAX_YUAN);
+    let period = match cx.choice(t, "third_party_limit_period", "annual", &["annual", "lifetime"]) {
+        "lifetime" => LimitPeriod::Lifetime,
+        _ => LimitPeriod::Annual,
+    };
+    let fund = claims.fund_share_by_npl.as_ref().map_or(claims.fund_share, NplGrades::highest);
+    if fund.get() + share.get() > 1.0 + 1e-12
+        && let Some(node) = node
+    {
+        cx.error(
+            node,
+            &t.field("third_party_share"),
+            format!(
+                "at most 1 − the fund's (highest) share, {}",
+                num(((1.0 - fund.get()) * 1e9).round() / 1e9)
+            ),
+            node.describe(),
+        );
+        return None;
+    }
+    (share.get() > 0.0).then_some(ThirdParty { share, limit, period })
 }
 
 fn fund(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> FundRules {
@@ -171,12 +252,18 @@ fn fund(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> FundRules {
         t,
         "top_up",
         "annual_restore",
-        &["none", "annual_restore", "annual_to_ratio", "quarterly_to_ratio"],
+        &["none", "annual_restore", "annual_to_ratio", "quarterly_to_ratio", "below_endowment"],
     );
     let month_of_year = cx.int(t, "top_up_month", 1, 1, 12) as u8;
     let ratio = cx.float(t, "top_up_ratio", 0.1, 0.0, 1.0);
+    let trigger = cx.share(t, "top_up_trigger", share(0.5));
+    let [province, prefecture, county] =
+        cx.mix(t, "top_up_mix", &["province", "prefecture", "county"], [0.0, 0.0, 1.0]).map(share);
     let top_up = match kind {
         "none" => TopUp::None,
+        "below_endowment" => {
+            TopUp::BelowEndowment { trigger, split: LevelSplit { province, prefecture, county } }
+        }
         "annual_to_ratio" => TopUp::AnnualToRatio { ratio, month_of_year },
         "quarterly_to_ratio" => TopUp::QuarterlyToRatio { ratio },
         _ => TopUp::AnnualRestore { month_of_year },
@@ -203,6 +290,7 @@ fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
         key_county_extra: cx.share(t, "key_county_extra", share(0.03)),
         suspend_on_fund_default: cx.boolean(t, "suspend_on_fund_default", true),
         write_off_months: cx.int(t, "write_off_months", 12, 1, 120) as u16,
+        fund_use_limit: opt_share(cx, t, "fund_use_limit"),
     };
     cx.close(gt);
     lending
