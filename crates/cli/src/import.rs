@@ -196,6 +196,8 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
         "逾期91-180天本金（元）",
         "逾期180天以上本金（元）",
         "风险补偿金余额（元）",
+        "核定规模（元）",
+        "财政补充能力（元/年）",
     ]
     .iter()
     .map(|h| h.to_string())
@@ -222,6 +224,8 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
         ];
         row.extend(sums_cells(&county[c]));
         row.push(yuan(cty.fund.0));
+        row.push(yuan(cty.endowment.0));
+        row.push(cty.fiscal_capacity.map_or(String::new(), |f| yuan(f.0)));
         row.extend(months.iter().map(|m| maturing[c].get(m).map_or(String::new(), |f| yuan(*f))));
         w.write_record(&row)?;
         for (t, seed) in book.townships[c].iter().enumerate() {
@@ -229,7 +233,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
                 vec![format!("{:06}", cty.code.0), cty.name.clone(), seed.name.clone(), pref.clone()];
             row.extend(["", "", ""].map(String::from));
             row.extend(sums_cells(&town[c][t]));
-            row.push(String::new());
+            row.extend(["", "", ""].map(String::from));
             row.extend(months.iter().map(|_| String::new()));
             w.write_record(&row)?;
         }

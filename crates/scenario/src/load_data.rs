@@ -226,8 +226,15 @@ fn replace_counties(
                 let sum: u64 = r.loans[..2].iter().flatten().map(|x| *x as u64).sum();
                 put("loans", Kind::Int(sum as i64));
             }
-            if let Some(f) = r.fund[0] {
-                put("fund_yuan", Kind::Str(yuan_text(f)));
+            // The fund's balance, its endowment (核定规模) and the county's
+            // fiscal capacity for top-ups; claims paid to date (fund[2]) are
+            // read and checked, not used by the model.
+            for (value, key) in
+                [(r.fund[0], "fund_yuan"), (r.fund[1], "endowment_yuan"), (r.fund[3], "fiscal_capacity_yuan")]
+            {
+                if let Some(f) = value {
+                    put(key, Kind::Str(yuan_text(f)));
+                }
             }
             let towns = records.iter().filter(|t| t.code == r.code && t.township.is_some()).count();
             if towns > 0 {
