@@ -13,10 +13,12 @@ use std::collections::HashMap;
 use mcstress_domain::{Category, Fen, Industry, Product};
 use sha2::{Digest, Sha256};
 
+use crate::counties::CountyRecord;
 use crate::date::Date;
-use crate::header::{ColumnSpec, HeaderError, HeaderRow, Unit};
+use crate::header::{ColumnSpec, HeaderError, HeaderRow, Unit, known_names};
 use crate::money::parse_money;
-use crate::table::{Row, Table};
+use crate::table::{Row, SheetChoice, Table, TableError};
+use crate::text::{DecodeError, decode};
 
 const MONEY: &[Unit] = &[Unit::Yuan, Unit::WanYuan, Unit::YiYuan];
 
@@ -199,13 +201,19 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}", self.row)?;
+        // Row 0 is the file as a whole (it is not a workbook, say).
+        match self.row {
+            0 => write!(f, "the file")?,
+            n => write!(f, "row {n}")?,
+        }
         if !self.column.is_empty() {
             write!(f, ", column {}", self.column)?;
         }
         write!(f, ": expected {}", self.expected)?;
         match &self.value {
             Some(v) => write!(f, ", found {v:?}"),
+            // A whole row or the whole file has no single value to show.
+            None if self.column.is_empty() => Ok(()),
             None => write!(f, " (the value is not shown: personal data)"),
         }
     }
@@ -215,6 +223,12 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LedgerError {
+    /// The bytes are not text in an encoding mcstress reads.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The text is not a table (or the workbook has no such sheet).
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// The header row is missing or wrong.
     #[error(transparent)]
     Header(#[from] HeaderError),
@@ -223,11 +237,75 @@ pub enum LedgerError {
     Rows(Vec<Problem>),
 }
 
+impl LedgerError {
+    /// Every problem as a [`Problem`] — row, column, value, what is
+    /// expected — for a report the bank can fix the file from: the row
+    /// problems as they are, a file or header problem as one problem at
+    /// its row (row 0: the file as a whole).
+    pub fn problems(&self) -> Vec<Problem> {
+        let whole = |row: u32, column: &str, value: Option<String>, expected: String| Problem {
+            row,
+            column: column.to_string(),
+            value,
+            expected,
+        };
+        match self {
+            LedgerError::Rows(p) => p.clone(),
+            LedgerError::Decode(e @ DecodeError::NotText { line, .. }) => {
+                let expected = e.to_string();
+                let expected =
+                    expected.split_once(": not ").map_or(expected.clone(), |(_, rest)| rest.to_string());
+                vec![whole(*line as u32, "", None, format!("text in UTF-8 or GBK/GB18030, not {expected}"))]
+            }
+            LedgerError::Decode(e) => vec![whole(1, "", None, format!("a CSV or XLSX file, not {e}"))],
+            LedgerError::Table(TableError::Csv { row, source }) => {
+                vec![whole(*row, "", None, format!("a CSV row ({source})"))]
+            }
+            LedgerError::Table(e) => vec![whole(0, "", None, format!("a readable table: {e}"))],
+            LedgerError::Header(h) => vec![match h {
+                HeaderError::NotFound { searched, expected } => whole(
+                    1,
+                    "",
+                    None,
+                    format!("a header row in the first {searched} rows naming columns such as {expected}"),
+                ),
+                HeaderError::Missing { row, name, aliases } => {
+                    whole(*row, name, None, format!("a column {name} (also accepted: {aliases})"))
+                }
+                HeaderError::Duplicate { row, name, first, second } => whole(
+                    *row,
+                    second,
+                    Some(second.clone()),
+                    format!("one column {name}: {first:?} is already {name}; keep one"),
+                ),
+                HeaderError::Unit { row, written, found, allowed } => {
+                    whole(*row, written, Some(written.clone()), format!("a unit of {allowed}, not {found}"))
+                }
+            }],
+        }
+    }
+}
+
 /// The loans of a ledger, in row order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ledger {
     /// The loans.
     pub loans: Vec<LedgerLoan>,
+    /// Where the header is and which column is where (for messages about
+    /// a loan after reading, such as [`check_ledger_counties`]'s).
+    pub header: HeaderRow,
+}
+
+impl Ledger {
+    /// The header of column `key` of [`LEDGER_COLUMNS`] as written in the
+    /// file ("" if the ledger has no such column).
+    pub fn column(&self, key: &str) -> &str {
+        LEDGER_COLUMNS
+            .iter()
+            .position(|s| s.key == key)
+            .and_then(|i| self.header.columns.get(i)?.as_ref())
+            .map_or("", |(_, h)| h.written.as_str())
+    }
 }
 
 /// A keyed hash of an ID number: tells one household's loans from
@@ -257,6 +335,35 @@ pub fn id_number_is_well_formed(id: &str) -> bool {
     id[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
 }
 
+/// Reads a ledger file's bytes: an XLSX workbook (by its ZIP signature;
+/// the sheet `sheet`) or CSV text in UTF-8, UTF-8 with a byte-order mark
+/// or GBK/GB18030; then [`read_ledger`].
+pub fn read_ledger_bytes(
+    bytes: &[u8],
+    sheet: SheetChoice,
+    as_of: Date,
+    key: &[u8],
+) -> Result<Ledger, LedgerError> {
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        Table::from_xlsx(bytes, sheet)?
+    } else {
+        Table::from_csv(&decode(bytes)?.text)?
+    };
+    read_ledger(&table, as_of, key)
+}
+
+/// The largest amount of one 首贷 or 追贷 (5万 yuan) for a loan disbursed
+/// before March 2026, when the product became 帮扶小额信贷 (10万); an
+/// amount above it is most often a wrong unit in the header.
+fn amount_cap(product: Product, disbursed: Option<Date>) -> Option<Fen> {
+    const NEW_PRODUCT: Date = Date { year: 2026, month: 3, day: 1 };
+    match product {
+        Product::Commercial => None,
+        _ if disbursed.is_some_and(|d| d >= NEW_PRODUCT) => Some(Fen(100_000 * 100)),
+        _ => Some(Fen(50_000 * 100)),
+    }
+}
+
 /// Reads the loans of `table`, as of `as_of` (the ledger's date), hashing
 /// ID numbers with `key`. Every problem is collected before giving up.
 pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, LedgerError> {
@@ -272,7 +379,22 @@ pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, Led
     let mut problems = Vec::new();
     let mut loans = Vec::new();
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
+    let mut data_rows = 0usize;
     for row in table.rows.iter().filter(|r| r.number > header.number) {
+        data_rows += 1;
+        // Two exports pasted into one file repeat the header.
+        if known_names(row, LEDGER_COLUMNS) >= 2 {
+            problems.push(Problem {
+                row: row.number,
+                column: String::new(),
+                value: None,
+                expected: format!(
+                    "a loan, not a header row (the header is row {}; were two files pasted together?)",
+                    header.number
+                ),
+            });
+            continue;
+        }
         let mut cx = RowReader { row, header: &header, problems: &mut problems };
         let Some(loan) = cx.loan(as_of, key) else { continue };
         if let Some(id) = &loan.loan_id
@@ -287,7 +409,66 @@ pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, Led
         }
         loans.push(loan);
     }
-    if problems.is_empty() { Ok(Ledger { loans }) } else { Err(LedgerError::Rows(problems)) }
+    if data_rows == 0 {
+        problems.push(Problem {
+            row: header.number,
+            column: String::new(),
+            value: None,
+            expected: "at least one loan in the rows below the header, found none".into(),
+        });
+    }
+    if problems.is_empty() { Ok(Ledger { loans, header }) } else { Err(LedgerError::Rows(problems)) }
+}
+
+/// Checks a ledger against the county file's rows: a loan's county must
+/// be one of the file's (by code, or by name when the ledger names
+/// counties), and where the file has township rows for a county, the
+/// loan's township must be one of them. Problems in row order, the county
+/// before the township; none when every loan is known.
+pub fn check_ledger_counties(ledger: &Ledger, counties: &[CountyRecord]) -> Vec<Problem> {
+    let county_rows: Vec<&CountyRecord> = counties.iter().filter(|c| c.township.is_none()).collect();
+    let known: Vec<&CountyRecord> =
+        if county_rows.is_empty() { counties.iter().collect() } else { county_rows };
+    let example = known.first().map_or(String::new(), |c| format!(", such as {:06} {}", c.code, c.name));
+    let mut problems = Vec::new();
+    for loan in &ledger.loans {
+        let county = match &loan.county {
+            CountyRef::Code(code) => counties.iter().find(|c| c.code == *code),
+            CountyRef::Name(name) => counties.iter().find(|c| c.name == *name),
+        };
+        let Some(county) = county else {
+            let (column, value, what) = match &loan.county {
+                CountyRef::Code(code) => (ledger.column("county_code"), format!("{code:06}"), "code"),
+                CountyRef::Name(name) => (ledger.column("county"), name.clone(), "name"),
+            };
+            problems.push(Problem {
+                row: loan.row,
+                column: column.to_string(),
+                value: Some(value),
+                expected: format!("a county {what} of the county file ({} counties{example})", known.len()),
+            });
+            continue;
+        };
+        let townships: Vec<&str> =
+            counties.iter().filter(|c| c.code == county.code).filter_map(|c| c.township.as_deref()).collect();
+        if !townships.is_empty() && !townships.contains(&loan.township.as_str()) {
+            let mut listed = townships.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+            if townships.len() > 6 {
+                listed.push_str(", …");
+            }
+            problems.push(Problem {
+                row: loan.row,
+                column: ledger.column("township").to_string(),
+                value: Some(loan.township.clone()),
+                expected: format!(
+                    "a township of {} in the county file ({} townships: {listed})",
+                    county.name,
+                    townships.len()
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// One row being read; problems go to the shared list.
@@ -350,7 +531,9 @@ impl RowReader<'_> {
             match (self.cell(COL_COUNTY_CODE).map(str::to_string), self.cell(COL_COUNTY).map(str::to_string))
             {
                 (Some(code), _) => self
-                    .read(COL_COUNTY_CODE, "a six-digit county code", |_| parse_code(&code))
+                    .read(COL_COUNTY_CODE, "a six-digit county-level division code such as 530621", |_| {
+                        parse_code(&code)
+                    })
                     .map(CountyRef::Code),
                 (None, Some(name)) if !name.is_empty() => Some(CountyRef::Name(name)),
                 (None, _) => {
@@ -396,6 +579,29 @@ impl RowReader<'_> {
         let bank = self.cell(COL_BANK).filter(|v| !v.is_empty()).map(str::to_string);
         let loan_id = self.cell(COL_LOAN_ID).filter(|v| !v.is_empty()).map(str::to_string);
         // Checks across cells, only where the cells themselves were read.
+        if let (Some(a), Some(cap)) = (amount, product.and_then(|p| amount_cap(p, disbursed)))
+            && a > cap
+        {
+            self.problem(
+                COL_AMOUNT,
+                self.cell(COL_AMOUNT).map(str::to_string),
+                format!(
+                    "at most {} yuan for a 首贷 or 追贷 disbursed {} March 2026 (is the unit in the header right?)",
+                    cap.0 / 100,
+                    if cap.0 > 5_000_000 { "from" } else { "before" }
+                ),
+            );
+        }
+        if let (Some(b), Some(od)) = (balance, days_overdue)
+            && b == Fen::ZERO
+            && od > 0
+        {
+            self.problem(
+                COL_OVERDUE,
+                self.cell(COL_OVERDUE).map(str::to_string),
+                "0 days for a loan with no balance (a repaid loan is not overdue)",
+            );
+        }
         if let (Some(a), Some(b)) = (amount, balance) {
             if a == Fen::ZERO {
                 self.problem(COL_AMOUNT, self.cell(COL_AMOUNT).map(str::to_string), "an amount above 0");
@@ -479,8 +685,12 @@ impl RowReader<'_> {
     }
 }
 
+/// A county-level division code: six digits, the first two a province's
+/// (11–82), the last two not `00` (which a prefecture's code ends in).
 fn parse_code(t: &str) -> Option<u32> {
-    (t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+    let code: u32 = (t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())??;
+    let province = code / 10_000;
+    ((11..=82).contains(&province) && !code.is_multiple_of(100)).then_some(code)
 }
 
 fn parse_category(t: &str) -> Option<Category> {

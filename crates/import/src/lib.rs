@@ -28,8 +28,8 @@ pub use counties::{COUNTY_COLUMNS, CountiesError, CountyRecord, Period, read_cou
 pub use date::Date;
 pub use header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
 pub use ledger::{
-    CountyRef, LEDGER_COLUMNS, Ledger, LedgerError, LedgerLoan, Problem, RepaymentMethod, household_key,
-    id_number_is_well_formed, read_ledger,
+    CountyRef, LEDGER_COLUMNS, Ledger, LedgerError, LedgerLoan, Problem, RepaymentMethod,
+    check_ledger_counties, household_key, id_number_is_well_formed, read_ledger, read_ledger_bytes,
 };
 pub use money::{CellError, parse_money};
 pub use synthetic::{SYNTHETIC_HEADER, SyntheticCounty, synthetic_csv, synthetic_ledger};
