@@ -32,6 +32,10 @@ pub use ledger::{
     check_ledger_counties, household_key, id_number_is_well_formed, read_ledger, read_ledger_bytes,
 };
 pub use money::{CellError, parse_money};
-pub use synthetic::{SYNTHETIC_HEADER, SyntheticCounty, synthetic_csv, synthetic_ledger};
+pub use synthetic::{
+    LedgerOptions, Plant, SYNTHETIC_HEADER, SyntheticCounty, SyntheticLoan, TARGET_OVERDUE_SHARE,
+    generate_loans, synthetic_county_file, synthetic_county_header, synthetic_csv, synthetic_ledger,
+    yunnan_counties,
+};
 pub use table::{Row, SheetChoice, Table, TableError};
 pub use text::{DecodeError, Decoded, SourceEncoding, decode};
