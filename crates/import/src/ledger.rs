@@ -251,12 +251,14 @@ impl LedgerError {
         };
         match self {
             LedgerError::Rows(p) => p.clone(),
-            LedgerError::Decode(e @ DecodeError::NotText { line, .. }) => {
-                let expected = e.to_string();
-                let expected =
-                    expected.split_once(": not ").map_or(expected.clone(), |(_, rest)| rest.to_string());
-                vec![whole(*line as u32, "", None, format!("text in UTF-8 or GBK/GB18030, not {expected}"))]
-            }
+            LedgerError::Decode(DecodeError::NotText { line, offset, byte }) => vec![whole(
+                *line as u32,
+                "",
+                None,
+                format!(
+                    "text in UTF-8 or GBK/GB18030, found byte {byte:#04x} at offset {offset}, which is neither; save the file as CSV UTF-8 or CSV (GBK)"
+                ),
+            )],
             LedgerError::Decode(e) => vec![whole(1, "", None, format!("a CSV or XLSX file, not {e}"))],
             LedgerError::Table(TableError::Csv { row, source }) => {
                 vec![whole(*row, "", None, format!("a CSV row ({source})"))]
@@ -269,8 +271,9 @@ impl LedgerError {
                     None,
                     format!("a header row in the first {searched} rows naming columns such as {expected}"),
                 ),
+                // A missing column has no header as written.
                 HeaderError::Missing { row, name, aliases } => {
-                    whole(*row, name, None, format!("a column {name} (also accepted: {aliases})"))
+                    whole(*row, "", None, format!("a column {name} (also accepted: {aliases})"))
                 }
                 HeaderError::Duplicate { row, name, first, second } => whole(
                     *row,
@@ -505,13 +508,7 @@ impl RowReader<'_> {
         match parse_money(&text, unit) {
             Ok(f) => Some(f),
             Err(e) => {
-                // The message already quotes the value.
-                let expected = e.to_string();
-                self.problem(
-                    col,
-                    Some(text),
-                    expected.split(", found").next().unwrap_or(&expected).to_string(),
-                );
+                self.problem(col, Some(text), e.expected());
                 None
             }
         }
