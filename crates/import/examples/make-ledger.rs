@@ -127,13 +127,12 @@ fn encode(
     sheet: &str,
     title: &str,
     header: &[String],
-    rows: Vec<Vec<String>>,
+    rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, String> {
     if format == Format::Xlsx {
-        return xlsx::workbook(sheet, title, header, rows.into_iter())
-            .map_err(|e| format!("writing the workbook: {e}"));
+        return xlsx::workbook(sheet, title, header, rows).map_err(|e| format!("writing the workbook: {e}"));
     }
-    let mut text = String::with_capacity(rows.len() * 170);
+    let mut text = String::new();
     text.push_str(title);
     text.push_str("\r\n");
     text.push_str(&header.join(","));
@@ -165,14 +164,14 @@ fn run(args: Args) -> Result<(), (u8, String)> {
             "分县数据",
             &format!("脱贫人口小额信贷分县数据（{when}，由合成台账汇总）"),
             &header,
-            rows,
+            rows.into_iter(),
         )
         .map_err(|e| (EXIT_WRITE, e))?;
         std::fs::write(path, bytes).map_err(|e| (EXIT_WRITE, format!("{path}: {e}")))?;
     }
     let header: Vec<String> = SYNTHETIC_HEADER.iter().map(|s| s.to_string()).collect();
-    let rows: Vec<Vec<String>> = loans.iter().map(SyntheticLoan::cells).collect();
-    drop(loans);
+    // Rows are written as they are made, not held all at once.
+    let rows = loans.iter().map(SyntheticLoan::cells);
     let bytes =
         encode(args.format, "台账", &format!("脱贫人口小额信贷台账（{when}，合成数据）"), &header, rows)
             .map_err(|e| (EXIT_WRITE, e))?;

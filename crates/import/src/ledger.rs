@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::counties::CountyRecord;
 use crate::date::Date;
-use crate::header::{ColumnSpec, HeaderError, HeaderRow, Unit, known_names};
+use crate::header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
 use crate::money::parse_money;
 use crate::table::{Row, SheetChoice, Table, TableError};
 use crate::text::{DecodeError, decode};
@@ -383,10 +383,31 @@ pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, Led
     let mut loans = Vec::new();
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
     let mut data_rows = 0usize;
+    // Two exports pasted into one file repeat the header: a row with two
+    // cells naming the columns they stand in. Only a row whose 户类型 is
+    // no category is looked at (the check is then cheap for good rows).
+    let names: Vec<(usize, Vec<String>)> = header
+        .columns
+        .iter()
+        .zip(LEDGER_COLUMNS)
+        .filter_map(|(c, spec)| {
+            c.as_ref().map(|(i, _)| (*i, spec.names.iter().map(|n| Header::parse(n).name).collect()))
+        })
+        .collect();
+    let category_at = header.columns[COL_CATEGORY].as_ref().map(|(i, _)| *i);
+    let header_again = |row: &Row| {
+        if category_at.is_some_and(|i| parse_category(row.cell(i)).is_some()) {
+            return false;
+        }
+        let named = |(i, ns): &&(usize, Vec<String>)| {
+            let cell = row.cell(*i);
+            !cell.is_empty() && !cell.as_bytes()[0].is_ascii_digit() && ns.contains(&Header::parse(cell).name)
+        };
+        names.iter().filter(named).count() >= 2
+    };
     for row in table.rows.iter().filter(|r| r.number > header.number) {
         data_rows += 1;
-        // Two exports pasted into one file repeat the header.
-        if known_names(row, LEDGER_COLUMNS) >= 2 {
+        if header_again(row) {
             problems.push(Problem {
                 row: row.number,
                 column: String::new(),

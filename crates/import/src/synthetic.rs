@@ -528,7 +528,7 @@ pub fn generate_loans(counties: &[SyntheticCounty], options: &LedgerOptions) -> 
 fn draw_loan(d: &mut Draws, as_of: Date, product: &'static str, level: f64) -> SyntheticLoan {
     let term_years = [3, 2, 1][d.pick(&[70.0, 10.0, 20.0])];
     let amount_yuan: i64 = if product == "首贷" {
-        [50_000, 40_000, 30_000, 20_000, 10_000][d.pick(&[60.0, 8.0, 17.0, 10.0, 5.0])]
+        [50_000, 40_000, 30_000, 20_000, 10_000][d.pick(&[75.0, 7.0, 10.0, 5.0, 3.0])]
     } else {
         [50_000, 30_000, 20_000, 10_000][d.pick(&[30.0, 30.0, 25.0, 15.0])]
     };
@@ -623,7 +623,7 @@ fn draw_loan(d: &mut Draws, as_of: Date, product: &'static str, level: f64) -> S
 /// waves (years weighted 12, 28, 34, then 15 and 11 for 2024–25), months
 /// weighted towards spring, when the season's loans are made.
 fn wave_date(d: &mut Draws, from: Date, to: Date) -> Date {
-    const MONTHS: [f64; 12] = [6.0, 8.0, 14.0, 14.0, 12.0, 8.0, 7.0, 7.0, 7.0, 6.0, 6.0, 5.0];
+    const MONTHS: [f64; 12] = [5.0, 8.0, 16.0, 16.0, 12.0, 7.0, 6.0, 6.0, 6.0, 5.0, 5.0, 4.0];
     let year_weight = |y: i32| match y {
         ..=2020 => 5.0,
         2021 => 12.0,
