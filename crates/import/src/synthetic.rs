@@ -852,6 +852,33 @@ mod tests {
     }
 
     #[test]
+    fn planted_markers_sit_in_the_first_middle_and_last_rows_and_read_back() {
+        let plant = Plant { name: "测试标记人".into(), id_number: "11010519491231002X".into() };
+        let options = LedgerOptions { as_of: AS_OF, seed: 3, plant: Some(plant) };
+        let loans = generate_loans(&counties(), &options);
+        let marked: Vec<usize> =
+            loans.iter().enumerate().filter(|(_, l)| l.name == "测试标记人").map(|(i, _)| i).collect();
+        assert_eq!(marked, [0, 1_250, 2_499]);
+        assert!(marked.iter().all(|i| loans[*i].id_number == "11010519491231002X"));
+        let rows: Vec<Vec<String>> = loans.iter().map(SyntheticLoan::cells).collect();
+        let ledger =
+            read_ledger(&Table::from_csv(&synthetic_csv("台账", &rows)).unwrap(), AS_OF, b"k").unwrap();
+        assert_eq!(ledger.loans[0].household, ledger.loans[2_499].household);
+        let shown = format!("{ledger:?}");
+        assert!(!shown.contains("测试标记人") && !shown.contains("11010519491231002X"));
+    }
+
+    #[test]
+    fn the_draws_are_pinned() {
+        // A change here changes every generated ledger: say so where it is made.
+        let rows = synthetic_ledger(&counties(), AS_OF, 7);
+        assert_eq!(
+            rows[0].join(","),
+            "CC5306210000000,杨学,530621196001000009,530621,乐磨镇,和平下村,脱贫户,建设银行,首贷,40000,40000,2022-11-10,2025-11-10,按季付息到期还本,3.65,0,0,否,果蔬"
+        );
+    }
+
+    #[test]
     fn the_lpr_follows_its_fixings() {
         assert_eq!(lpr_bp(Date { year: 2021, month: 3, day: 1 }), 385);
         assert_eq!(lpr_bp(Date { year: 2023, month: 8, day: 21 }), 345);
