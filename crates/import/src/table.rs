@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 
 /// One row of cells, trimmed of surrounding white space.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,7 +116,9 @@ impl Table {
 
     /// Reads a sheet of an XLSX workbook. Numbers keep the digits the
     /// workbook stores (an integer-valued number prints without `.0`);
-    /// dates stored as dates print as `YYYY-MM-DD`.
+    /// dates stored as dates print as `YYYY-MM-DD`. Cells are read one by
+    /// one, so that a large sheet is never held twice (as the workbook's
+    /// cells and as rows).
     pub fn from_xlsx(bytes: &[u8], sheet: SheetChoice) -> Result<Table, TableError> {
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(TableError::Xlsx)?;
         let names = book.sheet_names();
@@ -129,33 +131,47 @@ impl Table {
                 })?
             }
         };
-        let range = book.worksheet_range(&name).map_err(TableError::Xlsx)?;
-        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut cells = book.worksheet_cells_reader(&name).map_err(TableError::Xlsx)?;
         let mut rows = Vec::new();
-        for (i, cells) in range.rows().enumerate() {
-            let mut row_cells = vec![String::new(); left as usize];
-            row_cells.extend(cells.iter().map(cell_text));
-            let row = Row { number: top + i as u32 + 1, cells: row_cells };
-            if !row.is_blank() {
-                rows.push(row);
+        let mut row = Row { number: 0, cells: Vec::new() };
+        while let Some(cell) = cells.next_cell().map_err(TableError::Xlsx)? {
+            let (r, c) = cell.get_position();
+            if r + 1 != row.number {
+                let done = std::mem::replace(&mut row, Row { number: r + 1, cells: Vec::new() });
+                if !done.is_blank() {
+                    rows.push(done);
+                }
             }
+            let text = cell_text(cell.get_value());
+            if text.is_empty() {
+                continue;
+            }
+            let c = c as usize;
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, String::new());
+            }
+            row.cells[c] = text;
+        }
+        if !row.is_blank() {
+            rows.push(row);
         }
         Ok(Table { rows })
     }
 }
 
 /// A workbook cell as text.
-fn cell_text(d: &Data) -> String {
+fn cell_text(d: &DataRef) -> String {
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_date(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.trim().to_string(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => format!("{f}"),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => excel_date(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#{e:?}"),
     }
 }
 
