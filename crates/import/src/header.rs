@@ -184,7 +184,7 @@ pub enum HeaderError {
 }
 
 /// Title rows searched above a header.
-const SEARCH_ROWS: usize = 10;
+pub(crate) const SEARCH_ROWS: usize = 10;
 
 /// How many cells of `row` name a column of `specs` (a header row names
 /// at least two; a data row, none).

@@ -15,9 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::counties::CountyRecord;
 use crate::date::Date;
-use crate::header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
+use crate::header::{ColumnSpec, Header, HeaderError, HeaderRow, SEARCH_ROWS, Unit};
 use crate::money::parse_money;
-use crate::table::{Row, SheetChoice, Table, TableError};
+use crate::table::{Row, SheetChoice, Table, TableError, csv_rows, xlsx_rows};
 use crate::text::{DecodeError, decode};
 
 const MONEY: &[Unit] = &[Unit::Yuan, Unit::WanYuan, Unit::YiYuan];
@@ -340,19 +340,21 @@ pub fn id_number_is_well_formed(id: &str) -> bool {
 
 /// Reads a ledger file's bytes: an XLSX workbook (by its ZIP signature;
 /// the sheet `sheet`) or CSV text in UTF-8, UTF-8 with a byte-order mark
-/// or GBK/GB18030; then [`read_ledger`].
+/// or GBK/GB18030; then as [`read_ledger`] does. Rows are read one at a
+/// time and dropped once read, so that only the loans are kept.
 pub fn read_ledger_bytes(
     bytes: &[u8],
     sheet: SheetChoice,
     as_of: Date,
     key: &[u8],
 ) -> Result<Ledger, LedgerError> {
-    let table = if bytes.starts_with(b"PK\x03\x04") {
-        Table::from_xlsx(bytes, sheet)?
+    let mut reader = LedgerRows::new(as_of, key);
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_rows(bytes, sheet, |row| reader.push(&row))?;
     } else {
-        Table::from_csv(&decode(bytes)?.text)?
-    };
-    read_ledger(&table, as_of, key)
+        csv_rows(&decode(bytes)?.text, |row| reader.push(&row))?;
+    }
+    reader.finish()
 }
 
 /// The largest amount of one 首贷 or 追贷 (5万 yuan) for a loan disbursed
@@ -370,78 +372,174 @@ fn amount_cap(product: Product, disbursed: Option<Date>) -> Option<Fen> {
 /// Reads the loans of `table`, as of `as_of` (the ledger's date), hashing
 /// ID numbers with `key`. Every problem is collected before giving up.
 pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, LedgerError> {
-    let header = HeaderRow::locate(table, LEDGER_COLUMNS)?;
-    if header.columns[COL_COUNTY_CODE].is_none() && header.columns[COL_COUNTY].is_none() {
-        return Err(HeaderError::Missing {
-            row: header.number,
-            name: "县(区)代码",
-            aliases: "县(区), county code, county".into(),
-        }
-        .into());
+    let mut reader = LedgerRows::new(as_of, key);
+    for row in &table.rows {
+        reader.push(row);
     }
-    let mut problems = Vec::new();
-    let mut loans = Vec::new();
-    let mut seen_ids: HashMap<String, u32> = HashMap::new();
-    let mut data_rows = 0usize;
-    // Two exports pasted into one file repeat the header: a row with two
-    // cells naming the columns they stand in. Only a row whose 户类型 is
-    // no category is looked at (the check is then cheap for good rows).
-    let names: Vec<(usize, Vec<String>)> = header
-        .columns
-        .iter()
-        .zip(LEDGER_COLUMNS)
-        .filter_map(|(c, spec)| {
-            c.as_ref().map(|(i, _)| (*i, spec.names.iter().map(|n| Header::parse(n).name).collect()))
+    reader.finish()
+}
+
+/// A ledger read row by row: the first rows are kept until the header is
+/// found among them, then each row is read into a loan (or problems).
+struct LedgerRows<'k> {
+    as_of: Date,
+    key: &'k [u8],
+    /// The rows before the header is known (at most `SEARCH_ROWS + 1`).
+    pending: Vec<Row>,
+    /// The rows below the header, once it is known.
+    body: Option<Body>,
+    /// Why no header was found.
+    failed: Option<LedgerError>,
+}
+
+/// The state of reading the rows below the header.
+struct Body {
+    header: HeaderRow,
+    /// For each known column, its index and normalised names.
+    names: Vec<(usize, Vec<String>)>,
+    category_at: Option<usize>,
+    problems: Vec<Problem>,
+    loans: Vec<LedgerLoan>,
+    seen_ids: HashMap<String, u32>,
+    data_rows: usize,
+}
+
+impl<'k> LedgerRows<'k> {
+    fn new(as_of: Date, key: &'k [u8]) -> LedgerRows<'k> {
+        LedgerRows { as_of, key, pending: Vec::new(), body: None, failed: None }
+    }
+
+    fn push(&mut self, row: &Row) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Some(body) = &mut self.body {
+            body.read(row, self.as_of, self.key);
+            return;
+        }
+        self.pending.push(row.clone());
+        // The header is among the first rows, and may take the row below.
+        if self.pending.len() > SEARCH_ROWS {
+            self.start();
+        }
+    }
+
+    /// Finds the header among the pending rows and reads those below it.
+    fn start(&mut self) {
+        match self.body_from_pending() {
+            Ok(body) => self.body = Some(body),
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    fn body_from_pending(&mut self) -> Result<Body, LedgerError> {
+        let table = Table { rows: std::mem::take(&mut self.pending) };
+        let mut body = Body::new(&table)?;
+        let below = body.header.number;
+        for row in table.rows.iter().filter(|r| r.number > below) {
+            body.read(row, self.as_of, self.key);
+        }
+        Ok(body)
+    }
+
+    fn finish(mut self) -> Result<Ledger, LedgerError> {
+        let body = match (self.body.take(), self.failed.take()) {
+            (_, Some(e)) => return Err(e),
+            (Some(body), None) => body,
+            // A ledger of fewer rows than the header search looks at.
+            (None, None) => self.body_from_pending()?,
+        };
+        body.finish()
+    }
+}
+
+impl Body {
+    fn new(table: &Table) -> Result<Body, LedgerError> {
+        let header = HeaderRow::locate(table, LEDGER_COLUMNS)?;
+        if header.columns[COL_COUNTY_CODE].is_none() && header.columns[COL_COUNTY].is_none() {
+            return Err(HeaderError::Missing {
+                row: header.number,
+                name: "县(区)代码",
+                aliases: "县(区), county code, county".into(),
+            }
+            .into());
+        }
+        let names = header
+            .columns
+            .iter()
+            .zip(LEDGER_COLUMNS)
+            .filter_map(|(c, spec)| {
+                c.as_ref().map(|(i, _)| (*i, spec.names.iter().map(|n| Header::parse(n).name).collect()))
+            })
+            .collect();
+        let category_at = header.columns[COL_CATEGORY].as_ref().map(|(i, _)| *i);
+        Ok(Body {
+            header,
+            names,
+            category_at,
+            problems: Vec::new(),
+            loans: Vec::new(),
+            seen_ids: HashMap::new(),
+            data_rows: 0,
         })
-        .collect();
-    let category_at = header.columns[COL_CATEGORY].as_ref().map(|(i, _)| *i);
-    let header_again = |row: &Row| {
-        if category_at.is_some_and(|i| parse_category(row.cell(i)).is_some()) {
+    }
+
+    /// Two exports pasted into one file repeat the header: a row with two
+    /// cells naming the columns they stand in. Only a row whose 户类型 is
+    /// no category is looked at (the check is then cheap for good rows).
+    fn header_again(&self, row: &Row) -> bool {
+        if self.category_at.is_some_and(|i| parse_category(row.cell(i)).is_some()) {
             return false;
         }
         let named = |(i, ns): &&(usize, Vec<String>)| {
             let cell = row.cell(*i);
             !cell.is_empty() && !cell.as_bytes()[0].is_ascii_digit() && ns.contains(&Header::parse(cell).name)
         };
-        names.iter().filter(named).count() >= 2
-    };
-    for row in table.rows.iter().filter(|r| r.number > header.number) {
-        data_rows += 1;
-        if header_again(row) {
-            problems.push(Problem {
+        self.names.iter().filter(named).count() >= 2
+    }
+
+    fn read(&mut self, row: &Row, as_of: Date, key: &[u8]) {
+        self.data_rows += 1;
+        if self.header_again(row) {
+            self.problems.push(Problem {
                 row: row.number,
                 column: String::new(),
                 value: None,
                 expected: format!(
                     "a loan, not a header row (the header is row {}; were two files pasted together?)",
-                    header.number
+                    self.header.number
                 ),
             });
-            continue;
+            return;
         }
-        let mut cx = RowReader { row, header: &header, problems: &mut problems };
-        let Some(loan) = cx.loan(as_of, key) else { continue };
-        if let Some(id) = &loan.loan_id
-            && let Some(first) = seen_ids.get(id)
-        {
-            let expected = format!("a loan number used once (also in row {first})");
-            cx.problem(COL_LOAN_ID, Some(id.clone()), expected);
-            continue;
-        }
+        let mut cx = RowReader { row, header: &self.header, problems: &mut self.problems };
+        let Some(loan) = cx.loan(as_of, key) else { return };
         if let Some(id) = &loan.loan_id {
-            seen_ids.insert(id.clone(), row.number);
+            if let Some(first) = self.seen_ids.get(id) {
+                let expected = format!("a loan number used once (also in row {first})");
+                cx.problem(COL_LOAN_ID, Some(id.clone()), expected);
+                return;
+            }
+            self.seen_ids.insert(id.clone(), row.number);
         }
-        loans.push(loan);
+        self.loans.push(loan);
     }
-    if data_rows == 0 {
-        problems.push(Problem {
-            row: header.number,
-            column: String::new(),
-            value: None,
-            expected: "at least one loan in the rows below the header, found none".into(),
-        });
+
+    fn finish(mut self) -> Result<Ledger, LedgerError> {
+        if self.data_rows == 0 {
+            self.problems.push(Problem {
+                row: self.header.number,
+                column: String::new(),
+                value: None,
+                expected: "at least one loan in the rows below the header, found none".into(),
+            });
+        }
+        if self.problems.is_empty() {
+            Ok(Ledger { loans: self.loans, header: self.header })
+        } else {
+            Err(LedgerError::Rows(self.problems))
+        }
     }
-    if problems.is_empty() { Ok(Ledger { loans, header }) } else { Err(LedgerError::Rows(problems)) }
 }
 
 /// Checks a ledger against the county file's rows: a loan's county must
