@@ -552,11 +552,22 @@ pub fn check_ledger_counties(ledger: &Ledger, counties: &[CountyRecord]) -> Vec<
     let known: Vec<&CountyRecord> =
         if county_rows.is_empty() { counties.iter().collect() } else { county_rows };
     let example = known.first().map_or(String::new(), |c| format!(", such as {:06} {}", c.code, c.name));
+    // Looked up once per loan: by code, by name, and each county's townships.
+    let mut by_code: HashMap<u32, &CountyRecord> = HashMap::new();
+    let mut by_name: HashMap<&str, &CountyRecord> = HashMap::new();
+    let mut townships: HashMap<u32, Vec<&str>> = HashMap::new();
+    for c in counties {
+        by_code.entry(c.code).or_insert(c);
+        by_name.entry(c.name.as_str()).or_insert(c);
+        if let Some(t) = &c.township {
+            townships.entry(c.code).or_default().push(t.as_str());
+        }
+    }
     let mut problems = Vec::new();
     for loan in &ledger.loans {
         let county = match &loan.county {
-            CountyRef::Code(code) => counties.iter().find(|c| c.code == *code),
-            CountyRef::Name(name) => counties.iter().find(|c| c.name == *name),
+            CountyRef::Code(code) => by_code.get(code),
+            CountyRef::Name(name) => by_name.get(name.as_str()),
         };
         let Some(county) = county else {
             let (column, value, what) = match &loan.county {
@@ -571,11 +582,10 @@ pub fn check_ledger_counties(ledger: &Ledger, counties: &[CountyRecord]) -> Vec<
             });
             continue;
         };
-        let townships: Vec<&str> =
-            counties.iter().filter(|c| c.code == county.code).filter_map(|c| c.township.as_deref()).collect();
-        if !townships.is_empty() && !townships.contains(&loan.township.as_str()) {
-            let mut listed = townships.iter().take(6).copied().collect::<Vec<_>>().join(", ");
-            if townships.len() > 6 {
+        let Some(list) = townships.get(&county.code) else { continue };
+        if !list.contains(&loan.township.as_str()) {
+            let mut listed = list.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+            if list.len() > 6 {
                 listed.push_str(", …");
             }
             problems.push(Problem {
@@ -585,7 +595,7 @@ pub fn check_ledger_counties(ledger: &Ledger, counties: &[CountyRecord]) -> Vec<
                 expected: format!(
                     "a township of {} in the county file ({} townships: {listed})",
                     county.name,
-                    townships.len()
+                    list.len()
                 ),
             });
         }
