@@ -1,7 +1,7 @@
 //! Reading a bank ledger of Yunnan's size — the 405,600 rows the
 //! `make-ledger` generator writes for the 129 counties of
 //! `data/yunnan-counties.csv`, in GBK, with a title row — through
-//! decoding, the CSV table, the header and every row's checks (issue 10's
+//! decoding, the CSV records, the header and every row's checks (issue 10's
 //! target: ≤ 10 s and ≤ 1 GB on 2 cores).
 
 use std::hint::black_box;

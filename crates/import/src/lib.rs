@@ -12,8 +12,12 @@
 //! XLSX), [`Header`] and [`Unit`] (a header's name and unit),
 //! [`HeaderRow`] (where the header is and which known column is where),
 //! [`parse_money`] (a cell in a unit, to the fen exactly), [`read_ledger`]
-//! (a bank's loan ledger, every problem at once, no personal data kept),
-//! [`read_counties`] (the county data file).
+//! and [`read_ledger_bytes`] (a bank's loan ledger, every problem at once,
+//! no personal data kept; [`LedgerError::problems`] lists them),
+//! [`read_counties`] (the county data file), [`check_ledger_counties`] (a
+//! ledger's counties and townships against the county file), and
+//! [`generate_loans`] (a synthetic ledger to try things on, written by the
+//! `make-ledger` example).
 
 mod counties;
 mod date;
