@@ -1052,6 +1052,26 @@ mod tests {
     }
 
     #[test]
+    fn townships_are_checked_only_for_counties_whose_township_rows_the_county_file_has() {
+        let ludian = good_row("a", "53062119800101001");
+        let other_town = good_row("b", "53062119850202002").replace(",龙头山镇,", ",龙潭镇,");
+        let qiaojia = good_row("c", "53062219900303003").replace(",530621,龙头山镇,", ",530622,任何镇,");
+        let l = ledger(&[ludian, other_town, qiaojia]).unwrap();
+        let counties = crate::read_counties(
+            &Table::from_csv(
+                "县(区)代码,县(区),乡(镇)\n530621,鲁甸县,\n530621,鲁甸县,龙头山镇\n530622,巧家县,\n",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let p = check_ledger_counties(&l, &counties);
+        let got: Vec<(u32, &str, Option<&str>)> =
+            p.iter().map(|x| (x.row, x.column.as_str(), x.value.as_deref())).collect();
+        assert_eq!(got, [(4, "乡(镇)", Some("龙潭镇"))]);
+        assert_eq!(check_ledger_counties(&l, &counties[..2]).len(), 1 + 1, "{p:?}");
+    }
+
+    #[test]
     fn id_numbers_are_checked_by_their_check_character() {
         assert!(id_number_is_well_formed("11010519491231002X"));
         assert!(!id_number_is_well_formed("110105194912310021"));
