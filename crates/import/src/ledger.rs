@@ -265,6 +265,12 @@ impl LedgerError {
             }
             LedgerError::Table(e) => vec![whole(0, "", None, format!("a readable table: {e}"))],
             LedgerError::Header(h) => vec![match h {
+                HeaderError::NotFound { searched: 0, expected } => whole(
+                    1,
+                    "",
+                    None,
+                    format!("a header row naming columns such as {expected}, found an empty file"),
+                ),
                 HeaderError::NotFound { searched, expected } => whole(
                     1,
                     "",
