@@ -11,10 +11,10 @@
 //! one-year LPR of the disbursement date (追贷 above it); extensions (展期,
 //! once, six or twelve months), renewals (续贷) and an overdue stock on
 //! the ledger date of about 2 % of the principal outstanding, varying by
-//! county (≈0.3–8 %) and township (up to ≈15 %), as the public figures do
-//! (罗平县 4.36 % and its 阿岗镇 11.99 % in October 2023, 重庆 0.26 %,
-//! 广元 0.6 %). Overdue days agree with the dates as [`crate::read_ledger`]
-//! checks them.
+//! county (0–10 % in the default file) and township (up to ≈19 %), as the
+//! public figures do (罗平县 4.36 % and its 阿岗镇 11.99 % in October
+//! 2023, 重庆 0.26 %, 广元 0.6 %). Overdue days agree with the dates as
+//! [`crate::read_ledger`] checks them.
 //!
 //! **Fake ID numbers.** Each is the county's code, a birth year and month
 //! (1960–2005), the day `00` — no calendar day, so no generated number is
