@@ -324,14 +324,13 @@ pub fn read_counties(table: &Table) -> Result<Vec<CountyRecord>, CountiesError> 
             match parse_money(&text, *unit) {
                 Ok(f) => r.maturing.push((*period, f)),
                 Err(e) => {
+                    let expected = e.expected();
                     let column = header
                         .unknown
                         .iter()
                         .find(|(j, _)| j == i)
                         .map(|(_, w)| w.clone())
                         .unwrap_or_default();
-                    let expected = e.to_string();
-                    let expected = expected.split(", found").next().unwrap_or(&expected).to_string();
                     problems.push(Problem { row: row.number, column, value: Some(text), expected });
                 }
             }
@@ -409,9 +408,7 @@ impl Cells<'_> {
         match parse_money(&t, unit) {
             Ok(f) => Some(f),
             Err(e) => {
-                let expected = e.to_string();
-                let expected = expected.split(", found").next().unwrap_or(&expected).to_string();
-                self.problem(col, t, &expected);
+                self.problem(col, t, &e.expected());
                 None
             }
         }

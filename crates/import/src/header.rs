@@ -184,7 +184,19 @@ pub enum HeaderError {
 }
 
 /// Title rows searched above a header.
-const SEARCH_ROWS: usize = 10;
+pub(crate) const SEARCH_ROWS: usize = 10;
+
+/// How many cells of `row` name a column of `specs` (a header row names
+/// at least two; a data row, none).
+pub(crate) fn known_names(row: &Row, specs: &[ColumnSpec]) -> usize {
+    row.cells
+        .iter()
+        .filter(|c| {
+            let h = Header::parse(c);
+            specs.iter().any(|s| s.names.iter().any(|n| normalise(n) == h.name))
+        })
+        .count()
+}
 
 impl HeaderRow {
     /// The column index of a header as written (for ordering a row's
@@ -198,17 +210,42 @@ impl HeaderRow {
     /// Finds the header row among the first rows of `table` — the first
     /// row with at least two cells naming known columns (title rows above
     /// it are skipped) — and matches every cell of it.
+    ///
+    /// A header of two rows, as a sheet with merged header cells has (a
+    /// group label such as `贷款信息` merged across the columns below it,
+    /// or `乡(镇)` merged down across both rows), is read as one: each
+    /// column takes the lower row's cell, or the upper one's where the
+    /// lower is empty. Two rows are a header when they are adjacent and
+    /// each names a known column; the data start below the lower one.
     pub fn locate(table: &Table, specs: &[ColumnSpec]) -> Result<HeaderRow, HeaderError> {
         let known = |h: &Header| specs.iter().position(|s| s.names.iter().any(|n| normalise(n) == h.name));
-        let row: &Row = table
-            .rows
-            .iter()
-            .take(SEARCH_ROWS)
-            .find(|r| r.cells.iter().filter(|c| known(&Header::parse(c)).is_some()).count() >= 2)
-            .ok_or_else(|| HeaderError::NotFound {
+        let found = table.rows.iter().take(SEARCH_ROWS).position(|r| known_names(r, specs) >= 2).ok_or_else(
+            || HeaderError::NotFound {
                 searched: SEARCH_ROWS.min(table.rows.len()),
                 expected: specs.iter().take(4).map(|s| s.names[0]).collect::<Vec<_>>().join(", "),
-            })?;
+            },
+        )?;
+        let adjacent = |a: &Row, b: &Row| b.number == a.number + 1 && known_names(b, specs) >= 1;
+        let this = &table.rows[found];
+        let pair = match (found.checked_sub(1).map(|i| &table.rows[i]), table.rows.get(found + 1)) {
+            (_, Some(below)) if adjacent(this, below) => Some((this, below)),
+            (Some(above), _) if known_names(above, specs) >= 1 && adjacent(above, this) => {
+                Some((above, this))
+            }
+            _ => None,
+        };
+        let merged;
+        let row: &Row = match pair {
+            Some((upper, lower)) => {
+                let width = upper.cells.len().max(lower.cells.len());
+                let cells = (0..width)
+                    .map(|i| if lower.cell(i).is_empty() { upper.cell(i) } else { lower.cell(i) }.to_string())
+                    .collect();
+                merged = Row { number: lower.number, cells };
+                &merged
+            }
+            None => this,
+        };
         let mut columns: Vec<Option<(usize, Header)>> = vec![None; specs.len()];
         let mut unknown = Vec::new();
         for (i, cell) in row.cells.iter().enumerate() {
@@ -290,6 +327,23 @@ mod tests {
         assert_eq!(h.columns[0].as_ref().map(|c| c.0), Some(0));
         assert_eq!(h.columns[2].as_ref().and_then(|c| c.1.unit), Some(Unit::YiYuan));
         assert_eq!(h.unknown, [(2, "备注".to_string())]);
+    }
+
+    #[test]
+    fn a_header_of_two_rows_with_merged_cells_is_read_as_one() {
+        // Row 2: 县(区)代码 merged down over rows 2–3, a group label merged
+        // across; row 3: the names under the label.
+        let t = Table::from_csv("台账\n县(区)代码,贷款信息,\n,乡(镇),贷款余额（元）\n530621,龙头山镇,1\n")
+            .unwrap();
+        let h = HeaderRow::locate(&t, SPECS).unwrap();
+        assert_eq!(h.number, 3);
+        let at: Vec<Option<usize>> = h.columns.iter().map(|c| c.as_ref().map(|c| c.0)).collect();
+        assert_eq!(at, [Some(0), Some(1), Some(2)]);
+        assert!(h.unknown.is_empty(), "{:?}", h.unknown);
+        // The same with the label row found first (two names above one).
+        let t = Table::from_csv("县(区)代码,乡(镇),贷款\n,,贷款余额\n530621,龙头山镇,1\n").unwrap();
+        let h = HeaderRow::locate(&t, SPECS).unwrap();
+        assert_eq!((h.number, h.columns[2].as_ref().map(|c| c.0)), (2, Some(2)));
     }
 
     #[test]

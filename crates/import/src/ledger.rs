@@ -13,10 +13,12 @@ use std::collections::HashMap;
 use mcstress_domain::{Category, Fen, Industry, Product};
 use sha2::{Digest, Sha256};
 
+use crate::counties::CountyRecord;
 use crate::date::Date;
-use crate::header::{ColumnSpec, HeaderError, HeaderRow, Unit};
+use crate::header::{ColumnSpec, Header, HeaderError, HeaderRow, SEARCH_ROWS, Unit};
 use crate::money::parse_money;
-use crate::table::{Row, Table};
+use crate::table::{Row, SheetChoice, Table, TableError, csv_rows, xlsx_rows};
+use crate::text::{DecodeError, decode};
 
 const MONEY: &[Unit] = &[Unit::Yuan, Unit::WanYuan, Unit::YiYuan];
 
@@ -199,13 +201,19 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}", self.row)?;
+        // Row 0 is the file as a whole (it is not a workbook, say).
+        match self.row {
+            0 => write!(f, "the file")?,
+            n => write!(f, "row {n}")?,
+        }
         if !self.column.is_empty() {
             write!(f, ", column {}", self.column)?;
         }
         write!(f, ": expected {}", self.expected)?;
         match &self.value {
             Some(v) => write!(f, ", found {v:?}"),
+            // A whole row or the whole file has no single value to show.
+            None if self.column.is_empty() => Ok(()),
             None => write!(f, " (the value is not shown: personal data)"),
         }
     }
@@ -215,6 +223,12 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LedgerError {
+    /// The bytes are not text in an encoding mcstress reads.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The text is not a table (or the workbook has no such sheet).
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// The header row is missing or wrong.
     #[error(transparent)]
     Header(#[from] HeaderError),
@@ -223,11 +237,84 @@ pub enum LedgerError {
     Rows(Vec<Problem>),
 }
 
+impl LedgerError {
+    /// Every problem as a [`Problem`] — row, column, value, what is
+    /// expected — for a report the bank can fix the file from: the row
+    /// problems as they are, a file or header problem as one problem at
+    /// its row (row 0: the file as a whole).
+    pub fn problems(&self) -> Vec<Problem> {
+        let whole = |row: u32, column: &str, value: Option<String>, expected: String| Problem {
+            row,
+            column: column.to_string(),
+            value,
+            expected,
+        };
+        match self {
+            LedgerError::Rows(p) => p.clone(),
+            LedgerError::Decode(DecodeError::NotText { line, offset, byte }) => vec![whole(
+                *line as u32,
+                "",
+                None,
+                format!(
+                    "text in UTF-8 or GBK/GB18030, found byte {byte:#04x} at offset {offset}, which is neither; save the file as CSV UTF-8 or CSV (GBK)"
+                ),
+            )],
+            LedgerError::Decode(e) => vec![whole(1, "", None, format!("a CSV or XLSX file, not {e}"))],
+            LedgerError::Table(TableError::Csv { row, source }) => {
+                vec![whole(*row, "", None, format!("a CSV row ({source})"))]
+            }
+            LedgerError::Table(e) => vec![whole(0, "", None, format!("a readable table: {e}"))],
+            LedgerError::Header(h) => vec![match h {
+                HeaderError::NotFound { searched: 0, expected } => whole(
+                    1,
+                    "",
+                    None,
+                    format!("a header row naming columns such as {expected}, found an empty file"),
+                ),
+                HeaderError::NotFound { searched, expected } => whole(
+                    1,
+                    "",
+                    None,
+                    format!("a header row in the first {searched} rows naming columns such as {expected}"),
+                ),
+                // A missing column has no header as written.
+                HeaderError::Missing { row, name, aliases } => {
+                    whole(*row, "", None, format!("a column {name} (also accepted: {aliases})"))
+                }
+                HeaderError::Duplicate { row, name, first, second } => whole(
+                    *row,
+                    second,
+                    Some(second.clone()),
+                    format!("one column {name}: {first:?} is already {name}; keep one"),
+                ),
+                HeaderError::Unit { row, written, found, allowed } => {
+                    whole(*row, written, Some(written.clone()), format!("a unit of {allowed}, not {found}"))
+                }
+            }],
+        }
+    }
+}
+
 /// The loans of a ledger, in row order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ledger {
     /// The loans.
     pub loans: Vec<LedgerLoan>,
+    /// Where the header is and which column is where (for messages about
+    /// a loan after reading, such as [`check_ledger_counties`]'s).
+    pub header: HeaderRow,
+}
+
+impl Ledger {
+    /// The header of column `key` of [`LEDGER_COLUMNS`] as written in the
+    /// file ("" if the ledger has no such column).
+    pub fn column(&self, key: &str) -> &str {
+        LEDGER_COLUMNS
+            .iter()
+            .position(|s| s.key == key)
+            .and_then(|i| self.header.columns.get(i)?.as_ref())
+            .map_or("", |(_, h)| h.written.as_str())
+    }
 }
 
 /// A keyed hash of an ID number: tells one household's loans from
@@ -257,37 +344,269 @@ pub fn id_number_is_well_formed(id: &str) -> bool {
     id[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
 }
 
+/// Reads a ledger file's bytes: an XLSX workbook (by its ZIP signature;
+/// the sheet `sheet`) or CSV text in UTF-8, UTF-8 with a byte-order mark
+/// or GBK/GB18030; then as [`read_ledger`] does. Rows are read one at a
+/// time and dropped once read, so that only the loans are kept.
+pub fn read_ledger_bytes(
+    bytes: &[u8],
+    sheet: SheetChoice,
+    as_of: Date,
+    key: &[u8],
+) -> Result<Ledger, LedgerError> {
+    let mut reader = LedgerRows::new(as_of, key);
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_rows(bytes, sheet, |row| reader.push(&row))?;
+    } else {
+        csv_rows(&decode(bytes)?.text, |row| reader.push(&row))?;
+    }
+    reader.finish()
+}
+
+/// The largest amount of one 首贷 or 追贷 (5万 yuan) for a loan disbursed
+/// before March 2026, when the product became 帮扶小额信贷 (10万); an
+/// amount above it is most often a wrong unit in the header.
+fn amount_cap(product: Product, disbursed: Option<Date>) -> Option<Fen> {
+    const NEW_PRODUCT: Date = Date { year: 2026, month: 3, day: 1 };
+    match product {
+        Product::Commercial => None,
+        _ if disbursed.is_some_and(|d| d >= NEW_PRODUCT) => Some(Fen(100_000 * 100)),
+        _ => Some(Fen(50_000 * 100)),
+    }
+}
+
 /// Reads the loans of `table`, as of `as_of` (the ledger's date), hashing
 /// ID numbers with `key`. Every problem is collected before giving up.
 pub fn read_ledger(table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, LedgerError> {
-    let header = HeaderRow::locate(table, LEDGER_COLUMNS)?;
-    if header.columns[COL_COUNTY_CODE].is_none() && header.columns[COL_COUNTY].is_none() {
-        return Err(HeaderError::Missing {
-            row: header.number,
-            name: "县(区)代码",
-            aliases: "县(区), county code, county".into(),
+    let mut reader = LedgerRows::new(as_of, key);
+    for row in &table.rows {
+        reader.push(row);
+    }
+    reader.finish()
+}
+
+/// A ledger read row by row: the first rows are kept until the header is
+/// found among them, then each row is read into a loan (or problems).
+struct LedgerRows<'k> {
+    as_of: Date,
+    key: &'k [u8],
+    /// The rows before the header is known (at most `SEARCH_ROWS + 1`).
+    pending: Vec<Row>,
+    /// The rows below the header, once it is known.
+    body: Option<Body>,
+    /// Why no header was found.
+    failed: Option<LedgerError>,
+}
+
+/// The state of reading the rows below the header.
+struct Body {
+    header: HeaderRow,
+    /// For each known column, its index and normalised names.
+    names: Vec<(usize, Vec<String>)>,
+    category_at: Option<usize>,
+    problems: Vec<Problem>,
+    loans: Vec<LedgerLoan>,
+    seen_ids: HashMap<String, u32>,
+    data_rows: usize,
+}
+
+impl<'k> LedgerRows<'k> {
+    fn new(as_of: Date, key: &'k [u8]) -> LedgerRows<'k> {
+        LedgerRows { as_of, key, pending: Vec::new(), body: None, failed: None }
+    }
+
+    fn push(&mut self, row: &Row) {
+        if self.failed.is_some() {
+            return;
         }
-        .into());
+        if let Some(body) = &mut self.body {
+            body.read(row, self.as_of, self.key);
+            return;
+        }
+        self.pending.push(row.clone());
+        // The header is among the first rows, and may take the row below.
+        if self.pending.len() > SEARCH_ROWS {
+            self.start();
+        }
+    }
+
+    /// Finds the header among the pending rows and reads those below it.
+    fn start(&mut self) {
+        match self.body_from_pending() {
+            Ok(body) => self.body = Some(body),
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    fn body_from_pending(&mut self) -> Result<Body, LedgerError> {
+        let table = Table { rows: std::mem::take(&mut self.pending) };
+        let mut body = Body::new(&table)?;
+        let below = body.header.number;
+        for row in table.rows.iter().filter(|r| r.number > below) {
+            body.read(row, self.as_of, self.key);
+        }
+        Ok(body)
+    }
+
+    fn finish(mut self) -> Result<Ledger, LedgerError> {
+        let body = match (self.body.take(), self.failed.take()) {
+            (_, Some(e)) => return Err(e),
+            (Some(body), None) => body,
+            // A ledger of fewer rows than the header search looks at.
+            (None, None) => self.body_from_pending()?,
+        };
+        body.finish()
+    }
+}
+
+impl Body {
+    fn new(table: &Table) -> Result<Body, LedgerError> {
+        let header = HeaderRow::locate(table, LEDGER_COLUMNS)?;
+        if header.columns[COL_COUNTY_CODE].is_none() && header.columns[COL_COUNTY].is_none() {
+            return Err(HeaderError::Missing {
+                row: header.number,
+                name: "县(区)代码",
+                aliases: "县(区), county code, county".into(),
+            }
+            .into());
+        }
+        let names = header
+            .columns
+            .iter()
+            .zip(LEDGER_COLUMNS)
+            .filter_map(|(c, spec)| {
+                c.as_ref().map(|(i, _)| (*i, spec.names.iter().map(|n| Header::parse(n).name).collect()))
+            })
+            .collect();
+        let category_at = header.columns[COL_CATEGORY].as_ref().map(|(i, _)| *i);
+        Ok(Body {
+            header,
+            names,
+            category_at,
+            problems: Vec::new(),
+            loans: Vec::new(),
+            seen_ids: HashMap::new(),
+            data_rows: 0,
+        })
+    }
+
+    /// Two exports pasted into one file repeat the header: a row with two
+    /// cells naming the columns they stand in. Only a row whose 户类型 is
+    /// no category is looked at (the check is then cheap for good rows).
+    fn header_again(&self, row: &Row) -> bool {
+        if self.category_at.is_some_and(|i| parse_category(row.cell(i)).is_some()) {
+            return false;
+        }
+        let named = |(i, ns): &&(usize, Vec<String>)| {
+            let cell = row.cell(*i);
+            !cell.is_empty() && !cell.as_bytes()[0].is_ascii_digit() && ns.contains(&Header::parse(cell).name)
+        };
+        self.names.iter().filter(named).count() >= 2
+    }
+
+    fn read(&mut self, row: &Row, as_of: Date, key: &[u8]) {
+        self.data_rows += 1;
+        if self.header_again(row) {
+            self.problems.push(Problem {
+                row: row.number,
+                column: String::new(),
+                value: None,
+                expected: format!(
+                    "a loan, not a header row (the header is row {}; were two files pasted together?)",
+                    self.header.number
+                ),
+            });
+            return;
+        }
+        let mut cx = RowReader { row, header: &self.header, problems: &mut self.problems };
+        let Some(loan) = cx.loan(as_of, key) else { return };
+        if let Some(id) = &loan.loan_id {
+            if let Some(first) = self.seen_ids.get(id) {
+                let expected = format!("a loan number used once (also in row {first})");
+                cx.problem(COL_LOAN_ID, Some(id.clone()), expected);
+                return;
+            }
+            self.seen_ids.insert(id.clone(), row.number);
+        }
+        self.loans.push(loan);
+    }
+
+    fn finish(mut self) -> Result<Ledger, LedgerError> {
+        if self.data_rows == 0 {
+            self.problems.push(Problem {
+                row: self.header.number,
+                column: String::new(),
+                value: None,
+                expected: "at least one loan in the rows below the header, found none".into(),
+            });
+        }
+        if self.problems.is_empty() {
+            Ok(Ledger { loans: self.loans, header: self.header })
+        } else {
+            Err(LedgerError::Rows(self.problems))
+        }
+    }
+}
+
+/// Checks a ledger against the county file's rows: a loan's county must
+/// be one of the file's (by code, or by name when the ledger names
+/// counties), and where the file has township rows for a county, the
+/// loan's township must be one of them. Problems in row order, the county
+/// before the township; none when every loan is known.
+pub fn check_ledger_counties(ledger: &Ledger, counties: &[CountyRecord]) -> Vec<Problem> {
+    let county_rows: Vec<&CountyRecord> = counties.iter().filter(|c| c.township.is_none()).collect();
+    let known: Vec<&CountyRecord> =
+        if county_rows.is_empty() { counties.iter().collect() } else { county_rows };
+    let example = known.first().map_or(String::new(), |c| format!(", such as {:06} {}", c.code, c.name));
+    // Looked up once per loan: by code, by name, and each county's townships.
+    let mut by_code: HashMap<u32, &CountyRecord> = HashMap::new();
+    let mut by_name: HashMap<&str, &CountyRecord> = HashMap::new();
+    let mut townships: HashMap<u32, Vec<&str>> = HashMap::new();
+    for c in counties {
+        by_code.entry(c.code).or_insert(c);
+        by_name.entry(c.name.as_str()).or_insert(c);
+        if let Some(t) = &c.township {
+            townships.entry(c.code).or_default().push(t.as_str());
+        }
     }
     let mut problems = Vec::new();
-    let mut loans = Vec::new();
-    let mut seen_ids: HashMap<String, u32> = HashMap::new();
-    for row in table.rows.iter().filter(|r| r.number > header.number) {
-        let mut cx = RowReader { row, header: &header, problems: &mut problems };
-        let Some(loan) = cx.loan(as_of, key) else { continue };
-        if let Some(id) = &loan.loan_id
-            && let Some(first) = seen_ids.get(id)
-        {
-            let expected = format!("a loan number used once (also in row {first})");
-            cx.problem(COL_LOAN_ID, Some(id.clone()), expected);
+    for loan in &ledger.loans {
+        let county = match &loan.county {
+            CountyRef::Code(code) => by_code.get(code),
+            CountyRef::Name(name) => by_name.get(name.as_str()),
+        };
+        let Some(county) = county else {
+            let (column, value, what) = match &loan.county {
+                CountyRef::Code(code) => (ledger.column("county_code"), format!("{code:06}"), "code"),
+                CountyRef::Name(name) => (ledger.column("county"), name.clone(), "name"),
+            };
+            problems.push(Problem {
+                row: loan.row,
+                column: column.to_string(),
+                value: Some(value),
+                expected: format!("a county {what} of the county file ({} counties{example})", known.len()),
+            });
             continue;
+        };
+        let Some(list) = townships.get(&county.code) else { continue };
+        if !list.contains(&loan.township.as_str()) {
+            let mut listed = list.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+            if list.len() > 6 {
+                listed.push_str(", …");
+            }
+            problems.push(Problem {
+                row: loan.row,
+                column: ledger.column("township").to_string(),
+                value: Some(loan.township.clone()),
+                expected: format!(
+                    "a township of {} in the county file ({} townships: {listed})",
+                    county.name,
+                    list.len()
+                ),
+            });
         }
-        if let Some(id) = &loan.loan_id {
-            seen_ids.insert(id.clone(), row.number);
-        }
-        loans.push(loan);
     }
-    if problems.is_empty() { Ok(Ledger { loans }) } else { Err(LedgerError::Rows(problems)) }
+    problems
 }
 
 /// One row being read; problems go to the shared list.
@@ -324,13 +643,7 @@ impl RowReader<'_> {
         match parse_money(&text, unit) {
             Ok(f) => Some(f),
             Err(e) => {
-                // The message already quotes the value.
-                let expected = e.to_string();
-                self.problem(
-                    col,
-                    Some(text),
-                    expected.split(", found").next().unwrap_or(&expected).to_string(),
-                );
+                self.problem(col, Some(text), e.expected());
                 None
             }
         }
@@ -350,7 +663,9 @@ impl RowReader<'_> {
             match (self.cell(COL_COUNTY_CODE).map(str::to_string), self.cell(COL_COUNTY).map(str::to_string))
             {
                 (Some(code), _) => self
-                    .read(COL_COUNTY_CODE, "a six-digit county code", |_| parse_code(&code))
+                    .read(COL_COUNTY_CODE, "a six-digit county-level division code such as 530621", |_| {
+                        parse_code(&code)
+                    })
                     .map(CountyRef::Code),
                 (None, Some(name)) if !name.is_empty() => Some(CountyRef::Name(name)),
                 (None, _) => {
@@ -396,6 +711,29 @@ impl RowReader<'_> {
         let bank = self.cell(COL_BANK).filter(|v| !v.is_empty()).map(str::to_string);
         let loan_id = self.cell(COL_LOAN_ID).filter(|v| !v.is_empty()).map(str::to_string);
         // Checks across cells, only where the cells themselves were read.
+        if let (Some(a), Some(cap)) = (amount, product.and_then(|p| amount_cap(p, disbursed)))
+            && a > cap
+        {
+            self.problem(
+                COL_AMOUNT,
+                self.cell(COL_AMOUNT).map(str::to_string),
+                format!(
+                    "at most {} yuan for a 首贷 or 追贷 disbursed {} March 2026 (is the unit in the header right?)",
+                    cap.0 / 100,
+                    if cap.0 > 5_000_000 { "from" } else { "before" }
+                ),
+            );
+        }
+        if let (Some(b), Some(od)) = (balance, days_overdue)
+            && b == Fen::ZERO
+            && od > 0
+        {
+            self.problem(
+                COL_OVERDUE,
+                self.cell(COL_OVERDUE).map(str::to_string),
+                "0 days for a loan with no balance (a repaid loan is not overdue)",
+            );
+        }
         if let (Some(a), Some(b)) = (amount, balance) {
             if a == Fen::ZERO {
                 self.problem(COL_AMOUNT, self.cell(COL_AMOUNT).map(str::to_string), "an amount above 0");
@@ -479,8 +817,12 @@ impl RowReader<'_> {
     }
 }
 
+/// A county-level division code: six digits, the first two a province's
+/// (11–82), the last two not `00` (which a prefecture's code ends in).
 fn parse_code(t: &str) -> Option<u32> {
-    (t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+    let code: u32 = (t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())??;
+    let province = code / 10_000;
+    ((11..=82).contains(&province) && !code.is_multiple_of(100)).then_some(code)
 }
 
 fn parse_category(t: &str) -> Option<Category> {
@@ -713,6 +1055,26 @@ mod tests {
         for p in problems(&[id_bad, good, bad]) {
             assert!(doc.contains(&p.to_string()), "docs/data-format.md does not quote {:?}", p.to_string());
         }
+    }
+
+    #[test]
+    fn townships_are_checked_only_for_counties_whose_township_rows_the_county_file_has() {
+        let ludian = good_row("a", "53062119800101001");
+        let other_town = good_row("b", "53062119850202002").replace(",龙头山镇,", ",龙潭镇,");
+        let qiaojia = good_row("c", "53062219900303003").replace(",530621,龙头山镇,", ",530622,任何镇,");
+        let l = ledger(&[ludian, other_town, qiaojia]).unwrap();
+        let counties = crate::read_counties(
+            &Table::from_csv(
+                "县(区)代码,县(区),乡(镇)\n530621,鲁甸县,\n530621,鲁甸县,龙头山镇\n530622,巧家县,\n",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let p = check_ledger_counties(&l, &counties);
+        let got: Vec<(u32, &str, Option<&str>)> =
+            p.iter().map(|x| (x.row, x.column.as_str(), x.value.as_deref())).collect();
+        assert_eq!(got, [(4, "乡(镇)", Some("龙潭镇"))]);
+        assert_eq!(check_ledger_counties(&l, &counties[..2]).len(), 1 + 1, "{p:?}");
     }
 
     #[test]

@@ -12,8 +12,12 @@
 //! XLSX), [`Header`] and [`Unit`] (a header's name and unit),
 //! [`HeaderRow`] (where the header is and which known column is where),
 //! [`parse_money`] (a cell in a unit, to the fen exactly), [`read_ledger`]
-//! (a bank's loan ledger, every problem at once, no personal data kept),
-//! [`read_counties`] (the county data file).
+//! and [`read_ledger_bytes`] (a bank's loan ledger, every problem at once,
+//! no personal data kept; [`LedgerError::problems`] lists them),
+//! [`read_counties`] (the county data file), [`check_ledger_counties`] (a
+//! ledger's counties and townships against the county file), and
+//! [`generate_loans`] (a synthetic ledger to try things on, written by the
+//! `make-ledger` example).
 
 mod counties;
 mod date;
@@ -28,10 +32,14 @@ pub use counties::{COUNTY_COLUMNS, CountiesError, CountyRecord, Period, read_cou
 pub use date::Date;
 pub use header::{ColumnSpec, Header, HeaderError, HeaderRow, Unit};
 pub use ledger::{
-    CountyRef, LEDGER_COLUMNS, Ledger, LedgerError, LedgerLoan, Problem, RepaymentMethod, household_key,
-    id_number_is_well_formed, read_ledger,
+    CountyRef, LEDGER_COLUMNS, Ledger, LedgerError, LedgerLoan, Problem, RepaymentMethod,
+    check_ledger_counties, household_key, id_number_is_well_formed, read_ledger, read_ledger_bytes,
 };
 pub use money::{CellError, parse_money};
-pub use synthetic::{SYNTHETIC_HEADER, SyntheticCounty, synthetic_csv, synthetic_ledger};
+pub use synthetic::{
+    LedgerOptions, Plant, SYNTHETIC_HEADER, SyntheticCounty, SyntheticLoan, TARGET_OVERDUE_SHARE,
+    generate_loans, synthetic_county_file, synthetic_county_header, synthetic_csv, synthetic_ledger,
+    yunnan_counties,
+};
 pub use table::{Row, SheetChoice, Table, TableError};
 pub use text::{DecodeError, Decoded, SourceEncoding, decode};

@@ -47,6 +47,23 @@ pub enum CellError {
     },
 }
 
+impl CellError {
+    /// What the cell should have held, without the value: for a problem
+    /// report whose own field carries the value.
+    pub fn expected(&self) -> String {
+        match self {
+            CellError::NotAnAmount { unit, .. } => {
+                format!("an amount in {unit} (digits, an optional decimal point, thousands commas allowed)")
+            }
+            CellError::Negative { unit, .. } => format!("an amount of at least 0 {unit}"),
+            CellError::FractionOfFen { unit, .. } => {
+                format!("an amount in {unit} that comes to a whole number of fen (0.01 yuan)")
+            }
+            CellError::TooLarge { unit, .. } => format!("an amount in {unit} small enough to add up exactly"),
+        }
+    }
+}
+
 /// A non-negative amount in `unit` (元 when the header declares none), as
 /// fen, exactly. Thousands separators (`1,234,567.89`) are accepted where
 /// they group three digits.

@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 
 /// One row of cells, trimmed of surrounding white space.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,41 +76,8 @@ impl Table {
     /// Reads CSV text (comma-separated, double quotes, CRLF or LF). Rows
     /// may have different lengths.
     pub fn from_csv(text: &str) -> Result<Table, TableError> {
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut rows = Vec::new();
-        // The line a record starts on, from its byte offset: the reader may
-        // place a record's start on the line break that ends the one before.
-        // Records come in order, so line breaks are counted once.
-        let bytes = text.as_bytes();
-        let (mut counted_to, mut breaks_before) = (0usize, 0u32);
-        let mut line_at = |byte: u64| {
-            let at = (byte as usize).min(bytes.len());
-            if at >= counted_to {
-                breaks_before += bytes[counted_to..at].iter().filter(|b| **b == b'\n').count() as u32;
-                counted_to = at;
-            }
-            let leading = bytes[at..]
-                .iter()
-                .take_while(|b| **b == b'\r' || **b == b'\n')
-                .filter(|b| **b == b'\n')
-                .count();
-            1 + breaks_before + leading as u32
-        };
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(source) => {
-                    let row = source.position().map_or(0, |p| line_at(p.byte()));
-                    return Err(TableError::Csv { row, source });
-                }
-            };
-            let number = record.position().map_or(0, |p| line_at(p.byte()));
-            let row = Row { number, cells: record.iter().map(|c| c.trim().to_string()).collect() };
-            if !row.is_blank() {
-                rows.push(row);
-            }
-        }
+        csv_rows(text, |row| rows.push(row))?;
         Ok(Table { rows })
     }
 
@@ -118,44 +85,102 @@ impl Table {
     /// workbook stores (an integer-valued number prints without `.0`);
     /// dates stored as dates print as `YYYY-MM-DD`.
     pub fn from_xlsx(bytes: &[u8], sheet: SheetChoice) -> Result<Table, TableError> {
-        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(TableError::Xlsx)?;
-        let names = book.sheet_names();
-        let name = match sheet {
-            SheetChoice::First => names.first().cloned().ok_or(TableError::NoSheet)?,
-            SheetChoice::Named(n) => {
-                names.iter().find(|s| s.as_str() == n).cloned().ok_or_else(|| TableError::NoSuchSheet {
-                    name: n.to_string(),
-                    available: names.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "),
-                })?
-            }
-        };
-        let range = book.worksheet_range(&name).map_err(TableError::Xlsx)?;
-        let (top, left) = range.start().unwrap_or((0, 0));
         let mut rows = Vec::new();
-        for (i, cells) in range.rows().enumerate() {
-            let mut row_cells = vec![String::new(); left as usize];
-            row_cells.extend(cells.iter().map(cell_text));
-            let row = Row { number: top + i as u32 + 1, cells: row_cells };
-            if !row.is_blank() {
-                rows.push(row);
-            }
-        }
+        xlsx_rows(bytes, sheet, |row| rows.push(row))?;
         Ok(Table { rows })
     }
 }
 
+/// Hands each non-blank row of CSV text to `f`, in order: a reader that
+/// keeps only what it needs of each row never holds the whole table.
+pub(crate) fn csv_rows(text: &str, mut f: impl FnMut(Row)) -> Result<(), TableError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    // The line a record starts on, from its byte offset: the reader may
+    // place a record's start on the line break that ends the one before.
+    // Records come in order, so line breaks are counted once.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut breaks_before) = (0usize, 0u32);
+    let mut line_at = |byte: u64| {
+        let at = (byte as usize).min(bytes.len());
+        if at >= counted_to {
+            breaks_before += bytes[counted_to..at].iter().filter(|b| **b == b'\n').count() as u32;
+            counted_to = at;
+        }
+        let leading =
+            bytes[at..].iter().take_while(|b| **b == b'\r' || **b == b'\n').filter(|b| **b == b'\n').count();
+        1 + breaks_before + leading as u32
+    };
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(source) => {
+                let row = source.position().map_or(0, |p| line_at(p.byte()));
+                return Err(TableError::Csv { row, source });
+            }
+        };
+        let number = record.position().map_or(0, |p| line_at(p.byte()));
+        let row = Row { number, cells: record.iter().map(|c| c.trim().to_string()).collect() };
+        if !row.is_blank() {
+            f(row);
+        }
+    }
+    Ok(())
+}
+
+/// Hands each non-blank row of a workbook's sheet to `f`, in order. Cells
+/// are read one by one (calamine's cell reader), so that a large sheet is
+/// never held whole, neither as the workbook's cells nor as rows.
+pub(crate) fn xlsx_rows(bytes: &[u8], sheet: SheetChoice, mut f: impl FnMut(Row)) -> Result<(), TableError> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(TableError::Xlsx)?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        SheetChoice::First => names.first().cloned().ok_or(TableError::NoSheet)?,
+        SheetChoice::Named(n) => {
+            names.iter().find(|s| s.as_str() == n).cloned().ok_or_else(|| TableError::NoSuchSheet {
+                name: n.to_string(),
+                available: names.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "),
+            })?
+        }
+    };
+    let mut cells = book.worksheet_cells_reader(&name).map_err(TableError::Xlsx)?;
+    let mut row = Row { number: 0, cells: Vec::new() };
+    while let Some(cell) = cells.next_cell().map_err(TableError::Xlsx)? {
+        let (r, c) = cell.get_position();
+        if r + 1 != row.number {
+            let done = std::mem::replace(&mut row, Row { number: r + 1, cells: Vec::new() });
+            if !done.is_blank() {
+                f(done);
+            }
+        }
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let c = c as usize;
+        if row.cells.len() <= c {
+            row.cells.resize(c + 1, String::new());
+        }
+        row.cells[c] = text;
+    }
+    if !row.is_blank() {
+        f(row);
+    }
+    Ok(())
+}
+
 /// A workbook cell as text.
-fn cell_text(d: &Data) -> String {
+fn cell_text(d: &DataRef) -> String {
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_date(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.trim().to_string(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => format!("{f}"),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => excel_date(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#{e:?}"),
     }
 }
 
