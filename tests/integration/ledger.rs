@@ -57,12 +57,19 @@ fn encoding_rs_gbk(text: &str) -> Vec<u8> {
     bytes.into_owned()
 }
 
+/// An amount of yuan as the ledger writes it ("40000", "12345.6"), in fen.
+fn fen(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let frac = format!("{frac:0<2}");
+    whole.parse::<i64>().expect("yuan") * 100 + frac[..2].parse::<i64>().expect("fen")
+}
+
 /// Overdue principal ÷ outstanding principal of the ledger's loans with a
 /// balance, keyed by (county code, township) and by (county code, "").
 fn ledger_rates(rows: &[Vec<String>]) -> BTreeMap<(String, String), f64> {
     let mut sums: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for r in rows {
-        let balance: i64 = r[COL_BALANCE].parse().expect("whole yuan");
+        let balance = fen(&r[COL_BALANCE]);
         if balance == 0 {
             continue;
         }
@@ -127,10 +134,10 @@ fn a_ledger_book_is_the_ledgers_loans_and_balances() {
     let (code, out, err) = cli(&["run", scenario.to_str().unwrap(), "--paths", "2", "--json", "--quiet"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let with_balance: Vec<&Vec<String>> = rows.iter().filter(|r| r[COL_BALANCE] != "0").collect();
-    let outstanding: i64 = with_balance.iter().map(|r| r[COL_BALANCE].parse::<i64>().unwrap()).sum();
+    let with_balance: Vec<&Vec<String>> = rows.iter().filter(|r| fen(&r[COL_BALANCE]) > 0).collect();
+    let outstanding: i64 = with_balance.iter().map(|r| fen(&r[COL_BALANCE])).sum();
     assert_eq!(v["province"]["loans_start"].as_u64().unwrap(), with_balance.len() as u64);
-    assert_eq!(v["province"]["outstanding_start_yuan"].as_f64().unwrap(), outstanding as f64);
+    assert_eq!(v["province"]["outstanding_start_yuan"].as_f64().unwrap(), outstanding as f64 / 100.0);
 }
 
 /// Every file under `dir`, recursively.
@@ -314,7 +321,10 @@ fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        stdout.contains(&format!("imported {} loans", rows.iter().filter(|r| r[COL_BALANCE] != "0").count()))
+        stdout.contains(&format!(
+            "imported {} loans",
+            rows.iter().filter(|r| fen(&r[COL_BALANCE]) > 0).count()
+        ))
     );
     let run = |scenario: &Path, out: &Path| {
         let (code, _, err) = cli(&[
@@ -425,4 +435,67 @@ fn a_county_file_whose_aggregates_cannot_be_a_book_is_refused_naming_its_rows() 
     let rows = std::fs::read_to_string(&report).unwrap();
     assert_eq!(rows.lines().count(), 4, "a header and every problem: {rows}");
     assert!(rows.starts_with("file,row,column,value,expected\n"));
+}
+
+/// One expected problem of the bad-ledger catalogue.
+struct Case {
+    row: u32,
+    column: String,
+    fragment: String,
+    counties: String,
+}
+
+/// `tests/data/bad-ledgers/cases.tsv`: file → its expected problems.
+fn catalogue() -> BTreeMap<String, Vec<Case>> {
+    let text = std::fs::read_to_string(root().join("tests/data/bad-ledgers/cases.tsv")).unwrap();
+    let mut out: BTreeMap<String, Vec<Case>> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        out.entry(f[0].to_string()).or_default().push(Case {
+            row: f[1].parse().unwrap(),
+            column: f[2].to_string(),
+            fragment: f[3].to_string(),
+            counties: f[4].to_string(),
+        });
+    }
+    out
+}
+
+#[test]
+fn every_catalogued_bad_ledger_exits_2_naming_its_rows_and_columns_and_the_row_report_lists_them() {
+    let dir = scratch("bad-ledgers");
+    let cases = catalogue();
+    assert!(cases.len() >= 30, "at least 30 bad ledgers");
+    let data = root().join("tests/data/bad-ledgers");
+    for (file, expected) in &cases {
+        let mut toml = format!(
+            "extends = {:?}\n\n[scenario]\nstart = \"2025-11\"\n\n[data]\nledger = {:?}\nas_of = \"2025-10-31\"\n",
+            root().join("scenarios/yunnan-baseline.toml").display().to_string(),
+            data.join(file).display().to_string()
+        );
+        if !expected[0].counties.is_empty() {
+            toml.push_str(&format!(
+                "counties = {:?}\n",
+                data.join(&expected[0].counties).display().to_string()
+            ));
+        }
+        let scenario = write(&dir, &format!("{file}.toml"), &toml);
+        let report = dir.join(format!("{file}.rows.csv"));
+        let (code, out, err) =
+            cli(&["validate", scenario.to_str().unwrap(), "--row-report", report.to_str().unwrap()]);
+        assert_eq!(code, 2, "{file}: {out}{err}");
+        let rows =
+            std::fs::read_to_string(&report).unwrap_or_else(|_| panic!("{file}: no row report; {err}"));
+        let listed: Vec<&str> = rows.lines().skip(1).collect();
+        assert_eq!(listed.len(), expected.len(), "{file}: the report lists exactly its problems:\n{rows}");
+        for e in expected {
+            let at = match (e.row, e.column.is_empty()) {
+                (0, _) => "the file".to_string(),
+                (r, true) => format!("row {r}:"),
+                (r, false) => format!("row {r}, column {}", e.column),
+            };
+            let line = err.lines().find(|l| l.contains(&at) && l.contains(&e.fragment));
+            assert!(line.is_some(), "{file}: no message at {at} with {:?} in\n{err}", e.fragment);
+        }
+    }
 }

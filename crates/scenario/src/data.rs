@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use mcstress_domain::{Category, Fen, Grade, Industry, Product, YearMonth};
 use mcstress_households::{pick, weyl_position};
 use mcstress_import::{
-    CountiesError, CountyRecord, CountyRef, Date, DecodeError, HeaderError, Ledger, LedgerError, Problem,
-    SheetChoice, Table, TableError,
+    CountiesError, CountyRecord, CountyRef, Date, DecodeError, HeaderError, Ledger, Problem, SheetChoice,
+    Table, TableError,
 };
 
 use crate::model::Scenario;
@@ -215,21 +215,20 @@ pub fn read_county_file(file: &str, table: &Table) -> Result<Vec<CountyRecord>, 
     })
 }
 
-/// Reads a ledger; ID numbers are hashed with `key` (secret to the run).
-pub fn read_ledger_file(file: &str, table: &Table, as_of: Date, key: &[u8]) -> Result<Ledger, DataError> {
-    mcstress_import::read_ledger(table, as_of, key).map_err(|e| match e {
-        LedgerError::Header(source) => DataError::Header { file: file.into(), source },
-        LedgerError::Rows(problems) => DataError::Rows { file: file.into(), problems },
-        other => DataError::Rows {
-            file: file.into(),
-            problems: vec![Problem {
-                row: 0,
-                column: String::new(),
-                value: None,
-                expected: other.to_string(),
-            }],
-        },
-    })
+/// Reads a ledger from its bytes (CSV or XLSX, row by row, so that the
+/// file's cells are never all in memory at once); ID numbers are hashed
+/// with `key` (secret to the run). Every problem of the file — its
+/// encoding, its header, its rows — is a row problem for the report.
+pub fn read_ledger_file(
+    file: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    as_of: Date,
+    key: &[u8],
+) -> Result<Ledger, DataError> {
+    let choice = sheet.map_or(SheetChoice::First, SheetChoice::Named);
+    mcstress_import::read_ledger_bytes(bytes, choice, as_of, key)
+        .map_err(|e| DataError::Rows { file: file.into(), problems: e.problems() })
 }
 
 /// The six-digit code of a ledger loan's county, resolving a name against

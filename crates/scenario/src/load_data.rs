@@ -123,9 +123,16 @@ pub(crate) fn counties_from_data(
         let bytes = read_file(resolver, f, "ledger")?;
         digest.update(b"ledger:");
         digest.update(&bytes);
-        let table = data::read_table(&f.path, &bytes, f.sheet.as_deref())?;
+        let l = data::read_ledger_file(&f.path, &bytes, f.sheet.as_deref(), sources.as_of, &run_key())?;
         drop(bytes);
-        ledger = Some((f.path.clone(), data::read_ledger_file(&f.path, &table, sources.as_of, &run_key())?));
+        if counties_file.is_some() {
+            // Its counties and townships against the county file's.
+            let problems = mcstress_import::check_ledger_counties(&l, &records);
+            if !problems.is_empty() {
+                return Err(DataError::Rows { file: f.path.clone(), problems }.into());
+            }
+        }
+        ledger = Some((f.path.clone(), l));
     }
     // The counties a ledger may name: the county file's, else the scenario's.
     let known: Vec<(u32, String)> = if counties_file.is_some() {
