@@ -108,6 +108,8 @@ pub(crate) fn with_field(field: &str, value: Option<&str>) -> String {
             "rules.service.exits = [{{ month = \"2024-03\", counties = [\"530102\"]{} }}]",
             set(v, key)
         ));
+    } else if let Some(key) = field.strip_prefix("timeline[].") {
+        lines.push(format!("timeline = [{{ month = \"2024-03\"{} }}]", set(v, key)));
     } else if let Some(v) = value {
         lines.push(format!("{field} = {v}"));
     }

@@ -34,8 +34,25 @@ pub struct Scenario {
     pub behaviour: Behaviour,
     /// Shocks.
     pub shocks: Shocks,
-    /// Policy rules.
+    /// Policy rules: the rules of every county without an override of its
+    /// own (`[counties."…"]`) until the first `[[timeline]]` entry. Also
+    /// rule set 0 of [`Scenario::rule_set`].
     pub rules: Rules,
+    /// The other rule sets (per-county overrides, timeline entries) and
+    /// which set each county follows from which month.
+    pub rule_sets: RuleSets,
+}
+
+/// The rule sets of a scenario beyond [`Scenario::rules`], and each
+/// county's schedule of them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RuleSets {
+    /// Distinct rule sets other than `Scenario::rules`: rule set `i + 1`.
+    pub extra: Vec<Rules>,
+    /// Per county, `(first simulation month, rule-set index)` in increasing
+    /// month order, the first from month 0. Empty for a county that follows
+    /// rule set 0 throughout.
+    pub schedule: Vec<Vec<(u16, u16)>>,
 }
 
 /// The loan book's shape.
@@ -374,6 +391,28 @@ pub struct SubsidyPayment {
 }
 
 impl Scenario {
+    /// How many distinct rule sets the scenario has (at least 1).
+    pub fn rule_set_count(&self) -> usize {
+        1 + self.rule_sets.extra.len()
+    }
+
+    /// Rule set `i`: 0 is [`Scenario::rules`].
+    pub fn rule_set(&self, i: usize) -> &Rules {
+        if i == 0 { &self.rules } else { &self.rule_sets.extra[i - 1] }
+    }
+
+    /// Index of the rule set county `county` follows in simulation month
+    /// `month`.
+    pub fn rule_set_of(&self, county: usize, month: u16) -> usize {
+        let Some(schedule) = self.rule_sets.schedule.get(county) else { return 0 };
+        schedule.iter().take_while(|(from, _)| *from <= month).last().map_or(0, |(_, set)| *set as usize)
+    }
+
+    /// The rules county `county` follows in simulation month `month`.
+    pub fn rules_for(&self, county: usize, month: u16) -> &Rules {
+        self.rule_set(self.rule_set_of(county, month))
+    }
+
     /// Total fund balance at the start.
     pub fn total_fund(&self) -> Fen {
         self.counties.iter().map(|c| c.fund).sum()

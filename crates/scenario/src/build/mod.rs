@@ -8,9 +8,11 @@
 
 mod behaviour;
 mod geography;
+mod overrides;
 mod portfolio;
 mod rules;
 mod shocks;
+mod timeline;
 
 use std::collections::BTreeSet;
 
@@ -44,7 +46,23 @@ struct Head {
 /// knows.
 pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldError>, BTreeSet<String>) {
     let mut cx = Cx::new(files);
+    // County overrides: their data are merged into the county array before
+    // it is read, their rules read again on top of `[rules]` below.
+    let codes = overrides::Codes::of(root);
+    let county_patches = match root.get("counties") {
+        Some(node) => overrides::read(&mut cx, node, "counties", &codes, true),
+        None => Vec::new(),
+    };
+    for p in &county_patches {
+        if let Some(r) = &p.rules {
+            timeline::forbid_fixed(&mut cx, r, &format!("{}.rules", p.path), false);
+        }
+    }
+    let (merged, data_locations) = overrides::apply_data(root, &county_patches);
+    let root = &merged;
     let mut top = cx.root(root);
+    // Read above; recorded here as a field of the top level.
+    let _ = cx.get(&mut top, "counties");
     let head = scenario(&mut cx, &mut top);
     let portfolio = portfolio::read(&mut cx, &mut top);
     let (prefectures, counties) = geography::read(&mut cx, &mut top);
@@ -59,8 +77,20 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         horizon: head.horizon_months,
     };
     let rules = rules::read(&mut cx, &mut top, &context);
+    let entries = timeline::read(&mut cx, &mut top, &codes, head.start, head.horizon_months);
     cx.close(top);
     first_loan_amounts(&mut cx, root, &portfolio, &rules);
+    let mut later_errors = Vec::new();
+    let rule_sets = timeline::rule_sets(
+        files,
+        root,
+        &rules,
+        &context,
+        &portfolio,
+        &county_patches,
+        &entries,
+        &mut later_errors,
+    );
 
     let scenario = Scenario {
         name: head.name,
@@ -77,10 +107,21 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         behaviour,
         shocks,
         rules,
+        rule_sets,
     };
     book_size(&mut cx, root, &scenario);
     let visited = std::mem::take(&mut cx.visited);
-    (scenario, cx.into_errors(), visited)
+    let mut errors = cx.into_errors();
+    for e in &mut errors {
+        data_locations.relocate(files, e);
+    }
+    for e in later_errors {
+        if !errors.contains(&e) {
+            errors.push(e);
+        }
+    }
+    errors.dedup();
+    (scenario, errors, visited)
 }
 
 /// `[scenario]`: name, calendar, horizon and the run's defaults.
