@@ -85,7 +85,8 @@ fn set_reaches_a_countys_data_and_rules() {
         Setting { field: "counties.530621.fund_yuan".into(), value: "2000000".into() },
         Setting { field: "counties.530621.rules.compensation.fund_share".into(), value: "0.8".into() },
     ];
-    let src = mcstress_scenario::SourceFile { name: "c.toml".into(), key: "c.toml".into(), text: small_text() };
+    let src =
+        mcstress_scenario::SourceFile { name: "c.toml".into(), key: "c.toml".into(), text: small_text() };
     let s = mcstress_scenario::load_with(src, None, &settings, &mut mcstress_scenario::no_extends)
         .expect("the settings are valid")
         .scenario;
@@ -96,7 +97,8 @@ fn set_reaches_a_countys_data_and_rules() {
 
 #[test]
 fn a_variant_and_a_county_override_stack() {
-    let text = format!("{}\n[counties.\"530621\".rules.compensation]\ntrigger_days_overdue = 60\n", small_text());
+    let text =
+        format!("{}\n[counties.\"530621\".rules.compensation]\ntrigger_days_overdue = 60\n", small_text());
     let s = scenario(&text, Some("higher-share"));
     // The variant raises the province's share; the county keeps its own
     // trigger on top of it.
@@ -142,7 +144,10 @@ fn timeline_entries_stack_and_may_name_counties() {
 fn an_unknown_county_code_is_named() {
     let p = problems("\n[counties.\"530699\".rules.compensation]\nfund_share = 0.8\n");
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].starts_with("c.toml:31:11: counties.\"530699\": expected a six-digit code of a county"), "{p:?}");
+    assert!(
+        p[0].starts_with("c.toml:31:11: counties.\"530699\": expected a six-digit code of a county"),
+        "{p:?}"
+    );
     assert!(p[0].ends_with("found no county 530699 in this scenario"), "{p:?}");
     let p = problems("\n[counties.\"530621,530698\"]\nfund_yuan = 1\n");
     assert!(p[0].ends_with("found no county 530698 in this scenario"), "{p:?}");
@@ -154,7 +159,10 @@ fn an_unknown_county_code_is_named() {
 fn an_unknown_field_of_an_override_is_named_with_a_suggestion() {
     let p = problems("\n[counties.\"530621\".rules.compensation]\nfund_shar = 0.8\n");
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].starts_with("c.toml:32:1: counties.\"530621\".rules.compensation.fund_shar: expected one of:"), "{p:?}");
+    assert!(
+        p[0].starts_with("c.toml:32:1: counties.\"530621\".rules.compensation.fund_shar: expected one of:"),
+        "{p:?}"
+    );
     assert!(p[0].contains("(did you mean `fund_share`?)"), "{p:?}");
     let p = problems("\n[counties.\"530621\"]\nfund_yaun = 1\n");
     assert_eq!(p.len(), 1, "{p:?}");
@@ -167,11 +175,16 @@ fn a_value_out_of_range_is_reported_against_the_overrides_path() {
     let p = problems("\n[counties.\"530621\".rules.compensation]\nfund_share = 1.8\n");
     assert_eq!(
         p,
-        ["c.toml:32:14: counties.\"530621\".rules.compensation.fund_share: expected a number from 0 to 1, found 1.8"]
+        [
+            "c.toml:32:14: counties.\"530621\".rules.compensation.fund_share: expected a number from 0 to 1, found 1.8"
+        ]
     );
     let p = problems("\n[counties.\"530621,530622\"]\nfund_yuan = -5\n");
     assert_eq!(p.len(), 1, "one problem, though it sits in two counties: {p:?}");
-    assert!(p[0].starts_with("c.toml:32:13: counties.\"530621,530622\".fund_yuan: expected an amount"), "{p:?}");
+    assert!(
+        p[0].starts_with("c.toml:32:13: counties.\"530621,530622\".fund_yuan: expected an amount"),
+        "{p:?}"
+    );
     let p = problems("\n[[timeline]]\nmonth = \"2025-01\"\nrules.compensation.fund_share = 2\n");
     assert_eq!(
         p,
@@ -183,7 +196,10 @@ fn a_value_out_of_range_is_reported_against_the_overrides_path() {
 fn a_countys_code_and_prefecture_cannot_be_overridden() {
     let p = problems("\n[counties.\"530621\"]\nprefecture = \"530800\"\n");
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].contains("counties.\"530621\".prefecture: expected county fields other than `code`"), "{p:?}");
+    assert!(
+        p[0].contains("counties.\"530621\".prefecture: expected county fields other than `code`"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -194,17 +210,24 @@ fn timeline_months_must_increase_and_stay_within_the_horizon() {
     );
     assert_eq!(
         p,
-        ["c.toml:35:9: timeline[1].month: expected a month after the previous entry's (2025-01): entries in \
-          increasing month order, found \"2024-06\""]
+        [
+            "c.toml:35:9: timeline[1].month: expected a month after the previous entry's (2025-01): entries in \
+          increasing month order, found \"2024-06\""
+        ]
     );
     let p = problems("\n[[timeline]]\nmonth = \"2026-01\"\nrules.compensation.fund_share = 0.8\n");
     assert_eq!(
         p,
-        ["c.toml:32:9: timeline[0].month: expected a month up to 2025-12, the last of the horizon (or before \
-          the start, 2024-01), found \"2026-01\""]
+        [
+            "c.toml:32:9: timeline[0].month: expected a month up to 2025-12, the last of the horizon (or before \
+          the start, 2024-01), found \"2026-01\""
+        ]
     );
     let p = problems("\n[[timeline]]\nrules.compensation.fund_share = 0.8\n");
-    assert!(p[0].contains("timeline[0].month: expected a month written as \"YYYY-MM\", found nothing"), "{p:?}");
+    assert!(
+        p[0].contains("timeline[0].month: expected a month written as \"YYYY-MM\", found nothing"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -217,5 +240,8 @@ fn a_timeline_entry_changes_rules_only() {
     assert!(p[0].contains("timeline[0].counties.\"530621\".fund_yuan: expected only `rules`"), "{p:?}");
     let p = problems("\n[[timeline]]\nmonth = \"2025-01\"\nrules.loans.follow_up_fund_covered = true\n");
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].contains("timeline[0].rules.loans.follow_up_fund_covered: expected a field that can change"), "{p:?}");
+    assert!(
+        p[0].contains("timeline[0].rules.loans.follow_up_fund_covered: expected a field that can change"),
+        "{p:?}"
+    );
 }

@@ -2,11 +2,11 @@
 //! read once, and the random streams of this path, one per purpose — and
 //! what a month knows: its index and calendar date.
 
-use mcstress_domain::{Product, YearMonth};
-use mcstress_loans::{DistressModifiers, Repayment};
-use mcstress_scenario::{Behaviour, Rules, Scenario};
+use mcstress_domain::YearMonth;
+use mcstress_loans::Repayment;
+use mcstress_scenario::{Behaviour, Scenario};
 
-use crate::model::Model;
+use crate::model::{Model, RuleSet};
 use crate::rng::{Stream, purpose};
 
 /// The random streams of one path, one per purpose: a draw for one purpose
@@ -51,7 +51,6 @@ pub(super) struct PathCtx<'m> {
     pub m: &'m Model,
     pub s: &'m Scenario,
     pub b: &'m Behaviour,
-    pub rules: &'m Rules,
     pub streams: Streams,
     /// Counties.
     pub n_c: usize,
@@ -69,32 +68,24 @@ pub(super) struct PathCtx<'m> {
     /// √ρ and √(1 − ρ) of the one-factor model.
     pub sqrt_rho: f64,
     pub sqrt_1mrho: f64,
-    /// Monthly recovery probability of a written-off loan (cadres join
-    /// the collection of written-off loans too).
-    pub rec_prob: f64,
-    pub covered_by_product: [bool; 3],
-    pub subsidised: [bool; 3],
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
-    pub mods: DistressModifiers,
     pub enterprises: usize,
     /// Contract rate of a new first or follow-up loan, basis points.
     pub portfolio_rate: u16,
-    /// Approval lag of a first loan, months.
-    pub lag: usize,
+    /// The horizon, months.
+    horizon: usize,
 }
 
 impl<'m> PathCtx<'m> {
     pub fn new(m: &'m Model, seed: u64, path: u64) -> PathCtx<'m> {
         let s = &m.scenario;
         let b = &s.behaviour;
-        let rules = &s.rules;
         let (wg, wp) = (b.province_weight, b.prefecture_weight);
         PathCtx {
             m,
             s,
             b,
-            rules,
             streams: Streams::new(seed, path),
             n_c: m.counties.len(),
             repayment: s.portfolio.repayment,
@@ -105,26 +96,20 @@ impl<'m> PathCtx<'m> {
             wc: (1.0 - wg - wp).max(0.0),
             sqrt_rho: b.asset_correlation.sqrt(),
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
-            rec_prob: (b.recovery_probability * b.collection_effort * (1.0 + rules.collection.cadre_boost))
-                .min(1.0),
-            covered_by_product: Product::ALL.map(|p| rules.loans.product(p).fund_covered),
-            subsidised: Product::ALL.map(|p| rules.loans.product(p).subsidised),
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
-            mods: DistressModifiers {
-                contagion: b.contagion,
-                strategic_default: b.strategic_default,
-                strategic_window_months: b.strategic_window_months,
-                reminder_factor: if rules.collection.reminders {
-                    rules.collection.reminder_factor
-                } else {
-                    1.0
-                },
-                late_subsidy: b.late_subsidy_multiplier,
-            },
             enterprises: b.enterprises_per_county as usize,
             portfolio_rate: s.portfolio.rate.basis_points() as u16,
-            lag: rules.demand.approval_lag_months as usize,
+            horizon: s.horizon_months as usize,
         }
+    }
+
+    /// The rules county `c` follows in month `t`, with what the engine
+    /// derives from them: the one way every stage reads rules. A stage
+    /// fetches them once per county-month, never per loan.
+    #[inline]
+    pub fn rules_for(&self, c: usize, t: usize) -> &'m RuleSet {
+        let m = self.m;
+        &m.rule_sets[m.county_rule_set[c * self.horizon + t] as usize]
     }
 }
 

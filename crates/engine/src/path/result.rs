@@ -189,7 +189,11 @@ impl Record {
     pub fn finish(self, ctx: &PathCtx, ws: &Workspace) -> PathResult {
         let Record { mut tot, loss_base_total, province_overdue, county_monthly, mut outcomes, .. } = self;
         for (c, book) in ws.books.iter().enumerate() {
-            debug_assert_eq!(ws.agg[c], Balances::of(book, ctx.covered_by_product), "county {c}");
+            debug_assert_eq!(
+                ws.agg[c],
+                Balances::of(book, ctx.m.counties[c].covered_by_product),
+                "county {c}"
+            );
         }
         let mut unpaid_total = 0;
         for (c, f) in ws.funds.iter().enumerate() {

@@ -47,7 +47,9 @@ pub(super) struct Codes {
 impl Codes {
     pub fn of(root: &Node) -> Codes {
         let mut counties = Vec::new();
-        if let Some(Kind::Array(items)) = root.get("geography").and_then(|g| g.get("counties")).map(|n| &n.kind) {
+        if let Some(Kind::Array(items)) =
+            root.get("geography").and_then(|g| g.get("counties")).map(|n| &n.kind)
+        {
             for item in items {
                 let text = |k: &str| match item.get(k).map(|n| &n.kind) {
                     Some(Kind::Str(s)) => s.clone(),
@@ -116,7 +118,10 @@ pub(super) fn read(
     let mut out = Vec::new();
     for (key, value) in entries {
         let p = format!("{path}.\"{key}\"");
-        let at = Node { span: value.key_span.clone().unwrap_or(value.span.clone()), ..Node::table(value.file, 0..0) };
+        let at = Node {
+            span: value.key_span.clone().unwrap_or(value.span.clone()),
+            ..Node::table(value.file, 0..0)
+        };
         let (targets, rank) = match codes.resolve(key) {
             Ok(x) => x,
             Err(found) => {
@@ -134,7 +139,10 @@ pub(super) fn read(
             match k.as_str() {
                 "rules" => rules = Some(v.clone()),
                 "code" | "prefecture" => {
-                    let at = Node { span: v.key_span.clone().unwrap_or(v.span.clone()), ..Node::table(v.file, 0..0) };
+                    let at = Node {
+                        span: v.key_span.clone().unwrap_or(v.span.clone()),
+                        ..Node::table(v.file, 0..0)
+                    };
                     cx.error(
                         &at,
                         &format!("{p}.{k}"),
@@ -143,7 +151,10 @@ pub(super) fn read(
                     );
                 }
                 _ if !data_allowed => {
-                    let at = Node { span: v.key_span.clone().unwrap_or(v.span.clone()), ..Node::table(v.file, 0..0) };
+                    let at = Node {
+                        span: v.key_span.clone().unwrap_or(v.span.clone()),
+                        ..Node::table(v.file, 0..0)
+                    };
                     cx.error(
                         &at,
                         &format!("{p}.{k}"),
@@ -172,9 +183,13 @@ pub(super) fn apply_data(root: &Node, patches: &[CountyPatch]) -> (Node, Locatio
     }
     let mut out = root.clone();
     let Some(Kind::Table(top)) = Some(&mut out.kind) else { return (root.clone(), locations) };
-    let Some((_, geo)) = top.iter_mut().find(|(k, _)| k == "geography") else { return (root.clone(), locations) };
+    let Some((_, geo)) = top.iter_mut().find(|(k, _)| k == "geography") else {
+        return (root.clone(), locations);
+    };
     let Kind::Table(geo) = &mut geo.kind else { return (root.clone(), locations) };
-    let Some((_, counties)) = geo.iter_mut().find(|(k, _)| k == "counties") else { return (root.clone(), locations) };
+    let Some((_, counties)) = geo.iter_mut().find(|(k, _)| k == "counties") else {
+        return (root.clone(), locations);
+    };
     let Kind::Array(items) = &mut counties.kind else { return (root.clone(), locations) };
     for patch in patches {
         if patch.data.is_empty() {

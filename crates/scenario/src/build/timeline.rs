@@ -78,14 +78,18 @@ pub(super) fn read(
                         cx.error(
                             node,
                             &mp,
-                            format!("a month up to {last}, the last of the horizon (or before the start, {start})"),
+                            format!(
+                                "a month up to {last}, the last of the horizon (or before the start, {start})"
+                            ),
                             node.describe(),
                         );
                     } else if let Some(p) = previous.filter(|p| m <= *p) {
                         cx.error(
                             node,
                             &mp,
-                            format!("a month after the previous entry's ({p}): entries in increasing month order"),
+                            format!(
+                                "a month after the previous entry's ({p}): entries in increasing month order"
+                            ),
                             node.describe(),
                         );
                     } else {
@@ -242,7 +246,8 @@ fn read_rules(
     locations: &Locations,
     errors: &mut Vec<FieldError>,
 ) -> Rules {
-    let root = Node { kind: Kind::Table(vec![("rules".to_string(), tree)]), file: 0, span: 0..0, key_span: None };
+    let root =
+        Node { kind: Kind::Table(vec![("rules".to_string(), tree)]), file: 0, span: 0..0, key_span: None };
     let mut cx = Cx::new(files);
     let mut top = cx.root(&root);
     let rules = rules::read(&mut cx, &mut top, context);
