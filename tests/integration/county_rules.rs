@@ -2,9 +2,10 @@
 //! date (`[[timeline]]`): what the reader builds, what it refuses, and, on
 //! common random numbers, that the rules act where and when they say.
 
+use mcstress_engine::{COUNTY_FIGURES, FIG_FUND_YUAN, Model, PathResult};
 use mcstress_scenario::Setting;
 
-use crate::support::{scenario, small_text};
+use crate::support::{scenario, simulate, small_text, tiny};
 
 /// Every problem of the small scenario with `extra` appended, one line each.
 fn problems(extra: &str) -> Vec<String> {
@@ -244,4 +245,95 @@ fn a_timeline_entry_changes_rules_only() {
         p[0].contains("timeline[0].rules.loans.follow_up_fund_covered: expected a field that can change"),
         "{p:?}"
     );
+}
+
+// ---- On common random numbers -------------------------------------------
+
+/// Paths and seed of the runs compared below.
+const PATHS: u32 = 8;
+const SEED: u64 = 11;
+
+/// The figures of county `c` in every month of a path.
+fn county_months(p: &PathResult, c: usize) -> Vec<f64> {
+    let n = p.counties.len();
+    let months = p.county_monthly.len() / (n * COUNTY_FIGURES);
+    (0..months)
+        .flat_map(|t| {
+            let at = (t * n + c) * COUNTY_FIGURES;
+            p.county_monthly[at..at + COUNTY_FIGURES].to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn the_county_with_the_higher_fund_share_pays_more_claims_and_the_others_are_untouched() {
+    let base = with("");
+    let over = with("\n[counties.\"530621\".rules.compensation]\nfund_share = 0.9\n");
+    let (_, a) = simulate(&base, PATHS, SEED, 2);
+    let (_, b) = simulate(&over, PATHS, SEED, 2);
+    let paid = |r: &[PathResult], c: usize| r.iter().map(|p| p.counties[c].claims_paid).sum::<i64>();
+    assert!(paid(&a, LUDIAN) > 0, "the test needs claims in Ludian");
+    assert!(
+        paid(&b, LUDIAN) > paid(&a, LUDIAN),
+        "fund share 0.9 against 0.7: {} against {} fen",
+        paid(&b, LUDIAN),
+        paid(&a, LUDIAN)
+    );
+    for (pa, pb) in a.iter().zip(&b) {
+        for c in [QIAOJIA, LANCANG] {
+            assert_eq!(pa.counties[c], pb.counties[c], "county {c}'s outcome");
+            assert_eq!(county_months(pa, c), county_months(pb, c), "county {c}'s months");
+        }
+        assert!(pb.counties[LUDIAN].claims_paid >= pa.counties[LUDIAN].claims_paid);
+    }
+}
+
+#[test]
+fn a_rule_that_changes_at_a_date_leaves_every_earlier_month_as_it_was_and_acts_after() {
+    // 2024-10 is month 9 of the small scenario.
+    const FROM: usize = 9;
+    let base = with("");
+    let dated = with("\n[[timeline]]\nmonth = \"2024-10\"\nrules.compensation.fund_share = 0.95\n");
+    let (m, a) = simulate(&base, PATHS, SEED, 2);
+    let (_, b) = simulate(&dated, PATHS, SEED, 2);
+    let n = m.scenario.counties.len();
+    let before = FROM * n * COUNTY_FIGURES;
+    let mut moved = 0;
+    for (pa, pb) in a.iter().zip(&b) {
+        assert_eq!(pa.province_overdue[..FROM], pb.province_overdue[..FROM], "province overdue before 2024-10");
+        assert_eq!(pa.county_monthly[..before], pb.county_monthly[..before], "county figures before 2024-10");
+        // From it on, the funds pay 95 % of each claim instead of 70 %: no
+        // county's fund pays less, and the counties with claims pay more.
+        for c in 0..n {
+            let (ca, cb) = (pa.counties[c].claims_paid, pb.counties[c].claims_paid);
+            assert!(cb >= ca, "county {c}: claims paid {cb} under the revision, {ca} without");
+            moved += usize::from(cb > ca);
+        }
+        assert_ne!(pa.county_monthly[before..], pb.county_monthly[before..], "figures from 2024-10 on");
+    }
+    assert!(moved > 0, "the revision moved no county's claims");
+    let paid = |r: &[PathResult]| r.iter().map(|p| p.totals.claims_paid).sum::<i64>();
+    assert!(paid(&b) > paid(&a));
+}
+
+#[test]
+fn a_claim_filed_before_a_change_is_settled_under_the_rules_in_force_when_it_is_settled() {
+    // The tiny book (tests/data/tiny.toml): 20 loans of 10,000 yuan miss
+    // their first payment in month 0, are claimed 6 months overdue in month
+    // 5 (90 days + 3 months of collection) and paid in month 6 (one month's
+    // delay). The loss base is the principal and 8 months of interest.
+    const LOANS: i64 = 20;
+    const FUND: i64 = 100_000_000;
+    let base = 1_000_000 + 2_875 * 8;
+    let fund_after = |entry_month: &str| {
+        let s = tiny(&format!("[[timeline]]\nmonth = \"{entry_month}\"\nrules.compensation.fund_share = 0.9\n"));
+        let p = mcstress_engine::simulate_path(&Model::prepare(&s), 5, 0);
+        assert_eq!(p.county_monthly[0], 1.0, "every loan misses its first payment on this seed");
+        (p.county_monthly[6 * COUNTY_FIGURES + FIG_FUND_YUAN] * 100.0).round() as i64
+    };
+    let at = |share: f64| FUND - LOANS * (base as f64 * share).round() as i64;
+    // Filed in month 5 (2024-06) under 0.7, settled in month 6 (2024-07).
+    assert_eq!(fund_after("2024-07"), at(0.9), "settled under the share in force when settled");
+    assert_eq!(fund_after("2024-06"), at(0.9));
+    assert_eq!(fund_after("2024-08"), at(0.7), "the change comes after the settlement");
 }
