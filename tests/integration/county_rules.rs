@@ -300,7 +300,11 @@ fn a_rule_that_changes_at_a_date_leaves_every_earlier_month_as_it_was_and_acts_a
     let before = FROM * n * COUNTY_FIGURES;
     let mut moved = 0;
     for (pa, pb) in a.iter().zip(&b) {
-        assert_eq!(pa.province_overdue[..FROM], pb.province_overdue[..FROM], "province overdue before 2024-10");
+        assert_eq!(
+            pa.province_overdue[..FROM],
+            pb.province_overdue[..FROM],
+            "province overdue before 2024-10"
+        );
         assert_eq!(pa.county_monthly[..before], pb.county_monthly[..before], "county figures before 2024-10");
         // From it on, the funds pay 95 % of each claim instead of 70 %: no
         // county's fund pays less, and the counties with claims pay more.
@@ -326,7 +330,8 @@ fn a_claim_filed_before_a_change_is_settled_under_the_rules_in_force_when_it_is_
     const FUND: i64 = 100_000_000;
     let base = 1_000_000 + 2_875 * 8;
     let fund_after = |entry_month: &str| {
-        let s = tiny(&format!("[[timeline]]\nmonth = \"{entry_month}\"\nrules.compensation.fund_share = 0.9\n"));
+        let s =
+            tiny(&format!("[[timeline]]\nmonth = \"{entry_month}\"\nrules.compensation.fund_share = 0.9\n"));
         let p = mcstress_engine::simulate_path(&Model::prepare(&s), 5, 0);
         assert_eq!(p.county_monthly[0], 1.0, "every loan misses its first payment on this seed");
         (p.county_monthly[6 * COUNTY_FIGURES + FIG_FUND_YUAN] * 100.0).round() as i64

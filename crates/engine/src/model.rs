@@ -51,6 +51,8 @@ pub(crate) struct RuleSet {
     pub mods: DistressModifiers,
     /// Approval lag of a first loan, months.
     pub lag: usize,
+    /// Cumulative shares of the amounts of new first loans.
+    pub amount_cum: Vec<f64>,
 }
 
 impl RuleSet {
@@ -76,6 +78,7 @@ impl RuleSet {
                 late_subsidy: b.late_subsidy_multiplier,
             },
             lag: rules.demand.approval_lag_months as usize,
+            amount_cum: cumulative(&rules.demand.first_loan_amounts.iter().map(|a| a.1).collect::<Vec<_>>()),
         }
     }
 }
@@ -113,8 +116,8 @@ pub struct Model {
     pub(crate) prefecture_counties: Vec<Vec<usize>>,
     /// Each county's balances at the start.
     pub(crate) balances_start: Vec<Balances>,
-    /// Cumulative shares for drawing new loans' attributes.
-    pub(crate) amount_cum: Vec<f64>,
+    /// Cumulative shares for drawing new loans' attributes (amounts: per
+    /// rule set).
     pub(crate) category_cum: Vec<f64>,
     /// Cumulative category shares among monitored households only.
     pub(crate) monitored_cum: Vec<f64>,
@@ -263,9 +266,7 @@ impl Model {
         let balances_start =
             books.iter().zip(&counties).map(|(b, c)| Balances::of(b, c.covered_by_product)).collect();
         let mix = &s.portfolio.mix;
-        let amounts: Vec<f64> = mix.amounts.iter().map(|a| a.1).collect();
         Model {
-            amount_cum: cumulative(&amounts),
             category_cum: cumulative(&mix.category),
             monitored_cum: if mix.category[1..].iter().sum::<f64>() > 0.0 {
                 cumulative(&[0.0, mix.category[1], mix.category[2], mix.category[3]])

@@ -41,6 +41,19 @@ pub struct Scenario {
     /// The other rule sets (per-county overrides, timeline entries) and
     /// which set each county follows from which month.
     pub rule_sets: RuleSets,
+    /// Market rates: the LPR path and new loans' spread over it.
+    pub rates: Rates,
+}
+
+/// Market rates over time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rates {
+    /// Changes of the one-year LPR: (first calendar month, rate), in
+    /// increasing month order. Before the first change the LPR is
+    /// `rules.loans.lpr_annual` (of [`Scenario::rules`]).
+    pub lpr_changes: Vec<(YearMonth, Rate)>,
+    /// Added to the LPR in force to give a new loan's contract rate.
+    pub new_loan_spread: Rate,
 }
 
 /// The rule sets of a scenario beyond [`Scenario::rules`], and each
@@ -341,6 +354,9 @@ pub struct Demand {
     /// Uptake of monitored households under the fast track is multiplied
     /// by 1 + this.
     pub fast_track_uplift: f64,
+    /// Amounts of new first loans and their shares (default: the starting
+    /// book's, `portfolio.amounts`).
+    pub first_loan_amounts: Vec<(Fen, f64)>,
 }
 
 /// A scripted bank exit.
@@ -411,6 +427,22 @@ impl Scenario {
     /// The rules county `county` follows in simulation month `month`.
     pub fn rules_for(&self, county: usize, month: u16) -> &Rules {
         self.rule_set(self.rule_set_of(county, month))
+    }
+
+    /// The one-year LPR in force in calendar month `month`.
+    pub fn lpr_at(&self, month: YearMonth) -> Rate {
+        self.rates
+            .lpr_changes
+            .iter()
+            .take_while(|(from, _)| *from <= month)
+            .last()
+            .map_or(self.rules.loans.lpr, |(_, rate)| *rate)
+    }
+
+    /// The contract rate of a loan disbursed in calendar month `month`: the
+    /// LPR in force then plus the spread.
+    pub fn new_loan_rate(&self, month: YearMonth) -> Rate {
+        Rate::from_basis_points(self.lpr_at(month).basis_points() + self.rates.new_loan_spread.basis_points())
     }
 
     /// Total fund balance at the start.

@@ -2,7 +2,7 @@
 //! read once, and the random streams of this path, one per purpose — and
 //! what a month knows: its index and calendar date.
 
-use mcstress_domain::YearMonth;
+use mcstress_domain::{Rate, YearMonth};
 use mcstress_loans::Repayment;
 use mcstress_scenario::{Behaviour, Scenario};
 
@@ -71,11 +71,19 @@ pub(super) struct PathCtx<'m> {
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
     pub enterprises: usize,
-    /// Contract rate of a new first or follow-up loan, basis points.
-    pub portfolio_rate: u16,
+    /// The LPR in force in each month from [`LPR_BACK`] months before the
+    /// start to the end of the horizon, basis points.
+    lpr_bp: Vec<u16>,
+    /// Contract rate of a first or follow-up loan disbursed (or renewed)
+    /// in each month of the horizon: the LPR plus the spread, basis points.
+    new_rate_bp: Vec<u16>,
     /// The horizon, months.
     horizon: usize,
 }
+
+/// Months before the start for which the LPR is tabulated (a loan
+/// disbursed earlier is read at the earliest of them).
+const LPR_BACK: i32 = 240;
 
 impl<'m> PathCtx<'m> {
     pub fn new(m: &'m Model, seed: u64, path: u64) -> PathCtx<'m> {
@@ -98,9 +106,29 @@ impl<'m> PathCtx<'m> {
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             enterprises: b.enterprises_per_county as usize,
-            portfolio_rate: s.portfolio.rate.basis_points() as u16,
+            lpr_bp: (-LPR_BACK..s.horizon_months as i32)
+                .map(|t| s.lpr_at(s.start.plus(t)).basis_points() as u16)
+                .collect(),
+            new_rate_bp: (0..s.horizon_months as i32)
+                .map(|t| s.new_loan_rate(s.start.plus(t)).basis_points() as u16)
+                .collect(),
             horizon: s.horizon_months as usize,
         }
+    }
+
+    /// The LPR in force in simulation month `month` (negative: before the
+    /// start), e.g. the month a loan was disbursed.
+    #[inline]
+    pub fn lpr_at(&self, month: i16) -> Rate {
+        let i = (month as i32 + LPR_BACK).clamp(0, self.lpr_bp.len() as i32 - 1) as usize;
+        Rate::from_basis_points(self.lpr_bp[i] as u32)
+    }
+
+    /// The contract rate of a first or follow-up loan disbursed in month
+    /// `t`, basis points.
+    #[inline]
+    pub fn new_rate_bp(&self, t: usize) -> u16 {
+        self.new_rate_bp[t]
     }
 
     /// The rules county `c` follows in month `t`, with what the engine

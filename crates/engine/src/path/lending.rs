@@ -187,7 +187,7 @@ fn disburse(
             let b2 = second(bits);
             let b3 = second(b2);
             let b4 = second(b3);
-            let amount = ctx.s.portfolio.mix.amounts[pick_cum(unit(bits), &m.amount_cum)].0;
+            let amount = rules.demand.first_loan_amounts[pick_cum(unit(bits), &rs.amount_cum)].0;
             if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund_balance_start, amount) {
                 // Past the leverage limit: the request is refused and the
                 // household goes back to its pool.
@@ -213,7 +213,7 @@ fn disburse(
                 next_event: sched.next_due_after(t as i32) as i16,
                 risk: risk_cell(cat, grade, ind),
                 product: Product::First as u8,
-                rate_bp: ctx.portfolio_rate,
+                rate_bp: ctx.new_rate_bp(t),
                 township: tw as u32,
             });
             st.balance += amount.0;

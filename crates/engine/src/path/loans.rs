@@ -74,6 +74,13 @@ pub(super) fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -
     }
 }
 
+/// The rate up to which a loan's interest is subsidised: the rules' cap,
+/// and at most the LPR in force when the loan was disbursed (`start`).
+#[inline(always)]
+fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, start: i16) -> Rate {
+    rs.rules.loans.subsidy.rate_cap.min(ctx.lpr_at(start))
+}
+
 /// A county's conditions this month, read once before its loans.
 pub(super) struct CountyMonth<'m> {
     /// The rules the county follows this month.
@@ -306,11 +313,8 @@ impl CountyLoans<'_> {
         if rs.subsidised[product] {
             let p = Fen(book.principal[i]);
             let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
-            let due_s = if rate <= rs.rules.loans.subsidy.rate_cap {
-                p.interest(rate, 3)
-            } else {
-                rs.rules.loans.subsidy_due(Product::ALL[product], p, rate, 3, 0)
-            };
+            let cap = subsidy_cap(self.ctx, rs, book.start[i]);
+            let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
         book.next_event[i] = (t16 + 3).min(book.maturity[i]);
@@ -443,7 +447,7 @@ impl CountyLoans<'_> {
         let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, self.table, self.plain_thr)
             || l.enterprise_miss;
         if !distressed {
-            self.pay_subsidy(l, &due, p);
+            self.pay_subsidy(l, &due, p, book.start[i]);
             let paid = due.principal.0;
             self.tot.repaid += paid;
             self.agg.principal(l.product, l.covered, -paid);
@@ -476,23 +480,15 @@ impl CountyLoans<'_> {
     /// On-time interest of a subsidised product earns the subsidy (二(二)),
     /// paid from the county's budget or owed until next January.
     #[inline(always)]
-    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64) {
+    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64, start: i16) {
         let rs = self.rs;
         if !rs.subsidised[l.product as usize] {
             return;
         }
         // Within the cap the subsidy is the interest just paid.
-        let due_s = if l.rate <= rs.rules.loans.subsidy.rate_cap {
-            due.interest
-        } else {
-            rs.rules.loans.subsidy_due(
-                Product::ALL[l.product as usize],
-                Fen(principal),
-                l.rate,
-                due.interest_months,
-                0,
-            )
-        };
+        let cap = subsidy_cap(self.ctx, rs, start);
+        let due_s =
+            if l.rate <= cap { due.interest } else { Fen(principal).interest(cap, due.interest_months) };
         self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
     }
 
@@ -512,7 +508,7 @@ impl CountyLoans<'_> {
                     ladder.follow_up_uptake,
                     ladder.follow_up_amount,
                     ladder.follow_up_term_months,
-                    ctx.portfolio_rate,
+                    ctx.new_rate_bp(self.mc.t),
                 ),
                 _ => (
                     ladder.commercial_uptake,
@@ -581,7 +577,7 @@ impl CountyLoans<'_> {
         };
         if ext.may_extend(standing, relief).is_ok() {
             // The borrower pays the interest; the principal moves.
-            self.pay_subsidy(l, due, p);
+            self.pay_subsidy(l, due, p, book.start[i]);
             book.extensions[i] += 1;
             book.maturity[i] += ext.max_months as i16;
             let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
@@ -591,10 +587,12 @@ impl CountyLoans<'_> {
         }
         if ren.may_renew(standing, relief).is_ok() {
             // A new contract repays the old one (无还本续贷).
-            self.pay_subsidy(l, due, p);
+            self.pay_subsidy(l, due, p, book.start[i]);
             self.tot.repaid += p;
             self.tot.disbursed += p;
             book.renewals[i] += 1;
+            // A new contract: at the LPR in force now (plus the spread).
+            book.rate_bp[i] = ctx.new_rate_bp(t);
             book.start[i] = t16;
             book.maturity[i] = (t as i32 + ren.term_months as i32) as i16;
             let s2 =

@@ -75,9 +75,11 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         counties: &counties,
         start: head.start,
         horizon: head.horizon_months,
+        amounts: &portfolio.mix.amounts,
     };
     let rules = rules::read(&mut cx, &mut top, &context);
     let entries = timeline::read(&mut cx, &mut top, &codes, head.start, head.horizon_months);
+    let rates = timeline::rates(&mut cx, &mut top);
     cx.close(top);
     first_loan_amounts(&mut cx, root, &portfolio, &rules);
     let mut later_errors = Vec::new();
@@ -108,6 +110,7 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         shocks,
         rules,
         rule_sets,
+        rates,
     };
     book_size(&mut cx, root, &scenario);
     let visited = std::mem::take(&mut cx.visited);
@@ -139,30 +142,72 @@ fn scenario(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Head {
     head
 }
 
-/// Every loan of the book is a first loan: its amount must respect the
-/// first-loan limit.
+/// Every loan of the book, and every new first loan, is a first loan: its
+/// amount must respect the first-loan limit.
 fn first_loan_amounts(cx: &mut Cx<'_>, root: &Node, portfolio: &Portfolio, rules: &Rules) {
     let limit = rules.loans.first.max_amount;
+    fn item<'n>(table: Option<&'n Node>, key: &str, i: usize) -> Option<&'n Node> {
+        table.and_then(|t| t.get(key)).and_then(|a| match &a.kind {
+            crate::tree::Kind::Array(items) => items.get(i).and_then(|item| item.get("yuan")),
+            _ => None,
+        })
+    }
+    let expected = || format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal());
     for (i, (amount, _)) in portfolio.mix.amounts.iter().enumerate() {
-        if *amount > limit {
-            let node = root
-                .get("portfolio")
-                .and_then(|p| p.get("amounts"))
-                .and_then(|a| match &a.kind {
-                    crate::tree::Kind::Array(items) => items.get(i),
-                    _ => None,
-                })
-                .and_then(|item| item.get("yuan"));
-            if let Some(node) = node {
-                cx.error(
-                    node,
-                    &format!("portfolio.amounts[{i}].yuan"),
-                    format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal()),
-                    node.describe(),
-                );
-            }
+        if *amount > limit
+            && let Some(node) = item(root.get("portfolio"), "amounts", i)
+        {
+            cx.error(node, &format!("portfolio.amounts[{i}].yuan"), expected(), node.describe());
         }
     }
+    let demand = root.get("rules").and_then(|r| r.get("demand"));
+    for (i, (amount, _)) in rules.demand.first_loan_amounts.iter().enumerate() {
+        if *amount > limit
+            && let Some(node) = item(demand, "first_loan_amounts", i)
+        {
+            cx.error(
+                node,
+                &format!("rules.demand.first_loan_amounts[{i}].yuan"),
+                expected(),
+                node.describe(),
+            );
+        }
+    }
+}
+
+/// An array `key` of `{ yuan, share }` tables whose shares sum to 1 (loan
+/// amounts); `default` when absent or wrong.
+pub(super) fn amount_mix(
+    cx: &mut Cx<'_>,
+    t: &mut Tab<'_>,
+    key: &str,
+    default: &[(Fen, f64)],
+) -> Vec<(Fen, f64)> {
+    let p = t.field(key);
+    let before = cx.error_count();
+    let read = items(cx, t, key, |cx, it, _| {
+        let yuan = cx.money(it, "yuan", Fen::ZERO, Fen::from_yuan(1), Fen::from_yuan(1_000_000));
+        cx.require(it, "yuan", "an amount in yuan");
+        let share = cx.float(it, "share", 0.0, 0.0, 1.0);
+        (yuan, share)
+    });
+    let Some(read) = read else { return default.to_vec() };
+    let sum: f64 = read.iter().map(|a| a.1).sum();
+    if cx.error_count() != before {
+        return default.to_vec();
+    }
+    if read.is_empty() || (sum - 1.0).abs() > 1e-6 {
+        if let Some(node) = t.node().and_then(|t| t.get(key)) {
+            let found = if read.is_empty() {
+                "an empty list".to_string()
+            } else {
+                format!("shares summing to {}", num(sum))
+            };
+            cx.error(node, &p, "loan amounts whose shares sum to 1", found);
+        }
+        return default.to_vec();
+    }
+    read
 }
 
 /// Refuses a book whose sums could pass the engine's integer fen (see

@@ -12,13 +12,13 @@
 
 use std::collections::HashMap;
 
-use mcstress_domain::YearMonth;
+use mcstress_domain::{Rate, YearMonth};
 
 use super::overrides::{self, Codes, CountyPatch, Locations};
 use super::rules::{self, Context};
 use super::{first_loan_amounts, items};
 use crate::FieldError;
-use crate::model::{Portfolio, RuleSets, Rules};
+use crate::model::{Portfolio, Rates, RuleSets, Rules};
 use crate::read::{Cx, Tab};
 use crate::tree::{Kind, Node};
 
@@ -35,19 +35,28 @@ pub(super) struct Entry {
     pub path: String,
 }
 
-/// Fields that cannot change at a date, with why.
-const FIXED: [(&str, &str, &str); 2] = [
+/// Fields that cannot change at a date, with why, and whether a county may
+/// have its own value.
+const FIXED: [(&str, &str, &str, bool); 3] = [
     (
         "loans",
         "follow_up_fund_covered",
         "whether follow-up loans are covered is a term of their contracts, and the fund's covered balance \
          is kept from the start",
+        true,
     ),
     (
         "service",
         "exits",
         "scripted bank exits carry their own month and counties: list them in [rules.service] of the \
          scenario",
+        false,
+    ),
+    (
+        "loans",
+        "lpr_annual",
+        "the LPR is a market rate, the same for every county: its changes are `rates.lpr`",
+        false,
     ),
 ];
 
@@ -121,8 +130,8 @@ pub(super) fn read(
 /// Reports the fields of a rules patch that cannot change at a date (in a
 /// timeline) or per county (`service.exits`).
 pub(super) fn forbid_fixed(cx: &mut Cx<'_>, rules: &Node, path: &str, in_timeline: bool) {
-    for (table, key, why) in FIXED {
-        if !in_timeline && key != "exits" {
+    for (table, key, why, per_county) in FIXED {
+        if !in_timeline && per_county {
             continue;
         }
         if let Some(node) = rules.get(table).and_then(|t| t.get(key)) {
@@ -252,7 +261,12 @@ fn read_rules(
     let mut top = cx.root(&root);
     let rules = rules::read(&mut cx, &mut top, context);
     cx.close(top);
-    first_loan_amounts(&mut cx, context.root, portfolio, &rules);
+    // The limits checked against the merged rules (and the portfolio).
+    let mut both = root.clone();
+    if let (Kind::Table(entries), Some(p)) = (&mut both.kind, context.root.get("portfolio")) {
+        entries.push(("portfolio".to_string(), p.clone()));
+    }
+    first_loan_amounts(&mut cx, &both, portfolio, &rules);
     for mut e in cx.into_errors() {
         locations.relocate(files, &mut e);
         if !errors.contains(&e) {
@@ -260,4 +274,56 @@ fn read_rules(
         }
     }
     rules
+}
+
+/// The LPR changes of the public record (calibration-sources §7): 3.35 %
+/// from 2024-07, 3.10 % from 2024-10, 3.00 % from 2025-05. Before them,
+/// `rules.loans.lpr_annual` (3.45 %, from 2023-08).
+const LPR_CHANGES: [(i32, u8, f64); 3] = [(2024, 7, 0.0335), (2024, 10, 0.031), (2025, 5, 0.03)];
+
+/// `[rates]`: the LPR's changes and the spread of new loans over it.
+pub(super) fn rates(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Rates {
+    let mut rt = cx.table(top, "rates");
+    let mut previous: Option<YearMonth> = None;
+    let changes = items(cx, &mut rt, "lpr", |cx, t, _| {
+        let fp = t.field("from");
+        let mut from = None;
+        match cx.get(t, "from") {
+            None => {
+                if let Some(item) = t.node() {
+                    cx.error(item, &fp, "a month written as \"YYYY-MM\"", "nothing");
+                }
+            }
+            Some(node) => {
+                if let Some(m) = cx.month_node(node, &fp) {
+                    if let Some(p) = previous.filter(|p| m <= *p) {
+                        cx.error(
+                            node,
+                            &fp,
+                            format!(
+                                "a month after the previous change's ({p}): changes in increasing month order"
+                            ),
+                            node.describe(),
+                        );
+                    } else {
+                        from = Some(m);
+                    }
+                    previous = Some(m);
+                }
+            }
+        }
+        cx.require(t, "rate", "the LPR from that month, an annual rate such as 0.0335");
+        let rate = Rate::from_annual(cx.float(t, "rate", 0.0, 0.0, 0.24));
+        from.map(|m| (m, rate))
+    });
+    let lpr_changes = match changes {
+        Some(list) => list.into_iter().flatten().collect(),
+        None => LPR_CHANGES
+            .iter()
+            .map(|&(year, month, rate)| (YearMonth { year, month }, Rate::from_annual(rate)))
+            .collect(),
+    };
+    let new_loan_spread = Rate::from_annual(cx.float(&mut rt, "new_loan_spread_annual", 0.0, 0.0, 0.1));
+    cx.close(rt);
+    Rates { lpr_changes, new_loan_spread }
 }
