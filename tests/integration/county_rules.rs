@@ -342,3 +342,189 @@ fn a_claim_filed_before_a_change_is_settled_under_the_rules_in_force_when_it_is_
     assert_eq!(fund_after("2024-06"), at(0.9));
     assert_eq!(fund_after("2024-08"), at(0.7), "the change comes after the settlement");
 }
+
+/// A shipped scenario file, its `extends` read from disk.
+fn shipped(rel: &str) -> mcstress_scenario::Scenario {
+    let read = |path: std::path::PathBuf| mcstress_scenario::SourceFile {
+        name: path.display().to_string(),
+        key: path.display().to_string(),
+        text: std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    };
+    let main = read(crate::support::root().join(rel));
+    let mut resolve = |from: &mcstress_scenario::SourceFile, to: &str| {
+        let dir = std::path::Path::new(&from.key).parent().expect("a file has a directory").to_path_buf();
+        Ok(read(dir.join(to)))
+    };
+    match mcstress_scenario::load(main, None, &mut resolve) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{rel}: {e}"),
+    }
+}
+
+/// Every county figure of months before `from` is the same in the two
+/// runs, and some figure from `from` on differs.
+fn same_until(a: &[PathResult], b: &[PathResult], from: usize) {
+    for (pa, pb) in a.iter().zip(b) {
+        let n = pa.counties.len();
+        let before = from * n * COUNTY_FIGURES;
+        assert_eq!(pa.province_overdue[..from], pb.province_overdue[..from]);
+        assert_eq!(pa.county_monthly[..before], pb.county_monthly[..before], "a figure before month {from}");
+        assert_ne!(
+            pa.county_monthly[before..],
+            pb.county_monthly[before..],
+            "the figures from month {from} on"
+        );
+    }
+}
+
+#[test]
+fn the_revision_from_2026_07_is_todays_rules_until_june_2026() {
+    let today = shipped("scenarios/rules/current.toml");
+    let revised = shipped("scenarios/rules/revised-from-2026-07.toml");
+    // 2026-07 is month 30 of a run from 2024-01.
+    for c in [0, 64, 128] {
+        assert_eq!(revised.rules_for(c, 29), today.rules_for(c, 29));
+        assert_eq!(revised.rules_for(c, 30).claims.fund_share.get(), 0.8);
+    }
+    let (_, a) = simulate(&today, 1, SEED, 2);
+    let (_, b) = simulate(&revised, 1, SEED, 2);
+    same_until(&a, &b, 30);
+    assert!(b[0].totals.claims_paid > a[0].totals.claims_paid, "the fund pays 80 % from July 2026");
+}
+
+#[test]
+fn the_2026_transition_lends_more_from_march_2026() {
+    let today = shipped("scenarios/rules/current.toml");
+    let transition = shipped("scenarios/rules/2026-transition.toml");
+    // 2026-03 is month 26.
+    assert_eq!(transition.rules_for(5, 25), today.rules_for(5, 25));
+    let after = transition.rules_for(5, 26);
+    assert_eq!(after.loans.first.max_amount, mcstress_domain::Fen::from_yuan(100_000));
+    assert_eq!(after.demand.first_loan_amounts[0].0, mcstress_domain::Fen::from_yuan(100_000));
+    let (_, a) = simulate(&today, 1, SEED, 2);
+    let (_, b) = simulate(&transition, 1, SEED, 2);
+    same_until(&a, &b, 26);
+    assert!(b[0].totals.disbursed > a[0].totals.disbursed, "larger loans and more demand from 2026-03");
+}
+
+#[test]
+fn new_loans_take_the_lpr_in_force_when_they_are_disbursed() {
+    // The tiny book (tests/data/tiny.toml) climbs the ladder in month 6
+    // (2024-07): twenty follow-up loans of 10,000 yuan, which an earthquake
+    // makes miss their first quarter's interest in month 9; written off at 5
+    // months overdue, in month 13, with 3 + 4 months of interest at the
+    // follow-up loan's rate: the LPR of 2024-07.
+    let run = |rates: &str| {
+        let s = tiny(&format!(
+            "[scenario]\nhorizon_months = 16\n\n\
+             [portfolio]\nterm_months = 9\ncategory_mix = {{ lifted = 0, unstable = 1 }}\n\n\
+             [behaviour]\ndistress_probability = {{ unstable = 1e-9 }}\n\n\
+             [rules.ladder]\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
+             [rules.lending]\nwrite_off_months = 5\n\n\
+             [shocks]\nevents = [ {{ kind = \"earthquake\", month = \"2024-08\", severity = 100 }} ]\n\n{rates}"
+        ));
+        let p = mcstress_engine::simulate_path(&Model::prepare(&s), 5, 0);
+        assert_eq!(p.totals.loans_by_product[1], 20, "every household climbs");
+        p.totals.loss_bank
+    };
+    let loss = |monthly_interest: i64| 20 * (1_000_000 + 7 * monthly_interest);
+    // 10,000 yuan at 3.45 % and 3.00 % a year: 28.75 and 25 yuan a month.
+    assert_eq!(run("[rates]\nlpr = []\n"), loss(2_875));
+    assert_eq!(run("[rates]\nlpr = [ { from = \"2024-07\", rate = 0.03 } ]\n"), loss(2_500));
+    assert_eq!(
+        run("[rates]\nlpr = [ { from = \"2024-08\", rate = 0.03 } ]\n"),
+        loss(2_875),
+        "cut after disbursement"
+    );
+    assert_eq!(
+        run("[rates]\nlpr = [ { from = \"2024-07\", rate = 0.03 } ]\nnew_loan_spread_annual = 0.005\n"),
+        // A quarter at 3.50 % is 87.50 yuan, a month 29.17 (rounded).
+        20 * (1_000_000 + 8_750 + 4 * 2_917)
+    );
+}
+
+#[test]
+fn the_default_lpr_path_is_the_public_record() {
+    let s = with("");
+    let lpr = |m: &str| s.lpr_at(mcstress_domain::YearMonth::parse(m).expect("a month")).basis_points();
+    assert_eq!(
+        [
+            lpr("2023-08"),
+            lpr("2024-06"),
+            lpr("2024-07"),
+            lpr("2024-09"),
+            lpr("2024-10"),
+            lpr("2025-04"),
+            lpr("2025-05"),
+            lpr("2030-01")
+        ],
+        [345, 345, 335, 335, 310, 310, 300, 300]
+    );
+}
+
+#[test]
+fn the_lpr_and_first_loan_amounts_are_validated() {
+    let p = problems(
+        "\n[rates]\nlpr = [ { from = \"2025-01\", rate = 0.03 }, { from = \"2024-07\", rate = 0.031 } ]\n",
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("rates.lpr[1].from: expected a month after the previous change's (2025-01)"),
+        "{p:?}"
+    );
+    let p = problems("\n[rates]\nlpr = [ { from = \"2025-01\" } ]\n");
+    assert!(p[0].contains("rates.lpr[0].rate: expected the LPR from that month"), "{p:?}");
+    let p = problems("\n[[timeline]]\nmonth = \"2025-01\"\nrules.loans.lpr_annual = 0.03\n");
+    assert!(
+        p[0].contains("timeline[0].rules.loans.lpr_annual: expected a field that can change at a date"),
+        "{p:?}"
+    );
+    assert!(p[0].contains("its changes are `rates.lpr`"), "{p:?}");
+    let p = problems(
+        "\n[[timeline]]\nmonth = \"2025-01\"\nrules.demand.first_loan_amounts = [ { yuan = 100000, share = 1.0 } ]\n",
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("timeline[0].rules.demand.first_loan_amounts[0].yuan: expected at most rules.loans.first_max_yuan (50000.00)"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn the_subsidy_stops_at_the_lpr_in_force_at_disbursement_and_the_borrower_pays_the_spread() {
+    // The LPR at 3.00 % throughout, under the rules' own cap of 3.45 %:
+    // a spread of one point puts new loans at 4.00 %, but their subsidy
+    // stays the interest at 3.00 % — the same subsidy as without a spread,
+    // on the same futures (a rate changes no one's distress) — while the
+    // arrears of the loans that fail grow with the rate. (No leverage
+    // limit to speak of: a fund poorer by the larger claims would otherwise
+    // refuse other loans.)
+    let flat =
+        "\n[rules.lending]\nleverage_max = 1000\n[rates]\nlpr = [ { from = \"2020-01\", rate = 0.03 } ]\n";
+    let plain = with(flat);
+    let spread = with(&format!("{flat}new_loan_spread_annual = 0.01\n"));
+    assert_eq!(spread.rules.loans.subsidy.rate_cap.basis_points(), 345);
+    let (_, a) = simulate(&plain, PATHS, SEED, 2);
+    let (_, b) = simulate(&spread, PATHS, SEED, 2);
+    for (pa, pb) in a.iter().zip(&b) {
+        assert!(pa.totals.subsidy_paid > 0);
+        assert_eq!(pa.totals.subsidy_paid, pb.totals.subsidy_paid, "the subsidy is capped at the LPR");
+        assert_eq!(pa.totals.written_off, pb.totals.written_off, "the same loans fail");
+    }
+    let loss = |r: &[PathResult]| r.iter().map(|p| p.totals.loss_bank + p.totals.loss_fund).sum::<i64>();
+    assert!(loss(&b) > loss(&a), "larger interest arrears in the claims and write-offs");
+}
+
+#[test]
+fn a_bad_override_exits_2_naming_the_file_line_and_path() {
+    let d = crate::support::scratch("county-override");
+    let f = crate::support::write(
+        &d,
+        "c.toml",
+        &format!("{}\n[counties.\"530699\".rules.compensation]\nfund_share = 0.8\n", small_text()),
+    );
+    let (code, _, err) = crate::support::cli(&["validate", f.to_str().expect("a UTF-8 path")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("c.toml:31:11: counties.\"530699\""), "{err}");
+    assert!(err.contains("no county 530699 in this scenario"), "{err}");
+}
