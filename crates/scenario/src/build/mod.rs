@@ -112,18 +112,31 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         rule_sets,
         rates,
     };
-    book_size(&mut cx, root, &scenario);
+    // The bound on the book's sums grows with the fund's interest: the
+    // highest rate of any rule set bounds them all.
+    let top_rate = (0..scenario.rule_set_count()).map(|i| scenario.rule_set(i).fund.interest_rate).max();
+    if let Some(rate) = top_rate.filter(|r| *r > scenario.rules.fund.interest_rate) {
+        let mut probe = scenario.clone();
+        probe.rules.fund.interest_rate = rate;
+        book_size(&mut cx, root, &probe);
+    } else {
+        book_size(&mut cx, root, &scenario);
+    }
     let visited = std::mem::take(&mut cx.visited);
     let mut errors = cx.into_errors();
     for e in &mut errors {
         data_locations.relocate(files, e);
     }
-    for e in later_errors {
-        if !errors.contains(&e) {
-            errors.push(e);
+    errors.extend(later_errors);
+    // A problem of a list or prefecture override sits in several counties:
+    // reported once.
+    let mut unique: Vec<FieldError> = Vec::with_capacity(errors.len());
+    for e in errors {
+        if !unique.contains(&e) {
+            unique.push(e);
         }
     }
-    errors.dedup();
+    let errors = unique;
     (scenario, errors, visited)
 }
 

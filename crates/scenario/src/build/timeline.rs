@@ -70,7 +70,7 @@ pub(super) fn read(
 ) -> Vec<Entry> {
     let last = start.plus(horizon as i32 - 1);
     let mut previous: Option<YearMonth> = None;
-    let entries = items(cx, top, "timeline", |cx, t, i| {
+    let entries = items(cx, top, "timeline", |cx, t, _| {
         let path = t.field("").trim_end_matches('.').to_string();
         let mp = t.field("month");
         let mut month = 0;
@@ -121,7 +121,6 @@ pub(super) fn read(
                 forbid_fixed(cx, r, &format!("{}.rules", c.path), true);
             }
         }
-        let _ = i;
         Entry { month, rules, counties, path }
     });
     entries.unwrap_or_default()
