@@ -77,6 +77,10 @@ pub(super) struct PathCtx<'m> {
     /// Contract rate of a first or follow-up loan disbursed (or renewed)
     /// in each month of the horizon: the LPR plus the spread, basis points.
     new_rate_bp: Vec<u16>,
+    /// Whether some loan's rate can exceed the LPR at its disbursement (a
+    /// spread, or a starting loan above it): only then does the LPR cap a
+    /// subsidy below the rules' cap, and the loan loop look it up.
+    pub lpr_caps_subsidy: bool,
     /// The horizon, months.
     horizon: usize,
 }
@@ -90,6 +94,13 @@ impl<'m> PathCtx<'m> {
         let s = &m.scenario;
         let b = &s.behaviour;
         let (wg, wp) = (b.province_weight, b.prefecture_weight);
+        let lpr_bp: Vec<u16> = (-LPR_BACK..s.horizon_months as i32)
+            .map(|t| s.lpr_at(s.start.plus(t)).basis_points() as u16)
+            .collect();
+        let lpr_of =
+            |month: i16| lpr_bp[(month as i32 + LPR_BACK).clamp(0, lpr_bp.len() as i32 - 1) as usize];
+        let lpr_caps_subsidy = s.rates.new_loan_spread.basis_points() > 0
+            || m.books.iter().any(|b| b.rate_bp.iter().zip(&b.start).any(|(r, st)| *r > lpr_of(*st)));
         PathCtx {
             m,
             s,
@@ -106,9 +117,8 @@ impl<'m> PathCtx<'m> {
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             enterprises: b.enterprises_per_county as usize,
-            lpr_bp: (-LPR_BACK..s.horizon_months as i32)
-                .map(|t| s.lpr_at(s.start.plus(t)).basis_points() as u16)
-                .collect(),
+            lpr_bp,
+            lpr_caps_subsidy,
             new_rate_bp: (0..s.horizon_months as i32)
                 .map(|t| s.new_loan_rate(s.start.plus(t)).basis_points() as u16)
                 .collect(),

@@ -77,8 +77,11 @@ pub(super) fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -
 /// The rate up to which a loan's interest is subsidised: the rules' cap,
 /// and at most the LPR in force when the loan was disbursed (`start`).
 #[inline(always)]
-fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, start: i16) -> Rate {
-    rs.rules.loans.subsidy.rate_cap.min(ctx.lpr_at(start))
+fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, starts: &[i16], i: usize) -> Rate {
+    let cap = rs.rules.loans.subsidy.rate_cap;
+    // No loan's rate exceeds the LPR at its disbursement: that cap cannot
+    // bind, and the loan's start need not be read.
+    if ctx.lpr_caps_subsidy { cap.min(ctx.lpr_at(starts[i])) } else { cap }
 }
 
 /// A county's conditions this month, read once before its loans.
@@ -313,7 +316,7 @@ impl CountyLoans<'_> {
         if rs.subsidised[product] {
             let p = Fen(book.principal[i]);
             let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
-            let cap = subsidy_cap(self.ctx, rs, book.start[i]);
+            let cap = subsidy_cap(self.ctx, rs, book.start, i);
             let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
@@ -447,7 +450,7 @@ impl CountyLoans<'_> {
         let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, self.table, self.plain_thr)
             || l.enterprise_miss;
         if !distressed {
-            self.pay_subsidy(l, &due, p, book.start[i]);
+            self.pay_subsidy(l, &due, p, book.start);
             let paid = due.principal.0;
             self.tot.repaid += paid;
             self.agg.principal(l.product, l.covered, -paid);
@@ -480,13 +483,13 @@ impl CountyLoans<'_> {
     /// On-time interest of a subsidised product earns the subsidy (二(二)),
     /// paid from the county's budget or owed until next January.
     #[inline(always)]
-    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64, start: i16) {
+    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64, starts: &[i16]) {
         let rs = self.rs;
         if !rs.subsidised[l.product as usize] {
             return;
         }
         // Within the cap the subsidy is the interest just paid.
-        let cap = subsidy_cap(self.ctx, rs, start);
+        let cap = subsidy_cap(self.ctx, rs, starts, l.i);
         let due_s =
             if l.rate <= cap { due.interest } else { Fen(principal).interest(cap, due.interest_months) };
         self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
@@ -577,7 +580,7 @@ impl CountyLoans<'_> {
         };
         if ext.may_extend(standing, relief).is_ok() {
             // The borrower pays the interest; the principal moves.
-            self.pay_subsidy(l, due, p, book.start[i]);
+            self.pay_subsidy(l, due, p, book.start);
             book.extensions[i] += 1;
             book.maturity[i] += ext.max_months as i16;
             let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
@@ -587,7 +590,7 @@ impl CountyLoans<'_> {
         }
         if ren.may_renew(standing, relief).is_ok() {
             // A new contract repays the old one (无还本续贷).
-            self.pay_subsidy(l, due, p, book.start[i]);
+            self.pay_subsidy(l, due, p, book.start);
             self.tot.repaid += p;
             self.tot.disbursed += p;
             book.renewals[i] += 1;
