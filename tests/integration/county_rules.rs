@@ -528,3 +528,32 @@ fn a_bad_override_exits_2_naming_the_file_line_and_path() {
     assert!(err.contains("c.toml:31:11: counties.\"530699\""), "{err}");
     assert!(err.contains("no county 530699 in this scenario"), "{err}");
 }
+
+#[test]
+fn the_book_size_limit_holds_under_every_rule_set() {
+    // 2,000 counties with the largest fund over 240 months fit without
+    // interest or top-ups; a county override with 20 % interest (or a dated change to
+    // it) would grow the funds past exact fen, and is refused as the same
+    // change of `[rules.fund]` is.
+    let mut text = String::from(
+        "[scenario]\nhorizon_months = 240\n\n[rules.fund]\ninterest_rate_annual = 0\ntop_up = \"none\"\n\n",
+    );
+    text.push_str("[geography]\nprefectures = [ { code = \"530100\", industry_mix = { other = 1.0 } } ]\ncounties = [\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "  {{ code = \"{:06}\", name = \"c{i}\", prefecture = \"530100\", eligible_households = 100, loans = 10, \
+             fund_yuan = \"1000000000000\" }},\n",
+            600_000 + i
+        ));
+    }
+    text.push_str("]\n");
+    let load = |extra: &str| mcstress_scenario::from_str("large.toml", &format!("{text}{extra}"), None);
+    assert!(load("").is_ok(), "no interest: the book fits");
+    for extra in [
+        "\n[counties.\"530100\".rules.fund]\ninterest_rate_annual = 0.2\n",
+        "\n[[timeline]]\nmonth = \"2030-01\"\nrules.fund.interest_rate_annual = 0.2\n",
+    ] {
+        let err = load(extra).expect_err("a rule set whose funds pass exact fen");
+        assert!(err.to_string().contains("a book small enough for exact integer fen"), "{err}");
+    }
+}

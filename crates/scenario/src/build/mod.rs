@@ -112,15 +112,19 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         rule_sets,
         rates,
     };
-    // The bound on the book's sums grows with the fund's interest: the
-    // highest rate of any rule set bounds them all.
-    let top_rate = (0..scenario.rule_set_count()).map(|i| scenario.rule_set(i).fund.interest_rate).max();
-    if let Some(rate) = top_rate.filter(|r| *r > scenario.rules.fund.interest_rate) {
+    // The book's sums are bounded under each rule set (its loan sizes,
+    // new first loans' included, its rates, interest and top-ups): the
+    // largest bound must fit.
+    let probes = (0..scenario.rule_set_count()).map(|i| {
         let mut probe = scenario.clone();
-        probe.rules.fund.interest_rate = rate;
+        probe.rules = scenario.rule_set(i).clone();
+        probe.portfolio.mix.amounts.extend(probe.rules.demand.first_loan_amounts.iter().copied());
+        probe
+    });
+    let largest = probes
+        .max_by(|a, b| crate::book_size::bound(a).total().total_cmp(&crate::book_size::bound(b).total()));
+    if let Some(probe) = largest {
         book_size(&mut cx, root, &probe);
-    } else {
-        book_size(&mut cx, root, &scenario);
     }
     let visited = std::mem::take(&mut cx.visited);
     let mut errors = cx.into_errors();
