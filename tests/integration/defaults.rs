@@ -124,6 +124,15 @@ pub(crate) fn with_field(field: &str, value: Option<&str>) -> String {
             "rules.service.exits = [{{ month = \"2024-03\", counties = [\"530102\"]{} }}]",
             set(v, key)
         ));
+    } else if let Some(key) = field.strip_prefix("rules.demand.first_loan_amounts[].") {
+        lines.push(format!(
+            "rules.demand.first_loan_amounts = [{{ yuan = 50000, share = 1.0{} }}]",
+            set(v, key)
+        ));
+    } else if let Some(key) = field.strip_prefix("rates.lpr[].") {
+        lines.push(format!("rates.lpr = [{{ from = \"2024-07\", rate = 0.03{} }}]", set(v, key)));
+    } else if let Some(key) = field.strip_prefix("timeline[].") {
+        lines.push(format!("timeline = [{{ month = \"2024-03\"{} }}]", set(v, key)));
     } else if let Some(v) = value {
         lines.push(format!("{field} = {v}"));
     }
@@ -192,10 +201,16 @@ fn check(field: &str, value: &str, others: &[String]) -> Option<String> {
 }
 
 /// Fields with a stated default that cannot be checked on their own.
-const ALONE_UNCHECKABLE: [(&str, &str); 1] = [(
-    "portfolio.amounts[].share",
-    "the shares of the amounts must sum to 1, so one share cannot change alone",
-)];
+const ALONE_UNCHECKABLE: [(&str, &str); 2] = [
+    (
+        "portfolio.amounts[].share",
+        "the shares of the amounts must sum to 1, so one share cannot change alone",
+    ),
+    (
+        "rules.demand.first_loan_amounts[].share",
+        "the shares of the amounts must sum to 1, so one share cannot change alone",
+    ),
+];
 
 #[test]
 fn every_default_the_format_doc_states_is_the_readers_default() {

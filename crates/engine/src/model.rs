@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use mcstress_domain::{Category, Fen, Grade, Industry, Product, Rate, Share};
+use mcstress_domain::{Category, Fen, Grade, Industry, Product, Rate};
 use mcstress_households::Population;
-use mcstress_loans::{Repayment, Schedule};
-use mcstress_scenario::Scenario;
+use mcstress_loans::{DistressModifiers, Repayment, Schedule};
 use mcstress_scenario::data::StartingBook;
+use mcstress_scenario::{Rules, Scenario};
 
 use crate::book::{Balances, EVER_OVERDUE, LoanBook, NewLoan};
 
@@ -20,14 +20,68 @@ pub(crate) struct CountyModel {
     pub prefecture: usize,
     pub fund: Fen,
     pub townships: Range<usize>,
-    pub tolerance: Share,
+    /// A national key-assistance county (its suspension tolerance is
+    /// wider).
+    pub key_county: bool,
     pub outstanding_start: Fen,
     pub loans_start: u32,
     /// Eligible households.
     pub eligible: u32,
-    /// The subsidy due in a year on the starting book: the base of the
-    /// county's subsidy budget.
+    /// The subsidy due in a year on the starting book under the county's
+    /// rules of month 0: the base of the county's subsidy budget (fixed at
+    /// the start).
     pub annual_subsidy: Fen,
+    /// Which products the fund covers, under the county's rules of month 0
+    /// (fixed at the start: the covered balance is kept by deltas).
+    pub covered_by_product: [bool; 3],
+}
+
+/// One rule set with what the engine derives from it, once.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleSet {
+    /// Its index among the scenario's rule sets.
+    pub index: usize,
+    pub rules: Rules,
+    /// Months overdue at which a covered loan is claimed.
+    pub trigger_months: u16,
+    pub covered_by_product: [bool; 3],
+    pub subsidised: [bool; 3],
+    /// Monthly recovery probability of a written-off loan (cadres join
+    /// the collection of written-off loans too).
+    pub rec_prob: f64,
+    pub mods: DistressModifiers,
+    /// Approval lag of a first loan, months.
+    pub lag: usize,
+    /// Cumulative shares of the amounts of new first loans.
+    pub amount_cum: Vec<f64>,
+}
+
+impl RuleSet {
+    fn derive(s: &Scenario, index: usize) -> RuleSet {
+        let (b, rules) = (&s.behaviour, s.rule_set(index));
+        RuleSet {
+            index,
+            rules: rules.clone(),
+            trigger_months: rules.claims.trigger_months(),
+            covered_by_product: Product::ALL.map(|p| rules.loans.product(p).fund_covered),
+            subsidised: Product::ALL.map(|p| rules.loans.product(p).subsidised),
+            rec_prob: (b.recovery_probability * b.collection_effort * (1.0 + rules.collection.cadre_boost))
+                .min(1.0),
+            mods: DistressModifiers {
+                contagion: b.contagion,
+                strategic_default: b.strategic_default,
+                strategic_window_months: b.strategic_window_months,
+                reminder_factor: if rules.collection.reminders {
+                    rules.collection.reminder_factor
+                } else {
+                    1.0
+                },
+                late_subsidy: b.late_subsidy_multiplier,
+            },
+            lag: rules.demand.approval_lag_months as usize,
+            amount_cum: cumulative(&rules.demand.first_loan_amounts.iter().map(|a| a.1).collect::<Vec<_>>()),
+        }
+    }
 }
 
 /// A township as the engine sees it.
@@ -55,8 +109,10 @@ pub struct Model {
     pub(crate) books: Vec<LoanBook>,
     /// Baseline distress probability per risk cell (category × grade).
     pub(crate) base_p: [f64; Category::COUNT * Grade::COUNT],
-    /// Months overdue at which a covered loan is claimed.
-    pub(crate) trigger_months: u16,
+    /// The scenario's rule sets, with what is derived from each.
+    pub(crate) rule_sets: Vec<RuleSet>,
+    /// The rule set of county `c` in month `t`, at `c × horizon + t`.
+    pub(crate) county_rule_set: Vec<u16>,
     /// Monthly arrival probability per disaster kind per calendar month.
     pub(crate) disaster_monthly: Vec<[f64; 12]>,
     /// Scripted events by simulation month.
@@ -65,8 +121,8 @@ pub struct Model {
     pub(crate) prefecture_counties: Vec<Vec<usize>>,
     /// Each county's balances at the start.
     pub(crate) balances_start: Vec<Balances>,
-    /// Cumulative shares for drawing new loans' attributes.
-    pub(crate) amount_cum: Vec<f64>,
+    /// Cumulative shares for drawing new loans' attributes (amounts: per
+    /// rule set).
     pub(crate) category_cum: Vec<f64>,
     /// Cumulative category shares among monitored households only.
     pub(crate) monitored_cum: Vec<f64>,
@@ -107,7 +163,12 @@ impl Model {
             Some(book) => from_ledger(s, book),
             None => synthetic(s),
         };
-        let tol = |key: bool| s.rules.lending.tolerance_for(key);
+        let rule_sets: Vec<RuleSet> = (0..s.rule_set_count()).map(|i| RuleSet::derive(s, i)).collect();
+        let horizon = s.horizon_months as usize;
+        let county_rule_set: Vec<u16> = (0..s.counties.len())
+            .flat_map(|c| (0..horizon).map(move |t| s.rule_set_of(c, t as u16) as u16))
+            .collect();
+        let at_start = |c: usize| &rule_sets[county_rule_set[c * horizon] as usize];
         let counties = s
             .counties
             .iter()
@@ -116,16 +177,17 @@ impl Model {
                 prefecture: c.prefecture,
                 fund: c.fund,
                 townships: ranges[i].clone(),
-                tolerance: tol(c.key_county),
+                key_county: c.key_county,
                 outstanding_start: Fen(books[i].principal.iter().sum()),
                 loans_start: books[i].len() as u32,
                 eligible: c.profile.eligible_households,
                 annual_subsidy: {
-                    let cap = s.rules.loans.subsidy.rate_cap.min(s.portfolio.rate);
+                    let cap = at_start(i).rules.loans.subsidy.rate_cap.min(s.portfolio.rate);
                     Fen(books[i].principal.iter().sum()).interest(cap, 12)
                 },
+                covered_by_product: at_start(i).covered_by_product,
             })
-            .collect();
+            .collect::<Vec<CountyModel>>();
 
         let b = &s.behaviour;
         let mut base_p = [0.0; Category::COUNT * Grade::COUNT];
@@ -165,13 +227,10 @@ impl Model {
             }
         }
 
-        let (fc, uc) = (s.rules.loans.first.fund_covered, s.rules.loans.follow_up.fund_covered);
-        let covered = [fc, uc, false];
-        let balances_start = books.iter().map(|b| Balances::of(b, covered)).collect();
+        let balances_start =
+            books.iter().zip(&counties).map(|(b, c)| Balances::of(b, c.covered_by_product)).collect();
         let mix = &s.portfolio.mix;
-        let amounts: Vec<f64> = mix.amounts.iter().map(|a| a.1).collect();
         Model {
-            amount_cum: cumulative(&amounts),
             category_cum: cumulative(&mix.category),
             monitored_cum: if mix.category[1..].iter().sum::<f64>() > 0.0 {
                 cumulative(&[0.0, mix.category[1], mix.category[2], mix.category[3]])
@@ -186,7 +245,8 @@ impl Model {
             townships,
             books,
             base_p,
-            trigger_months: s.rules.claims.trigger_months(),
+            rule_sets,
+            county_rule_set,
             disaster_monthly,
             events_by_month,
             prefecture_counties,

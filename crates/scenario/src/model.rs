@@ -34,13 +34,43 @@ pub struct Scenario {
     pub behaviour: Behaviour,
     /// Shocks.
     pub shocks: Shocks,
-    /// Policy rules.
+    /// Policy rules: the rules of every county without an override of its
+    /// own (`[counties."…"]`) until the first `[[timeline]]` entry. Also
+    /// rule set 0 of [`Scenario::rule_set`].
     pub rules: Rules,
     /// The data files named under `[data]`.
     pub data: crate::data::DataSources,
     /// The starting book read from a ledger (`[data] ledger`); `None`: the
     /// synthetic book of the portfolio's mixes.
     pub book: Option<std::sync::Arc<crate::data::StartingBook>>,
+    /// The other rule sets (per-county overrides, timeline entries) and
+    /// which set each county follows from which month.
+    pub rule_sets: RuleSets,
+    /// Market rates: the LPR path and new loans' spread over it.
+    pub rates: Rates,
+}
+
+/// Market rates over time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rates {
+    /// Changes of the one-year LPR: (first calendar month, rate), in
+    /// increasing month order. Before the first change the LPR is
+    /// `rules.loans.lpr_annual` (of [`Scenario::rules`]).
+    pub lpr_changes: Vec<(YearMonth, Rate)>,
+    /// Added to the LPR in force to give a new loan's contract rate.
+    pub new_loan_spread: Rate,
+}
+
+/// The rule sets of a scenario beyond [`Scenario::rules`], and each
+/// county's schedule of them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RuleSets {
+    /// Distinct rule sets other than `Scenario::rules`: rule set `i + 1`.
+    pub extra: Vec<Rules>,
+    /// Per county, `(first simulation month, rule-set index)` in increasing
+    /// month order, the first from month 0. Empty for a county that follows
+    /// rule set 0 throughout.
+    pub schedule: Vec<Vec<(u16, u16)>>,
 }
 
 /// The loan book's shape.
@@ -336,6 +366,9 @@ pub struct Demand {
     /// Uptake of monitored households under the fast track is multiplied
     /// by 1 + this.
     pub fast_track_uplift: f64,
+    /// Amounts of new first loans and their shares (default: the starting
+    /// book's, `portfolio.amounts`).
+    pub first_loan_amounts: Vec<(Fen, f64)>,
 }
 
 /// A scripted bank exit.
@@ -386,6 +419,44 @@ pub struct SubsidyPayment {
 }
 
 impl Scenario {
+    /// How many distinct rule sets the scenario has (at least 1).
+    pub fn rule_set_count(&self) -> usize {
+        1 + self.rule_sets.extra.len()
+    }
+
+    /// Rule set `i`: 0 is [`Scenario::rules`].
+    pub fn rule_set(&self, i: usize) -> &Rules {
+        if i == 0 { &self.rules } else { &self.rule_sets.extra[i - 1] }
+    }
+
+    /// Index of the rule set county `county` follows in simulation month
+    /// `month`.
+    pub fn rule_set_of(&self, county: usize, month: u16) -> usize {
+        let Some(schedule) = self.rule_sets.schedule.get(county) else { return 0 };
+        schedule.iter().take_while(|(from, _)| *from <= month).last().map_or(0, |(_, set)| *set as usize)
+    }
+
+    /// The rules county `county` follows in simulation month `month`.
+    pub fn rules_for(&self, county: usize, month: u16) -> &Rules {
+        self.rule_set(self.rule_set_of(county, month))
+    }
+
+    /// The one-year LPR in force in calendar month `month`.
+    pub fn lpr_at(&self, month: YearMonth) -> Rate {
+        self.rates
+            .lpr_changes
+            .iter()
+            .take_while(|(from, _)| *from <= month)
+            .last()
+            .map_or(self.rules.loans.lpr, |(_, rate)| *rate)
+    }
+
+    /// The contract rate of a loan disbursed in calendar month `month`: the
+    /// LPR in force then plus the spread.
+    pub fn new_loan_rate(&self, month: YearMonth) -> Rate {
+        Rate::from_basis_points(self.lpr_at(month).basis_points() + self.rates.new_loan_spread.basis_points())
+    }
+
     /// Total fund balance at the start.
     pub fn total_fund(&self) -> Fen {
         self.counties.iter().map(|c| c.fund).sum()

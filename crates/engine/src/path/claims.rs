@@ -9,20 +9,24 @@ use mcstress_scenario::Rules;
 use crate::rng::unit;
 
 use super::context::{MonthCtx, PathCtx};
+use super::loans::CountyMonth;
 use super::result::PathTotals;
 use super::state::{NO_CLAIM, Workspace, budget};
 
 /// Stage 5 for county `c`: the fund settles the claims whose time has
 /// come, recoveries on written-off loans are booked, and the suspension is
-/// reviewed against the county's ratios after this month's loans.
+/// reviewed against the county's ratios after this month's loans. A claim
+/// is settled under the rules in force in the month it is settled (its
+/// payment delay was fixed when it was filed).
 pub(super) fn claims_and_suspension(
     ctx: &PathCtx,
     mc: &MonthCtx,
+    cm: &CountyMonth,
     ws: &mut Workspace,
     c: usize,
     tot: &mut PathTotals,
 ) {
-    let rules = ctx.rules;
+    let rules = &cm.rules.rules;
     let t = mc.t;
     let agg = &ws.agg[c];
     let inputs = ActivationInputs {
@@ -35,12 +39,13 @@ pub(super) fn claims_and_suspension(
     if settled.paid.is_positive() {
         cs.last_claim_paid = Some(t as u16);
     }
-    recoveries(ctx, mc, ws, c, tot);
+    recoveries(ctx, mc, cm, ws, c, tot);
     let fund = &ws.funds[c];
     let cs = &mut ws.county[c];
     let ratio = rules.lending.suspension_ratio(inputs);
     let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
-    cs.suspension.update(ratio, ctx.m.counties[c].tolerance, in_default, mc.cal.month.is_multiple_of(3));
+    let tolerance = rules.lending.tolerance_for(ctx.m.counties[c].key_county);
+    cs.suspension.update(ratio, tolerance, in_default, mc.cal.month.is_multiple_of(3));
     stop_on_fund_use(rules, fund, &mut cs.suspension);
 }
 
@@ -57,12 +62,20 @@ fn stop_on_fund_use(rules: &Rules, fund: &Fund, suspension: &mut Suspension) {
 
 /// Recoveries on written-off loans, within the recovery window; the
 /// fund's share of each goes back to the fund.
-fn recoveries(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
+fn recoveries(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    cm: &CountyMonth,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+) {
     let recov = &mut ws.recov[c];
     if recov.is_empty() {
         return;
     }
-    let (b, rules) = (ctx.b, ctx.rules);
+    let (b, rs) = (ctx.b, cm.rules);
+    let rules = &rs.rules;
     let fund = &mut ws.funds[c];
     let window = b.recovery_window_months;
     for r in recov.iter_mut() {
@@ -72,7 +85,7 @@ fn recoveries(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &
         r.age += 1;
         // Keyed by the loan: a rule change that writes off other loans does
         // not move this one's recovery draws.
-        if unit(ctx.streams.recovery.bits(r.id, mc.tm)) < ctx.rec_prob {
+        if unit(ctx.streams.recovery.bits(r.id, mc.tm)) < rs.rec_prob {
             let amount = ((r.remaining as f64) * b.recovery_fraction).round() as i64;
             let amount = amount.clamp(1, r.remaining);
             r.remaining -= amount;
@@ -86,13 +99,20 @@ fn recoveries(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &
 
 /// Stage 7 for county `c`: interest, then the top-up rule; the subsidy
 /// budget renews each January and pays what was owed first.
-pub(super) fn fund_cash(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
-    let rules = ctx.rules;
+pub(super) fn fund_cash(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    cm: &CountyMonth,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+) {
+    let rules = &cm.rules.rules;
     let fund = &mut ws.funds[c];
     fund.deposit_interest(&rules.fund);
     fund.top_up(&rules.fund, mc.cal.year, mc.cal.month, Fen(ws.agg[c].covered));
     if mc.cal.month == 1 && mc.t > 0 {
         let cs = &mut ws.county[c];
-        tot.subsidy_paid += cs.subsidy.renew(budget(ctx.m, ctx.m.counties[c].annual_subsidy)).0;
+        tot.subsidy_paid += cs.subsidy.renew(budget(rules, ctx.m.counties[c].annual_subsidy)).0;
     }
 }

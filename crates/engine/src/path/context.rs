@@ -2,11 +2,11 @@
 //! read once, and the random streams of this path, one per purpose — and
 //! what a month knows: its index and calendar date.
 
-use mcstress_domain::{Product, YearMonth};
-use mcstress_loans::{DistressModifiers, Repayment};
-use mcstress_scenario::{Behaviour, Rules, Scenario};
+use mcstress_domain::{Rate, YearMonth};
+use mcstress_loans::Repayment;
+use mcstress_scenario::{Behaviour, Scenario};
 
-use crate::model::Model;
+use crate::model::{Model, RuleSet};
 use crate::rng::{Stream, purpose};
 
 /// The random streams of one path, one per purpose: a draw for one purpose
@@ -51,7 +51,6 @@ pub(super) struct PathCtx<'m> {
     pub m: &'m Model,
     pub s: &'m Scenario,
     pub b: &'m Behaviour,
-    pub rules: &'m Rules,
     pub streams: Streams,
     /// Counties.
     pub n_c: usize,
@@ -69,32 +68,43 @@ pub(super) struct PathCtx<'m> {
     /// √ρ and √(1 − ρ) of the one-factor model.
     pub sqrt_rho: f64,
     pub sqrt_1mrho: f64,
-    /// Monthly recovery probability of a written-off loan (cadres join
-    /// the collection of written-off loans too).
-    pub rec_prob: f64,
-    pub covered_by_product: [bool; 3],
-    pub subsidised: [bool; 3],
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
-    pub mods: DistressModifiers,
     pub enterprises: usize,
-    /// Contract rate of a new first or follow-up loan, basis points.
-    pub portfolio_rate: u16,
-    /// Approval lag of a first loan, months.
-    pub lag: usize,
+    /// The LPR in force in each month from [`LPR_BACK`] months before the
+    /// start to the end of the horizon, basis points.
+    lpr_bp: Vec<u16>,
+    /// Contract rate of a first or follow-up loan disbursed (or renewed)
+    /// in each month of the horizon: the LPR plus the spread, basis points.
+    new_rate_bp: Vec<u16>,
+    /// Whether some loan's rate can exceed the LPR at its disbursement (a
+    /// spread, or a starting loan above it): only then does the LPR cap a
+    /// subsidy below the rules' cap, and the loan loop look it up.
+    pub lpr_caps_subsidy: bool,
+    /// The horizon, months.
+    horizon: usize,
 }
+
+/// Months before the start for which the LPR is tabulated (a loan
+/// disbursed earlier is read at the earliest of them).
+const LPR_BACK: i32 = 240;
 
 impl<'m> PathCtx<'m> {
     pub fn new(m: &'m Model, seed: u64, path: u64) -> PathCtx<'m> {
         let s = &m.scenario;
         let b = &s.behaviour;
-        let rules = &s.rules;
         let (wg, wp) = (b.province_weight, b.prefecture_weight);
+        let lpr_bp: Vec<u16> = (-LPR_BACK..s.horizon_months as i32)
+            .map(|t| s.lpr_at(s.start.plus(t)).basis_points() as u16)
+            .collect();
+        let lpr_of =
+            |month: i16| lpr_bp[(month as i32 + LPR_BACK).clamp(0, lpr_bp.len() as i32 - 1) as usize];
+        let lpr_caps_subsidy = s.rates.new_loan_spread.basis_points() > 0
+            || m.books.iter().any(|b| b.rate_bp.iter().zip(&b.start).any(|(r, st)| *r > lpr_of(*st)));
         PathCtx {
             m,
             s,
             b,
-            rules,
             streams: Streams::new(seed, path),
             n_c: m.counties.len(),
             repayment: s.portfolio.repayment,
@@ -105,26 +115,39 @@ impl<'m> PathCtx<'m> {
             wc: (1.0 - wg - wp).max(0.0),
             sqrt_rho: b.asset_correlation.sqrt(),
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
-            rec_prob: (b.recovery_probability * b.collection_effort * (1.0 + rules.collection.cadre_boost))
-                .min(1.0),
-            covered_by_product: Product::ALL.map(|p| rules.loans.product(p).fund_covered),
-            subsidised: Product::ALL.map(|p| rules.loans.product(p).subsidised),
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
-            mods: DistressModifiers {
-                contagion: b.contagion,
-                strategic_default: b.strategic_default,
-                strategic_window_months: b.strategic_window_months,
-                reminder_factor: if rules.collection.reminders {
-                    rules.collection.reminder_factor
-                } else {
-                    1.0
-                },
-                late_subsidy: b.late_subsidy_multiplier,
-            },
             enterprises: b.enterprises_per_county as usize,
-            portfolio_rate: s.portfolio.rate.basis_points() as u16,
-            lag: rules.demand.approval_lag_months as usize,
+            lpr_bp,
+            lpr_caps_subsidy,
+            new_rate_bp: (0..s.horizon_months as i32)
+                .map(|t| s.new_loan_rate(s.start.plus(t)).basis_points() as u16)
+                .collect(),
+            horizon: s.horizon_months as usize,
         }
+    }
+
+    /// The LPR in force in simulation month `month` (negative: before the
+    /// start), e.g. the month a loan was disbursed.
+    #[inline]
+    pub fn lpr_at(&self, month: i16) -> Rate {
+        let i = (month as i32 + LPR_BACK).clamp(0, self.lpr_bp.len() as i32 - 1) as usize;
+        Rate::from_basis_points(self.lpr_bp[i] as u32)
+    }
+
+    /// The contract rate of a first or follow-up loan disbursed in month
+    /// `t`, basis points.
+    #[inline]
+    pub fn new_rate_bp(&self, t: usize) -> u16 {
+        self.new_rate_bp[t]
+    }
+
+    /// The rules county `c` follows in month `t`, with what the engine
+    /// derives from them: the one way every stage reads rules. A stage
+    /// fetches them once per county-month, never per loan.
+    #[inline]
+    pub fn rules_for(&self, c: usize, t: usize) -> &'m RuleSet {
+        let m = self.m;
+        &m.rule_sets[m.county_rule_set[c * self.horizon + t] as usize]
     }
 }
 

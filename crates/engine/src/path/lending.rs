@@ -5,12 +5,13 @@
 
 use crate::binomial::binomial;
 use crate::book::NewLoan;
-use crate::model::{pick_cum, risk_cell};
+use crate::model::{RuleSet, pick_cum, risk_cell};
 use crate::rng::{second, unit};
 use mcstress_compensation::leverage_allows;
 use mcstress_domain::{Category, Fen, Grade, Industry, Product};
 use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::Schedule;
+use mcstress_scenario::Demand;
 
 use super::context::{MonthCtx, PathCtx};
 use super::loans::CountyMonth;
@@ -29,7 +30,8 @@ pub(super) fn new_lending(
     c: usize,
     tot: &mut PathTotals,
 ) {
-    let demand = &ctx.rules.demand;
+    let rs = cm.rules;
+    let demand = &rs.rules.demand;
     let t = mc.t;
     // The fast track by request group: it is the monitored households' (see
     // `fast_track_applies`).
@@ -54,16 +56,16 @@ pub(super) fn new_lending(
     for tw in ctx.m.counties[c].townships.clone() {
         let st = &mut ws.towns[tw];
         survey(&survey_rule, mc, st, tot);
-        let requests = requests(ctx, mc, &survey_rule, st, tw, fast[MONITORED]);
+        let requests = requests(ctx, mc, demand, &survey_rule, st, tw, fast[MONITORED]);
         let asked: u32 = requests.iter().sum();
         if !st.service.served {
             tot.unmet_no_bank += asked as i64;
         } else if suspended {
             tot.unmet_suspended += asked as i64;
         } else {
-            approve(ctx, mc, st, tw, requests, &fast, leverage_room, tot);
+            approve(ctx, mc, rs, st, tw, requests, &fast, leverage_room, tot);
         }
-        leverage_room &= disburse(ctx, mc, cm.fund_balance_start, ws, c, tw, suspended, tot);
+        leverage_room &= disburse(ctx, mc, cm, ws, c, tw, suspended, tot);
     }
 }
 
@@ -85,15 +87,16 @@ fn survey(rule: &SurveyRule, mc: &MonthCtx, st: &mut TownshipState, tot: &mut Pa
 
 /// This month's requests by group: never-borrowed lifted, never-borrowed
 /// monitored (lifted by the fast track), former borrowers.
+#[allow(clippy::too_many_arguments)]
 fn requests(
     ctx: &PathCtx,
     mc: &MonthCtx,
+    demand: &Demand,
     rule: &SurveyRule,
     st: &TownshipState,
     tw: usize,
     fast_monitored: bool,
 ) -> [u32; GROUPS] {
-    let demand = &ctx.rules.demand;
     let survey = rule.uptake_multiplier(mc.t as i32, st.survey_until as i32);
     let p_new = (ctx.b.uptake_monthly * survey).min(1.0);
     let p_mon = (p_new * if fast_monitored { 1.0 + demand.fast_track_uplift } else { 1.0 }).min(1.0);
@@ -115,6 +118,7 @@ fn requests(
 fn approve(
     ctx: &PathCtx,
     mc: &MonthCtx,
+    rs: &RuleSet,
     st: &mut TownshipState,
     tw: usize,
     requests: [u32; GROUPS],
@@ -126,13 +130,13 @@ fn approve(
     for (g, &n) in requests.iter().enumerate() {
         for k in 0..n {
             let bits = ctx.streams.new_loan.bits(((tw as u64) << 24) | ((g as u64) << 20) | k as u64, mc.tm);
-            if unit(bits) < ctx.rules.demand.bank_refusal || !leverage_room {
+            if unit(bits) < rs.rules.demand.bank_refusal || !leverage_room {
                 tot.unmet_refused += 1;
                 continue;
             }
             *st.pool_mut(g) -= 1;
-            let now = ctx.lag == 0 || fast[g];
-            let slot = if now { t % LAG_SLOTS } else { (t + ctx.lag) % LAG_SLOTS };
+            let now = rs.lag == 0 || fast[g];
+            let slot = if now { t % LAG_SLOTS } else { (t + rs.lag) % LAG_SLOTS };
             st.pending[slot][g] += 1;
             if fast[g] {
                 tot.fast_track_loans += 1;
@@ -147,14 +151,15 @@ fn approve(
 fn disburse(
     ctx: &PathCtx,
     mc: &MonthCtx,
-    fund_balance_start: Fen,
+    cm: &CountyMonth,
     ws: &mut Workspace,
     c: usize,
     tw: usize,
     suspended: bool,
     tot: &mut PathTotals,
 ) -> bool {
-    let (m, rules) = (ctx.m, ctx.rules);
+    let (m, rs) = (ctx.m, cm.rules);
+    let (rules, fund_balance_start) = (&rs.rules, cm.fund_balance_start);
     let (t, t16, tm) = (mc.t, mc.t16, mc.tm);
     let st = &mut ws.towns[tw];
     let book = &mut ws.books[c];
@@ -182,7 +187,7 @@ fn disburse(
             let b2 = second(bits);
             let b3 = second(b2);
             let b4 = second(b3);
-            let amount = ctx.s.portfolio.mix.amounts[pick_cum(unit(bits), &m.amount_cum)].0;
+            let amount = rules.demand.first_loan_amounts[pick_cum(unit(bits), &rs.amount_cum)].0;
             if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund_balance_start, amount) {
                 // Past the leverage limit: the request is refused and the
                 // household goes back to its pool.
@@ -208,14 +213,14 @@ fn disburse(
                 next_event: sched.next_due_after(t as i32) as i16,
                 risk: risk_cell(cat, grade, ind),
                 product: Product::First as u8,
-                rate_bp: ctx.portfolio_rate,
+                rate_bp: ctx.new_rate_bp(t),
                 township: tw as u32,
             });
             st.balance += amount.0;
             tot.disbursed += amount.0;
             tot.new_loans += 1;
             tot.loans_by_product[0] += 1;
-            agg.principal(Product::First as u8, ctx.covered_by_product[0], amount.0);
+            agg.principal(Product::First as u8, rs.covered_by_product[0], amount.0);
             agg.loans += 1;
         }
     }

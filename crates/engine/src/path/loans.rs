@@ -16,7 +16,7 @@ use mcstress_loans::{
 };
 
 use crate::book::{Balances, BookView, EVER_OVERDUE, non_performing};
-use crate::model::RISK_CELLS;
+use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{inv_phi, phi};
 use crate::rng::{Stream, mix, second, unit};
 
@@ -74,8 +74,20 @@ pub(super) fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -
     }
 }
 
+/// The rate up to which a loan's interest is subsidised: the rules' cap,
+/// and at most the LPR in force when the loan was disbursed (`start`).
+#[inline(always)]
+fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, starts: &[i16], i: usize) -> Rate {
+    let cap = rs.rules.loans.subsidy.rate_cap;
+    // No loan's rate exceeds the LPR at its disbursement: that cap cannot
+    // bind, and the loan's start need not be read.
+    if ctx.lpr_caps_subsidy { cap.min(ctx.lpr_at(starts[i])) } else { cap }
+}
+
 /// A county's conditions this month, read once before its loans.
-pub(super) struct CountyMonth {
+pub(super) struct CountyMonth<'m> {
+    /// The rules the county follows this month.
+    pub rules: &'m RuleSet,
     /// The county's systematic factor.
     pub fc: f64,
     /// Log distress multiplier of each industry from disasters.
@@ -99,9 +111,10 @@ pub(super) struct CountyMonth {
     pub fund_balance_start: Fen,
 }
 
-impl CountyMonth {
-    pub fn read(ctx: &PathCtx, mc: &MonthCtx, ws: &Workspace, c: usize) -> CountyMonth {
+impl<'m> CountyMonth<'m> {
+    pub fn read(ctx: &PathCtx<'m>, mc: &MonthCtx, ws: &Workspace, c: usize) -> CountyMonth<'m> {
         let s = ctx.s;
+        let rules = ctx.rules_for(c, mc.t);
         let fc = ctx.wg.sqrt() * ws.province_factor
             + ctx.wp.sqrt() * ws.pref_factor[ctx.m.counties[c].prefecture]
             + ctx.wc.sqrt() * ws.county_factor[c];
@@ -115,14 +128,15 @@ impl CountyMonth {
             }
         }
         let cs = &ws.county[c];
-        let contagion = ctx.mods.contagion_multiplier(cs.overdue_prev);
+        let contagion = rules.mods.contagion_multiplier(cs.overdue_prev);
         CountyMonth {
+            rules,
             fc,
             dis_log,
             contagion,
             plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
-            fund_seen_paying: ctx.mods.fund_seen_paying(cs.last_claim_paid, mc.t as u16),
-            subsidy_late: cs.subsidy.is_late(ctx.rules.subsidy.delay_months),
+            fund_seen_paying: rules.mods.fund_seen_paying(cs.last_claim_paid, mc.t as u16),
+            subsidy_late: cs.subsidy.is_late(rules.rules.subsidy.delay_months),
             any_failed: cs.enterprise_failed.iter().any(|f| *f),
             suspended: cs.suspension.suspended,
             fund_balance_start: ws.funds[c].balance,
@@ -135,8 +149,9 @@ impl CountyMonth {
 /// model), memoised per county-month in `table`.
 struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
+    rs: &'a RuleSet,
     price_mult: &'a [f64; Industry::COUNT],
-    cm: &'a CountyMonth,
+    cm: &'a CountyMonth<'a>,
 }
 
 impl Distress<'_> {
@@ -155,13 +170,15 @@ impl Distress<'_> {
             if ev == EV_MATURITY {
                 p *= ctx.b.maturity_multiplier;
             }
-            p *= ctx.mods.reminder_multiplier(ev != EV_CURE)
-                * ctx.mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
-                * ctx.mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
+            let mods = &self.rs.mods;
+            p *= mods.reminder_multiplier(ev != EV_CURE)
+                * mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
+                * mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
             inv_phi(p.clamp(1e-12, 0.999))
         };
-        // Thresholds are shared by every county without a county-specific
-        // multiplier this month.
+        // Thresholds are shared by every county of the rule set without a
+        // county-specific multiplier this month (`plain_thr` is the rule
+        // set's part).
         let thr = if cm.plain {
             if plain_thr[idx].is_nan() {
                 plain_thr[idx] = threshold(1.0);
@@ -196,8 +213,10 @@ struct Loan {
 /// Everything the loans of one county touch this month.
 struct CountyLoans<'a> {
     ctx: &'a PathCtx<'a>,
+    /// The county's rules this month (fetched once, not per loan).
+    rs: &'a RuleSet,
     mc: &'a MonthCtx,
-    cm: &'a CountyMonth,
+    cm: &'a CountyMonth<'a>,
     fund: &'a mut Fund,
     recov: &'a mut Vec<Recoverable>,
     agg: &'a mut Balances,
@@ -223,11 +242,13 @@ pub(super) fn step_loans(
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
-    let distress = Distress { ctx, price_mult: &ws.price_mult, cm };
+    let rs = cm.rules;
+    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm };
     // The loop works on slices of the book (no per-Vec bounds checks).
     let mut view = ws.books[c].view();
     let mut county = CountyLoans {
         ctx,
+        rs,
         mc,
         cm,
         fund: &mut ws.funds[c],
@@ -236,7 +257,7 @@ pub(super) fn step_loans(
         towns: &mut ws.towns,
         cs: &mut ws.county[c],
         table: &mut ws.table,
-        plain_thr: &mut ws.plain_thr,
+        plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
         tot,
         loss_base_total,
     };
@@ -280,25 +301,23 @@ impl CountyLoans<'_> {
     /// traits it skips cannot matter here.) Returns whether it applied.
     #[inline(always)]
     fn paid_quarter(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
-        let (ctx, t16) = (self.ctx, self.mc.t16);
+        let t16 = self.mc.t16;
         if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.id[i]) {
             return false;
         }
         let product = book.product[i] as usize;
-        let late = self.cm.subsidy_late && ctx.subsidised[product];
+        let rs = self.rs;
+        let late = self.cm.subsidy_late && rs.subsidised[product];
         let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
         if unit(bits) < d.p(book.risk[i] as usize, EV_INTEREST, modc, self.table, self.plain_thr) {
             return false;
         }
-        if ctx.subsidised[product] {
+        if rs.subsidised[product] {
             let p = Fen(book.principal[i]);
             let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
-            let due_s = if rate <= ctx.rules.loans.subsidy.rate_cap {
-                p.interest(rate, 3)
-            } else {
-                ctx.rules.loans.subsidy_due(Product::ALL[product], p, rate, 3, 0)
-            };
+            let cap = subsidy_cap(self.ctx, rs, book.start, i);
+            let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
         book.next_event[i] = (t16 + 3).min(book.maturity[i]);
@@ -317,7 +336,7 @@ impl CountyLoans<'_> {
         let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share.get());
         let misuse_failed = self.enterprise_failed(id);
         let modc = if low_will && cm.fund_seen_paying { MOD_STRATEGIC } else { 0 }
-            | if cm.subsidy_late && ctx.subsidised[product as usize] { MOD_LATE_SUBSIDY } else { 0 };
+            | if cm.subsidy_late && self.rs.subsidised[product as usize] { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
         Loan {
             i,
@@ -325,7 +344,7 @@ impl CountyLoans<'_> {
             principal: book.principal[i],
             product,
             rate: Rate::from_basis_points(book.rate_bp[i] as u32),
-            covered: ctx.covered_by_product[product as usize],
+            covered: self.rs.covered_by_product[product as usize],
             tw: book.township[i] as usize,
             id,
             low_will,
@@ -348,7 +367,7 @@ impl CountyLoans<'_> {
             b.cure,
             l.od,
             b.collection_effort,
-            ctx.rules.collection.cadre_boost,
+            self.rs.rules.collection.cadre_boost,
             willingness,
         );
         let cured = unit(l.bits) >= distress && !l.enterprise_miss && unit(second(l.bits)) < cure;
@@ -389,8 +408,9 @@ impl CountyLoans<'_> {
     /// loss may later be partly recovered.
     #[inline(always)]
     fn claim_or_write_off(&mut self, book: &mut BookView, l: &Loan, od: u8) {
-        let rules = self.ctx.rules;
-        let action = write_off_due(l.covered, od, self.ctx.m.trigger_months, rules.lending.write_off_months);
+        let rs = self.rs;
+        let rules = &rs.rules;
+        let action = write_off_due(l.covered, od, rs.trigger_months, rules.lending.write_off_months);
         if action == WriteOff::Keep {
             return;
         }
@@ -432,7 +452,7 @@ impl CountyLoans<'_> {
         let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, self.table, self.plain_thr)
             || l.enterprise_miss;
         if !distressed {
-            self.pay_subsidy(l, &due, p);
+            self.pay_subsidy(l, &due, p, book.start);
             let paid = due.principal.0;
             self.tot.repaid += paid;
             self.agg.principal(l.product, l.covered, -paid);
@@ -466,23 +486,15 @@ impl CountyLoans<'_> {
     /// On-time interest of a subsidised product earns the subsidy (二(二)),
     /// paid from the county's budget or owed until next January.
     #[inline(always)]
-    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64) {
-        let ctx = self.ctx;
-        if !ctx.subsidised[l.product as usize] {
+    fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64, starts: &[i16]) {
+        let rs = self.rs;
+        if !rs.subsidised[l.product as usize] {
             return;
         }
         // Within the cap the subsidy is the interest just paid.
-        let due_s = if l.rate <= ctx.rules.loans.subsidy.rate_cap {
-            due.interest
-        } else {
-            ctx.rules.loans.subsidy_due(
-                Product::ALL[l.product as usize],
-                Fen(principal),
-                l.rate,
-                due.interest_months,
-                0,
-            )
-        };
+        let cap = subsidy_cap(self.ctx, rs, starts, l.i);
+        let due_s =
+            if l.rate <= cap { due.interest } else { Fen(principal).interest(cap, due.interest_months) };
         self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
     }
 
@@ -491,7 +503,8 @@ impl CountyLoans<'_> {
     #[inline(always)]
     fn repaid_in_full(&mut self, book: &mut BookView, l: &Loan) {
         let ctx = self.ctx;
-        let (rules, ladder) = (ctx.rules, &ctx.rules.ladder);
+        let rs = self.rs;
+        let (rules, ladder) = (&rs.rules, &rs.rules.ladder);
         let (i, tw) = (l.i, l.tw);
         let clean = book.flags[i] & EVER_OVERDUE == 0;
         let rung = mcstress_loans::next_rung(Product::ALL[l.product as usize], clean);
@@ -501,7 +514,7 @@ impl CountyLoans<'_> {
                     ladder.follow_up_uptake,
                     ladder.follow_up_amount,
                     ladder.follow_up_term_months,
-                    ctx.portfolio_rate,
+                    ctx.new_rate_bp(self.mc.t),
                 ),
                 _ => (
                     ladder.commercial_uptake,
@@ -510,7 +523,7 @@ impl CountyLoans<'_> {
                     ladder.commercial_rate.basis_points() as u16,
                 ),
             };
-            let next_covered = ctx.covered_by_product[next as usize];
+            let next_covered = rs.covered_by_product[next as usize];
             let allowed = self.towns[tw].service.served
                 && !self.cm.suspended
                 && (!next_covered
@@ -530,7 +543,7 @@ impl CountyLoans<'_> {
         };
         // The household moves to the next rung at once.
         let (t, t16) = (self.mc.t, self.mc.t16);
-        let next_covered = ctx.covered_by_product[next as usize];
+        let next_covered = rs.covered_by_product[next as usize];
         self.agg.principal(next as u8, next_covered, amount.0);
         self.towns[tw].balance += amount.0;
         self.tot.disbursed += amount.0;
@@ -551,7 +564,8 @@ impl CountyLoans<'_> {
     #[inline(always)]
     fn maturity_relief(&mut self, book: &mut BookView, l: &Loan, due: &Due, sched: &Schedule) -> bool {
         let ctx = self.ctx;
-        let (ext, ren) = (&ctx.rules.loans.extension, &ctx.rules.loans.renewal);
+        let rules = &self.rs.rules;
+        let (ext, ren) = (&rules.loans.extension, &rules.loans.renewal);
         let (t, t16, i, p) = (self.mc.t, self.mc.t16, l.i, l.principal);
         let standing =
             Standing { months_overdue: 0, extensions: book.extensions[i], renewals: book.renewals[i] };
@@ -561,7 +575,7 @@ impl CountyLoans<'_> {
             county_suspended: self.cm.suspended,
             within_leverage: !l.covered
                 || leverage_allows(
-                    ctx.rules.lending.leverage_max,
+                    rules.lending.leverage_max,
                     Fen(self.agg.covered),
                     self.cm.fund_balance_start,
                     Fen::ZERO,
@@ -569,7 +583,7 @@ impl CountyLoans<'_> {
         };
         if ext.may_extend(standing, relief).is_ok() {
             // The borrower pays the interest; the principal moves.
-            self.pay_subsidy(l, due, p);
+            self.pay_subsidy(l, due, p, book.start);
             book.extensions[i] += 1;
             book.maturity[i] += ext.max_months as i16;
             let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
@@ -579,10 +593,12 @@ impl CountyLoans<'_> {
         }
         if ren.may_renew(standing, relief).is_ok() {
             // A new contract repays the old one (无还本续贷).
-            self.pay_subsidy(l, due, p);
+            self.pay_subsidy(l, due, p, book.start);
             self.tot.repaid += p;
             self.tot.disbursed += p;
             book.renewals[i] += 1;
+            // A new contract: at the LPR in force now (plus the spread).
+            book.rate_bp[i] = ctx.new_rate_bp(t);
             book.start[i] = t16;
             book.maturity[i] = (t as i32 + ren.term_months as i32) as i16;
             let s2 =

@@ -13,7 +13,9 @@
 //! | 8 | record the month; at the end, close the books | | `result.rs` |
 //!
 //! Stages 2–8 run county by county within the month (a county's fund
-//! couples its loans). The path's state between months is in `state.rs`;
+//! couples its loans). Each county-month reads its rules once
+//! (`PathCtx::rules_for`, held by `CountyMonth`): a county may have rules
+//! of its own, and rules may change at a date. The path's state between months is in `state.rs`;
 //! what the path and the month know before they start, in `context.rs`.
 
 mod claims;
@@ -52,9 +54,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
         for c in 0..ctx.n_c {
             let cm = CountyMonth::read(&ctx, &mc, ws, c);
             loans::step_loans(&ctx, &mc, &cm, ws, c, &mut rec.tot, &mut rec.loss_base_total);
-            claims::claims_and_suspension(&ctx, &mc, ws, c, &mut rec.tot);
+            claims::claims_and_suspension(&ctx, &mc, &cm, ws, c, &mut rec.tot);
             lending::new_lending(&ctx, &mc, &cm, ws, c, &mut rec.tot);
-            claims::fund_cash(&ctx, &mc, ws, c, &mut rec.tot);
+            claims::fund_cash(&ctx, &mc, &cm, ws, c, &mut rec.tot);
             rec.county_month(&ctx, &mc, ws, c);
         }
         rec.province_month();

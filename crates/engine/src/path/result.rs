@@ -222,7 +222,11 @@ impl Record {
             ..
         } = self;
         for (c, book) in ws.books.iter().enumerate() {
-            debug_assert_eq!(ws.agg[c], Balances::of(book, ctx.covered_by_product), "county {c}");
+            debug_assert_eq!(
+                ws.agg[c],
+                Balances::of(book, ctx.m.counties[c].covered_by_product),
+                "county {c}"
+            );
             #[cfg(debug_assertions)]
             for tw in ctx.m.counties[c].townships.clone() {
                 let (mut bal, mut od) = (0, 0);

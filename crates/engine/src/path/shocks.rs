@@ -100,23 +100,29 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     }
 }
 
-/// Service layout (二(三)): takeovers, random exits, scripted exits.
+/// Service layout (二(三)): takeovers, random exits (at each county's
+/// rate this month), scripted exits (of the scenario's `[rules.service]`:
+/// they carry their own month and counties).
 fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
-    let service = &ctx.rules.service;
     let t = mc.t;
-    let takeover = service.takeover_months;
-    for (tw, st) in ws.towns.iter_mut().enumerate() {
-        let was_served = st.service.served;
-        st.service.tick(t as i32);
-        if was_served
-            && service.exit_monthly > 0.0
-            && unit(ctx.streams.bank_exit.bits(tw as u64, mc.tm)) < service.exit_monthly
-        {
-            st.service.exit(t as i32, takeover);
+    for c in 0..ctx.n_c {
+        let service = &ctx.rules_for(c, t).rules.service;
+        let takeover = service.takeover_months;
+        for tw in ctx.m.counties[c].townships.clone() {
+            let st = &mut ws.towns[tw];
+            let was_served = st.service.served;
+            st.service.tick(t as i32);
+            if was_served
+                && service.exit_monthly > 0.0
+                && unit(ctx.streams.bank_exit.bits(tw as u64, mc.tm)) < service.exit_monthly
+            {
+                st.service.exit(t as i32, takeover);
+            }
         }
     }
-    for exit in service.exits.iter().filter(|x| x.month as usize == t) {
+    for exit in ctx.s.rules.service.exits.iter().filter(|x| x.month as usize == t) {
         for &c in &exit.counties {
+            let takeover = ctx.rules_for(c, t).rules.service.takeover_months;
             let range = ctx.m.counties[c].townships.clone();
             let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].service.served).collect();
             let n = (exit.share.get() * served.len() as f64).round() as usize;

@@ -7,6 +7,7 @@ use mcstress_compensation::{Fund, Suspension};
 use mcstress_domain::{Fen, Industry};
 use mcstress_households::Service;
 use mcstress_loans::SubsidyBudget;
+use mcstress_scenario::Rules;
 
 use crate::book::{Balances, LoanBook};
 use crate::model::Model;
@@ -107,7 +108,8 @@ pub(crate) struct Workspace {
     /// cell, event and modifiers (−1 = not yet computed).
     pub(super) table: Vec<f64>,
     /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
-    /// multiplier (disaster or contagion) this month.
+    /// multiplier (disaster or contagion) this month, one table per rule
+    /// set (reminders change the thresholds).
     pub(super) plain_thr: Vec<f64>,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
@@ -131,7 +133,7 @@ impl Workspace {
             price_mult: [1.0; Industry::COUNT],
             disaster: vec![[0.0; 5]; c],
             table: vec![0.0; TABLE],
-            plain_thr: vec![f64::NAN; TABLE],
+            plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
             agg: m.balances_start.clone(),
         };
         ws.reset(m);
@@ -150,13 +152,15 @@ impl Workspace {
             r.clear();
         }
         let enterprises = m.scenario.behaviour.enterprises_per_county as usize;
-        for (cs, cm) in self.county.iter_mut().zip(&m.counties) {
+        let horizon = m.scenario.horizon_months as usize;
+        for (c, (cs, cm)) in self.county.iter_mut().zip(&m.counties).enumerate() {
+            let rules = &m.rule_sets[m.county_rule_set[c * horizon] as usize].rules;
             let mut failed = std::mem::take(&mut cs.enterprise_failed);
             failed.clear();
             failed.resize(enterprises, false);
             *cs = CountyState {
                 enterprise_failed: failed,
-                subsidy: SubsidyBudget::new(budget(m, cm.annual_subsidy)),
+                subsidy: SubsidyBudget::new(budget(rules, cm.annual_subsidy)),
                 ..CountyState::default()
             };
         }
@@ -182,7 +186,8 @@ impl Workspace {
     }
 }
 
-/// A county's yearly subsidy budget.
-pub(super) fn budget(m: &Model, annual_subsidy: Fen) -> Fen {
-    annual_subsidy.times(m.scenario.rules.subsidy.county_budget_share)
+/// A county's yearly subsidy budget under `rules` (the county's rules in
+/// force when the budget arrives).
+pub(super) fn budget(rules: &Rules, annual_subsidy: Fen) -> Fen {
+    annual_subsidy.times(rules.subsidy.county_budget_share)
 }

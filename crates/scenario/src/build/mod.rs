@@ -9,9 +9,11 @@
 mod behaviour;
 mod data;
 mod geography;
+mod overrides;
 mod portfolio;
 mod rules;
 mod shocks;
+mod timeline;
 
 use std::collections::BTreeSet;
 
@@ -45,7 +47,23 @@ struct Head {
 /// knows.
 pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldError>, BTreeSet<String>) {
     let mut cx = Cx::new(files);
+    // County overrides: their data are merged into the county array before
+    // it is read, their rules read again on top of `[rules]` below.
+    let codes = overrides::Codes::of(root);
+    let county_patches = match root.get("counties") {
+        Some(node) => overrides::read(&mut cx, node, "counties", &codes, true),
+        None => Vec::new(),
+    };
+    for p in &county_patches {
+        if let Some(r) = &p.rules {
+            timeline::forbid_fixed(&mut cx, r, &format!("{}.rules", p.path), false);
+        }
+    }
+    let (merged, data_locations) = overrides::apply_data(root, &county_patches);
+    let root = &merged;
     let mut top = cx.root(root);
+    // Read above; recorded here as a field of the top level.
+    let _ = cx.get(&mut top, "counties");
     let head = scenario(&mut cx, &mut top);
     let portfolio = portfolio::read(&mut cx, &mut top);
     let (prefectures, counties) = geography::read(&mut cx, &mut top);
@@ -58,11 +76,25 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         counties: &counties,
         start: head.start,
         horizon: head.horizon_months,
+        amounts: &portfolio.mix.amounts,
     };
     let rules = rules::read(&mut cx, &mut top, &context);
     let data = data::read(&mut cx, &mut top, head.start);
+    let entries = timeline::read(&mut cx, &mut top, &codes, head.start, head.horizon_months);
+    let rates = timeline::rates(&mut cx, &mut top);
     cx.close(top);
     first_loan_amounts(&mut cx, root, &portfolio, &rules);
+    let mut later_errors = Vec::new();
+    let rule_sets = timeline::rule_sets(
+        files,
+        root,
+        &rules,
+        &context,
+        &portfolio,
+        &county_patches,
+        &entries,
+        &mut later_errors,
+    );
 
     let scenario = Scenario {
         name: head.name,
@@ -81,10 +113,39 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
         rules,
         data,
         book: None,
+        rule_sets,
+        rates,
     };
-    book_size(&mut cx, root, &scenario);
+    // The book's sums are bounded under each rule set (its loan sizes,
+    // new first loans' included, its rates, interest and top-ups): the
+    // largest bound must fit.
+    let probes = (0..scenario.rule_set_count()).map(|i| {
+        let mut probe = scenario.clone();
+        probe.rules = scenario.rule_set(i).clone();
+        probe.portfolio.mix.amounts.extend(probe.rules.demand.first_loan_amounts.iter().copied());
+        probe
+    });
+    let largest = probes
+        .max_by(|a, b| crate::book_size::bound(a).total().total_cmp(&crate::book_size::bound(b).total()));
+    if let Some(probe) = largest {
+        book_size(&mut cx, root, &probe);
+    }
     let visited = std::mem::take(&mut cx.visited);
-    (scenario, cx.into_errors(), visited)
+    let mut errors = cx.into_errors();
+    for e in &mut errors {
+        data_locations.relocate(files, e);
+    }
+    errors.extend(later_errors);
+    // A problem of a list or prefecture override sits in several counties:
+    // reported once.
+    let mut unique: Vec<FieldError> = Vec::with_capacity(errors.len());
+    for e in errors {
+        if !unique.contains(&e) {
+            unique.push(e);
+        }
+    }
+    let errors = unique;
+    (scenario, errors, visited)
 }
 
 /// `[scenario]`: name, calendar, horizon and the run's defaults.
@@ -102,30 +163,72 @@ fn scenario(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Head {
     head
 }
 
-/// Every loan of the book is a first loan: its amount must respect the
-/// first-loan limit.
+/// Every loan of the book, and every new first loan, is a first loan: its
+/// amount must respect the first-loan limit.
 fn first_loan_amounts(cx: &mut Cx<'_>, root: &Node, portfolio: &Portfolio, rules: &Rules) {
     let limit = rules.loans.first.max_amount;
+    fn item<'n>(table: Option<&'n Node>, key: &str, i: usize) -> Option<&'n Node> {
+        table.and_then(|t| t.get(key)).and_then(|a| match &a.kind {
+            crate::tree::Kind::Array(items) => items.get(i).and_then(|item| item.get("yuan")),
+            _ => None,
+        })
+    }
+    let expected = || format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal());
     for (i, (amount, _)) in portfolio.mix.amounts.iter().enumerate() {
-        if *amount > limit {
-            let node = root
-                .get("portfolio")
-                .and_then(|p| p.get("amounts"))
-                .and_then(|a| match &a.kind {
-                    crate::tree::Kind::Array(items) => items.get(i),
-                    _ => None,
-                })
-                .and_then(|item| item.get("yuan"));
-            if let Some(node) = node {
-                cx.error(
-                    node,
-                    &format!("portfolio.amounts[{i}].yuan"),
-                    format!("at most rules.loans.first_max_yuan ({})", limit.to_yuan_decimal()),
-                    node.describe(),
-                );
-            }
+        if *amount > limit
+            && let Some(node) = item(root.get("portfolio"), "amounts", i)
+        {
+            cx.error(node, &format!("portfolio.amounts[{i}].yuan"), expected(), node.describe());
         }
     }
+    let demand = root.get("rules").and_then(|r| r.get("demand"));
+    for (i, (amount, _)) in rules.demand.first_loan_amounts.iter().enumerate() {
+        if *amount > limit
+            && let Some(node) = item(demand, "first_loan_amounts", i)
+        {
+            cx.error(
+                node,
+                &format!("rules.demand.first_loan_amounts[{i}].yuan"),
+                expected(),
+                node.describe(),
+            );
+        }
+    }
+}
+
+/// An array `key` of `{ yuan, share }` tables whose shares sum to 1 (loan
+/// amounts); `default` when absent or wrong.
+pub(super) fn amount_mix(
+    cx: &mut Cx<'_>,
+    t: &mut Tab<'_>,
+    key: &str,
+    default: &[(Fen, f64)],
+) -> Vec<(Fen, f64)> {
+    let p = t.field(key);
+    let before = cx.error_count();
+    let read = items(cx, t, key, |cx, it, _| {
+        let yuan = cx.money(it, "yuan", Fen::ZERO, Fen::from_yuan(1), Fen::from_yuan(1_000_000));
+        cx.require(it, "yuan", "an amount in yuan");
+        let share = cx.float(it, "share", 0.0, 0.0, 1.0);
+        (yuan, share)
+    });
+    let Some(read) = read else { return default.to_vec() };
+    let sum: f64 = read.iter().map(|a| a.1).sum();
+    if cx.error_count() != before {
+        return default.to_vec();
+    }
+    if read.is_empty() || (sum - 1.0).abs() > 1e-6 {
+        if let Some(node) = t.node().and_then(|t| t.get(key)) {
+            let found = if read.is_empty() {
+                "an empty list".to_string()
+            } else {
+                format!("shares summing to {}", num(sum))
+            };
+            cx.error(node, &p, "loan amounts whose shares sum to 1", found);
+        }
+        return default.to_vec();
+    }
+    read
 }
 
 /// Refuses a book whose sums could pass the engine's integer fen (see

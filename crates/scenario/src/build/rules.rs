@@ -22,6 +22,8 @@ pub(super) struct Context<'a> {
     pub counties: &'a [County],
     pub start: YearMonth,
     pub horizon: u16,
+    /// The starting book's loan amounts: the default of new first loans'.
+    pub amounts: &'a [(Fen, f64)],
 }
 
 pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>, c: &Context<'_>) -> Rules {
@@ -31,7 +33,7 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>, c: &Context<'_>) -> Rules
     let fund = fund(cx, &mut rt);
     let lending = lending(cx, &mut rt);
     let ladder = ladder(cx, &mut rt, follow_max, loans.first.max_term_months);
-    let demand = demand(cx, &mut rt);
+    let demand = demand(cx, &mut rt, c);
     let service = service(cx, &mut rt, c);
     let collection = collection(cx, &mut rt);
     let subsidy = subsidy(cx, &mut rt);
@@ -326,7 +328,7 @@ fn ladder(cx: &mut Cx<'_>, rt: &mut Tab<'_>, follow_max: Fen, max_term: u16) -> 
     ladder
 }
 
-fn demand(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> Demand {
+fn demand(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> Demand {
     let mut mt = cx.table(rt, "demand");
     let t = &mut mt;
     let demand = Demand {
@@ -339,6 +341,7 @@ fn demand(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> Demand {
         fast_track: cx.boolean(t, "fast_track", false),
         fast_track_months: cx.int(t, "fast_track_months", 6, 0, 36) as u16,
         fast_track_uplift: cx.float(t, "fast_track_uplift", 1.0, 0.0, 10.0),
+        first_loan_amounts: super::amount_mix(cx, t, "first_loan_amounts", c.amounts),
     };
     cx.close(mt);
     demand
