@@ -304,21 +304,35 @@ fn a_county_file_of_aggregates_is_the_book_its_month_zero_rates_are_the_files() 
     assert_eq!(c("530828")["loans_start"], 4000, "the profile's loans");
 }
 
-#[test]
-fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
-    let dir = scratch("ledger-import");
+/// Imports the small ledger (with `county_file`, a county data file's
+/// text, if given), runs the ledger and what import wrote, and checks that
+/// both start from the same state.
+fn import_round_trip(name: &str, county_file: Option<&str>) {
+    let dir = scratch(name);
     let rows = small_ledger_rows(13);
     let from_ledger = ledger_scenario(&dir, &rows, true);
     let small = root().join("tests/data/small.toml");
     let imported = dir.join("imported");
-    let (code, stdout, err) = cli(&[
-        "import",
-        dir.join("ledger.csv").to_str().unwrap(),
-        "--scenario",
-        small.to_str().unwrap(),
-        "--out",
-        imported.to_str().unwrap(),
-    ]);
+    let ledger = dir.join("ledger.csv");
+    let mut args = vec![
+        "import".to_string(),
+        ledger.display().to_string(),
+        "--scenario".into(),
+        small.display().to_string(),
+        "--out".into(),
+        imported.display().to_string(),
+    ];
+    if let Some(text) = county_file {
+        let f = write(&dir, "counties.csv", text);
+        std::fs::write(
+            &from_ledger,
+            format!("{}counties = \"counties.csv\"\n", std::fs::read_to_string(&from_ledger).unwrap()),
+        )
+        .unwrap();
+        args.extend(["--counties".to_string(), f.display().to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, err) = cli(&args);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.contains(&format!(
@@ -350,7 +364,15 @@ fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
     // The starting state, county by county and township by township.
     assert_eq!(a0, b0, "month 0 of monthly.csv");
     assert_eq!(at, bt, "month 0 of townships.csv");
-    for key in ["id", "name", "loans_start", "outstanding_start_yuan", "fund_start_yuan", "key_county"] {
+    for key in [
+        "id",
+        "name",
+        "loans_start",
+        "outstanding_start_yuan",
+        "fund_start_yuan",
+        "key_county",
+        "former_poverty",
+    ] {
         for (ca, cb) in a["counties"].as_array().unwrap().iter().zip(b["counties"].as_array().unwrap()) {
             assert_eq!(ca[key], cb[key], "{key} of {}", ca["id"]);
         }
@@ -365,6 +387,22 @@ fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
             assert!(!text.contains(&r[0]), "{f} holds a loan number");
         }
     }
+}
+
+#[test]
+fn a_run_from_what_import_wrote_starts_where_the_run_from_the_ledger_starts() {
+    import_round_trip("ledger-import", None);
+}
+
+#[test]
+fn with_a_county_file_import_carries_its_households_fund_and_flags_into_the_aggregates() {
+    // Eligible households as a total, the fund in 万元, a flag the
+    // scenario does not have: all reach both runs alike.
+    let counties = "县(区)代码,县(区),符合条件户数,风险补偿金余额（万元）,核定规模（万元）,边境县,原贫困县\n\
+530621,鲁甸县,9000,420.5,500,是,否\n\
+530622,巧家县,16000,800,800,否,是\n\
+530828,澜沧拉祜族自治县,21000,300,600,是,是\n";
+    import_round_trip("ledger-import-counties", Some(counties));
 }
 
 #[test]

@@ -181,6 +181,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
         "原贫困县",
         "国家乡村振兴重点帮扶县",
         "边境县",
+        "符合条件户数（户）",
         "首贷笔数",
         "追贷笔数",
         "商业贷款笔数",
@@ -221,6 +222,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
             flag(cty.former_poverty).into(),
             flag(cty.key_county).into(),
             flag(cty.border).into(),
+            cty.profile.eligible_households.to_string(),
         ];
         row.extend(sums_cells(&county[c]));
         row.push(yuan(cty.fund.0));
@@ -232,6 +234,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
             let mut row =
                 vec![format!("{:06}", cty.code.0), cty.name.clone(), seed.name.clone(), pref.clone()];
             row.extend(["", "", ""].map(String::from));
+            row.push(seed.eligible_households.to_string());
             row.extend(sums_cells(&town[c][t]));
             row.extend(["", "", ""].map(String::from));
             row.extend(months.iter().map(|_| String::new()));

@@ -174,6 +174,12 @@ pub const COUNTY_COLUMNS: &[ColumnSpec] = &[
         units: MONEY,
         required: false,
     },
+    ColumnSpec {
+        key: "eligible_total",
+        names: &["符合条件户数", "对象户数", "eligible households"],
+        units: COUNT,
+        required: false,
+    },
 ];
 
 const C_CODE: usize = 0;
@@ -187,6 +193,7 @@ const C_BALANCE: usize = 14;
 const C_OVERDUE_LOANS: usize = 17;
 const C_OVERDUE_PRINCIPAL: usize = 21;
 const C_FUND: usize = 25;
+const C_ELIGIBLE_TOTAL: usize = 29;
 
 /// A period whose maturing balance a column gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -253,6 +260,9 @@ pub struct CountyRecord {
     pub flags: [Option<bool>; 3],
     /// Eligible households by category (脱贫户, 脱贫不稳定户, 边缘易致贫户, 突发严重困难户).
     pub eligible: [Option<u32>; 4],
+    /// Eligible households in all (when the file gives the total rather
+    /// than, or besides, the categories).
+    pub eligible_total: Option<u32>,
     /// Loans by product (first, follow-up, commercial).
     pub loans: [Option<u32>; 3],
     /// Balance by product.
@@ -266,6 +276,15 @@ pub struct CountyRecord {
     /// Fund balance, endowment (核定规模), claims paid to date, and the
     /// county's fiscal capacity for top-ups (a year).
     pub fund: [Option<Fen>; 4],
+}
+
+impl CountyRecord {
+    /// Eligible households: the total column where given, else the sum of
+    /// the category columns given; `None` when the row gives neither.
+    pub fn eligible_households(&self) -> Option<u32> {
+        self.eligible_total
+            .or_else(|| self.eligible.iter().flatten().copied().reduce(|a, b| a.saturating_add(b)))
+    }
 }
 
 /// Reads a county data file: every problem at once (the same [`Problem`]s
@@ -312,6 +331,7 @@ pub fn read_counties(table: &Table) -> Result<Vec<CountyRecord>, CountiesError> 
             r.overdue_principal[k] = cx.money(C_OVERDUE_PRINCIPAL + k);
             r.fund[k] = cx.money(C_FUND + k);
         }
+        r.eligible_total = cx.count(C_ELIGIBLE_TOTAL);
         for k in 0..3 {
             r.loans[k] = cx.count(C_LOANS + k);
             r.balance[k] = cx.money(C_BALANCE + k);

@@ -322,8 +322,7 @@ pub fn starting_book(
     let mut listed: Vec<Vec<(String, Option<u32>)>> = vec![Vec::new(); n_c];
     for r in records {
         if let (Some(t), Some(&c)) = (&r.township, index.get(&r.code)) {
-            let eligible = r.eligible.iter().flatten().copied().reduce(|a, b| a + b);
-            listed[c].push((t.trim().to_string(), eligible));
+            listed[c].push((t.trim().to_string(), r.eligible_households()));
         }
     }
     // Townships per county: the listed ones in file order, else the
@@ -544,8 +543,8 @@ pub fn book_from_aggregates(
         // Eligible households per township: the township rows', else the
         // county's spread evenly.
         let eligible: Vec<u64> =
-            if !towns.is_empty() && towns.iter().all(|t| t.eligible.iter().any(Option::is_some)) {
-                towns.iter().map(|t| t.eligible.iter().flatten().map(|x| *x as u64).sum()).collect()
+            if !towns.is_empty() && towns.iter().all(|t| t.eligible_households().is_some()) {
+                towns.iter().map(|t| u64::from(t.eligible_households().unwrap_or(0))).collect()
             } else {
                 mcstress_households::apportion(county.profile.eligible_households as u64, &vec![1.0; n_t])
             };

@@ -225,9 +225,8 @@ fn replace_counties(
                     put(key, Kind::Bool(*b));
                 }
             }
-            if r.eligible.iter().any(Option::is_some) {
-                let sum: u64 = r.eligible.iter().flatten().map(|x| *x as u64).sum();
-                put("eligible_households", Kind::Int(sum as i64));
+            if let Some(n) = r.eligible_households() {
+                put("eligible_households", Kind::Int(i64::from(n)));
             }
             if r.loans[0].is_some() || r.loans[1].is_some() {
                 let sum: u64 = r.loans[..2].iter().flatten().map(|x| *x as u64).sum();
