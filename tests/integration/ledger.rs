@@ -537,3 +537,44 @@ fn every_catalogued_bad_ledger_exits_2_naming_its_rows_and_columns_and_the_row_r
         }
     }
 }
+
+#[test]
+fn a_ledger_as_a_workbook_with_a_title_row_gives_the_run_of_the_same_ledger_as_gbk_csv() {
+    let dir = scratch("ledger-xlsx");
+    let rows = small_ledger_rows(19);
+    let csv_scenario = ledger_scenario(&dir, &rows, true);
+    // The same rows in a workbook: a title row, then the header, then the
+    // loans, every cell a string as banks' exports often have them.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "脱贫人口小额信贷台账（2023年12月末）").unwrap();
+    for (c, h) in mcstress_scenario::import::SYNTHETIC_HEADER.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 2, c as u16, cell).unwrap();
+        }
+    }
+    book.save(dir.join("ledger.xlsx")).unwrap();
+    let small = root().join("tests/data/small.toml");
+    let xlsx_scenario = write(
+        &dir,
+        "xlsx.toml",
+        &format!(
+            "extends = {:?}\n\n[data]\nledger = {{ path = \"ledger.xlsx\" }}\n",
+            small.display().to_string()
+        ),
+    );
+    let run = |s: &Path| {
+        let (code, out, err) = cli(&["run", s.to_str().unwrap(), "--paths", "3", "--json", "--quiet"]);
+        assert_eq!(code, 0, "{err}");
+        let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        // The data files' bytes enter the hash: that alone differs.
+        v["scenario"]["sha256"] = serde_json::Value::Null;
+        v
+    };
+    let (a, b) = (run(&csv_scenario), run(&xlsx_scenario));
+    assert!(a["province"]["loans_start"].as_u64().unwrap() > 1000);
+    assert_eq!(a, b);
+}
