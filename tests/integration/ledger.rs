@@ -570,11 +570,49 @@ fn a_ledger_as_a_workbook_with_a_title_row_gives_the_run_of_the_same_ledger_as_g
         let (code, out, err) = cli(&["run", s.to_str().unwrap(), "--paths", "3", "--json", "--quiet"]);
         assert_eq!(code, 0, "{err}");
         let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        // The data files' bytes enter the hash: that alone differs.
+        // The data files' names and bytes (in the hash): that alone differs.
         v["scenario"]["sha256"] = serde_json::Value::Null;
+        v["scenario"]["ledger"] = serde_json::Value::Null;
         v
     };
     let (a, b) = (run(&csv_scenario), run(&xlsx_scenario));
     assert!(a["province"]["loans_start"].as_u64().unwrap() > 1000);
     assert_eq!(a, b);
+}
+
+#[test]
+fn a_ledger_of_a_later_date_than_the_scenario_start_gets_a_hint_to_move_the_start() {
+    let dir = scratch("ledger-later");
+    let counties = [SyntheticCounty { code: 530621, name: "鲁甸县".into(), townships: 3, loans: 200 }];
+    let rows = synthetic_ledger(&counties, Date { year: 2025, month: 10, day: 31 }, 3);
+    let scenario = ledger_scenario(&dir, &rows, false);
+    let (code, _, err) = cli(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a date on or before the ledger date 2023-12-31"), "{err}");
+    assert!(err.contains("hint: the ledger date is `data.as_of`"), "{err}");
+    // With the start after the ledger's date it reads.
+    let moved = format!("{}\n[scenario]\nstart = \"2025-11\"\n", std::fs::read_to_string(&scenario).unwrap());
+    std::fs::write(&scenario, moved.replace("[data]\nledger = \"ledger.csv\"\n", "")).unwrap();
+    let text = std::fs::read_to_string(&scenario).unwrap() + "\n[data]\nledger = \"ledger.csv\"\n";
+    std::fs::write(&scenario, text).unwrap();
+    let (code, out, err) = cli(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn summary_json_names_the_data_files_and_the_ledger_date() {
+    let dir = scratch("ledger-provenance");
+    let scenario = ledger_scenario(&dir, &small_ledger_rows(23), false);
+    let (code, out, err) = cli(&["run", scenario.to_str().unwrap(), "--paths", "2", "--json", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["scenario"]["ledger"], "ledger.csv");
+    assert_eq!(v["scenario"]["ledger_date"], "2023-12-31");
+    assert!(v["scenario"].get("counties_file").is_none());
+    // A changed ledger is a changed scenario.
+    let first = v["scenario"]["sha256"].clone();
+    let _ = ledger_scenario(&dir, &small_ledger_rows(24), false);
+    let (_, out, _) = cli(&["run", scenario.to_str().unwrap(), "--paths", "2", "--json", "--quiet"]);
+    let w: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_ne!(w["scenario"]["sha256"], first);
 }

@@ -189,6 +189,15 @@ impl std::fmt::Display for DataProblems {
         if n > SHOWN_PROBLEMS {
             write!(f, "\n  … and {} more: --row-report FILE writes them all as CSV", n - SHOWN_PROBLEMS)?;
         }
+        // Loans disbursed after the ledger date usually mean a ledger of a
+        // later date than the scenario's start implies.
+        if self.problems.iter().any(|p| p.expected.contains("on or before the ledger date")) {
+            write!(
+                f,
+                "\nhint: the ledger date is `data.as_of`, by default the last day of the month before \
+                 `scenario.start`; for a ledger of a later date, set `[scenario] start` to the month after it"
+            )?;
+        }
         Ok(())
     }
 }

@@ -44,6 +44,17 @@ pub struct ScenarioInfo {
     pub horizon_months: u16,
     /// Variant applied.
     pub variant: Option<String>,
+    /// The county data file named under `[data]`, as written (absent
+    /// without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counties_file: Option<String>,
+    /// The ledger named under `[data]`, as written (absent
+    /// without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<String>,
+    /// The ledger's date, "YYYY-MM-DD" (absent without a ledger).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_date: Option<String>,
 }
 
 /// Run identity.
@@ -308,6 +319,9 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
             start: s.start.to_string(),
             horizon_months: s.horizon_months,
             variant: s.variant.clone(),
+            counties_file: s.data.counties.as_ref().map(|f| f.path.clone()),
+            ledger: s.data.ledger.as_ref().map(|f| f.path.clone()),
+            ledger_date: s.data.ledger.as_ref().map(|_| s.data.as_of.to_string()),
         },
         run: RunInfo { paths: n as u32, seed, version: env!("CARGO_PKG_VERSION") },
         province,
