@@ -177,8 +177,11 @@ fn names_and_id_numbers_from_a_ledger_reach_no_output_chart_report_or_message() 
     };
     step(&["validate", s]);
     step(&["run", s, "--paths", "2", "--out", o]);
-    step(&["chart", o, "--lang", "zh", "--format", "svg"]);
+    step(&["chart", o, "--lang", "zh", "--format", "both"]);
     step(&["report", o, "--lang", "zh"]);
+    let compared = out.join("compare");
+    step(&["compare", s, "--variant", "higher-share", "--paths", "2", "--out", compared.to_str().unwrap()]);
+    step(&["report", compared.to_str().unwrap(), "--lang", "en"]);
     step(&["stress", s, "--paths", "2", "--shock", "drought"]);
     let small = root().join("tests/data/small.toml");
     let imported = out.join("imported");
