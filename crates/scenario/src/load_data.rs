@@ -50,14 +50,19 @@ fn row_file(name: &str, key: &str, rows: u32) -> SourceFile {
 }
 
 fn row_span(rows: &SourceFile, row: u32) -> Range<usize> {
+    // Line K is `row K\n`: the lines before it take their lengths'
+    // sum, counted by the number of digits of their row numbers.
+    let row = row.max(1) as usize;
     let mut start = 0;
-    for (i, line) in rows.text.split_inclusive('\n').enumerate() {
-        if i + 1 == row as usize {
-            return start..start + line.len().saturating_sub(1);
-        }
-        start += line.len();
+    let (mut lo, mut digits) = (1usize, 1usize);
+    while lo < row {
+        let hi = (lo * 10).min(row);
+        start += (hi - lo) * ("row \n".len() + digits);
+        lo *= 10;
+        digits += 1;
     }
-    0..0
+    let len = "row ".len() + row.to_string().len();
+    if start + len > rows.text.len() { 0..0 } else { start..start + len }
 }
 
 /// The code of a county entry of the tree.
@@ -347,4 +352,19 @@ pub(crate) fn attach_book(s: &mut Scenario, p: Pending) -> Result<(), DataError>
         s.book = Some(Arc::new(book));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rows_span_is_line_k_of_the_row_file() {
+        let f = row_file("ledger.csv", "ledger", 1234);
+        for (k, line) in f.text.lines().enumerate() {
+            let span = row_span(&f, k as u32 + 1);
+            assert_eq!(&f.text[span], line);
+        }
+        assert_eq!(row_span(&f, 99_999), 0..0, "a row beyond the file has no span");
+    }
 }
