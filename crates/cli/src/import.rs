@@ -14,46 +14,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use mcstress_scenario::data::{BUCKET_MONTHS, StartingBook};
+use mcstress_scenario::data::{Aggregates, StartingBook};
 use mcstress_scenario::{Scenario, Setting};
 
 use crate::InputError;
 use crate::args::ImportArgs;
 use crate::files::{OutDir, load_scenario_with};
-
-/// A group's aggregates: loans and balance (fen) by product, overdue loans
-/// and principal by bucket.
-#[derive(Clone, Debug, Default)]
-struct Sums {
-    loans: [u64; 3],
-    balance: [i64; 3],
-    overdue_loans: [u64; 4],
-    overdue_principal: [i64; 4],
-}
-
-/// The overdue bucket (1–30, 31–90, 91–180, 181+ days) of a loan whole
-/// `months` overdue (⌈days ÷ 30⌉), or `None` for a current loan.
-fn bucket(months: u8) -> Option<usize> {
-    match months {
-        0 => None,
-        m => Some(BUCKET_MONTHS.iter().rposition(|b| m >= *b).unwrap_or(0)),
-    }
-}
-
-/// A TOML basic string.
-fn toml_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Fen as yuan, exact, without trailing zeros.
 fn yuan(fen: i64) -> String {
@@ -76,15 +42,20 @@ pub(crate) fn import_cmd(a: ImportArgs, out: &mut dyn Write) -> anyhow::Result<u
             std::fs::canonicalize(p).map_err(|e| InputError(format!("{}: cannot read: {e}", p.display())))?;
         Ok(c.display().to_string())
     };
-    let mut settings = vec![Setting { field: "data.ledger".into(), value: toml_str(&abs(&a.ledger)?) }];
+    let mut settings = vec![Setting {
+        field: "data.ledger".into(),
+        value: mcstress_scenario::toml_string(&abs(&a.ledger)?),
+    }];
     if let Some(c) = &a.counties {
-        settings.push(Setting { field: "data.counties".into(), value: toml_str(&abs(c)?) });
+        settings
+            .push(Setting { field: "data.counties".into(), value: mcstress_scenario::toml_string(&abs(c)?) });
     }
     if let Some(d) = &a.as_of {
-        settings.push(Setting { field: "data.as_of".into(), value: toml_str(d) });
+        settings.push(Setting { field: "data.as_of".into(), value: mcstress_scenario::toml_string(d) });
     }
     if let Some(sh) = &a.sheet {
-        settings.push(Setting { field: "data.ledger_sheet".into(), value: toml_str(sh) });
+        settings
+            .push(Setting { field: "data.ledger_sheet".into(), value: mcstress_scenario::toml_string(sh) });
     }
     let (loaded, _) = load_scenario_with(a.scenario.as_deref(), None, &settings)?;
     let s = &loaded.scenario;
@@ -112,9 +83,9 @@ pub(crate) fn import_cmd(a: ImportArgs, out: &mut dyn Write) -> anyhow::Result<u
          # The aggregates stand for the ledger here.\n\
          ledger = \"\"\n\
          as_of = \"{as_of}\"\n",
-        ledger = toml_str(&ledger_name),
+        ledger = mcstress_scenario::toml_string(&ledger_name),
         as_of = book.as_of,
-        extends = toml_str(&extends),
+        extends = mcstress_scenario::toml_string(&extends),
     );
     files.push(("counties.csv", csv));
     files.push(("scenario.toml", scenario.into_bytes()));
@@ -149,19 +120,13 @@ pub(crate) fn import_cmd(a: ImportArgs, out: &mut dyn Write) -> anyhow::Result<u
 /// township rows, UTF-8 with a BOM (so that Excel reads it right).
 fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, usize)> {
     let n_c = s.counties.len();
-    let mut county = vec![Sums::default(); n_c];
-    let mut town: Vec<Vec<Sums>> = book.townships.iter().map(|t| vec![Sums::default(); t.len()]).collect();
+    let mut county = vec![Aggregates::default(); n_c];
+    let mut town: Vec<Vec<Aggregates>> =
+        book.townships.iter().map(|t| vec![Aggregates::default(); t.len()]).collect();
     let mut maturing: Vec<BTreeMap<i16, i64>> = vec![BTreeMap::new(); n_c];
     for l in &book.loans {
-        let p = l.product as usize;
-        for sums in [&mut county[l.county], &mut town[l.county][l.township as usize]] {
-            sums.loans[p] += 1;
-            sums.balance[p] += l.principal.0;
-            if let Some(b) = bucket(l.overdue_months) {
-                sums.overdue_loans[b] += 1;
-                sums.overdue_principal[b] += l.principal.0;
-            }
-        }
+        county[l.county].add(l.product, l.principal.0, l.overdue_months);
+        town[l.county][l.township as usize].add(l.product, l.principal.0, l.overdue_months);
         if l.maturity >= 0 {
             *maturing[l.county].entry(l.maturity).or_default() += l.principal.0;
         }
@@ -205,7 +170,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
     .collect();
     header.extend(months.iter().map(|m| format!("{}到期余额（元）", s.start.plus(i32::from(*m)))));
     w.write_record(&header)?;
-    let sums_cells = |x: &Sums| -> Vec<String> {
+    let sums_cells = |x: &Aggregates| -> Vec<String> {
         let mut v: Vec<String> = x.loans.iter().map(u64::to_string).collect();
         v.extend(x.balance.iter().map(|f| yuan(*f)));
         v.extend(x.overdue_loans.iter().map(u64::to_string));

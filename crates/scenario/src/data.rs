@@ -634,17 +634,35 @@ pub fn book_from_aggregates(
     Ok(Some(StartingBook { source: file.to_string(), as_of, townships, loans, repaid_rows: 0 }))
 }
 
-/// A group's book aggregates: loans and balance by product, overdue loans
-/// and principal by bucket.
-#[derive(Clone, Debug, Default)]
-struct Aggregates {
-    loans: [u64; 3],
-    balance: [i64; 3],
-    overdue_loans: [u64; 4],
-    overdue_principal: [i64; 4],
+/// A group's book aggregates, as a county file states them: loans and
+/// balance (fen) by product, overdue loans and principal (fen) by bucket
+/// (1–30, 31–90, 91–180, 181+ days).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Aggregates {
+    /// Loans by product.
+    pub loans: [u64; 3],
+    /// Balance by product, fen.
+    pub balance: [i64; 3],
+    /// Overdue loans by bucket.
+    pub overdue_loans: [u64; 4],
+    /// Overdue principal by bucket, fen.
+    pub overdue_principal: [i64; 4],
 }
 
 impl Aggregates {
+    /// Adds a loan of `product` with `principal` (fen), `overdue_months`
+    /// whole months overdue (0: current).
+    pub fn add(&mut self, product: Product, principal: i64, overdue_months: u8) {
+        let p = product as usize;
+        self.loans[p] += 1;
+        self.balance[p] += principal;
+        if overdue_months > 0 {
+            let b = BUCKET_MONTHS.iter().rposition(|m| overdue_months >= *m).unwrap_or(0);
+            self.overdue_loans[b] += 1;
+            self.overdue_principal[b] += principal;
+        }
+    }
+
     /// A row's aggregates; a count without a balance (or the reverse)
     /// takes the portfolio's mean loan for the other.
     fn of(r: &CountyRecord, mean: Fen) -> Aggregates {
