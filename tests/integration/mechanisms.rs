@@ -174,3 +174,24 @@ fn a_late_subsidy_raises_overdue_and_a_short_budget_leaves_subsidy_owed() {
     assert!(base.iter().all(|p| p.totals.subsidy_late_end == 0));
     assert!(short.iter().all(|p| p.totals.subsidy_late_end > 0));
 }
+
+#[test]
+fn new_overdue_episodes_are_counted_where_they_start() {
+    // Harder final payments move new overdue episodes to maturity, and
+    // leave those at interest dates about as they were.
+    let plain = run_with("[behaviour]\nmaturity_multiplier = 1.0");
+    let hard = run_with("[behaviour]\nmaturity_multiplier = 8.0");
+    let at_maturity = |p: &PathResult| p.totals.new_overdue_at_maturity as f64;
+    assert_up(diff(&plain, &hard, at_maturity), "new overdue at maturity");
+    // Both kinds occur on every path of this book.
+    for p in plain.iter().chain(&hard) {
+        assert!(p.totals.new_overdue_at_interest > 0 && p.totals.new_overdue_at_maturity > 0);
+    }
+    let share = |ps: &[PathResult]| {
+        let (i, m) = ps.iter().fold((0, 0), |(i, m), p| {
+            (i + p.totals.new_overdue_at_interest, m + p.totals.new_overdue_at_maturity)
+        });
+        m as f64 / (i + m) as f64
+    };
+    assert!(share(&hard) > 2.0 * share(&plain), "{} against {}", share(&hard), share(&plain));
+}

@@ -57,6 +57,19 @@ pub struct ScenarioInfo {
     pub ledger_date: Option<String>,
 }
 
+/// Where new overdue episodes start.
+#[derive(Clone, Debug, Serialize)]
+pub struct OverdueStarts {
+    /// Episodes starting at an interest (or instalment) date before
+    /// maturity, per path (count).
+    pub at_interest: Estimate,
+    /// Episodes starting at maturity, per path (count).
+    pub at_maturity: Estimate,
+    /// Share of all episodes of all paths that start at maturity (a ratio
+    /// of the pooled counts).
+    pub share_at_maturity: f64,
+}
+
 /// Run identity.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunInfo {
@@ -110,6 +123,9 @@ pub struct ProvinceSummary {
     pub subsidy_paid_yuan: Estimate,
     /// Extensions granted (count).
     pub extensions: Estimate,
+    /// New overdue episodes by where they start: at an interest (or
+    /// instalment) date before maturity, or at maturity.
+    pub new_overdue_episodes: OverdueStarts,
     /// Renewals granted (count).
     pub renewals: Estimate,
     /// New first loans (count).
@@ -254,6 +270,16 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         disbursed_yuan: est(paths, |p| yuan(p.totals().disbursed)),
         subsidy_paid_yuan: est(paths, |p| yuan(p.totals().subsidy_paid)),
         extensions: est(paths, |p| p.totals().extensions as f64),
+        new_overdue_episodes: OverdueStarts {
+            at_interest: est(paths, |p| p.totals().new_overdue_at_interest as f64),
+            at_maturity: est(paths, |p| p.totals().new_overdue_at_maturity as f64),
+            share_at_maturity: {
+                let (i, m): (i64, i64) = paths.iter().fold((0, 0), |(i, m), p| {
+                    (i + p.totals().new_overdue_at_interest, m + p.totals().new_overdue_at_maturity)
+                });
+                if i + m > 0 { m as f64 / (i + m) as f64 } else { 0.0 }
+            },
+        },
         renewals: est(paths, |p| p.totals().renewals as f64),
         new_loans: est(paths, |p| p.totals().new_loans as f64),
         fund_end_yuan: est(paths, |p| yuan(p.totals().fund_end)),

@@ -96,6 +96,23 @@ pub fn text_table(s: &Summary) -> String {
             format!("{:.0} ± {}", p.extensions.mean, se(p.extensions.se, n, |x| format!("{x:.0}"))),
         ),
         (
+            "new overdue, interest 付息日逾期",
+            format!(
+                "{:.0} ± {}",
+                p.new_overdue_episodes.at_interest.mean,
+                se(p.new_overdue_episodes.at_interest.se, n, |x| format!("{x:.0}"))
+            ),
+        ),
+        (
+            "new overdue, maturity 到期逾期",
+            format!(
+                "{:.0} ± {} ({:.1}% of new overdue)",
+                p.new_overdue_episodes.at_maturity.mean,
+                se(p.new_overdue_episodes.at_maturity.se, n, |x| format!("{x:.0}")),
+                p.new_overdue_episodes.share_at_maturity * 100.0
+            ),
+        ),
+        (
             "renewals 续贷 (count)",
             format!("{:.0} ± {}", p.renewals.mean, se(p.renewals.se, n, |x| format!("{x:.0}"))),
         ),

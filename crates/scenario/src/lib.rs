@@ -458,7 +458,7 @@ fn sets_only(mut node: &Node, field: &str) -> bool {
     true
 }
 
-/// `text` as a TOML basic string (quoted, with `"`, `\\` and control
+/// `text` as a TOML basic string (quoted, with `"`, `\` and control
 /// characters escaped).
 pub fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

@@ -474,6 +474,11 @@ impl CountyLoans<'_> {
         }
         // Missed: 1–30 days overdue at the end of the month — already at
         // the claim trigger or write-off limit if that is one month.
+        if due.at_maturity {
+            self.tot.new_overdue_at_maturity += 1;
+        } else {
+            self.tot.new_overdue_at_interest += 1;
+        }
         book.overdue[i] = 1;
         book.flags[i] |= EVER_OVERDUE;
         book.arrears[i] += due.interest.0;

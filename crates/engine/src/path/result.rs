@@ -56,6 +56,11 @@ pub struct PathTotals {
     pub recoveries: i64,
     /// Extensions granted (count).
     pub extensions: i64,
+    /// New overdue episodes (a current loan missing a payment) that start
+    /// at an interest or instalment date before maturity (count).
+    pub new_overdue_at_interest: i64,
+    /// New overdue episodes that start at maturity (count).
+    pub new_overdue_at_maturity: i64,
     /// Renewals granted (count).
     pub renewals: i64,
     /// New first loans (count).
