@@ -24,6 +24,7 @@ pub(super) struct Streams {
     pub new_loan: Stream,
     pub bank_exit: Stream,
     pub enterprise: Stream,
+    pub township_effect: Stream,
 }
 
 impl Streams {
@@ -42,6 +43,7 @@ impl Streams {
             new_loan: st(purpose::NEW_LOAN),
             bank_exit: st(purpose::BANK_EXIT),
             enterprise: st(purpose::ENTERPRISE),
+            township_effect: st(purpose::TOWNSHIP_EFFECT),
         }
     }
 }
@@ -68,6 +70,10 @@ pub(super) struct PathCtx<'m> {
     /// √ρ and √(1 − ρ) of the one-factor model.
     pub sqrt_rho: f64,
     pub sqrt_1mrho: f64,
+    /// Whether townships have effects of their own (a positive
+    /// `behaviour.township_effect_sd`): then distress probabilities are
+    /// memoised per township too.
+    pub town_effects: bool,
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
     pub enterprises: usize,
@@ -115,6 +121,7 @@ impl<'m> PathCtx<'m> {
             wc: (1.0 - wg - wp).max(0.0),
             sqrt_rho: b.asset_correlation.sqrt(),
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
+            town_effects: b.township_effect_sd > 0.0,
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             enterprises: b.enterprises_per_county as usize,
             lpr_bp,

@@ -15,10 +15,24 @@ use super::state::Workspace;
 
 /// Applies the month's shocks to the path's state.
 pub(super) fn shocks_of_the_month(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
+    if mc.t == 0 {
+        township_effects(ctx, ws);
+    }
     factors_and_prices(ctx, mc, ws);
     disasters(ctx, mc, ws);
     service_layout(ctx, mc, ws, tot);
     enterprise_failures(ctx, mc, ws);
+}
+
+/// Each township's persistent effect on this path: a shift of its
+/// distress thresholds on the probit scale, normal with mean 0 and
+/// standard deviation `behaviour.township_effect_sd`, drawn once from its
+/// own stream (no other draw moves).
+fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
+    let sd = ctx.b.township_effect_sd;
+    for (tw, e) in ws.town_effect.iter_mut().enumerate() {
+        *e = if sd > 0.0 { sd * normal(ctx.streams.township_effect.bits(tw as u64, 0)) } else { 0.0 };
+    }
 }
 
 /// Factors start from their stationary law in month 0.
