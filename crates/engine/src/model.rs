@@ -157,7 +157,8 @@ pub(crate) fn county_effects(s: &Scenario, base_p: &[f64], loans: &[usize]) -> V
             p_bar += wc / cat_total * wg / grade_total * base_p[c * Grade::COUNT + g];
         }
     }
-    let with_history = s.counties.iter().zip(loans).filter_map(|(c, n)| c.overdue_rate_history.map(|h| (h, *n)));
+    let with_history =
+        s.counties.iter().zip(loans).filter_map(|(c, n)| c.overdue_rate_history.map(|h| (h, *n)));
     let (sum, weight) = with_history.fold((0.0, 0.0), |(s, w), (h, n)| {
         // A county without loans at the start still counts, once.
         let n = n.max(1) as f64;

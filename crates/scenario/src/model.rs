@@ -197,8 +197,8 @@ pub struct Behaviour {
     /// scale, by class, for a county without an overdue history: [key
     /// county (国家乡村振兴重点帮扶县), other former poverty county, other].
     pub county_effect: [f64; 3],
-    /// Standard deviation of a township's shift of the distress threshold
-    /// on the probit scale, drawn once per path (0: none).
+    /// Standard deviation of the log of a township's distress multiplier,
+    /// drawn once per path, lognormal with mean 1 (0: none).
     pub township_effect_sd: f64,
 }
 

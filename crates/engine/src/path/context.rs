@@ -70,10 +70,6 @@ pub(super) struct PathCtx<'m> {
     /// √ρ and √(1 − ρ) of the one-factor model.
     pub sqrt_rho: f64,
     pub sqrt_1mrho: f64,
-    /// Whether townships have effects of their own (a positive
-    /// `behaviour.township_effect_sd`): then distress probabilities are
-    /// memoised per township too.
-    pub town_effects: bool,
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
     pub enterprises: usize,
@@ -121,7 +117,6 @@ impl<'m> PathCtx<'m> {
             wc: (1.0 - wg - wp).max(0.0),
             sqrt_rho: b.asset_correlation.sqrt(),
             sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
-            town_effects: b.township_effect_sd > 0.0,
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             enterprises: b.enterprises_per_county as usize,
             lpr_bp,

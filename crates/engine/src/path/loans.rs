@@ -9,8 +9,6 @@
 //! common event — a quarter's interest on a current bullet loan, paid — has
 //! its own short path.
 
-use std::cell::Cell;
-
 use mcstress_compensation::{Fund, leverage_allows};
 use mcstress_domain::{Fen, Industry, Product, Rate};
 use mcstress_loans::{
@@ -149,59 +147,41 @@ impl<'m> CountyMonth<'m> {
 
 /// The probability that a borrower of a risk cell is in distress at an
 /// event, given the county's factor this month (the one-factor probit
-/// model, its threshold shifted by the county's effect and, with township
-/// effects, the township's), memoised per county-month in `table` (and,
-/// with township effects, per township in `town`).
+/// model, its threshold shifted by the county's effect), memoised per
+/// county-month in `table`, times the borrower's township's multiplier.
 struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
     rs: &'a RuleSet,
     price_mult: &'a [f64; Industry::COUNT],
     cm: &'a CountyMonth<'a>,
-    /// With township effects: each township's effect, the county's first
-    /// township, and the memo per township (`Cell`s, so that the loan loop
-    /// keeps its one shared `Distress`).
-    town: Option<TownMemo<'a>>,
-}
-
-/// The county-month's distress probabilities per township and `table`
-/// index, valid where `stamp` holds the county-month's stamp.
-struct TownMemo<'a> {
-    effect: &'a [f64],
-    first: usize,
-    p: &'a [Cell<f64>],
-    stamp: &'a [Cell<u32>],
-    now: u32,
+    /// Each township's distress multiplier on this path (1 without
+    /// township effects: the product is then exactly the county's).
+    town: &'a [f64],
 }
 
 impl Distress<'_> {
     /// The probability for a borrower of `cell` in township `tw` (an index
     /// among all townships) at event `ev` with modifiers `modc`.
     #[inline]
-    fn p(&self, cell: usize, ev: usize, modc: usize, tw: usize, table: &mut [f64], plain_thr: &mut [f64]) -> f64 {
+    fn p(
+        &self,
+        cell: usize,
+        ev: usize,
+        modc: usize,
+        tw: usize,
+        table: &mut [f64],
+        plain_thr: &mut [f64],
+    ) -> f64 {
         let idx = (cell * 3 + ev) * 4 + modc;
-        if let Some(town) = &self.town {
-            // `table` holds the county's probit argument (NaN: not yet).
-            let k = (tw - town.first) * TABLE + idx;
-            if town.stamp[k].get() == town.now {
-                return town.p[k].get();
-            }
-            let mut a = table[idx];
-            if a.is_nan() {
-                a = self.argument(cell, ev, modc, idx, plain_thr);
-                table[idx] = a;
-            }
-            let v = phi((a + town.effect[tw]) / self.ctx.sqrt_1mrho);
-            town.p[k].set(v);
-            town.stamp[k].set(town.now);
-            return v;
-        }
         let v = table[idx];
-        if v >= 0.0 {
-            return v;
-        }
-        let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho);
-        table[idx] = v;
-        v
+        let v = if v >= 0.0 {
+            v
+        } else {
+            let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho);
+            table[idx] = v;
+            v
+        };
+        v * self.town[tw]
     }
 
     /// The threshold of the cell, event and modifiers less the county's
@@ -282,27 +262,12 @@ pub(super) fn step_loans(
     tot: &mut PathTotals,
     loss_base_total: &mut i64,
 ) {
-    // With township effects `table` memoises the probit argument (NaN: not
-    // yet), else the probability (−1: not yet).
-    let town = if ctx.town_effects {
-        ws.table.fill(f64::NAN);
-        let now = ws.next_stamp();
-        Some(TownMemo {
-            effect: &ws.town_effect,
-            first: ctx.m.counties[c].townships.start,
-            p: Cell::from_mut(&mut ws.town_table[..]).as_slice_of_cells(),
-            stamp: Cell::from_mut(&mut ws.town_stamp[..]).as_slice_of_cells(),
-            now,
-        })
-    } else {
-        ws.table.fill(-1.0);
-        None
-    };
+    ws.table.fill(-1.0);
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
     let rs = cm.rules;
-    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm, town };
+    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm, town: &ws.town_effect };
     // The loop works on slices of the book (no per-Vec bounds checks).
     let mut view = ws.books[c].view();
     let mut county = CountyLoans {
@@ -369,7 +334,16 @@ impl CountyLoans<'_> {
         let late = self.cm.subsidy_late && rs.subsidised[product];
         let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
-        if unit(bits) < d.p(book.risk[i] as usize, EV_INTEREST, modc, book.township[i] as usize, self.table, self.plain_thr) {
+        if unit(bits)
+            < d.p(
+                book.risk[i] as usize,
+                EV_INTEREST,
+                modc,
+                book.township[i] as usize,
+                self.table,
+                self.plain_thr,
+            )
+        {
             return false;
         }
         if rs.subsidised[product] {
@@ -508,7 +482,8 @@ impl CountyLoans<'_> {
             sched.due(t as i32, Fen(p), l.rate)
         };
         let ev = if due.at_maturity { EV_MATURITY } else { EV_INTEREST };
-        let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr)
+        let distressed = unit(l.bits)
+            < d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr)
             || l.enterprise_miss;
         if !distressed {
             self.pay_subsidy(l, &due, p, book.start);

@@ -24,14 +24,19 @@ pub(super) fn shocks_of_the_month(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspa
     enterprise_failures(ctx, mc, ws);
 }
 
-/// Each township's persistent effect on this path: a shift of its
-/// distress thresholds on the probit scale, normal with mean 0 and
-/// standard deviation `behaviour.township_effect_sd`, drawn once from its
-/// own stream (no other draw moves).
+/// Each township's persistent effect on this path: a multiplier of its
+/// borrowers' distress probabilities, lognormal with mean 1 —
+/// `exp(σZ − σ²/2)`, σ = `behaviour.township_effect_sd`, Z standard
+/// normal — drawn once from its own stream (no other draw moves). With
+/// mean 1 it spreads the county's risk over its townships without raising
+/// it on average.
 fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
     let sd = ctx.b.township_effect_sd;
+    if sd <= 0.0 {
+        return;
+    }
     for (tw, e) in ws.town_effect.iter_mut().enumerate() {
-        *e = if sd > 0.0 { sd * normal(ctx.streams.township_effect.bits(tw as u64, 0)) } else { 0.0 };
+        *e = libm::exp(sd * normal(ctx.streams.township_effect.bits(tw as u64, 0)) - 0.5 * sd * sd);
     }
 }
 

@@ -113,16 +113,9 @@ pub(crate) struct Workspace {
     pub(super) plain_thr: Vec<f64>,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
-    /// Each township's effect on this path (a probit shift).
+    /// Each township's distress multiplier on this path (1: no township
+    /// effects).
     pub(super) town_effect: Vec<f64>,
-    /// With township effects, the month's conditional probabilities of the
-    /// county in hand by township (its index within the county) and
-    /// `table`'s index, valid where `town_stamp` holds `stamp`: stamped
-    /// rather than cleared, since most entries are never asked for.
-    pub(super) town_table: Vec<f64>,
-    pub(super) town_stamp: Vec<u32>,
-    /// The county-month in hand's stamp.
-    pub(super) stamp: u32,
 }
 
 impl Workspace {
@@ -145,16 +138,8 @@ impl Workspace {
             table: vec![0.0; TABLE],
             plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
             agg: m.balances_start.clone(),
-            town_effect: vec![0.0; m.townships.len()],
-            town_table: Vec::new(),
-            town_stamp: Vec::new(),
-            stamp: 0,
+            town_effect: vec![1.0; m.townships.len()],
         };
-        if m.scenario.behaviour.township_effect_sd > 0.0 {
-            let most = m.counties.iter().map(|c| c.townships.len()).max().unwrap_or(0);
-            ws.town_table = vec![0.0; TABLE * most];
-            ws.town_stamp = vec![0; TABLE * most];
-        }
         ws.reset(m);
         ws
     }
@@ -202,17 +187,7 @@ impl Workspace {
         self.price_mult = [1.0; Industry::COUNT];
         self.disaster.fill([0.0; 5]);
         self.agg.clone_from(&m.balances_start);
-        self.town_effect.fill(0.0);
-    }
-
-    /// A new county-month for the township memo: every entry goes stale.
-    pub(super) fn next_stamp(&mut self) -> u32 {
-        if self.stamp == u32::MAX {
-            self.town_stamp.fill(0);
-            self.stamp = 0;
-        }
-        self.stamp += 1;
-        self.stamp
+        self.town_effect.fill(1.0);
     }
 }
 

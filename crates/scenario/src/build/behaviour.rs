@@ -46,10 +46,10 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
     // Probit shifts of the distress threshold (docs/calibration.md says
     // where each default comes from).
     let mut ce = cx.table(t, "county_effect");
-    let county_effect = [("key", 0.15), ("former_poverty", 0.05), ("other", -0.15)]
+    let county_effect = [("key", 0.07), ("former_poverty", -0.05), ("other", -0.2)]
         .map(|(k, d)| cx.float(&mut ce, k, d, -2.0, 2.0));
     cx.close(ce);
-    let township_effect_sd = cx.float(t, "township_effect_sd", 0.25, 0.0, 2.0);
+    let township_effect_sd = cx.float(t, "township_effect_sd", 0.6, 0.0, 2.0);
     cx.close(table);
     Behaviour {
         county_effect,
