@@ -246,3 +246,24 @@ fn an_overdue_history_that_is_not_a_share_is_refused_naming_row_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn with_the_defaults_key_counties_come_out_riskier_than_districts_on_the_baseline() {
+    // The Yunnan baseline over 24 months: per path, the mean peak overdue
+    // rate of the 27 key counties against that of the districts and other
+    // counties (neither key nor former poverty counties).
+    let text = std::fs::read_to_string(crate::support::root().join("scenarios/yunnan-baseline.toml"))
+        .expect("the baseline");
+    let s = extended("yunnan-baseline.toml", &text, "[scenario]\nhorizon_months = 24", None);
+    let key: Vec<usize> = (0..s.counties.len()).filter(|&c| s.counties[c].key_county).collect();
+    let other: Vec<usize> = (0..s.counties.len())
+        .filter(|&c| !s.counties[c].key_county && !s.counties[c].former_poverty)
+        .collect();
+    assert_eq!((key.len(), other.len()), (27, 41));
+    let paths = simulate(&s, 12, SEED, 2).1;
+    let mean = |p: &PathResult, cs: &[usize]| {
+        cs.iter().map(|&c| p.counties[c].peak_overdue).sum::<f64>() / cs.len() as f64
+    };
+    let d: Vec<f64> = paths.iter().map(|p| mean(p, &key) - mean(p, &other)).collect();
+    assert_up(Estimate::from_values(&d), "key counties' mean peak overdue rate over the districts'");
+}
