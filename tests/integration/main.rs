@@ -5,6 +5,7 @@ mod book_size;
 mod briefing;
 mod cli;
 mod compare;
+mod county_effects;
 mod county_rules;
 mod defaults;
 mod doc_errors;

@@ -52,6 +52,9 @@ province_factor_weight = 0
 prefecture_factor_weight = 0
 uptake_monthly = 0
 misuse_share = 0
+# No county or township effects: the one-factor model itself.
+county_effect = {{ key = 0, former_poverty = 0, other = 0 }}
+township_effect_sd = 0
 
 [rules.collection]
 reminders = false

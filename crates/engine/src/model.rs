@@ -34,6 +34,10 @@ pub(crate) struct CountyModel {
     /// Which products the fund covers, under the county's rules of month 0
     /// (fixed at the start: the covered balance is kept by deltas).
     pub covered_by_product: [bool; 3],
+    /// The persistent county effect: a shift of the county's distress
+    /// thresholds on the probit scale, fixed over the horizon (see
+    /// [`county_effects`]).
+    pub effect: f64,
 }
 
 /// One rule set with what the engine derives from it, once.
@@ -130,6 +134,55 @@ pub struct Model {
     pub(crate) industry_cum: Vec<Vec<f64>>,
 }
 
+/// The most a county effect shifts the distress threshold either way (an
+/// overdue history of 0 would otherwise be an infinite shift).
+pub(crate) const MAX_COUNTY_EFFECT: f64 = 2.0;
+
+/// Each county's persistent effect, a shift of its distress thresholds on
+/// the probit scale. A county with an overdue history `h` (a share) gets
+/// the shift that multiplies its long-run distress probability at the
+/// portfolio's category and grade mix, `p̄ = Σ mix_cat × mix_grade ×
+/// base_p`, by `h / h̄`, where `h̄` is the loan-weighted mean history of
+/// the counties that give one (the province's, as far as the data go):
+/// `Φ⁻¹(min(p̄ h / h̄, 0.999)) − Φ⁻¹(p̄)`, within ±[`MAX_COUNTY_EFFECT`].
+/// A county without one gets the prior of its class
+/// (`behaviour.county_effect`: key county, other former poverty county,
+/// other).
+pub(crate) fn county_effects(s: &Scenario, base_p: &[f64], loans: &[usize]) -> Vec<f64> {
+    let mix = &s.portfolio.mix;
+    let (cat_total, grade_total): (f64, f64) = (mix.category.iter().sum(), mix.grade.iter().sum());
+    let mut p_bar = 0.0;
+    for (c, wc) in mix.category.iter().enumerate() {
+        for (g, wg) in mix.grade.iter().enumerate() {
+            p_bar += wc / cat_total * wg / grade_total * base_p[c * Grade::COUNT + g];
+        }
+    }
+    let with_history =
+        s.counties.iter().zip(loans).filter_map(|(c, n)| c.overdue_rate_history.map(|h| (h, *n)));
+    let (sum, weight) = with_history.fold((0.0, 0.0), |(s, w), (h, n)| {
+        // A county without loans at the start still counts, once.
+        let n = n.max(1) as f64;
+        (s + h * n, w + n)
+    });
+    let h_bar = if weight > 0.0 { sum / weight } else { 0.0 };
+    let ce = &s.behaviour.county_effect;
+    s.counties
+        .iter()
+        .map(|c| match c.overdue_rate_history {
+            Some(h) if h_bar > 0.0 && p_bar > 0.0 => {
+                let target = (p_bar * h / h_bar).clamp(1e-12, 0.999);
+                (crate::normal::inv_phi(target) - crate::normal::inv_phi(p_bar))
+                    .clamp(-MAX_COUNTY_EFFECT, MAX_COUNTY_EFFECT)
+            }
+            // Every county with a history has none overdue: no contrast.
+            Some(_) => 0.0,
+            None if c.key_county => ce[0],
+            None if c.former_poverty => ce[1],
+            None => ce[2],
+        })
+        .collect()
+}
+
 /// Normalised cumulative shares.
 fn cumulative(shares: &[f64]) -> Vec<f64> {
     let total: f64 = shares.iter().sum();
@@ -169,7 +222,7 @@ impl Model {
             .flat_map(|c| (0..horizon).map(move |t| s.rule_set_of(c, t as u16) as u16))
             .collect();
         let at_start = |c: usize| &rule_sets[county_rule_set[c * horizon] as usize];
-        let counties = s
+        let mut counties = s
             .counties
             .iter()
             .enumerate()
@@ -186,6 +239,7 @@ impl Model {
                     Fen(books[i].principal.iter().sum()).interest(cap, 12)
                 },
                 covered_by_product: at_start(i).covered_by_product,
+                effect: 0.0,
             })
             .collect::<Vec<CountyModel>>();
 
@@ -195,6 +249,11 @@ impl Model {
             for g in 0..Grade::COUNT {
                 base_p[c * Grade::COUNT + g] = (b.distress[c] * b.grade_multiplier[g]).min(0.999);
             }
+        }
+        let loans: Vec<usize> = books.iter().map(|b| b.len()).collect();
+        let effects = county_effects(s, &base_p, &loans);
+        for (c, e) in counties.iter_mut().zip(effects) {
+            c.effect = e;
         }
 
         let disaster_monthly = s

@@ -34,6 +34,8 @@ pub mod purpose {
     pub const BANK_EXIT: u64 = 11;
     /// An enterprise that misused household loans failing.
     pub const ENTERPRISE: u64 = 12;
+    /// A township's persistent effect, drawn once per path.
+    pub const TOWNSHIP_EFFECT: u64 = 13;
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.

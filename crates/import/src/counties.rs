@@ -180,6 +180,12 @@ pub const COUNTY_COLUMNS: &[ColumnSpec] = &[
         units: COUNT,
         required: false,
     },
+    ColumnSpec {
+        key: "overdue_rate_history",
+        names: &["历史逾期率", "overdue rate history"],
+        units: &[Unit::Percent],
+        required: false,
+    },
 ];
 
 const C_CODE: usize = 0;
@@ -194,6 +200,7 @@ const C_OVERDUE_LOANS: usize = 17;
 const C_OVERDUE_PRINCIPAL: usize = 21;
 const C_FUND: usize = 25;
 const C_ELIGIBLE_TOTAL: usize = 29;
+const C_OVERDUE_HISTORY: usize = 30;
 
 /// A period whose maturing balance a column gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -276,6 +283,9 @@ pub struct CountyRecord {
     /// Fund balance, endowment (核定规模), claims paid to date, and the
     /// county's fiscal capacity for top-ups (a year).
     pub fund: [Option<Fen>; 4],
+    /// The county's overdue rate in its history, a share of principal
+    /// (sets its persistent county effect).
+    pub overdue_rate_history: Option<f64>,
 }
 
 impl CountyRecord {
@@ -332,6 +342,7 @@ pub fn read_counties(table: &Table) -> Result<Vec<CountyRecord>, CountiesError> 
             r.fund[k] = cx.money(C_FUND + k);
         }
         r.eligible_total = cx.count(C_ELIGIBLE_TOTAL);
+        r.overdue_rate_history = cx.share(C_OVERDUE_HISTORY);
         for k in 0..3 {
             r.loans[k] = cx.count(C_LOANS + k);
             r.balance[k] = cx.money(C_BALANCE + k);
@@ -432,6 +443,22 @@ impl Cells<'_> {
                 None
             }
         }
+    }
+
+    /// A share from 0 to below 1: `0.0436`, or `4.36%` (or `4.36` under a
+    /// `(%)` header).
+    fn share(&mut self, col: usize) -> Option<f64> {
+        let t = self.text(col).filter(|t| !t.is_empty())?;
+        let percent = self.header.columns[col].as_ref().and_then(|(_, h)| h.unit) == Some(Unit::Percent);
+        let (digits, scale) = match t.strip_suffix('%') {
+            Some(d) => (d.trim(), 0.01),
+            None => (t.as_str(), if percent { 0.01 } else { 1.0 }),
+        };
+        let v = digits.parse::<f64>().ok().map(|x| x * scale).filter(|x| (0.0..1.0).contains(x));
+        if v.is_none() {
+            self.problem(col, t, "a share from 0 to below 1 (0.0436 or 4.36%)");
+        }
+        v
     }
 
     fn yes_no(&mut self, col: usize) -> Option<bool> {

@@ -247,6 +247,9 @@ fn replace_counties(
                     put(key, Kind::Str(yuan_text(f)));
                 }
             }
+            if let Some(h) = r.overdue_rate_history {
+                put("overdue_rate_history", Kind::Float(h));
+            }
             let towns = records.iter().filter(|t| t.code == r.code && t.township.is_some()).count();
             if towns > 0 {
                 put("townships", Kind::Int(towns as i64));

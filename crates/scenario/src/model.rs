@@ -127,6 +127,11 @@ pub struct County {
     pub fiscal_capacity: Option<Fen>,
     /// Households and loans.
     pub profile: CountyProfile,
+    /// The county's overdue rate in its history (a share of principal),
+    /// from the county data file: sets its persistent county effect
+    /// relative to the other counties that give one (none: the prior of
+    /// its class, [`Behaviour::county_effect`]).
+    pub overdue_rate_history: Option<f64>,
 }
 
 /// Borrower behaviour.
@@ -188,6 +193,13 @@ pub struct Behaviour {
     pub misuse_failed_distress: f64,
     /// Distress multiplier of subsidised borrowers whose subsidy is late.
     pub late_subsidy_multiplier: f64,
+    /// Persistent shift of a county's distress threshold on the probit
+    /// scale, by class, for a county without an overdue history: [key
+    /// county (国家乡村振兴重点帮扶县), other former poverty county, other].
+    pub county_effect: [f64; 3],
+    /// Standard deviation of the log of a township's distress multiplier,
+    /// drawn once per path, lognormal with mean 1 (0: none).
+    pub township_effect_sd: f64,
 }
 
 /// A mean-reverting log-price process with jumps.

@@ -24,6 +24,7 @@ pub(super) struct Streams {
     pub new_loan: Stream,
     pub bank_exit: Stream,
     pub enterprise: Stream,
+    pub township_effect: Stream,
 }
 
 impl Streams {
@@ -42,6 +43,7 @@ impl Streams {
             new_loan: st(purpose::NEW_LOAN),
             bank_exit: st(purpose::BANK_EXIT),
             enterprise: st(purpose::ENTERPRISE),
+            township_effect: st(purpose::TOWNSHIP_EFFECT),
         }
     }
 }

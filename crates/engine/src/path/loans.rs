@@ -88,8 +88,9 @@ fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, starts: &[i16], i: usize) -> Rate {
 pub(super) struct CountyMonth<'m> {
     /// The rules the county follows this month.
     pub rules: &'m RuleSet,
-    /// The county's systematic factor.
-    pub fc: f64,
+    /// √ρ × the county's systematic factor less the county's persistent effect: what every
+    /// threshold of the county-month is compared with, on the probit scale.
+    pub z: f64,
     /// Log distress multiplier of each industry from disasters.
     pub dis_log: [f64; Industry::COUNT],
     /// Contagion multiplier from last month's county overdue rate.
@@ -131,7 +132,7 @@ impl<'m> CountyMonth<'m> {
         let contagion = rules.mods.contagion_multiplier(cs.overdue_prev);
         CountyMonth {
             rules,
-            fc,
+            z: ctx.sqrt_rho * fc - ctx.m.counties[c].effect,
             dis_log,
             contagion,
             plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
@@ -146,22 +147,47 @@ impl<'m> CountyMonth<'m> {
 
 /// The probability that a borrower of a risk cell is in distress at an
 /// event, given the county's factor this month (the one-factor probit
-/// model), memoised per county-month in `table`.
+/// model, its threshold shifted by the county's effect), memoised per
+/// county-month in `table`, times the borrower's township's multiplier.
 struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
     rs: &'a RuleSet,
     price_mult: &'a [f64; Industry::COUNT],
     cm: &'a CountyMonth<'a>,
+    /// Each township's distress multiplier on this path (1 without
+    /// township effects: the product is then exactly the county's).
+    town: &'a [f64],
 }
 
 impl Distress<'_> {
+    /// The probability for a borrower of `cell` in township `tw` (an index
+    /// among all townships) at event `ev` with modifiers `modc`.
     #[inline]
-    fn p(&self, cell: usize, ev: usize, modc: usize, table: &mut [f64], plain_thr: &mut [f64]) -> f64 {
+    fn p(
+        &self,
+        cell: usize,
+        ev: usize,
+        modc: usize,
+        tw: usize,
+        table: &mut [f64],
+        plain_thr: &mut [f64],
+    ) -> f64 {
         let idx = (cell * 3 + ev) * 4 + modc;
         let v = table[idx];
-        if v >= 0.0 {
-            return v;
-        }
+        let v = if v >= 0.0 {
+            v
+        } else {
+            let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho);
+            table[idx] = v;
+            v
+        };
+        v * self.town[tw]
+    }
+
+    /// The threshold of the cell, event and modifiers less the county's
+    /// `z`: the probit argument times √(1 − ρ).
+    #[inline]
+    fn argument(&self, cell: usize, ev: usize, modc: usize, idx: usize, plain_thr: &mut [f64]) -> f64 {
         let (ctx, cm) = (self.ctx, self.cm);
         let threshold = |county_mult: f64| {
             let class = cell / Industry::COUNT;
@@ -187,9 +213,7 @@ impl Distress<'_> {
         } else {
             threshold(cm.contagion * libm::exp(cm.dis_log[cell % Industry::COUNT]))
         };
-        let v = phi((thr - ctx.sqrt_rho * cm.fc) / ctx.sqrt_1mrho);
-        table[idx] = v;
-        v
+        thr - cm.z
     }
 }
 
@@ -243,7 +267,7 @@ pub(super) fn step_loans(
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
     let rs = cm.rules;
-    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm };
+    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm, town: &ws.town_effect };
     // The loop works on slices of the book (no per-Vec bounds checks).
     let mut view = ws.books[c].view();
     let mut county = CountyLoans {
@@ -310,7 +334,16 @@ impl CountyLoans<'_> {
         let late = self.cm.subsidy_late && rs.subsidised[product];
         let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
-        if unit(bits) < d.p(book.risk[i] as usize, EV_INTEREST, modc, self.table, self.plain_thr) {
+        if unit(bits)
+            < d.p(
+                book.risk[i] as usize,
+                EV_INTEREST,
+                modc,
+                book.township[i] as usize,
+                self.table,
+                self.plain_thr,
+            )
+        {
             return false;
         }
         if rs.subsidised[product] {
@@ -361,7 +394,7 @@ impl CountyLoans<'_> {
         let (ctx, t) = (self.ctx, self.mc.t);
         let b = ctx.b;
         let (i, p) = (l.i, l.principal);
-        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, self.table, self.plain_thr);
+        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, l.tw, self.table, self.plain_thr);
         let willingness = if l.low_will { b.low_willingness_cure_factor } else { 1.0 };
         let cure = cure_probability(
             b.cure,
@@ -449,7 +482,8 @@ impl CountyLoans<'_> {
             sched.due(t as i32, Fen(p), l.rate)
         };
         let ev = if due.at_maturity { EV_MATURITY } else { EV_INTEREST };
-        let distressed = unit(l.bits) < d.p(book.risk[i] as usize, ev, l.modc, self.table, self.plain_thr)
+        let distressed = unit(l.bits)
+            < d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr)
             || l.enterprise_miss;
         if !distressed {
             self.pay_subsidy(l, &due, p, book.start);

@@ -15,10 +15,29 @@ use super::state::Workspace;
 
 /// Applies the month's shocks to the path's state.
 pub(super) fn shocks_of_the_month(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
+    if mc.t == 0 {
+        township_effects(ctx, ws);
+    }
     factors_and_prices(ctx, mc, ws);
     disasters(ctx, mc, ws);
     service_layout(ctx, mc, ws, tot);
     enterprise_failures(ctx, mc, ws);
+}
+
+/// Each township's persistent effect on this path: a multiplier of its
+/// borrowers' distress probabilities, lognormal with mean 1 —
+/// `exp(σZ − σ²/2)`, σ = `behaviour.township_effect_sd`, Z standard
+/// normal — drawn once from its own stream (no other draw moves). With
+/// mean 1 it spreads the county's risk over its townships without raising
+/// it on average.
+fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
+    let sd = ctx.b.township_effect_sd;
+    if sd <= 0.0 {
+        return;
+    }
+    for (tw, e) in ws.town_effect.iter_mut().enumerate() {
+        *e = libm::exp(sd * normal(ctx.streams.township_effect.bits(tw as u64, 0)) - 0.5 * sd * sd);
+    }
 }
 
 /// Factors start from their stationary law in month 0.

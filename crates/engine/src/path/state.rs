@@ -113,6 +113,9 @@ pub(crate) struct Workspace {
     pub(super) plain_thr: Vec<f64>,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
+    /// Each township's distress multiplier on this path (1: no township
+    /// effects).
+    pub(super) town_effect: Vec<f64>,
 }
 
 impl Workspace {
@@ -135,6 +138,7 @@ impl Workspace {
             table: vec![0.0; TABLE],
             plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
             agg: m.balances_start.clone(),
+            town_effect: vec![1.0; m.townships.len()],
         };
         ws.reset(m);
         ws
@@ -183,6 +187,7 @@ impl Workspace {
         self.price_mult = [1.0; Industry::COUNT];
         self.disaster.fill([0.0; 5]);
         self.agg.clone_from(&m.balances_start);
+        self.town_effect.fill(1.0);
     }
 }
 

@@ -43,8 +43,17 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
     let enterprise_failure_monthly = cx.float(t, "enterprise_failure_monthly", 0.005, 0.0, 1.0);
     let misuse_failed_distress = cx.float(t, "misuse_failed_distress", 0.6, 0.0, 1.0);
     let late_subsidy_multiplier = cx.float(t, "late_subsidy_multiplier", 1.3, 1.0, 10.0);
+    // Probit shifts of the distress threshold (docs/calibration.md says
+    // where each default comes from).
+    let mut ce = cx.table(t, "county_effect");
+    let county_effect = [("key", 0.07), ("former_poverty", -0.05), ("other", -0.2)]
+        .map(|(k, d)| cx.float(&mut ce, k, d, -2.0, 2.0));
+    cx.close(ce);
+    let township_effect_sd = cx.float(t, "township_effect_sd", 0.6, 0.0, 2.0);
     cx.close(table);
     Behaviour {
+        county_effect,
+        township_effect_sd,
         low_willingness_share,
         low_willingness_cure_factor,
         contagion,

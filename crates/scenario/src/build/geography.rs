@@ -118,6 +118,10 @@ fn counties(cx: &mut Cx<'_>, g: &mut Tab<'_>, prefs: &[Prefecture]) -> Vec<Count
         let endowment = cx.money(t, "endowment_yuan", fund, Fen::ZERO, MAX_YUAN);
         let fiscal_capacity = cx.opt_money(t, "fiscal_capacity_yuan", Fen::ZERO, MAX_YUAN);
         let bank_coverage = cx.float(t, "bank_coverage", 1.0, 0.0, 1.0);
+        let overdue_rate_history = cx.get(t, "overdue_rate_history").is_some().then(|| {
+            // An overdue rate of 100 % or more leaves no probit shift.
+            cx.float(t, "overdue_rate_history", 0.0, 0.0, 0.99)
+        });
         let default_mix = prefs.get(prefecture).map(|x| x.industry_mix).unwrap_or(OTHER_ONLY);
         let industry_mix = cx.mix(t, "industry_mix", &INDUSTRY_KEYS, default_mix);
         County {
@@ -132,6 +136,7 @@ fn counties(cx: &mut Cx<'_>, g: &mut Tab<'_>, prefs: &[Prefecture]) -> Vec<Count
             endowment,
             fiscal_capacity,
             profile: CountyProfile { townships, bank_coverage, eligible_households, loans, industry_mix },
+            overdue_rate_history,
         }
     });
     let Some(out) = read else {
