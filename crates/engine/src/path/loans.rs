@@ -239,8 +239,6 @@ struct PendingFollowUp {
 struct Beside {
     /// Monthly uptake probability among eligible holders.
     p_month: f64,
-    /// The same over a quarter (the bullet loan's interest interval).
-    p_quarter: f64,
     min_months_held: i16,
     amount: i64,
     max_debt: i64,
@@ -255,7 +253,6 @@ impl Beside {
         let p = ladder.follow_up_uptake_monthly;
         (ladder.follow_up_when == FollowUpWhen::Beside && p > 0.0 && !suspended).then(|| Beside {
             p_month: p,
-            p_quarter: 1.0 - (1.0 - p).powi(3),
             min_months_held: ladder.follow_up_min_months_held as i16,
             amount: ladder.follow_up_amount.0,
             max_debt: ladder.max_programme_debt.0,
@@ -263,11 +260,26 @@ impl Beside {
         })
     }
 
-    /// Probability that an eligible holder asks in `months` months.
-    #[inline]
-    fn p(&self, months: u32) -> f64 {
-        if months == 3 { self.p_quarter } else { 1.0 - (1.0 - self.p_month).powi(months as i32) }
+    /// The threshold of [`asks_follow_up`] for an eligible holder asking in
+    /// `months` months, probability 1 − (1 − p)^months rounded up to a
+    /// multiple of 1/2048. Never 0.
+    fn threshold(&self, months: u32) -> u64 {
+        let p = 1.0 - (1.0 - self.p_month).powi(months as i32);
+        ((p * FOLLOW_UP_DRAW as f64).ceil() as u64).clamp(1, FOLLOW_UP_DRAW)
     }
+}
+
+/// Resolution of the follow-up request draw: its 11 bits.
+const FOLLOW_UP_DRAW: u64 = 1 << 11;
+
+/// Whether the household of a first loan that has just paid an instalment
+/// asks for a follow-up, given the threshold `k` of
+/// [`Beside::threshold`]. The draw is the low 11 bits of the payment's own
+/// bits, which its distress draw (`unit(bits)`, the high 53 bits) leaves
+/// unused: no second mix on the hot path, at a resolution of 1/2048.
+#[inline(always)]
+fn asks_follow_up(bits: u64, k: u64) -> bool {
+    bits & (FOLLOW_UP_DRAW - 1) < k
 }
 
 /// Everything the loans of one county touch this month.
@@ -289,6 +301,9 @@ struct CountyLoans<'a> {
     /// Follow-up loans beside first loans: their terms this month, and
     /// those granted, to be added to the book after the loop.
     beside: Option<Beside>,
+    /// The draw threshold over a quarter (0 when no follow-up can be lent
+    /// beside a first loan this month): the hot path's one test.
+    beside_quarter: u64,
     follow_ups: Vec<PendingFollowUp>,
 }
 
@@ -324,10 +339,21 @@ pub(super) fn step_loans(
         plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
         tot,
         loss_base_total,
-        beside: Beside::of(rs, cm.suspended),
+        beside: None,
+        beside_quarter: 0,
         follow_ups: Vec::new(),
     };
-    county.run(&mut view, &distress);
+    if let Some(b) = Beside::of(rs, cm.suspended) {
+        county.beside_quarter = b.threshold(3);
+        county.beside = Some(b);
+    }
+    // Two copies of the loop: without follow-ups beside first loans this
+    // month, the hot path carries no test for them.
+    if county.beside_quarter != 0 {
+        county.run::<true>(&mut view, &distress);
+    } else {
+        county.run::<false>(&mut view, &distress);
+    }
     let follow_ups = std::mem::take(&mut county.follow_ups);
     if !follow_ups.is_empty() {
         add_follow_ups(ctx, mc, rs, &mut ws.books[c], follow_ups);
@@ -369,7 +395,7 @@ fn add_follow_ups(
 
 impl CountyLoans<'_> {
     #[inline(always)]
-    fn run(&mut self, book: &mut BookView, d: &Distress) {
+    fn run<const BESIDE: bool>(&mut self, book: &mut BookView, d: &Distress) {
         let (ctx, t16) = (self.ctx, self.mc.t16);
         // Whether the short path for a paid quarter's interest applies this
         // county-month: bullet loans and no strategic default (a loan of a
@@ -379,7 +405,7 @@ impl CountyLoans<'_> {
             if book.next_event[i] != t16 {
                 continue;
             }
-            if simple_month && self.paid_quarter(book, d, i) {
+            if simple_month && self.paid_quarter::<BESIDE>(book, d, i) {
                 continue;
             }
             let loan = self.loan(book, i);
@@ -403,7 +429,7 @@ impl CountyLoans<'_> {
     /// the borrower pays. (Exactly what the general path does for it; the
     /// traits it skips cannot matter here.) Returns whether it applied.
     #[inline(always)]
-    fn paid_quarter(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
+    fn paid_quarter<const BESIDE: bool>(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
         let t16 = self.mc.t16;
         if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.id[i]) {
             return false;
@@ -423,30 +449,31 @@ impl CountyLoans<'_> {
             let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
-        if self.beside.is_some() && book.product[i] == FIRST && book.flags[i] & NO_FOLLOW_UP == 0 {
-            self.follow_up_beside(book, i, bits, 3);
+        // The draw first: it reads no memory, and stops all but a few
+        // loans.
+        if BESIDE
+            && asks_follow_up(bits, self.beside_quarter)
+            && book.product[i] == FIRST
+            && book.flags[i] & NO_FOLLOW_UP == 0
+        {
+            self.follow_up_beside(book, i);
         }
         book.next_event[i] = (t16 + 3).min(book.maturity[i]);
         true
     }
 
-    /// An eligible first-loan holder who has just paid an instalment may
-    /// take a follow-up loan beside the first (the 追贷, 二(二)): asked with
-    /// the monthly uptake probability over the `months` since the last
-    /// payment, and lent if the first was held long enough, the household's
-    /// programme debt stays within the limit, a bank serves the township
-    /// and the leverage limit leaves room (if the follow-up is covered).
-    /// The caller has checked that the loan is a first loan never overdue
-    /// without a follow-up.
+    /// A first-loan holder who has just paid an instalment asks for a
+    /// follow-up loan beside the first (the 追贷, 二(二)); it is lent if the
+    /// first was held long enough, the household's programme debt stays
+    /// within the limit, a bank serves the township and the leverage limit
+    /// leaves room (if the follow-up is covered). The caller has checked
+    /// that the loan is a first loan never overdue without a follow-up, and
+    /// drawn the request ([`asks_follow_up`]): with the monthly uptake
+    /// probability over the months since the last payment.
     #[inline(never)]
-    fn follow_up_beside(&mut self, book: &mut BookView, i: usize, bits: u64, months: u32) {
+    fn follow_up_beside(&mut self, book: &mut BookView, i: usize) {
         let Some(b) = &self.beside else { return };
-        // The interest draw is `unit(bits)`; the one after it is unused at a
-        // paid instalment.
-        if unit(second(bits)) >= b.p(months)
-            || self.mc.t16 - book.start[i] < b.min_months_held
-            || book.principal[i] + b.amount > b.max_debt
-        {
+        if self.mc.t16 - book.start[i] < b.min_months_held || book.principal[i] + b.amount > b.max_debt {
             return;
         }
         let tw = book.township[i] as usize;
@@ -652,8 +679,14 @@ impl CountyLoans<'_> {
             self.principal_moves(l.product, l.covered, l.tw, -paid);
             book.principal[i] -= paid;
             if !(due.at_maturity || book.principal[i] == 0) {
-                if self.beside.is_some() && l.product == FIRST && book.flags[i] & NO_FOLLOW_UP == 0 {
-                    self.follow_up_beside(book, i, l.bits, due.interest_months);
+                let k = match &self.beside {
+                    Some(b) if l.product == FIRST && book.flags[i] & NO_FOLLOW_UP == 0 => {
+                        b.threshold(due.interest_months)
+                    }
+                    _ => 0,
+                };
+                if k != 0 && asks_follow_up(l.bits, k) {
+                    self.follow_up_beside(book, i);
                 }
                 book.next_event[i] = if ctx.bullet {
                     (t as i32 + 3).min(sched.maturity) as i16
