@@ -264,7 +264,7 @@ impl Beside {
     /// `months` months, probability 1 − (1 − p)^months rounded up to a
     /// multiple of 1/2048. Never 0.
     fn threshold(&self, months: u32) -> u64 {
-        let p = 1.0 - (1.0 - self.p_month).powi(months as i32);
+        let p = 1.0 - libm::pow(1.0 - self.p_month, f64::from(months));
         ((p * FOLLOW_UP_DRAW as f64).ceil() as u64).clamp(1, FOLLOW_UP_DRAW)
     }
 }
