@@ -192,10 +192,11 @@ fn validate_prints_the_memory_a_scenario_needs() {
 
 #[test]
 fn validate_refuses_a_scenario_too_large_for_the_machine() {
-    // 100 counties of 10 million eligible households each (inside the
-    // documented ranges): every worker's books could hold a billion
-    // loans, some 64 GB on each worker.
-    let text = with_counties(&small_text(), &huge_counties(100));
+    // 50 counties of 10 million eligible households each (inside the
+    // documented ranges, and within the largest book exact fen allow):
+    // every worker's books could hold half a billion loans, some 32 GB on
+    // each worker.
+    let text = with_counties(&small_text(), &huge_counties(50));
     let dir = scratch("validate-too-large");
     let f = write(&dir, "huge.toml", &text);
     let (code, _, err) = cli(&["validate", f.to_str().expect("utf-8 path")]);

@@ -40,9 +40,9 @@ fn a_book_inside_every_fields_range_but_too_large_for_exact_fen_is_refused() {
         err.errors[0].to_string(),
         "large.toml:13:12: geography.counties: expected a book small enough for exact integer fen: the \
          province's loans plus its funds, grown by interest, top-ups and recoveries over the horizon, at most \
-         1e16 yuan, found up to 2.32e18 yuan: funds of 2e15 yuan at the start, with top-ups and recoveries, \
-         grown 52.8-fold by interest at 20 % a year over 240 months (2.32e18 yuan), and loans to 200,000 \
-         households of up to 100,000 yuan each (1.06e13 yuan with arrears over the horizon)"
+         1e16 yuan, found up to 2.33e18 yuan: funds of 2e15 yuan at the start, with top-ups and recoveries, \
+         grown 52.8-fold by interest at 20 % a year over 240 months (2.33e18 yuan), and loans to 200,000 \
+         households of up to 100,000 yuan each (2.13e13 yuan with arrears over the horizon)"
     );
     // The CLI refuses it before running: exit 2, nothing simulated.
     let d = scratch("large-book");

@@ -410,7 +410,7 @@ fn the_2026_transition_lends_more_from_march_2026() {
 #[test]
 fn new_loans_take_the_lpr_in_force_when_they_are_disbursed() {
     // The tiny book (tests/data/tiny.toml) climbs the ladder in month 6
-    // (2024-07): twenty follow-up loans of 10,000 yuan, which an earthquake
+    // (2024-07, `follow_up_when = "after"`): twenty follow-up loans of 10,000 yuan, which an earthquake
     // makes miss their first quarter's interest in month 9; written off at 5
     // months overdue, in month 13, with 3 + 4 months of interest at the
     // follow-up loan's rate: the LPR of 2024-07.
@@ -419,7 +419,7 @@ fn new_loans_take_the_lpr_in_force_when_they_are_disbursed() {
             "[scenario]\nhorizon_months = 16\n\n\
              [portfolio]\nterm_months = 9\ncategory_mix = {{ lifted = 0, unstable = 1 }}\n\n\
              [behaviour]\ndistress_probability = {{ unstable = 1e-9 }}\n\n\
-             [rules.ladder]\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
+             [rules.ladder]\nfollow_up_when = \"after\"\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
              [rules.lending]\nwrite_off_months = 5\n\n\
              [shocks]\nevents = [ {{ kind = \"earthquake\", month = \"2024-08\", severity = 100 }} ]\n\n{rates}"
         ));

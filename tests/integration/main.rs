@@ -13,6 +13,7 @@ mod docs;
 mod engine;
 mod fuzz;
 mod golden;
+mod ladder;
 mod ledger;
 mod mechanisms;
 mod output_dirs;

@@ -57,12 +57,14 @@ fn peak(p: &PathResult) -> f64 {
 
 #[test]
 fn the_5_5_n_ladder_adds_follow_up_and_commercial_balances() {
-    // Short follow-up loans, so that commercial credit is reached within
-    // the 24 months of the small scenario.
-    let off =
-        run_with("[rules.ladder]\nfollow_up_uptake = 0\ncommercial_uptake = 0\nfollow_up_term_months = 6");
+    // Follow-up loans beside first loans (the default), short, so that
+    // commercial credit is reached within the 24 months of the small
+    // scenario.
+    let off = run_with(
+        "[rules.ladder]\nfollow_up_uptake_monthly = 0\ncommercial_uptake = 0\nfollow_up_term_months = 6",
+    );
     let on = run_with(
-        "[rules.ladder]\nfollow_up_uptake = 0.5\ncommercial_uptake = 0.5\nfollow_up_term_months = 6",
+        "[rules.ladder]\nfollow_up_uptake_monthly = 0.05\ncommercial_uptake = 0.5\nfollow_up_term_months = 6",
     );
     assert!(off.iter().all(|p| p.totals.outstanding_end_by_product[1] == 0));
     assert_up(diff(&off, &on, |p| p.totals.outstanding_end_by_product[1] as f64), "follow-up balance");

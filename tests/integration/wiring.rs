@@ -445,12 +445,13 @@ fn first_loans_and_follow_ups_are_tested_against_the_same_fund() {
     // Forty loans maturing in month 6, half of grade A (claimed in month 5,
     // paid in month 6, from the same fund), half of grade B (repaid at
     // maturity in month 6; half of the repayers climb to a fund-covered
-    // follow-up loan, the others ask for a new first loan that month).
+    // follow-up loan — the rule `follow_up_when = "after"` — the others ask
+    // for a new first loan that month).
     let book = |fund_yuan: &str| {
         tiny(&format!(
             "[portfolio]\nterm_months = 9\ngrade_mix = {{ a = 0.5, b = 0.5 }}\n\n\
              [rules.loans]\nfollow_up_fund_covered = true\n\n\
-             [rules.ladder]\nfollow_up_uptake = 0.5\nfollow_up_amount_yuan = 10000\n\n\
+             [rules.ladder]\nfollow_up_when = \"after\"\nfollow_up_uptake = 0.5\nfollow_up_amount_yuan = 10000\n\n\
              [rules.demand]\nrepeat_uptake_monthly = 1\n\n{}",
             county(fund_yuan, 40, 40, "")
         ))
@@ -481,14 +482,14 @@ fn first_loans_and_follow_ups_are_tested_against_the_same_fund() {
 fn an_uncovered_loan_is_written_off_at_the_write_off_limit_and_the_bank_bears_it() {
     // Twenty first loans of a household with distress 2e-9 mature in month
     // 6 and are repaid; every household climbs to a follow-up loan (not
-    // covered by the fund). An earthquake in month 7 makes every payment
+    // covered by the fund; `follow_up_when = "after"`). An earthquake in month 7 makes every payment
     // fail: the follow-ups miss their first quarter's interest in month 9
     // and are written off at 5 months overdue, in month 13.
     let p = run(&tiny(
         "[scenario]\nhorizon_months = 16\n\n\
          [portfolio]\nterm_months = 9\ncategory_mix = { lifted = 0, unstable = 1 }\n\n\
          [behaviour]\ndistress_probability = { unstable = 1e-9 }\n\n\
-         [rules.ladder]\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
+         [rules.ladder]\nfollow_up_when = \"after\"\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
          [rules.lending]\nwrite_off_months = 5\n\n\
          [shocks]\nevents = [ { kind = \"earthquake\", month = \"2024-08\", severity = 100 } ]",
     ));

@@ -3,6 +3,23 @@
 
 /// Flag: the loan has been overdue at some point (it is not "clean").
 pub(crate) const EVER_OVERDUE: u8 = 1;
+/// Flag of a first loan: its household has taken a follow-up loan beside
+/// it (one follow-up per first loan).
+pub(crate) const FOLLOW_UP_TAKEN: u8 = 2;
+
+/// `partner` of a loan whose household holds no other loan.
+pub(crate) const NO_PARTNER: u32 = u32::MAX;
+
+/// Product index of commercial credit, the one product outside the
+/// programme.
+const COMMERCIAL: u8 = mcstress_domain::Product::Commercial as u8;
+
+/// Whether a loan of `product` is one of the programme's (first or
+/// follow-up), not commercial credit.
+#[inline]
+pub(crate) fn programme(product: u8) -> bool {
+    product != COMMERCIAL
+}
 
 /// `next_event` of a free slot: never.
 pub(crate) const NEVER: i16 = i16::MAX;
@@ -39,10 +56,14 @@ pub(crate) struct LoanBook {
     pub product: Vec<u8>,
     /// Contract rate, basis points.
     pub rate_bp: Vec<u16>,
-    /// Flags: [`EVER_OVERDUE`].
+    /// Flags: [`EVER_OVERDUE`], [`FOLLOW_UP_TAKEN`].
     pub flags: Vec<u8>,
     /// Township, global index.
     pub township: Vec<u32>,
+    /// Slot of the household's other loan (a first loan and the follow-up
+    /// beside it, or what that follow-up became), or [`NO_PARTNER`]. The
+    /// link is cut when either loan closes, so a slot it names is live.
+    pub partner: Vec<u32>,
     /// Free slots.
     pub free: Vec<u32>,
 }
@@ -85,6 +106,7 @@ impl LoanBook {
             self.rate_bp[i] = l.rate_bp;
             self.flags[i] = 0;
             self.township[i] = l.township;
+            self.partner[i] = NO_PARTNER;
         } else {
             self.id.push(l.id);
             self.key.push(l.key);
@@ -101,7 +123,18 @@ impl LoanBook {
             self.rate_bp.push(l.rate_bp);
             self.flags.push(0);
             self.township.push(l.township);
+            self.partner.push(NO_PARTNER);
         }
+    }
+
+    /// Adds a loan held beside the live loan in slot `beside` by the same
+    /// household, and links the two. Returns the new loan's slot.
+    pub fn push_beside(&mut self, l: NewLoan, beside: usize) -> usize {
+        let slot = self.free.last().map_or(self.id.len(), |i| *i as usize);
+        self.push(l);
+        self.partner[slot] = beside as u32;
+        self.partner[beside] = slot as u32;
+        slot
     }
 
     /// Recomputes every loan's key for the stream of a new path.
@@ -128,6 +161,7 @@ impl LoanBook {
         self.rate_bp.clone_from(&other.rate_bp);
         self.flags.clone_from(&other.flags);
         self.township.clone_from(&other.township);
+        self.partner.clone_from(&other.partner);
         self.free.clone_from(&other.free);
     }
 }
@@ -150,6 +184,7 @@ pub(crate) struct BookView<'a> {
     pub rate_bp: &'a mut [u16],
     pub flags: &'a mut [u8],
     pub township: &'a [u32],
+    pub partner: &'a mut [u32],
     free: &'a mut Vec<u32>,
 }
 
@@ -174,6 +209,7 @@ impl LoanBook {
             rate_bp: &mut self.rate_bp[..n],
             flags: &mut self.flags[..n],
             township: &self.township[..n],
+            partner: &mut self.partner[..n],
             free: &mut self.free,
         }
     }
@@ -192,31 +228,47 @@ impl BookView<'_> {
         mcstress_loans::Schedule { repayment, start: self.start[i] as i32, maturity: self.maturity[i] as i32 }
     }
 
-    /// Frees slot `i` (as [`LoanBook::close`]).
+    /// Frees slot `i`, cutting its link to the household's other loan.
+    /// Returns that other loan's slot, if the household still holds one.
     #[inline]
-    pub fn close(&mut self, i: usize) {
+    pub fn close(&mut self, i: usize) -> Option<usize> {
         self.next_event[i] = NEVER;
         self.principal[i] = 0;
         self.arrears[i] = 0;
         self.free.push(i as u32);
+        let p = std::mem::replace(&mut self.partner[i], NO_PARTNER);
+        (p != NO_PARTNER).then(|| {
+            self.partner[p as usize] = NO_PARTNER;
+            p as usize
+        })
     }
 }
 
-/// A county's principal balances (fen) and loan count, kept current by
-/// deltas as loans move during the month.
+/// A county's principal balances (fen) and loan counts, kept current by
+/// deltas as loans move during the month. The overdue and NPL figures are
+/// the programme's (first and follow-up loans): commercial credit (the
+/// "N") stays outside the programme's ratios and is kept on its own.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Balances {
-    /// Outstanding principal.
+    /// Outstanding principal, every product.
     pub outstanding: i64,
     /// Outstanding principal of products the fund covers.
     pub covered: i64,
-    /// Principal of loans overdue (the whole principal of a loan counts,
-    /// the Chinese statistical convention).
+    /// Principal of programme loans overdue (the whole principal of a loan
+    /// counts, the Chinese statistical convention).
     pub overdue: i64,
-    /// Principal of non-performing loans (more than 90 days overdue).
+    /// Principal of non-performing programme loans (more than 90 days
+    /// overdue).
     pub npl: i64,
-    /// Loans outstanding.
+    /// Principal of commercial loans overdue.
+    pub commercial_overdue: i64,
+    /// Loans outstanding, every product.
     pub loans: i64,
+    /// Programme loans outstanding.
+    pub programme_loans: i64,
+    /// Households holding two programme loans: a first loan and a
+    /// follow-up beside it.
+    pub two_loan_households: i64,
     /// Outstanding principal by product.
     pub by_product: [i64; 3],
 }
@@ -229,21 +281,69 @@ impl Balances {
             if book.next_event[i] == NEVER {
                 continue;
             }
-            let p = book.principal[i];
+            let (p, product) = (book.principal[i], book.product[i]);
             b.loans += 1;
             b.outstanding += p;
-            b.by_product[book.product[i] as usize] += p;
-            if covered_by_product[book.product[i] as usize] {
+            b.by_product[product as usize] += p;
+            if covered_by_product[product as usize] {
                 b.covered += p;
             }
+            if !programme(product) {
+                if book.overdue[i] > 0 {
+                    b.commercial_overdue += p;
+                }
+                continue;
+            }
+            b.programme_loans += 1;
             if book.overdue[i] > 0 {
                 b.overdue += p;
             }
             if non_performing(book.overdue[i]) {
                 b.npl += p;
             }
+            let partner = book.partner[i];
+            if product == mcstress_domain::Product::First as u8
+                && partner != NO_PARTNER
+                && programme(book.product[partner as usize])
+            {
+                b.two_loan_households += 1;
+            }
         }
         b
+    }
+
+    /// Outstanding principal of the programme's loans (first and
+    /// follow-up): the denominator of its overdue and NPL ratios.
+    #[inline]
+    pub fn programme(&self) -> i64 {
+        self.outstanding - self.by_product[COMMERCIAL as usize]
+    }
+
+    /// Households with a programme loan (the numerator of coverage).
+    #[inline]
+    pub fn programme_households(&self) -> i64 {
+        self.programme_loans - self.two_loan_households
+    }
+
+    /// A loan of `product` turns overdue (`delta` its principal) or stops
+    /// being overdue (`−principal`).
+    #[inline]
+    pub fn add_overdue(&mut self, product: u8, delta: i64) {
+        if programme(product) {
+            self.overdue += delta;
+        } else {
+            self.commercial_overdue += delta;
+        }
+    }
+
+    /// A loan of `product` turns non-performing (`delta` its principal) or
+    /// stops being non-performing (`−principal`); only the programme's
+    /// count.
+    #[inline]
+    pub fn add_npl(&mut self, product: u8, delta: i64) {
+        if programme(product) {
+            self.npl += delta;
+        }
     }
 
     /// Principal of a loan of `product` changes by `delta`.
@@ -256,10 +356,12 @@ impl Balances {
         }
     }
 
-    /// Share of the outstanding principal that `part` is (0 for an empty book).
+    /// Share of the programme's outstanding principal that `part` is (0
+    /// for an empty programme book).
     #[inline]
     pub fn ratio(&self, part: i64) -> f64 {
-        if self.outstanding > 0 { part as f64 / self.outstanding as f64 } else { 0.0 }
+        let out = self.programme();
+        if out > 0 { part as f64 / out as f64 } else { 0.0 }
     }
 }
 

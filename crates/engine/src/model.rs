@@ -438,9 +438,13 @@ fn from_ledger(s: &Scenario, book: &StartingBook) -> (Vec<TownshipModel>, Vec<Ra
             b.arrears[i] =
                 l.principal.interest(Rate::from_basis_points(l.rate_bp as u32), l.overdue_months as u32).0;
         }
-        townships[township as usize].balance_start += l.principal.0;
-        if l.overdue_months > 0 {
-            townships[township as usize].overdue_start += l.principal.0;
+        // A township's balance is the programme's: commercial credit stays
+        // outside its overdue rate.
+        if l.product != Product::Commercial {
+            townships[township as usize].balance_start += l.principal.0;
+            if l.overdue_months > 0 {
+                townships[township as usize].overdue_start += l.principal.0;
+            }
         }
     }
     (townships, ranges, books)

@@ -94,9 +94,10 @@ pub struct ProvinceSummary {
     pub outstanding_start_yuan: f64,
     /// Fund balances at the start, yuan.
     pub fund_start_yuan: f64,
-    /// Highest month-end overdue rate (overdue ÷ outstanding principal).
+    /// Highest month-end overdue rate of the programme's loans (overdue ÷
+    /// outstanding principal of first and follow-up loans).
     pub peak_overdue_rate: Estimate,
-    /// Overdue rate at the end of the horizon.
+    /// The programme's overdue rate at the end of the horizon.
     pub final_overdue_rate: Estimate,
     /// Counties whose fund was exhausted within the horizon (count).
     pub counties_exhausted: Estimate,
@@ -132,8 +133,14 @@ pub struct ProvinceSummary {
     pub new_loans: Estimate,
     /// Fund balances at the end, yuan.
     pub fund_end_yuan: Estimate,
-    /// Households with a loan ÷ eligible households, at the end.
+    /// Households with a programme loan ÷ eligible households, at the end.
     pub coverage_rate: Estimate,
+    /// Households holding two programme loans at the end: a first loan and
+    /// a follow-up beside it (count).
+    pub two_loan_households_end: Estimate,
+    /// Commercial credit (the "N"), outside the programme's ratios and
+    /// coverage, on its own.
+    pub commercial: CommercialSummary,
     /// Township-months without a serving bank (count).
     pub unserved_township_months: Estimate,
     /// Principal outstanding at the end by product, yuan.
@@ -162,6 +169,18 @@ pub struct ByProduct {
     pub follow_up: Estimate,
     /// Commercial credit.
     pub commercial: Estimate,
+}
+
+/// Commercial credit at the end of the horizon, outside the programme.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommercialSummary {
+    /// Principal outstanding, yuan.
+    pub outstanding_end_yuan: Estimate,
+    /// Principal of overdue commercial loans (whole principal), yuan.
+    pub overdue_end_yuan: Estimate,
+    /// Overdue ÷ outstanding commercial principal (0 on a path without
+    /// any).
+    pub overdue_rate_end: Estimate,
 }
 
 /// Why loan requests were not met (counts of requests).
@@ -206,13 +225,13 @@ pub struct CountySummary {
     pub exhaustion_month_p50: Option<u16>,
     /// The same month as "YYYY-MM".
     pub exhaustion_date_p50: Option<String>,
-    /// Highest month-end overdue rate.
+    /// Highest month-end overdue rate of the county's programme loans.
     pub peak_overdue_rate: Estimate,
-    /// Overdue rate at the end.
+    /// The county's programme overdue rate at the end.
     pub final_overdue_rate: Estimate,
     /// Loss borne by the fund, yuan.
     pub loss_fund_yuan: Estimate,
-    /// Households with a loan ÷ eligible households, at the end.
+    /// Households with a programme loan ÷ eligible households, at the end.
     pub coverage_rate: Estimate,
 }
 
@@ -286,6 +305,16 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         coverage_rate: est(paths, |p| {
             p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64
         }),
+        two_loan_households_end: est(paths, |p| p.totals().two_loan_households_end as f64),
+        commercial: CommercialSummary {
+            outstanding_end_yuan: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
+            overdue_end_yuan: est(paths, |p| yuan(p.totals().commercial_overdue_end)),
+            overdue_rate_end: est(paths, |p| {
+                let t = p.totals();
+                let out = t.outstanding_end_by_product[2];
+                if out > 0 { t.commercial_overdue_end as f64 / out as f64 } else { 0.0 }
+            }),
+        },
         unserved_township_months: est(paths, |p| p.totals().unserved_township_months as f64),
         outstanding_end_by_product_yuan: ByProduct {
             first: est(paths, |p| yuan(p.totals().outstanding_end_by_product[0])),
@@ -513,8 +542,9 @@ fn start_rows(m: &Model, n: usize, out: &mut Vec<MonthlyRow>) {
         quantiles: [x; 5],
     };
     let (mut out_p, mut overdue_p) = (0i64, 0i64);
+    // The programme's figures: commercial credit stays outside them.
     for b in &m.balances_start {
-        out_p += b.outstanding;
+        out_p += b.programme();
         overdue_p += b.overdue;
     }
     let ratio = |part: i64, whole: i64| if whole > 0 { part as f64 / whole as f64 } else { 0.0 };
@@ -525,12 +555,12 @@ fn start_rows(m: &Model, n: usize, out: &mut Vec<MonthlyRow>) {
     for (c, b) in m.balances_start.iter().enumerate() {
         out.push(fixed(Some(c), "overdue_rate", b.ratio(b.overdue)));
         out.push(fixed(Some(c), "fund_balance_yuan", m.counties[c].fund.0 as f64 / 100.0));
-        out.push(fixed(Some(c), "outstanding_yuan", b.outstanding as f64 / 100.0));
+        out.push(fixed(Some(c), "outstanding_yuan", b.programme() as f64 / 100.0));
         let eligible = m.counties[c].eligible;
         out.push(fixed(
             Some(c),
             "coverage_rate",
-            if eligible > 0 { b.loans as f64 / eligible as f64 } else { 0.0 },
+            if eligible > 0 { b.programme_households() as f64 / eligible as f64 } else { 0.0 },
         ));
         out.push(exhausted_row(0, &date, Some(c), Probability::from_count(0, n)));
     }

@@ -127,6 +127,23 @@ pub fn text_table(s: &Summary) -> String {
             ),
         ),
         (
+            "two programme loans 首贷+追贷户 (end)",
+            format!(
+                "{:.0} ± {}",
+                p.two_loan_households_end.mean,
+                se(p.two_loan_households_end.se, n, |x| format!("{x:.0}"))
+            ),
+        ),
+        (
+            "commercial overdue 商业贷款逾期 (end)",
+            format!(
+                "{} of {} 亿 ({})",
+                yi(p.commercial.overdue_end_yuan.mean),
+                yi(p.commercial.outstanding_end_yuan.mean),
+                pct(p.commercial.overdue_rate_end.mean)
+            ),
+        ),
+        (
             "unmet requests 未满足申请 (count)",
             format!(
                 "no bank {:.0} / suspended {:.0} / refused {:.0}",

@@ -14,9 +14,10 @@
 //! subsidy; and the fund's balance, its cumulative inflows (interest and
 //! top-ups), claims paid and recoveries. The bounds:
 //!
-//! * **Loans.** A household holds at most one loan and each month at most
-//!   one of its loans is disbursed (a new loan, a renewal or the next rung
-//!   of the ladder), so a county disburses at most `loans + households ×
+//! * **Loans.** A household holds at most two loans (a first loan and a
+//!   follow-up beside it) and each month each of them is disbursed at most
+//!   once (a new loan, a renewal, the follow-up or the next rung of the
+//!   ladder), so a county disburses at most `loans + 2 × households ×
 //!   horizon` loans, each at most the largest amount the scenario allows.
 //!   Interest and arrears on a loan accrue at most at the highest loan rate
 //!   for the horizon plus one quarter, so loss bases, recoveries and subsidy
@@ -85,9 +86,12 @@ pub(crate) fn bound(s: &Scenario) -> BookBound {
     let mut b = BookBound { loans: 0.0, funds: 0.0, funds_start: 0.0, growth, largest_loan, households: 0.0 };
     for c in &s.counties {
         let households = f64::from(c.profile.eligible_households.max(c.profile.loans));
-        let loans = (f64::from(c.profile.loans) + households * horizon) * largest_loan * with_arrears;
+        // A household holds at most two loans (a first loan and a follow-up
+        // beside it, or the commercial loan that follow-up became), each
+        // disbursed at most once a month.
+        let loans = (f64::from(c.profile.loans) + 2.0 * households * horizon) * largest_loan * with_arrears;
         let fund = c.fund.0 as f64;
-        let most_outstanding = households * largest_loan;
+        let most_outstanding = 2.0 * households * largest_loan;
         let top_ups = match r.fund.top_up {
             TopUp::None => 0.0,
             TopUp::AnnualRestore { .. } => years * fund,
@@ -148,8 +152,9 @@ mod tests {
     fn the_baseline_is_far_below_the_largest_book() {
         let s = crate::embedded_default(None).unwrap().scenario;
         let b = bound(&s);
-        // About 3.7e13 yuan: the loans and, through recoveries, the funds.
-        assert_eq!(approx_yuan(b.total()), "3.67e13");
+        // About 7.3e13 yuan: the loans (two per household) and, through
+        // recoveries, the funds.
+        assert_eq!(approx_yuan(b.total()), "7.33e13");
         assert!(b.total() < MAX_BOOK_FEN / 100.0, "{b:?}");
     }
 }

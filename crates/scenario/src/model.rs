@@ -333,11 +333,35 @@ pub struct Rules {
     pub subsidy: SubsidyPayment,
 }
 
-/// The "5+5+N" ladder: after a clean first loan a follow-up loan, after a
-/// clean follow-up loan commercial credit.
+/// When a household takes its follow-up loan (追贷).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUpWhen {
+    /// Beside its first loan, while the first is outstanding (the notice:
+    /// 10万 at once, 5万 first + 5万 follow-up).
+    Beside,
+    /// In place of its first loan, once the first is repaid cleanly (the
+    /// model before issue 11).
+    After,
+}
+
+/// The "5+5+N" ladder: a follow-up loan beside a current first loan (or,
+/// under [`FollowUpWhen::After`], after a clean first loan); after a clean
+/// follow-up loan commercial credit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ladder {
-    /// Share of clean first-loan repayers who take a follow-up loan.
+    /// When the follow-up loan is taken.
+    pub follow_up_when: FollowUpWhen,
+    /// Under [`FollowUpWhen::Beside`]: monthly probability that an eligible
+    /// first-loan holder takes a follow-up loan.
+    pub follow_up_uptake_monthly: f64,
+    /// Under [`FollowUpWhen::Beside`]: months a first loan must have been
+    /// held (since disbursement or renewal) before a follow-up beside it.
+    pub follow_up_min_months_held: u16,
+    /// Under [`FollowUpWhen::Beside`]: the most programme debt (first and
+    /// follow-up principal) a household may owe once the follow-up is lent.
+    pub max_programme_debt: Fen,
+    /// Under [`FollowUpWhen::After`]: share of clean first-loan repayers
+    /// who take a follow-up loan.
     pub follow_up_uptake: f64,
     /// Amount of a follow-up loan.
     pub follow_up_amount: Fen,

@@ -29,9 +29,10 @@ pub(super) fn claims_and_suspension(
     let rules = &cm.rules.rules;
     let t = mc.t;
     let agg = &ws.agg[c];
+    // The programme's ratios: commercial credit stays outside them.
     let inputs = ActivationInputs {
-        overdue_ratio: Share::of(agg.overdue, agg.outstanding),
-        npl_ratio: Share::of(agg.npl, agg.outstanding),
+        overdue_ratio: Share::of(agg.overdue, agg.programme()),
+        npl_ratio: Share::of(agg.npl, agg.programme()),
     };
     let fund = &mut ws.funds[c];
     let cs = &mut ws.county[c];

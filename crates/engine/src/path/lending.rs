@@ -222,6 +222,7 @@ fn disburse(
             tot.loans_by_product[0] += 1;
             agg.principal(Product::First as u8, rs.covered_by_product[0], amount.0);
             agg.loans += 1;
+            agg.programme_loans += 1;
         }
     }
     room

@@ -2,8 +2,10 @@
 //! an event this month. An overdue loan cures or rolls, and is claimed or
 //! written off at its limit (三(一)); a loan with a payment due pays it or
 //! misses it; at maturity a borrower in difficulty may be extended or
-//! renewed (三(二)), and a clean repayer may climb the 5+5+N ladder
-//! (二(二)). The county's balances are kept current by deltas.
+//! renewed (三(二)); a household with a current first loan may take a
+//! follow-up loan beside it, and a clean repayer of a follow-up loan may
+//! move on to commercial credit (the 5+5+N ladder, 二(二)). The county's
+//! balances are kept current by deltas.
 //!
 //! A loan whose next event is not this month costs one comparison. The
 //! common event — a quarter's interest on a current bullet loan, paid — has
@@ -15,7 +17,9 @@ use mcstress_loans::{
     Due, MaturityContext, Schedule, Standing, WriteOff, cure_probability, roll_overdue, write_off_due,
 };
 
-use crate::book::{Balances, BookView, EVER_OVERDUE, non_performing};
+use mcstress_scenario::FollowUpWhen;
+
+use crate::book::{Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NewLoan, non_performing, programme};
 use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{inv_phi, phi};
 use crate::rng::{Stream, mix, second, unit};
@@ -23,6 +27,11 @@ use crate::rng::{Stream, mix, second, unit};
 use super::context::{MonthCtx, PathCtx};
 use super::result::PathTotals;
 use super::state::{CountyState, NO_CLAIM, Recoverable, TownshipState, Workspace};
+
+/// Product index of a first loan.
+const FIRST: u8 = Product::First as u8;
+/// Flags that rule a first loan out of a follow-up beside it.
+const NO_FOLLOW_UP: u8 = EVER_OVERDUE | FOLLOW_UP_TAKEN;
 
 /// Events a distress probability is asked for.
 const EV_CURE: usize = 0;
@@ -234,6 +243,69 @@ struct Loan {
     enterprise_miss: bool,
 }
 
+/// Bit that marks a follow-up loan's id: the id of the first loan it is
+/// held beside, with this bit set (starting loans have small ids and new
+/// loans set bit 63 and at most bits 0–61 besides, so no id has it).
+pub(super) const FOLLOW_UP_ID: u64 = 1 << 62;
+
+/// A follow-up loan granted beside the first loan in slot `beside` during
+/// the loop over the book, added to the book once the loop is done.
+struct PendingFollowUp {
+    beside: usize,
+    id: u64,
+    key: u64,
+    risk: u8,
+    township: u32,
+}
+
+/// The county-month's terms of a follow-up loan beside a first loan, read
+/// once before its loans.
+struct Beside {
+    /// Monthly uptake probability among eligible holders.
+    p_month: f64,
+    min_months_held: i16,
+    amount: i64,
+    max_debt: i64,
+    covered: bool,
+}
+
+impl Beside {
+    /// Whether follow-up loans beside first loans can be lent in a county
+    /// this month, and on what terms.
+    fn of(rs: &RuleSet, suspended: bool) -> Option<Beside> {
+        let ladder = &rs.rules.ladder;
+        let p = ladder.follow_up_uptake_monthly;
+        (ladder.follow_up_when == FollowUpWhen::Beside && p > 0.0 && !suspended).then(|| Beside {
+            p_month: p,
+            min_months_held: ladder.follow_up_min_months_held as i16,
+            amount: ladder.follow_up_amount.0,
+            max_debt: ladder.max_programme_debt.0,
+            covered: rs.covered_by_product[Product::FollowUp as usize],
+        })
+    }
+
+    /// The threshold of [`asks_follow_up`] for an eligible holder asking in
+    /// `months` months, probability 1 − (1 − p)^months rounded up to a
+    /// multiple of 1/2048. Never 0.
+    fn threshold(&self, months: u32) -> u64 {
+        let p = 1.0 - libm::pow(1.0 - self.p_month, f64::from(months));
+        ((p * FOLLOW_UP_DRAW as f64).ceil() as u64).clamp(1, FOLLOW_UP_DRAW)
+    }
+}
+
+/// Resolution of the follow-up request draw: its 11 bits.
+const FOLLOW_UP_DRAW: u64 = 1 << 11;
+
+/// Whether the household of a first loan that has just paid an instalment
+/// asks for a follow-up, given the threshold `k` of
+/// [`Beside::threshold`]. The draw is the low 11 bits of the payment's own
+/// bits, which its distress draw (`unit(bits)`, the high 53 bits) leaves
+/// unused: no second mix on the hot path, at a resolution of 1/2048.
+#[inline(always)]
+fn asks_follow_up(bits: u64, k: u64) -> bool {
+    bits & (FOLLOW_UP_DRAW - 1) < k
+}
+
 /// Everything the loans of one county touch this month.
 struct CountyLoans<'a> {
     ctx: &'a PathCtx<'a>,
@@ -250,6 +322,13 @@ struct CountyLoans<'a> {
     plain_thr: &'a mut [f64],
     tot: &'a mut PathTotals,
     loss_base_total: &'a mut i64,
+    /// Follow-up loans beside first loans: their terms this month, and
+    /// those granted, to be added to the book after the loop.
+    beside: Option<Beside>,
+    /// The draw threshold over a quarter (0 when no follow-up can be lent
+    /// beside a first loan this month): the hot path's one test.
+    beside_quarter: u64,
+    follow_ups: Vec<PendingFollowUp>,
 }
 
 /// Stages 2–4 for county `c`.
@@ -284,13 +363,63 @@ pub(super) fn step_loans(
         plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
         tot,
         loss_base_total,
+        beside: None,
+        beside_quarter: 0,
+        follow_ups: Vec::new(),
     };
-    county.run(&mut view, &distress);
+    if let Some(b) = Beside::of(rs, cm.suspended) {
+        county.beside_quarter = b.threshold(3);
+        county.beside = Some(b);
+    }
+    // Two copies of the loop: without follow-ups beside first loans this
+    // month, the hot path carries no test for them.
+    if county.beside_quarter != 0 {
+        county.run::<true>(&mut view, &distress);
+    } else {
+        county.run::<false>(&mut view, &distress);
+    }
+    let follow_ups = std::mem::take(&mut county.follow_ups);
+    if !follow_ups.is_empty() {
+        add_follow_ups(ctx, mc, rs, &mut ws.books[c], follow_ups);
+    }
+}
+
+/// Adds the follow-up loans granted this month to the book, each linked to
+/// the first loan it is held beside. (Their balances were booked when they
+/// were granted; their first event is a quarter or more away.)
+fn add_follow_ups(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    rs: &RuleSet,
+    book: &mut crate::book::LoanBook,
+    follow_ups: Vec<PendingFollowUp>,
+) {
+    let ladder = &rs.rules.ladder;
+    let (t, t16) = (mc.t, mc.t16);
+    let months = ladder.follow_up_term_months as i32;
+    let sched = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + months };
+    for f in follow_ups {
+        book.push_beside(
+            NewLoan {
+                id: f.id,
+                key: f.key,
+                principal: ladder.follow_up_amount.0,
+                start: t16,
+                maturity: (t as i32 + months) as i16,
+                next_event: sched.next_due_after(t as i32) as i16,
+                risk: f.risk,
+                product: Product::FollowUp as u8,
+                rate_bp: ctx.new_rate_bp(t),
+                township: f.township,
+            },
+            f.beside,
+        );
+    }
 }
 
 impl CountyLoans<'_> {
     #[inline(always)]
-    fn run(&mut self, book: &mut BookView, d: &Distress) {
+    fn run<const BESIDE: bool>(&mut self, book: &mut BookView, d: &Distress) {
         let (ctx, t16) = (self.ctx, self.mc.t16);
         // Whether the short path for a paid quarter's interest applies this
         // county-month: bullet loans and no strategic default (a loan of a
@@ -300,7 +429,7 @@ impl CountyLoans<'_> {
             if book.next_event[i] != t16 {
                 continue;
             }
-            if simple_month && self.paid_quarter(book, d, i) {
+            if simple_month && self.paid_quarter::<BESIDE>(book, d, i) {
                 continue;
             }
             let loan = self.loan(book, i);
@@ -324,7 +453,7 @@ impl CountyLoans<'_> {
     /// the borrower pays. (Exactly what the general path does for it; the
     /// traits it skips cannot matter here.) Returns whether it applied.
     #[inline(always)]
-    fn paid_quarter(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
+    fn paid_quarter<const BESIDE: bool>(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
         let t16 = self.mc.t16;
         if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.id[i]) {
             return false;
@@ -353,8 +482,107 @@ impl CountyLoans<'_> {
             let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
+        // The draw first: it reads no memory, and stops all but a few
+        // loans.
+        if BESIDE
+            && asks_follow_up(bits, self.beside_quarter)
+            && book.product[i] == FIRST
+            && book.flags[i] & NO_FOLLOW_UP == 0
+        {
+            self.follow_up_beside(book, i);
+        }
         book.next_event[i] = (t16 + 3).min(book.maturity[i]);
         true
+    }
+
+    /// A first-loan holder who has just paid an instalment asks for a
+    /// follow-up loan beside the first (the 追贷, 二(二)); it is lent if the
+    /// first was held long enough, the household's programme debt stays
+    /// within the limit, a bank serves the township and the leverage limit
+    /// leaves room (if the follow-up is covered). The caller has checked
+    /// that the loan is a first loan never overdue without a follow-up, and
+    /// drawn the request ([`asks_follow_up`]): with the monthly uptake
+    /// probability over the months since the last payment.
+    #[inline(never)]
+    fn follow_up_beside(&mut self, book: &mut BookView, i: usize) {
+        let Some(b) = &self.beside else { return };
+        if self.mc.t16 - book.start[i] < b.min_months_held || book.principal[i] + b.amount > b.max_debt {
+            return;
+        }
+        let tw = book.township[i] as usize;
+        let room = !b.covered
+            || leverage_allows(
+                self.rs.rules.lending.leverage_max,
+                Fen(self.agg.covered),
+                self.cm.fund_balance_start,
+                Fen(b.amount),
+            );
+        if !room || !self.towns[tw].service.served {
+            return;
+        }
+        let (amount, covered) = (b.amount, b.covered);
+        book.flags[i] |= FOLLOW_UP_TAKEN;
+        self.agg.principal(Product::FollowUp as u8, covered, amount);
+        self.agg.loans += 1;
+        self.agg.programme_loans += 1;
+        self.agg.two_loan_households += 1;
+        self.towns[tw].balance += amount;
+        self.tot.disbursed += amount;
+        self.tot.loans_by_product[Product::FollowUp as usize] += 1;
+        // The follow-up draws the household's numbers (its first loan's
+        // key): one household, one fortune — when both loans have a payment
+        // in the same month, the household pays both or misses both.
+        self.follow_ups.push(PendingFollowUp {
+            beside: i,
+            id: book.id[i] | FOLLOW_UP_ID,
+            key: book.key[i],
+            risk: book.risk[i],
+            township: tw as u32,
+        });
+    }
+
+    /// Principal of a loan of `product` in township `tw` changes by
+    /// `delta`: the county's balances, and the township's if the loan is
+    /// the programme's.
+    #[inline(always)]
+    fn principal_moves(&mut self, product: u8, covered: bool, tw: usize, delta: i64) {
+        self.agg.principal(product, covered, delta);
+        if programme(product) {
+            self.towns[tw].balance += delta;
+        }
+    }
+
+    /// A loan of `product` in township `tw` turns overdue (`delta` its
+    /// principal) or stops being overdue (`−principal`).
+    #[inline(always)]
+    fn overdue_moves(&mut self, product: u8, tw: usize, delta: i64) {
+        self.agg.add_overdue(product, delta);
+        if programme(product) {
+            self.towns[tw].overdue += delta;
+        }
+    }
+
+    /// Loan `i` of `product` leaves the book. Its household joins the
+    /// former borrowers (`to_pool`, after a repayment) once it holds no
+    /// other loan.
+    #[inline(always)]
+    fn close_loan(&mut self, book: &mut BookView, i: usize, product: u8, tw: usize, to_pool: bool) {
+        self.agg.loans -= 1;
+        if programme(product) {
+            self.agg.programme_loans -= 1;
+        }
+        match book.close(i) {
+            Some(other) => {
+                if programme(product) && programme(book.product[other]) {
+                    self.agg.two_loan_households -= 1;
+                }
+            }
+            None => {
+                if to_pool {
+                    self.towns[tw].former += 1;
+                }
+            }
+        }
     }
 
     /// The loan's figures; its traits cost a hash each, so they are read
@@ -406,20 +634,16 @@ impl CountyLoans<'_> {
         let cured = unit(l.bits) >= distress && !l.enterprise_miss && unit(second(l.bits)) < cure;
         if cured {
             // Pays its arrears; a loan past maturity repays in full.
-            self.agg.overdue -= p;
-            self.towns[l.tw].overdue -= p;
+            self.overdue_moves(l.product, l.tw, -p);
             if non_performing(l.od) {
-                self.agg.npl -= p;
+                self.agg.add_npl(l.product, -p);
             }
             book.overdue[i] = 0;
             book.arrears[i] = 0;
             if t as i32 >= book.maturity[i] as i32 {
                 self.tot.repaid += p;
-                self.agg.principal(l.product, l.covered, -p);
-                self.agg.loans -= 1;
-                self.towns[l.tw].balance -= p;
-                self.towns[l.tw].former += 1;
-                book.close(i);
+                self.principal_moves(l.product, l.covered, l.tw, -p);
+                self.close_loan(book, i, l.product, l.tw, true);
                 return;
             }
             let sched = book.schedule(i, ctx.repayment);
@@ -429,7 +653,7 @@ impl CountyLoans<'_> {
         let od = roll_overdue(l.od, false);
         book.overdue[i] = od;
         if !non_performing(l.od) && non_performing(od) {
-            self.agg.npl += p;
+            self.agg.add_npl(l.product, p);
         }
         book.arrears[i] += Fen(p).interest(l.rate, 1).0;
         book.next_event[i] = self.mc.t16 + 1;
@@ -451,14 +675,11 @@ impl CountyLoans<'_> {
         let a = book.arrears[i];
         self.tot.written_off += p;
         *self.loss_base_total += p + a;
-        self.agg.principal(l.product, l.covered, -p);
-        self.agg.loans -= 1;
-        self.agg.overdue -= p;
-        self.towns[l.tw].overdue -= p;
+        self.principal_moves(l.product, l.covered, l.tw, -p);
+        self.overdue_moves(l.product, l.tw, -p);
         if non_performing(od) {
-            self.agg.npl -= p;
+            self.agg.add_npl(l.product, -p);
         }
-        self.towns[l.tw].balance -= p;
         let claim = if action == WriteOff::Claim {
             let base = rules.claims.claim_base(Fen(p), Fen(a));
             self.fund.file(&rules.claims, l.id, base, self.mc.t as u16) as u32
@@ -466,7 +687,7 @@ impl CountyLoans<'_> {
             NO_CLAIM
         };
         self.recov.push(Recoverable { id: l.id, remaining: p + a, claim, age: 0 });
-        book.close(i);
+        self.close_loan(book, i, l.product, l.tw, false);
     }
 
     /// A payment falls due: paid, or (at maturity) relieved by extension
@@ -489,10 +710,18 @@ impl CountyLoans<'_> {
             self.pay_subsidy(l, &due, p, book.start);
             let paid = due.principal.0;
             self.tot.repaid += paid;
-            self.agg.principal(l.product, l.covered, -paid);
-            self.towns[l.tw].balance -= paid;
+            self.principal_moves(l.product, l.covered, l.tw, -paid);
             book.principal[i] -= paid;
             if !(due.at_maturity || book.principal[i] == 0) {
+                let k = match &self.beside {
+                    Some(b) if l.product == FIRST && book.flags[i] & NO_FOLLOW_UP == 0 => {
+                        b.threshold(due.interest_months)
+                    }
+                    _ => 0,
+                };
+                if k != 0 && asks_follow_up(l.bits, k) {
+                    self.follow_up_beside(book, i);
+                }
                 book.next_event[i] = if ctx.bullet {
                     (t as i32 + 3).min(sched.maturity) as i16
                 } else {
@@ -517,8 +746,7 @@ impl CountyLoans<'_> {
         book.flags[i] |= EVER_OVERDUE;
         book.arrears[i] += due.interest.0;
         book.next_event[i] = self.mc.t16 + 1;
-        self.agg.overdue += p;
-        self.towns[l.tw].overdue += p;
+        self.overdue_moves(l.product, l.tw, p);
         self.claim_or_write_off(book, l, 1);
     }
 
@@ -537,8 +765,10 @@ impl CountyLoans<'_> {
         self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
     }
 
-    /// Repaid in full: a clean repayer may climb the 5+5+N ladder at once;
-    /// otherwise the household leaves the book.
+    /// Repaid in full: a clean repayer may climb the 5+5+N ladder at once
+    /// — from a follow-up loan to commercial credit, and, when follow-ups
+    /// come after the first loan (`follow_up_when = "after"`), from a first
+    /// loan to a follow-up; otherwise the loan leaves the book.
     #[inline(always)]
     fn repaid_in_full(&mut self, book: &mut BookView, l: &Loan) {
         let ctx = self.ctx;
@@ -546,7 +776,8 @@ impl CountyLoans<'_> {
         let (rules, ladder) = (&rs.rules, &rs.rules.ladder);
         let (i, tw) = (l.i, l.tw);
         let clean = book.flags[i] & EVER_OVERDUE == 0;
-        let rung = mcstress_loans::next_rung(Product::ALL[l.product as usize], clean);
+        let rung = mcstress_loans::next_rung(Product::ALL[l.product as usize], clean)
+            .filter(|next| *next != Product::FollowUp || ladder.follow_up_when == FollowUpWhen::After);
         let climbs = rung.and_then(|next| {
             let (uptake, amount, months, bp) = match next {
                 Product::FollowUp => (
@@ -575,16 +806,26 @@ impl CountyLoans<'_> {
             (allowed && unit(second(second(second(l.bits)))) < uptake).then_some((next, amount, months, bp))
         });
         let Some((next, amount, months, bp)) = climbs else {
-            self.agg.loans -= 1;
-            self.towns[tw].former += 1;
-            book.close(i);
+            self.close_loan(book, i, l.product, tw, true);
             return;
         };
-        // The household moves to the next rung at once.
+        // The household moves to the next rung at once, in the same slot
+        // (and keeps its link to a first loan still held).
         let (t, t16) = (self.mc.t, self.mc.t16);
+        if programme(l.product) && !programme(next as u8) {
+            self.agg.programme_loans -= 1;
+        }
+        // A first loan and its follow-up count as a pair until one of
+        // them leaves the programme's first or follow-up loans.
+        let partner = book.partner[i];
+        if partner != crate::book::NO_PARTNER
+            && programme(l.product)
+            && programme(book.product[partner as usize])
+        {
+            self.agg.two_loan_households -= 1;
+        }
         let next_covered = rs.covered_by_product[next as usize];
-        self.agg.principal(next as u8, next_covered, amount.0);
-        self.towns[tw].balance += amount.0;
+        self.principal_moves(next as u8, next_covered, tw, amount.0);
         self.tot.disbursed += amount.0;
         self.tot.loans_by_product[next as usize] += 1;
         book.principal[i] = amount.0;

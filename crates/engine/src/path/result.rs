@@ -13,9 +13,11 @@ pub const COUNTY_FIGURES: usize = 4;
 pub const FIG_OVERDUE_RATE: usize = 0;
 /// Index of the fund balance (yuan) in a county-month record.
 pub const FIG_FUND_YUAN: usize = 1;
-/// Index of the outstanding principal (yuan) in a county-month record.
+/// Index of the programme's outstanding principal (yuan, first and
+/// follow-up loans) in a county-month record.
 pub const FIG_OUTSTANDING_YUAN: usize = 2;
-/// Index of the coverage rate (households with a loan ÷ eligible).
+/// Index of the coverage rate (households with a programme loan ÷
+/// eligible).
 pub const FIG_COVERAGE: usize = 3;
 
 /// Province totals of one path, in fen (counts where named).
@@ -71,8 +73,15 @@ pub struct PathTotals {
     pub loans_by_product: [i64; 3],
     /// Principal outstanding at the end by product.
     pub outstanding_end_by_product: [i64; 3],
-    /// Households with a loan at the end (count).
+    /// Principal of commercial loans overdue at the end (outside the
+    /// programme's overdue figures), fen.
+    pub commercial_overdue_end: i64,
+    /// Households with a programme loan (first or follow-up) at the end
+    /// (count).
     pub borrowers_end: i64,
+    /// Households holding two programme loans at the end — a first loan
+    /// and a follow-up beside it (count).
+    pub two_loan_households_end: i64,
     /// Eligible households that have never borrowed, at the end (count).
     pub never_borrowed_end: i64,
     /// Loan requests unmet because no bank served the township (count).
@@ -97,13 +106,13 @@ pub struct PathTotals {
 pub struct CountyOutcome {
     /// Simulation month (0-based) of the fund's first exhaustion.
     pub exhausted_month: Option<u16>,
-    /// Highest month-end overdue rate.
+    /// Highest month-end overdue rate of the programme's loans.
     pub peak_overdue: f64,
-    /// Overdue rate at the end.
+    /// Overdue rate of the programme's loans at the end.
     pub final_overdue: f64,
     /// Loss borne by the fund, fen.
     pub loss_fund: i64,
-    /// Households with a loan ÷ eligible households, at the end.
+    /// Households with a programme loan ÷ eligible households, at the end.
     pub coverage_end: f64,
     /// Claims paid by the fund over the horizon, fen.
     pub claims_paid: i64,
@@ -114,16 +123,16 @@ pub struct CountyOutcome {
 pub struct PathResult {
     /// Province totals.
     pub totals: PathTotals,
-    /// Province overdue rate by month.
+    /// Province overdue rate of the programme's loans by month.
     pub province_overdue: Vec<f64>,
     /// County figures by month: index `(month × counties + county) ×
     /// COUNTY_FIGURES + figure`.
     pub county_monthly: Vec<f64>,
     /// Per county.
     pub counties: Vec<CountyOutcome>,
-    /// Highest month-end province overdue rate.
+    /// Highest month-end province overdue rate of the programme's loans.
     pub peak_overdue: f64,
-    /// Province overdue rate at the end.
+    /// Province overdue rate of the programme's loans at the end.
     pub final_overdue: f64,
     /// Each township's overdue rate by month, index `month × townships +
     /// township`, in units of 1/[`TOWNSHIP_RATE_UNIT`].
@@ -148,7 +157,8 @@ pub(super) struct Record {
     outcomes: Vec<CountyOutcome>,
     township_overdue: Vec<u16>,
     township_peak: Vec<f32>,
-    /// The month's province outstanding and overdue principal so far.
+    /// The month's province outstanding and overdue programme principal so
+    /// far.
     prov_out: i64,
     prov_overdue: i64,
 }
@@ -195,9 +205,9 @@ impl Record {
         let fig = &mut self.county_monthly[base..base + COUNTY_FIGURES];
         fig[FIG_OVERDUE_RATE] = rate_c;
         fig[FIG_FUND_YUAN] = ws.funds[c].balance.0 as f64 / 100.0;
-        fig[FIG_OUTSTANDING_YUAN] = agg.outstanding as f64 / 100.0;
+        fig[FIG_OUTSTANDING_YUAN] = agg.programme() as f64 / 100.0;
         fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
-        self.prov_out += agg.outstanding;
+        self.prov_out += agg.programme();
         self.prov_overdue += agg.overdue;
         let n_t = ws.towns.len();
         for tw in cm.townships.clone() {
@@ -236,7 +246,10 @@ impl Record {
             for tw in ctx.m.counties[c].townships.clone() {
                 let (mut bal, mut od) = (0, 0);
                 for i in 0..book.len() {
-                    if book.next_event[i] != crate::book::NEVER && book.township[i] as usize == tw {
+                    if book.next_event[i] != crate::book::NEVER
+                        && book.township[i] as usize == tw
+                        && crate::book::programme(book.product[i])
+                    {
                         bal += book.principal[i];
                         od += if book.overdue[i] > 0 { book.principal[i] } else { 0 };
                     }
@@ -264,7 +277,9 @@ impl Record {
         }
         for a in &ws.agg {
             tot.outstanding_end += a.outstanding;
-            tot.borrowers_end += a.loans;
+            tot.borrowers_end += a.programme_households();
+            tot.two_loan_households_end += a.two_loan_households;
+            tot.commercial_overdue_end += a.commercial_overdue;
             for (k, v) in a.by_product.iter().enumerate() {
                 tot.outstanding_end_by_product[k] += v;
             }
@@ -292,7 +307,8 @@ impl Record {
     }
 }
 
-/// Households with a loan ÷ eligible households.
+/// Households with a programme loan ÷ eligible households (commercial
+/// credit stays outside the programme's coverage).
 fn coverage(agg: &Balances, eligible: u32) -> f64 {
-    if eligible > 0 { agg.loans as f64 / eligible as f64 } else { 0.0 }
+    if eligible > 0 { agg.programme_households() as f64 / eligible as f64 } else { 0.0 }
 }

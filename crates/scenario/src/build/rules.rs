@@ -303,7 +303,21 @@ fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
 fn ladder(cx: &mut Cx<'_>, rt: &mut Tab<'_>, follow_max: Fen, max_term: u16) -> Ladder {
     let mut dt = cx.table(rt, "ladder");
     let t = &mut dt;
+    let follow_up_when = match cx.choice(t, "follow_up_when", "beside", &["beside", "after"]) {
+        "after" => FollowUpWhen::After,
+        _ => FollowUpWhen::Beside,
+    };
     let ladder = Ladder {
+        follow_up_when,
+        follow_up_uptake_monthly: cx.float(t, "follow_up_uptake_monthly", 0.01, 0.0, 1.0),
+        follow_up_min_months_held: cx.int(t, "follow_up_min_months_held", 12, 0, 120) as u16,
+        max_programme_debt: cx.money(
+            t,
+            "max_programme_debt_yuan",
+            Fen::from_yuan(100_000),
+            Fen::from_yuan(1),
+            MAX_YUAN,
+        ),
         follow_up_uptake: cx.float(t, "follow_up_uptake", 0.2, 0.0, 1.0),
         follow_up_amount: cx.money(
             t,
