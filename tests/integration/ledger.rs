@@ -619,3 +619,26 @@ fn summary_json_names_the_data_files_and_the_ledger_date() {
     let w: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_ne!(w["scenario"]["sha256"], first);
 }
+
+#[test]
+fn a_county_the_scenario_does_not_have_is_named_at_its_row_under_the_header_as_written() {
+    let dir = scratch("ledger-unknown-county");
+    let mut rows = small_ledger_rows(29);
+    rows[4][COL_COUNTY] = "530102".into();
+    let text = synthetic_csv("台账", &rows).replacen("县(区)代码", "county code", 1);
+    assert!(text.contains("county code"));
+    std::fs::write(dir.join("ledger.csv"), text).unwrap();
+    let small = root().join("tests/data/small.toml");
+    let scenario = write(
+        &dir,
+        "scenario.toml",
+        &format!("extends = {:?}\n\n[data]\nledger = \"ledger.csv\"\n", small.display().to_string()),
+    );
+    let (code, _, err) = cli(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ledger.csv: 1 problem in the rows"), "{err}");
+    assert!(
+        err.contains("row 7, column county code: expected a county of the scenario (or of its county data file), found \"530102\""),
+        "{err}"
+    );
+}

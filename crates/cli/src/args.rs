@@ -212,7 +212,7 @@ pub struct StressArgs {
     /// Watch a county when its mean peak overdue rate is at least this.
     #[arg(long, value_name = "RATE", default_value_t = 0.05)]
     pub watch_overdue: f64,
-    /// Write stress.json, summary.json, monthly.csv, counties.csv and run.json here.
+    /// Write stress.json, summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print stress.json to standard output instead of the table.
@@ -290,7 +290,7 @@ pub struct RunArgs {
     /// Error control.
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Write summary.json, monthly.csv, counties.csv, paths.csv and run.json here.
+    /// Write summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print summary.json to standard output instead of the table.

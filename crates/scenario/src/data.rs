@@ -240,10 +240,21 @@ fn code_of(r: &CountyRef, names: &HashMap<&str, u32>) -> Option<u32> {
     }
 }
 
+/// The column a loan's county was read from, as the ledger writes its
+/// header, and the value.
+fn county_cell(ledger: &Ledger, county: &CountyRef) -> (String, String) {
+    match county {
+        CountyRef::Code(c) => (ledger.column("county_code").to_string(), format!("{c:06}")),
+        CountyRef::Name(n) => (ledger.column("county").to_string(), n.clone()),
+    }
+}
+
 /// What a ledger says per county, for choosing and sizing the counties:
 /// code → (first row, loans on the book, households).
 pub(crate) struct LedgerCounts {
     pub by_code: BTreeMap<u32, (u32, u32, u32)>,
+    /// The ledger's county column as written (the code's, else the name's).
+    pub county_column: String,
 }
 
 /// Resolves every loan's county against the counties `known` (code, name);
@@ -261,13 +272,10 @@ pub(crate) fn ledger_counts(
     for l in &ledger.loans {
         let code = code_of(&l.county, &names).filter(|c| codes.contains(c));
         let Some(code) = code else {
-            let (column, value) = match &l.county {
-                CountyRef::Code(c) => ("县(区)代码", format!("{c:06}")),
-                CountyRef::Name(n) => ("县(区)", n.clone()),
-            };
+            let (column, value) = county_cell(ledger, &l.county);
             problems.push(Problem {
                 row: l.row,
-                column: column.into(),
+                column,
                 value: Some(value),
                 expected: "a county of the scenario (or of its county data file)".into(),
             });
@@ -286,8 +294,13 @@ pub(crate) fn ledger_counts(
             }
         }
     }
+    let county_column = match ledger.column("county_code") {
+        "" => ledger.column("county"),
+        written => written,
+    }
+    .to_string();
     if problems.is_empty() {
-        Ok(LedgerCounts { by_code })
+        Ok(LedgerCounts { by_code, county_column })
     } else {
         Err(DataError::Rows { file: file.into(), problems })
     }
@@ -355,15 +368,12 @@ pub fn starting_book(
     let default_rate = scenario.portfolio.rate.basis_points();
     for l in &ledger.loans {
         let Some(&c) = code_of(&l.county, &names).and_then(|code| index.get(&code)) else {
-            let (column, value) = match &l.county {
-                CountyRef::Code(code) => ("县(区)代码", format!("{code:06}")),
-                CountyRef::Name(n) => ("县(区)", n.clone()),
-            };
+            let (column, value) = county_cell(ledger, &l.county);
             let list =
                 scenario.counties.iter().take(5).map(|c| format!("{:06}", c.code.0)).collect::<Vec<_>>();
             problems.push(Problem {
                 row: l.row,
-                column: column.into(),
+                column,
                 value: Some(value),
                 expected: format!(
                     "a county of the scenario ({}{})",
@@ -377,7 +387,7 @@ pub fn starting_book(
             let list = names_by_county[c].iter().take(8).cloned().collect::<Vec<_>>().join(", ");
             problems.push(Problem {
                 row: l.row,
-                column: "乡(镇)".into(),
+                column: ledger.column("township").to_string(),
                 value: Some(l.township.clone()),
                 expected: format!(
                     "a township of {} listed in the county data file ({list}{})",
@@ -398,7 +408,7 @@ pub fn starting_book(
         {
             problems.push(Problem {
                 row: l.row,
-                column: "到期日期".into(),
+                column: ledger.column("maturity").to_string(),
                 value: Some(l.maturity.to_string()),
                 expected: "a date within a thousand years of the ledger date".into(),
             });

@@ -265,7 +265,7 @@ fn replace_counties(
             if i64::from(households) > eligible {
                 problems.push(mcstress_import::Problem {
                     row: first_row,
-                    column: "县(区)代码".into(),
+                    column: counts.county_column.clone(),
                     value: Some(format!("{code:06}")),
                     expected: format!(
                         "a county with at least as many eligible households as borrowing households on the ledger \
