@@ -18,6 +18,7 @@ mod ledger;
 mod mechanisms;
 mod output_dirs;
 mod presets;
+mod relief;
 mod rule_forms;
 mod scenario_errors;
 mod scenario_files;

@@ -18,7 +18,9 @@ mod subsidy;
 
 pub use behaviour::{DistressModifiers, cure_probability};
 pub use delinquency::{Bucket, WriteOff, roll_overdue, write_off_due};
-pub use maturity::{ExtensionRules, MaturityContext, Refusal, RenewalRules, Standing};
+pub use maturity::{
+    ExtensionRules, MaturityContext, Refusal, Relief, ReliefRules, RenewalRules, Standing, relief_probability,
+};
 pub use product::{Contract, ContractError, LoanRules, ProductRules, SubsidyRules, next_rung};
 pub use schedule::{Due, Repayment, Schedule};
 pub use subsidy::SubsidyBudget;

@@ -2,7 +2,7 @@
 
 use mcstress_domain::{Fen, Product, Rate};
 
-use crate::maturity::{ExtensionRules, RenewalRules};
+use crate::maturity::{ExtensionRules, ReliefRules, RenewalRules};
 use crate::schedule::Repayment;
 
 /// Limits and policy attributes of one product.
@@ -38,6 +38,8 @@ pub struct LoanRules {
     pub extension: ExtensionRules,
     /// Renewal (续贷) rules.
     pub renewal: RenewalRules,
+    /// Limits on relief over a loan's life.
+    pub relief: ReliefRules,
     /// Interest subsidy rules.
     pub subsidy: SubsidyRules,
 }
@@ -184,6 +186,7 @@ pub(crate) mod tests {
             lpr: Rate::from_basis_points(345),
             extension: ExtensionRules { enabled: true, max_months: 12, max_times: 1 },
             renewal: RenewalRules { enabled: true, max_times: 1, term_months: 12 },
+            relief: ReliefRules { max_per_loan: 1 },
             subsidy: SubsidyRules { rate_cap: Rate::from_basis_points(345) },
         }
     }

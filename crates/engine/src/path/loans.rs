@@ -14,7 +14,8 @@
 use mcstress_compensation::{Fund, leverage_allows};
 use mcstress_domain::{Fen, Industry, Product, Rate};
 use mcstress_loans::{
-    Due, MaturityContext, Schedule, Standing, WriteOff, cure_probability, roll_overdue, write_off_due,
+    Due, MaturityContext, Relief, Schedule, Standing, WriteOff, cure_probability, relief_probability,
+    roll_overdue, write_off_due,
 };
 
 use mcstress_scenario::FollowUpWhen;
@@ -318,6 +319,10 @@ struct CountyLoans<'a> {
     agg: &'a mut Balances,
     towns: &'a mut [TownshipState],
     cs: &'a mut CountyState,
+    /// Each industry's price multiplier on distress this month: with the
+    /// county's disasters, the income shock that relief at maturity
+    /// attributes a borrower's difficulty to.
+    price_mult: &'a [f64; Industry::COUNT],
     table: &'a mut [f64],
     plain_thr: &'a mut [f64],
     tot: &'a mut PathTotals,
@@ -359,6 +364,7 @@ pub(super) fn step_loans(
         agg: &mut ws.agg[c],
         towns: &mut ws.towns,
         cs: &mut ws.county[c],
+        price_mult: &ws.price_mult,
         table: &mut ws.table,
         plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
         tot,
@@ -833,24 +839,32 @@ impl CountyLoans<'_> {
         book.rate_bp[i] = bp;
         book.start[i] = t16;
         book.maturity[i] = t16 + months as i16;
-        book.extensions[i] = 0;
-        book.renewals[i] = 0;
+        // The relief counts stay with the household's slot: a ladder step
+        // does not give it a new allowance of extensions and renewals.
         let s2 = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + months as i32 };
         book.next_event[i] = s2.next_due_after(t as i32) as i16;
     }
 
     /// A borrower in difficulty at maturity may be extended (展期) or
-    /// renewed (续贷) if the rules allow (三(二)). Returns whether it was.
+    /// renewed (续贷) if the rules allow (三(二)): a willing borrower whose
+    /// difficulty is short-term, from a cause outside their control, once
+    /// over the loan's life by default. Returns whether it was.
     #[inline(always)]
     fn maturity_relief(&mut self, book: &mut BookView, l: &Loan, due: &Due, sched: &Schedule) -> bool {
         let ctx = self.ctx;
         let rules = &self.rs.rules;
-        let (ext, ren) = (&rules.loans.extension, &rules.loans.renewal);
         let (t, t16, i, p) = (self.mc.t, self.mc.t16, l.i, l.principal);
         let standing =
             Standing { months_overdue: 0, extensions: book.extensions[i], renewals: book.renewals[i] };
+        // The income shock on the borrower's industry this month: the part
+        // of the distress it caused is outside the borrower's control.
+        let ind = book.risk[i] as usize % Industry::COUNT;
+        let shock = self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]);
+        // (`l.low_will` is read only for overdue loans: read the trait here.)
+        let willing = !low_willingness(l.id, ctx.b.low_willingness_share.get());
+        let qualifies = relief_probability(ctx.b.business_running, shock, willing);
         let relief = MaturityContext {
-            business_running: unit(second(l.bits)) < ctx.b.business_running,
+            business_running: unit(second(l.bits)) < qualifies,
             bank_serves_township: self.towns[l.tw].service.served,
             county_suspended: self.cm.suspended,
             within_leverage: !l.covered
@@ -861,33 +875,36 @@ impl CountyLoans<'_> {
                     Fen::ZERO,
                 ),
         };
-        if ext.may_extend(standing, relief).is_ok() {
-            // The borrower pays the interest; the principal moves.
-            self.pay_subsidy(l, due, p, book.start);
-            book.extensions[i] += 1;
-            book.maturity[i] += ext.max_months as i16;
-            let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
-            book.next_event[i] = s2.next_due_after(t as i32) as i16;
-            self.tot.extensions += 1;
-            return true;
+        let loans = &rules.loans;
+        match loans.relief.at_maturity(&loans.extension, &loans.renewal, standing, relief) {
+            Ok(Relief::Extension) => {
+                // The borrower pays the interest; the principal moves.
+                self.pay_subsidy(l, due, p, book.start);
+                book.extensions[i] += 1;
+                book.maturity[i] += loans.extension.max_months as i16;
+                let s2 = Schedule { maturity: book.maturity[i] as i32, ..*sched };
+                book.next_event[i] = s2.next_due_after(t as i32) as i16;
+                self.tot.extensions += 1;
+                true
+            }
+            Ok(Relief::Renewal) => {
+                // A new contract repays the old one (无还本续贷).
+                self.pay_subsidy(l, due, p, book.start);
+                self.tot.repaid += p;
+                self.tot.disbursed += p;
+                book.renewals[i] += 1;
+                // A new contract: at the LPR in force now (plus the spread).
+                book.rate_bp[i] = ctx.new_rate_bp(t);
+                book.start[i] = t16;
+                book.maturity[i] = (t as i32 + loans.renewal.term_months as i32) as i16;
+                let s2 =
+                    Schedule { repayment: ctx.repayment, start: t as i32, maturity: book.maturity[i] as i32 };
+                book.next_event[i] = s2.next_due_after(t as i32) as i16;
+                self.tot.renewals += 1;
+                true
+            }
+            Err(_) => false,
         }
-        if ren.may_renew(standing, relief).is_ok() {
-            // A new contract repays the old one (无还本续贷).
-            self.pay_subsidy(l, due, p, book.start);
-            self.tot.repaid += p;
-            self.tot.disbursed += p;
-            book.renewals[i] += 1;
-            // A new contract: at the LPR in force now (plus the spread).
-            book.rate_bp[i] = ctx.new_rate_bp(t);
-            book.start[i] = t16;
-            book.maturity[i] = (t as i32 + ren.term_months as i32) as i16;
-            let s2 =
-                Schedule { repayment: ctx.repayment, start: t as i32, maturity: book.maturity[i] as i32 };
-            book.next_event[i] = s2.next_due_after(t as i32) as i16;
-            self.tot.renewals += 1;
-            return true;
-        }
-        false
     }
 }
 

@@ -5,7 +5,7 @@ use mcstress_compensation::{
     LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
 };
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
-use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, SubsidyRules};
+use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, ReliefRules, RenewalRules, SubsidyRules};
 
 use super::{MAX_YUAN, county_list, items, share, sim_month};
 use crate::model::*;
@@ -84,6 +84,7 @@ fn loans(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> (LoanRules, Fen)
     }
     let extension = extension(cx, rt);
     let renewal = renewal(cx, rt);
+    let relief = relief(cx, rt);
     let rules = LoanRules {
         first: ProductRules {
             max_amount: first_max,
@@ -100,6 +101,7 @@ fn loans(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> (LoanRules, Fen)
         lpr,
         extension,
         renewal,
+        relief,
         subsidy: SubsidyRules { rate_cap: subsidy_cap },
     };
     (rules, follow_max)
@@ -123,6 +125,13 @@ fn renewal(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> RenewalRules {
         max_times: cx.int(&mut t, "max_times", 1, 0, 10) as u8,
         term_months: cx.int(&mut t, "term_months", 12, 1, 36) as u16,
     };
+    cx.close(t);
+    rules
+}
+
+fn relief(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ReliefRules {
+    let mut t = cx.table(rt, "relief");
+    let rules = ReliefRules { max_per_loan: cx.int(&mut t, "max_per_loan", 1, 0, 20) as u8 };
     cx.close(t);
     rules
 }
