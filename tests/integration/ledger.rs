@@ -642,3 +642,92 @@ fn a_county_the_scenario_does_not_have_is_named_at_its_row_under_the_header_as_w
         "{err}"
     );
 }
+
+#[test]
+fn a_household_with_a_first_and_a_follow_up_loan_on_the_ledger_holds_both_side_by_side() {
+    const COL_PRODUCT: usize = 8;
+    let rows = small_ledger_rows(5);
+    // Households (ID numbers) with a balance on both a 首贷 and a 追贷.
+    let mut products: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| fen(&r[COL_BALANCE]) > 0) {
+        let e = products.entry(r[COL_ID].as_str()).or_default();
+        match r[COL_PRODUCT].as_str() {
+            "首贷" => e.0 = true,
+            "追贷" => e.1 = true,
+            other => panic!("product {other}"),
+        }
+    }
+    let both = products.values().filter(|(first, follow_up)| *first && *follow_up).count() as u64;
+    assert!(both > 20, "the synthetic ledger has two-loan households ({both})");
+    let csv = synthetic_csv("台账", &rows);
+    let child = mcstress_scenario::SourceFile {
+        name: "child.toml".into(),
+        key: "child.toml".into(),
+        text: "extends = \"small.toml\"\n\n[data]\nledger = \"ledger.csv\"\n".into(),
+    };
+    let loaded = mcstress_scenario::load_with_data(
+        child,
+        None,
+        &[],
+        &mut |_, _| {
+            Ok(mcstress_scenario::SourceFile {
+                name: "small.toml".into(),
+                key: "small.toml".into(),
+                text: crate::support::small_text(),
+            })
+        },
+        &mut |_| Ok(csv.as_bytes().to_vec()),
+    );
+    let scenario = match loaded {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{e}"),
+    };
+    let (model, paths) = crate::support::simulate(&scenario, 4, 3, 2);
+    assert_eq!(model.two_loan_households_start(), both);
+    // The pairs stay pairs until one of the loans leaves the programme.
+    assert!(paths.iter().all(|p| p.totals.two_loan_households_end > 0));
+}
+
+#[test]
+fn a_county_files_two_loan_households_hold_their_loans_side_by_side_and_no_more_than_it_has() {
+    let file = |pairs: u32| {
+        format!(
+            "县(区)代码,县(区),首贷笔数,追贷笔数,首贷余额（元）,追贷余额（元）,首贷追贷并存户数\n\
+530621,鲁甸县,10,3,400000,120000,{pairs}\n530622,巧家县,10,0,400000,0,\n530828,澜沧拉祜族自治县,10,0,400000,0,0\n"
+        )
+    };
+    let load = |csv: String| {
+        let child = mcstress_scenario::SourceFile {
+            name: "child.toml".into(),
+            key: "child.toml".into(),
+            text: "extends = \"small.toml\"\n\n[data]\ncounties = \"counties.csv\"\n".into(),
+        };
+        mcstress_scenario::load_with_data(
+            child,
+            None,
+            &[],
+            &mut |_, _| {
+                Ok(mcstress_scenario::SourceFile {
+                    name: "small.toml".into(),
+                    key: "small.toml".into(),
+                    text: crate::support::small_text(),
+                })
+            },
+            &mut |_| Ok(csv.as_bytes().to_vec()),
+        )
+    };
+    let scenario = match load(file(3)) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{e}"),
+    };
+    let model = mcstress_engine::Model::prepare(&scenario);
+    assert_eq!(model.two_loan_households_start(), 3);
+    let err = match load(file(4)) {
+        Ok(_) => panic!("four pairs of three follow-up loans were accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("row 2: expected at most as many households with a first and a follow-up loan as the fewer of the two (3), found \"首贷追贷并存户数 4\""),
+        "{err}"
+    );
+}

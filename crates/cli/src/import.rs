@@ -127,6 +127,10 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
     for l in &book.loans {
         county[l.county].add(l.product, l.principal.0, l.overdue_months);
         town[l.county][l.township as usize].add(l.product, l.principal.0, l.overdue_months);
+        if l.beside.is_some() {
+            county[l.county].two_loan_households += 1;
+            town[l.county][l.township as usize].two_loan_households += 1;
+        }
         if l.maturity >= 0 {
             *maturing[l.county].entry(l.maturity).or_default() += l.principal.0;
         }
@@ -164,6 +168,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
         "风险补偿金余额（元）",
         "核定规模（元）",
         "财政补充能力（元/年）",
+        "首贷追贷并存户数（户）",
     ]
     .iter()
     .map(|h| h.to_string())
@@ -193,6 +198,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
         row.push(yuan(cty.fund.0));
         row.push(yuan(cty.endowment.0));
         row.push(cty.fiscal_capacity.map_or(String::new(), |f| yuan(f.0)));
+        row.push(county[c].two_loan_households.to_string());
         row.extend(months.iter().map(|m| maturing[c].get(m).map_or(String::new(), |f| yuan(*f))));
         w.write_record(&row)?;
         for (t, seed) in book.townships[c].iter().enumerate() {
@@ -202,6 +208,7 @@ fn county_file(s: &Scenario, book: &StartingBook) -> anyhow::Result<(Vec<u8>, us
             row.push(seed.eligible_households.to_string());
             row.extend(sums_cells(&town[c][t]));
             row.extend(["", "", ""].map(String::from));
+            row.push(town[c][t].two_loan_households.to_string());
             row.extend(months.iter().map(|_| String::new()));
             w.write_record(&row)?;
         }

@@ -137,6 +137,15 @@ impl LoanBook {
         slot
     }
 
+    /// Links the follow-up loan in slot `follow_up` to the first loan in
+    /// slot `first` of the same household (a starting book's pair): the
+    /// household has taken its follow-up.
+    pub fn link_beside(&mut self, follow_up: usize, first: usize) {
+        self.partner[follow_up] = first as u32;
+        self.partner[first] = follow_up as u32;
+        self.flags[first] |= FOLLOW_UP_TAKEN;
+    }
+
     /// Recomputes every loan's key for the stream of a new path.
     pub fn rekey(&mut self, stream: crate::rng::Stream) {
         for (k, id) in self.key.iter_mut().zip(&self.id) {

@@ -312,6 +312,14 @@ impl Model {
         }
     }
 
+    /// Households holding a first and a follow-up loan side by side at
+    /// the start (from a ledger: its households with both on the book).
+    pub fn two_loan_households_start(&self) -> u64 {
+        (self.books.iter().zip(&self.counties))
+            .map(|(b, c)| Balances::of(b, c.covered_by_product).two_loan_households as u64)
+            .sum()
+    }
+
     /// Loans outstanding at the start.
     pub fn loans_start(&self) -> u64 {
         self.counties.iter().map(|c| c.loans_start as u64).sum()
@@ -446,6 +454,16 @@ fn from_ledger(s: &Scenario, book: &StartingBook) -> (Vec<TownshipModel>, Vec<Ra
                 townships[township as usize].overdue_start += l.principal.0;
             }
         }
+    }
+    // A household's first and follow-up loans held side by side: each
+    // county's loans are in its book in the ledger's order, so a loan's
+    // index among its county's loans is its slot.
+    let mut slot = vec![0usize; s.counties.len()];
+    for l in &book.loans {
+        if let Some(first) = l.beside {
+            books[l.county].link_beside(slot[l.county], first as usize);
+        }
+        slot[l.county] += 1;
     }
     (townships, ranges, books)
 }

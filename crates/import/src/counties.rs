@@ -186,6 +186,12 @@ pub const COUNTY_COLUMNS: &[ColumnSpec] = &[
         units: &[Unit::Percent],
         required: false,
     },
+    ColumnSpec {
+        key: "two_loan_households",
+        names: &["首贷追贷并存户数", "两笔贷款户数", "households with first and follow-up loans"],
+        units: COUNT,
+        required: false,
+    },
 ];
 
 const C_CODE: usize = 0;
@@ -201,6 +207,7 @@ const C_OVERDUE_PRINCIPAL: usize = 21;
 const C_FUND: usize = 25;
 const C_ELIGIBLE_TOTAL: usize = 29;
 const C_OVERDUE_HISTORY: usize = 30;
+const C_TWO_LOANS: usize = 31;
 
 /// A period whose maturing balance a column gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -286,6 +293,9 @@ pub struct CountyRecord {
     /// The county's overdue rate in its history, a share of principal
     /// (sets its persistent county effect).
     pub overdue_rate_history: Option<f64>,
+    /// Households holding a first and a follow-up loan side by side (of
+    /// the loans counted in `loans`).
+    pub two_loan_households: Option<u32>,
 }
 
 impl CountyRecord {
@@ -343,6 +353,7 @@ pub fn read_counties(table: &Table) -> Result<Vec<CountyRecord>, CountiesError> 
         }
         r.eligible_total = cx.count(C_ELIGIBLE_TOTAL);
         r.overdue_rate_history = cx.share(C_OVERDUE_HISTORY);
+        r.two_loan_households = cx.count(C_TWO_LOANS);
         for k in 0..3 {
             r.loans[k] = cx.count(C_LOANS + k);
             r.balance[k] = cx.money(C_BALANCE + k);

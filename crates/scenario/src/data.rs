@@ -60,6 +60,29 @@ pub struct StartingBook {
     pub repaid_rows: u32,
 }
 
+/// Links each follow-up loan (追贷) to the first loan its household holds
+/// on the ledger, in ledger order: a household's first follow-up to its
+/// first first loan, and so on (a household with two of one product and
+/// one of the other pairs once).
+fn pair_first_and_follow_up_loans(loans: &mut [LoanSeed], holders: &[Option<[u8; 16]>]) {
+    let mut open: HashMap<[u8; 16], (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for (k, (l, h)) in loans.iter().zip(holders).enumerate() {
+        if let Some(h) = h {
+            let (firsts, follow_ups) = open.entry(*h).or_default();
+            match l.product {
+                Product::First => firsts.push(k as u32),
+                Product::FollowUp => follow_ups.push(k as u32),
+                Product::Commercial => {}
+            }
+        }
+    }
+    for (firsts, follow_ups) in open.values() {
+        for (first, follow_up) in firsts.iter().zip(follow_ups) {
+            loans[*follow_up as usize].beside = Some(*first);
+        }
+    }
+}
+
 /// A township of a starting book.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TownshipSeed {
@@ -109,6 +132,11 @@ pub struct LoanSeed {
     pub extensions: u8,
     /// Whether the loan is a renewal.
     pub renewed: bool,
+    /// For a follow-up loan (追贷) of a household that also holds a first
+    /// loan on the ledger: the first loan's index among its county's loans
+    /// (the two are held side by side, 5+5). Matched by the hashed ID
+    /// number; none for a loan without one.
+    pub beside: Option<u32>,
 }
 
 /// Why a data file cannot be used: the file and every problem.
@@ -360,6 +388,9 @@ pub fn starting_book(
 
     let mut problems = Vec::new();
     let mut per_county: Vec<Vec<LoanSeed>> = vec![Vec::new(); n_c];
+    // Each loan's household (hashed ID number), to pair a household's
+    // first and follow-up loans once every row is read.
+    let mut holders: Vec<Vec<Option<[u8; 16]>>> = vec![Vec::new(); n_c];
     let mut households: Vec<Vec<HashSet<[u8; 16]>>> =
         names_by_county.iter().map(|v| vec![HashSet::new(); v.len()]).collect();
     let mut anonymous: Vec<Vec<u32>> = names_by_county.iter().map(|v| vec![0; v.len()]).collect();
@@ -440,7 +471,9 @@ pub fn starting_book(
             overdue_months: l.days_overdue.div_ceil(30).min(u8::MAX as u32) as u8,
             extensions: l.extensions,
             renewed: l.renewed,
+            beside: None,
         });
+        holders[c].push(l.household);
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.row);
@@ -477,7 +510,12 @@ pub fn starting_book(
         source: file.to_string(),
         as_of,
         townships,
-        loans: per_county.into_iter().flatten().collect(),
+        loans: {
+            for (loans, holders) in per_county.iter_mut().zip(&holders) {
+                pair_first_and_follow_up_loans(loans, holders);
+            }
+            per_county.into_iter().flatten().collect()
+        },
         repaid_rows,
     })
 }
@@ -611,9 +649,10 @@ pub fn book_from_aggregates(
         let first = loans.len();
         for (u, township, unit_row) in &units {
             let at = loans.len();
-            if let Err((expected, found)) =
-                u.loans(s, c, *township, &town_weights, &amount_weights, &maturing, &mut loans)
-            {
+            let made = u
+                .loans(s, c, *township, &town_weights, &amount_weights, &maturing, &mut loans)
+                .and_then(|()| pair_aggregated(&mut loans[first..], at - first, u.two_loan_households));
+            if let Err((expected, found)) = made {
                 problems.push(Problem {
                     row: unit_row.row,
                     column: String::new(),
@@ -623,8 +662,9 @@ pub fn book_from_aggregates(
                 loans.truncate(at);
             }
         }
+        // A household with two loans side by side counts once.
         let mut households = vec![0u32; n_t];
-        for l in &loans[first..] {
+        for l in loans[first..].iter().filter(|l| l.beside.is_none()) {
             households[l.township as usize] += 1;
         }
         let town_seeds: Vec<TownshipSeed> = names
@@ -644,6 +684,34 @@ pub fn book_from_aggregates(
     Ok(Some(StartingBook { source: file.to_string(), as_of, townships, loans, repaid_rows: 0 }))
 }
 
+/// Pairs `n` follow-up loans of a group with `n` of its first loans: the
+/// group's loans are `loans[at..]`, indices counted from the county's first
+/// loan (`loans[0]`). A follow-up loan moves to its first loan's township
+/// (one household lives in one township).
+fn pair_aggregated(loans: &mut [LoanSeed], at: usize, n: u64) -> Result<(), (String, String)> {
+    if n == 0 {
+        return Ok(());
+    }
+    let of = |p: Product, loans: &[LoanSeed]| -> Vec<usize> {
+        (at..loans.len()).filter(|k| loans[*k].product == p).collect()
+    };
+    let (firsts, follow_ups) = (of(Product::First, loans), of(Product::FollowUp, loans));
+    let most = firsts.len().min(follow_ups.len()) as u64;
+    if n > most {
+        return Err((
+            format!(
+                "at most as many households with a first and a follow-up loan as the fewer of the two ({most})"
+            ),
+            format!("首贷追贷并存户数 {n}"),
+        ));
+    }
+    for (first, follow_up) in firsts.iter().zip(&follow_ups).take(n as usize) {
+        loans[*follow_up].beside = Some(*first as u32);
+        loans[*follow_up].township = loans[*first].township;
+    }
+    Ok(())
+}
+
 /// A group's book aggregates, as a county file states them: loans and
 /// balance (fen) by product, overdue loans and principal (fen) by bucket
 /// (1–30, 31–90, 91–180, 181+ days).
@@ -657,6 +725,8 @@ pub struct Aggregates {
     pub overdue_loans: [u64; 4],
     /// Overdue principal by bucket, fen.
     pub overdue_principal: [i64; 4],
+    /// Households holding a first and a follow-up loan side by side.
+    pub two_loan_households: u64,
 }
 
 impl Aggregates {
@@ -691,6 +761,7 @@ impl Aggregates {
         for b in 0..4 {
             (a.overdue_loans[b], a.overdue_principal[b]) = per(r.overdue_loans[b], r.overdue_principal[b]);
         }
+        a.two_loan_households = r.two_loan_households.map_or(0, u64::from);
         a
     }
 
@@ -817,6 +888,8 @@ impl Aggregates {
                 overdue_months: bucket.map_or(0, |b| BUCKET_MONTHS[b]),
                 extensions: 0,
                 renewed: false,
+                // Aggregates do not say which households hold two loans.
+                beside: None,
             });
         }
         Ok(())
