@@ -11,9 +11,11 @@
 //! [`Township`], [`BorrowerSeed`].
 
 mod demand;
+mod monitoring;
 mod synth;
 
 pub use demand::{Service, SurveyCheck, SurveyRule, fast_track_applies};
+pub use monitoring::{FastTrackReach, MonitoringRules};
 
 pub use synth::{
     BorrowerSeed, CountyProfile, Population, PortfolioMix, Township, apportion, pick, weyl_position,
