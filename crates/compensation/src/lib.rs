@@ -28,9 +28,12 @@ mod fund;
 mod lending;
 mod rules;
 
-pub use fund::{Claim, ClaimState, Fund, Settlement};
-pub use lending::{LendingRules, RatioMetric, Suspension, fund_use_passed, leverage_allows};
+pub use fund::{Claim, ClaimState, Fund, Settlement, UnpaidByCause};
+pub use lending::{
+    LendingRules, LeverageExcess, RatioMetric, Suspension, fund_use_passed, leverage_allows,
+    leverage_top_up_needed,
+};
 pub use rules::{
-    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FundRules,
-    LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
+    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FiscalCapacity,
+    FundRules, LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
 };

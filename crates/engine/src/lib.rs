@@ -46,7 +46,7 @@ pub use memory::{MemoryEstimate, memory_estimate};
 pub use model::Model;
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
-    PathResult, PathTotals, TOWNSHIP_RATE_UNIT,
+    PathResult, PathTotals, TOWNSHIP_RATE_UNIT, UnpaidEnd,
 };
 pub use stats::{Estimate, Probability};
 pub use stress::{
