@@ -53,9 +53,9 @@ pub use stress::{
     STRESS_SCHEMA, Stress, StressCounty, WORST_TOWNSHIPS, WatchThresholds, WorstTownship, stress,
 };
 pub use summary::{
-    ByProduct, CommercialSummary, CountySummary, MonthlyRow, OverdueStarts, ProvinceSummary, RunInfo,
-    SUMMARY_SCHEMA, ScenarioInfo, Summary, TownshipRow, UnmetRequests, monthly_rows, summarize,
-    township_rows,
+    ByProduct, CommercialSummary, CountySummary, LeverageTopUps, MonthlyRow, OverdueStarts, ProvinceSummary,
+    RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary, TopUpsRanOut, TownshipRow, UnmetRequests,
+    UnpaidByCauseSummary, monthly_rows, summarize, township_rows,
 };
 pub use sweep::{
     PairingBase, SWEEP_SCHEMA, Sweep, SweepCounty, SweepDiffs, SweepFigures, SweepPoint, sweep_point,
