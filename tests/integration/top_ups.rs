@@ -140,3 +140,27 @@ fn a_leverage_top_up_the_budget_cannot_pay_refuses_the_loan() {
         assert!(fen <= 2 * capacity * 100, "{fen} fen over two calendar years of {capacity} yuan");
     }
 }
+
+#[test]
+fn a_fiscal_capacity_in_yuan_without_its_amount_and_an_unknown_leverage_rule_are_named_errors() {
+    let text = small_text().replace(
+        "[rules.compensation]",
+        "[rules.fund]\nfiscal_capacity = \"yuan\"\n\n[rules.lending]\nleverage_excess = \"cover\"\n\n[rules.compensation]",
+    );
+    let dir = crate::support::scratch("top-ups-errors");
+    let file = crate::support::write(&dir, "bad.toml", &text);
+    let (code, out, err) =
+        crate::support::cli(&["run", file.to_str().expect("a UTF-8 path"), "--paths", "2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "no partial output: {out}");
+    assert!(
+        err.contains("bad.toml")
+            && err.contains("rules.fund.fiscal_capacity_yuan")
+            && err.contains("an amount in yuan"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rules.lending.leverage_excess") && err.contains("\"refuse\"") && err.contains("cover"),
+        "{err}"
+    );
+}
