@@ -68,8 +68,7 @@ fn capped_top_ups_run_out_and_the_outputs_name_the_county_where_they_did() {
     let ran_out: Vec<f64> = s.counties.iter().map(|c| c.top_ups_ran_out_probability.p).collect();
     assert!(ran_out[LANCANG] > 0.5, "Lancang's top-ups ran out on few paths: {ran_out:?}");
     assert!(ran_out.iter().enumerate().all(|(c, p)| c == LANCANG || *p == 0.0), "{ran_out:?}");
-    let named: Vec<&str> =
-        s.province.leverage_and_top_ups.counties_top_ups_ran_out.iter().map(|c| c.id.as_str()).collect();
+    let named: Vec<&str> = s.counties_top_ups_ran_out.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(named, ["530828"]);
     assert!(s.province.leverage_and_top_ups.top_ups_ran_out_probability.p > 0.5);
     let st = stress(&m, SEED, &paths, WatchThresholds::default());
@@ -89,7 +88,7 @@ fn capped_top_ups_run_out_and_the_outputs_name_the_county_where_they_did() {
     // The same scenario with Lancang's capacity unlimited: nobody runs out.
     let (m, paths) = run(&small_with("fund_yuan = \"300000\"", unlimited));
     let s = summarize(&m, SEED, &paths);
-    assert!(s.province.leverage_and_top_ups.counties_top_ups_ran_out.is_empty());
+    assert!(s.counties_top_ups_ran_out.is_empty());
     assert_eq!(s.province.leverage_and_top_ups.top_ups_ran_out_probability.p, 0.0);
 }
 

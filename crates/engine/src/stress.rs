@@ -165,7 +165,7 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
         shock: None,
         thresholds: w,
         counties_watched: counties.iter().filter(|c| c.watch).count(),
-        counties_top_ups_ran_out: summary.province.leverage_and_top_ups.counties_top_ups_ran_out.clone(),
+        counties_top_ups_ran_out: summary.counties_top_ups_ran_out.clone(),
         summary,
         counties,
     }

@@ -29,6 +29,9 @@ pub struct Summary {
     pub province: ProvinceSummary,
     /// County figures, in scenario order.
     pub counties: Vec<CountySummary>,
+    /// The counties whose capped top-ups ran out on at least one path,
+    /// most often first (ties by code).
+    pub counties_top_ups_ran_out: Vec<TopUpsRanOut>,
 }
 
 /// Scenario identity.
@@ -179,11 +182,9 @@ pub struct LeverageTopUps {
     pub unpaid_approved_end_yuan: UnpaidByCauseSummary,
     /// Probability that some county's top-ups run out within the horizon:
     /// an approved claim unpaid while that year's fiscal capacity (or
-    /// top-up cap) was spent.
+    /// top-up cap) was spent; the counties are listed in
+    /// [`Summary::counties_top_ups_ran_out`].
     pub top_ups_ran_out_probability: Probability,
-    /// Counties whose top-ups ran out on at least one path, most often
-    /// first (ties by code).
-    pub counties_top_ups_ran_out: Vec<TopUpsRanOut>,
 }
 
 /// Approved claims unpaid at the end of the horizon, by cause, yuan.
@@ -332,7 +333,7 @@ fn median_month(months: &[Option<u16>]) -> Option<u16> {
 pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
     let s = &m.scenario;
     let n = paths.len();
-    let mut province = ProvinceSummary {
+    let province = ProvinceSummary {
         counties: s.counties.len(),
         eligible_households: m.eligible_households(),
         loans_start: m.loans_start(),
@@ -415,7 +416,6 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 paths.iter().filter(|p| p.totals().counties_top_ups_ran_out > 0).count(),
                 n,
             ),
-            counties_top_ups_ran_out: Vec::new(),
         },
     };
     let counties: Vec<CountySummary> = s
@@ -454,7 +454,7 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
             }
         })
         .collect();
-    province.leverage_and_top_ups.counties_top_ups_ran_out = ran_out_list(&counties);
+    let counties_top_ups_ran_out = ran_out_list(&counties);
     Summary {
         schema: SUMMARY_SCHEMA,
         scenario: ScenarioInfo {
@@ -470,6 +470,7 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         run: RunInfo { paths: n as u32, seed, version: env!("CARGO_PKG_VERSION") },
         province,
         counties,
+        counties_top_ups_ran_out,
     }
 }
 

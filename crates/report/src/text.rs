@@ -170,7 +170,7 @@ pub fn text_table(s: &Summary) -> String {
             format!(
                 "{} ({} counties on some path)",
                 pct(p.leverage_and_top_ups.top_ups_ran_out_probability.p),
-                p.leverage_and_top_ups.counties_top_ups_ran_out.len()
+                s.counties_top_ups_ran_out.len()
             ),
         ),
         ("unpaid approved by cause 未付原因 (亿, end)", {
