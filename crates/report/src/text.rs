@@ -173,7 +173,7 @@ pub fn text_table(s: &Summary) -> String {
                 s.counties_top_ups_ran_out.len()
             ),
         ),
-        ("unpaid approved by cause 未付原因 (亿, end)", {
+        ("unpaid claims by cause 未付原因 (亿, end)", {
             let u = &p.leverage_and_top_ups.unpaid_approved_end_yuan;
             format!(
                 "annual cap {} / top-ups spent {} / no top-up {} / awaiting top-up {}",
