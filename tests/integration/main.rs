@@ -25,6 +25,7 @@ mod scenario_files;
 mod search;
 mod stress;
 mod support;
+mod top_ups;
 mod unknown_fields;
 mod vasicek;
 mod wiring;

@@ -395,7 +395,7 @@ fn a_fund_in_default_keeps_lending_suspended_at_the_review() {
     let rules = |on: bool| {
         format!(
             "[scenario]\nstart = \"2024-02\"\n\n[rules.lending]\nsuspension_metric = \"overdue\"\n\
-             suspension_tolerance = 0.5\nsuspend_on_fund_default = {on}"
+             suspension_tolerance = 0.5\nsuspend_on_fund_default = {on}\nleverage_excess = \"refuse\""
         )
     };
     let default_suspends = run(&tiny(&format!(
@@ -408,7 +408,8 @@ fn a_fund_in_default_keeps_lending_suspended_at_the_review() {
     assert_eq!(default_suspends.totals.new_loans, 0);
     assert_eq!(default_suspends.totals.unmet_suspended, 12 * 10);
     // Without the rule lending resumes at the September review, and the
-    // requests from then on meet the leverage limit of an empty fund.
+    // requests from then on meet the leverage limit of an empty fund (a
+    // refusing one).
     let ignored = run(&tiny(&format!(
         "[behaviour]\nuptake_monthly = 1\n\n{}\n{}",
         rules(false),
@@ -422,14 +423,16 @@ fn a_fund_in_default_keeps_lending_suspended_at_the_review() {
 fn new_loans_stop_at_the_leverage_limit() {
     // Twenty grade-B loans (200,000 yuan, all paying) behind a fund of
     // 10,000 yuan at 25 times: room for five more loans of 10,000 yuan.
-    // The other five households are refused every month.
-    let book = |leverage: u32| {
+    // Under a refusing rule the other five households are refused every
+    // month.
+    let with = |leverage: u32, excess: &str| {
         tiny(&format!(
             "[portfolio]\ngrade_mix = {{ a = 0, b = 1 }}\n\n[behaviour]\nuptake_monthly = 1\n\n\
-             [rules.lending]\nleverage_max = {leverage}\n\n{}",
+             [rules.lending]\nleverage_max = {leverage}\nleverage_excess = \"{excess}\"\n\n{}",
             county("10000", 30, 20, "")
         ))
     };
+    let book = |leverage: u32| with(leverage, "refuse");
     let p = run(&book(25));
     assert_eq!(overdue(&p, 0, 0), 0.0);
     assert_eq!(p.totals.new_loans, 5);
@@ -438,6 +441,11 @@ fn new_loans_stop_at_the_leverage_limit() {
     // 24 times: room for four; 1000 times: for all ten.
     assert_eq!(run(&book(24)).totals.new_loans, 4);
     assert_eq!(run(&book(1000)).totals.new_loans, 10);
+    // Lent uncovered beyond the multiple (the default, D4): all ten in the
+    // first month, five of them without the fund's cover.
+    let p = run(&with(25, "uncovered"));
+    assert_eq!((p.totals.new_loans, p.totals.loans_uncovered, p.totals.unmet_refused), (10, 5, 0));
+    assert_eq!(outstanding(&p, 0, 11), 30 * 1_000_000);
 }
 
 #[test]

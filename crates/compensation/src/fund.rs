@@ -9,6 +9,31 @@ use crate::rules::{
     ActivationInputs, Admission, CapExcess, ClaimRules, FundRules, LimitPeriod, TopUp, TopUpParts,
 };
 
+/// Approved claims the fund still owes, by why they are unpaid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnpaidByCause {
+    /// The fund's part held back by the annual cap as a share of the fund
+    /// (waiting for next year's room): a rule, not a shortage of cash.
+    pub annual_cap: Fen,
+    /// Owed by an empty fund whose top-ups ran out this year: the county's
+    /// fiscal capacity (or the rules' yearly top-up cap) was spent, or cut
+    /// a top-up short.
+    pub top_ups_spent: Fen,
+    /// Owed by an empty fund with no top-up rule.
+    pub no_top_up: Fen,
+    /// Owed by an empty fund whose next top-up is still to come (its date
+    /// or its trigger), with budget left for it: a cash gap within the
+    /// year.
+    pub awaiting_top_up: Fen,
+}
+
+impl UnpaidByCause {
+    /// All of it.
+    pub fn total(&self) -> Fen {
+        self.annual_cap + self.top_ups_spent + self.no_top_up + self.awaiting_top_up
+    }
+}
+
 /// Where a claim stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClaimState {
@@ -94,8 +119,18 @@ pub struct Fund {
     pub third_party_recovered: Fen,
     /// Cumulative fund parts refused by the annual cap (borne by the bank).
     pub refused_by_cap: Fen,
-    /// Cumulative top-ups by level (endowment-triggered top-ups only).
+    /// Cumulative top-ups by level: the endowment-triggered form splits
+    /// them between the levels; every other form, and the leverage top-up,
+    /// is the county's alone.
     pub top_ups_by_level: TopUpParts,
+    /// Cumulative top-ups of every form (interest not included).
+    pub top_ups: Fen,
+    /// Cumulative top-ups made so that a loan beyond the leverage multiple
+    /// could be covered (`LeverageExcess::TopUp`); part of `top_ups`.
+    pub leverage_top_ups: Fen,
+    /// First simulation month in which an approved claim was unpaid while
+    /// the year's top-ups had run out (see [`Fund::note_unpaid`]).
+    pub top_ups_ran_out_at: Option<u16>,
     bank_first_loss_used: Fen,
     year: i32,
     year_start_balance: Fen,
@@ -103,6 +138,12 @@ pub struct Fund {
     year_topped_up: Fen,
     year_county_topped_up: Fen,
     year_third_party: Fen,
+    /// Whether a top-up of this year was cut short by the fiscal capacity
+    /// or the yearly top-up cap (or a leverage top-up refused for them).
+    year_top_up_short: bool,
+    /// Leverage top-ups of simulation month `leverage_month`.
+    leverage_month: u16,
+    leverage_month_added: Fen,
     open_from: usize,
 }
 
@@ -123,6 +164,9 @@ impl Fund {
             third_party_recovered: Fen::ZERO,
             refused_by_cap: Fen::ZERO,
             top_ups_by_level: TopUpParts::default(),
+            top_ups: Fen::ZERO,
+            leverage_top_ups: Fen::ZERO,
+            top_ups_ran_out_at: None,
             bank_first_loss_used: Fen::ZERO,
             year: i32::MIN,
             year_start_balance: endowment,
@@ -130,6 +174,9 @@ impl Fund {
             year_topped_up: Fen::ZERO,
             year_county_topped_up: Fen::ZERO,
             year_third_party: Fen::ZERO,
+            year_top_up_short: false,
+            leverage_month: 0,
+            leverage_month_added: Fen::ZERO,
             open_from: 0,
         }
     }
@@ -158,6 +205,7 @@ impl Fund {
             self.year_topped_up = Fen::ZERO;
             self.year_county_topped_up = Fen::ZERO;
             self.year_third_party = Fen::ZERO;
+            self.year_top_up_short = false;
         }
     }
 
@@ -316,6 +364,9 @@ impl Fund {
 
     /// Applies the top-up rule in calendar month `month_of_year` of `year`,
     /// given the covered outstanding principal; returns the amount added.
+    /// The county's part comes out of what is left of its fiscal capacity
+    /// this year (and the whole within the yearly top-up cap): a top-up cut
+    /// short by either marks the year's top-ups as run out.
     pub fn top_up(
         &mut self,
         rules: &FundRules,
@@ -335,9 +386,12 @@ impl Fund {
                 if self.balance >= self.endowment.times(trigger.get()) {
                     return Fen::ZERO;
                 }
-                let gap = self.capped_top_up(rules, self.endowment - self.balance);
-                let room = self.fiscal_capacity.map(|cap| (cap - self.year_county_topped_up).max(Fen::ZERO));
-                let parts = split.split(gap, room);
+                let want = self.endowment - self.balance;
+                let gap = self.capped_top_up(rules, want);
+                let parts = split.split(gap, self.county_room(rules));
+                if parts.total() < want {
+                    self.year_top_up_short = true;
+                }
                 self.year_county_topped_up += parts.county;
                 self.top_ups_by_level.province += parts.province;
                 self.top_ups_by_level.prefecture += parts.prefecture;
@@ -346,8 +400,98 @@ impl Fund {
             }
             _ => return Fen::ZERO,
         };
-        let add = self.capped_top_up(rules, target - self.balance);
+        let want = (target - self.balance).max(Fen::ZERO);
+        let mut add = self.capped_top_up(rules, want);
+        if let Some(room) = self.county_room(rules) {
+            add = add.min(room);
+        }
+        if add < want {
+            self.year_top_up_short = true;
+        }
+        self.year_county_topped_up += add;
+        self.top_ups_by_level.county += add;
         self.add_top_up(add)
+    }
+
+    /// The county's fiscal capacity for top-ups in a year: its own figure
+    /// (county data), else the rules' default (none: unlimited).
+    pub fn fiscal_capacity_under(&self, rules: &FundRules) -> Option<Fen> {
+        self.fiscal_capacity.or_else(|| rules.fiscal_capacity.amount(self.endowment))
+    }
+
+    /// What is left of the county's fiscal capacity this year (none:
+    /// unlimited).
+    pub fn county_room(&self, rules: &FundRules) -> Option<Fen> {
+        self.fiscal_capacity_under(rules).map(|cap| (cap - self.year_county_topped_up).max(Fen::ZERO))
+    }
+
+    /// Whether this year's top-ups have run out: a top-up was cut short by
+    /// the fiscal capacity or the yearly top-up cap, or either is spent.
+    pub fn top_ups_spent(&self, rules: &FundRules) -> bool {
+        self.year_top_up_short
+            || self.county_room(rules).is_some_and(|r| !r.is_positive())
+            || rules.annual_top_up_cap.is_some_and(|cap| self.year_topped_up >= cap)
+    }
+
+    /// A top-up of `need` in simulation month `month` of `year`, so that a
+    /// loan beyond the leverage multiple can be covered: paid by the county
+    /// alone, whole or not at all, within what is left of its fiscal
+    /// capacity and of the yearly top-up cap. Returns whether it was made;
+    /// a refusal marks the year's top-ups as run out.
+    pub fn leverage_top_up(&mut self, rules: &FundRules, year: i32, month: u16, need: Fen) -> bool {
+        self.enter_year(year);
+        if !need.is_positive() {
+            return true;
+        }
+        let fits_capacity = self.county_room(rules).is_none_or(|room| need <= room);
+        if !fits_capacity || self.capped_top_up(rules, need) < need {
+            self.year_top_up_short = true;
+            return false;
+        }
+        if self.leverage_month != month {
+            self.leverage_month = month;
+            self.leverage_month_added = Fen::ZERO;
+        }
+        self.leverage_month_added += need;
+        self.leverage_top_ups += need;
+        self.year_county_topped_up += need;
+        self.top_ups_by_level.county += need;
+        self.add_top_up(need);
+        true
+    }
+
+    /// Leverage top-ups made in simulation month `month` (the leverage test
+    /// of the month reads the fund's balance at its start, plus these).
+    pub fn leverage_top_ups_in(&self, month: u16) -> Fen {
+        if self.leverage_month == month { self.leverage_month_added } else { Fen::ZERO }
+    }
+
+    /// Notes, at the end of simulation month `month`, whether an approved
+    /// claim is unpaid while this year's top-ups have run out: the first
+    /// such month is kept in `top_ups_ran_out_at`.
+    pub fn note_unpaid(&mut self, rules: &FundRules, month: u16) {
+        if self.top_ups_ran_out_at.is_none() && self.top_ups_spent(rules) && self.in_default() {
+            self.top_ups_ran_out_at = Some(month);
+        }
+    }
+
+    /// The approved claims still owed, by why they are unpaid, as the fund
+    /// stands now (at the horizon's end, the unpaid figure by cause).
+    pub fn unpaid_by_cause(&self, rules: &FundRules) -> UnpaidByCause {
+        let mut out = UnpaidByCause::default();
+        let mut owed = Fen::ZERO;
+        for c in self.claims[self.open_from..].iter().filter(|c| c.state == ClaimState::Approved) {
+            owed += c.approved - c.paid;
+            out.annual_cap += c.deferred;
+        }
+        if rules.top_up == TopUp::None {
+            out.no_top_up = owed;
+        } else if self.top_ups_spent(rules) {
+            out.top_ups_spent = owed;
+        } else {
+            out.awaiting_top_up = owed;
+        }
+        out
     }
 
     /// A top-up of `gap` (nothing if not positive) within what is left of
@@ -363,6 +507,7 @@ impl Fund {
     fn add_top_up(&mut self, add: Fen) -> Fen {
         self.balance += add;
         self.inflows += add;
+        self.top_ups += add;
         self.year_topped_up += add;
         add
     }
@@ -416,8 +561,8 @@ mod tests {
         Share::new(x).unwrap()
     }
     use crate::rules::{
-        Activation, AnnualShareCap, CapBase, CapExcess, LevelSplit, LimitPeriod, LossBase, NplGrades,
-        ThirdParty,
+        Activation, AnnualShareCap, CapBase, CapExcess, FiscalCapacity, LevelSplit, LimitPeriod, LossBase,
+        NplGrades, ThirdParty,
     };
     use mcstress_domain::{Rate, Share};
 
@@ -482,6 +627,7 @@ mod tests {
             interest_rate: Rate::from_basis_points(0),
             top_up: TopUp::AnnualRestore { month_of_year: 1 },
             annual_top_up_cap: None,
+            fiscal_capacity: FiscalCapacity::Unlimited,
         };
         let mut f = Fund::new(Fen(5_000));
         f.file(&r, 1, Fen(10_000), 0);
@@ -581,6 +727,7 @@ mod tests {
             interest_rate: Rate::from_basis_points(120),
             top_up: TopUp::None,
             annual_top_up_cap: None,
+            fiscal_capacity: FiscalCapacity::Unlimited,
         };
         let mut f = Fund::new(Fen::from_yuan(1_000_000));
         assert_eq!(f.deposit_interest(&fr), Fen::from_yuan(1_000));
@@ -594,6 +741,7 @@ mod tests {
             interest_rate: Rate::from_basis_points(0),
             top_up: TopUp::AnnualRestore { month_of_year: 1 },
             annual_top_up_cap: Some(Fen(3_000)),
+            fiscal_capacity: FiscalCapacity::Unlimited,
         };
         let mut f = Fund::new(Fen(10_000));
         f.balance = Fen(5_000);
@@ -610,6 +758,7 @@ mod tests {
             interest_rate: Rate::from_basis_points(0),
             top_up: TopUp::QuarterlyToRatio { ratio: 0.1 },
             annual_top_up_cap: None,
+            fiscal_capacity: FiscalCapacity::Unlimited,
         };
         let mut f = Fund::new(Fen(10_000));
         assert_eq!(f.top_up(&fr, 2025, 4, Fen(200_000)), Fen(10_000));
@@ -756,6 +905,7 @@ mod tests {
                 split: LevelSplit { province: sh(0.5), prefecture: sh(0.2), county: sh(0.3) },
             },
             annual_top_up_cap: None,
+            fiscal_capacity: FiscalCapacity::Unlimited,
         };
         (fr, Fund::new(Fen(10_000)).with_county_terms(Fen(20_000), capacity))
     }
@@ -786,6 +936,126 @@ mod tests {
         assert_eq!(f.top_up(&fr, 2025, 1, Fen::ZERO), Fen(5_000), "renewed next year");
         assert_eq!(f.top_ups_by_level.county, Fen(3_000));
         assert!(f.balances());
+    }
+
+    fn restore(capacity: FiscalCapacity) -> FundRules {
+        FundRules {
+            interest_rate: Rate::from_basis_points(0),
+            top_up: TopUp::AnnualRestore { month_of_year: 1 },
+            annual_top_up_cap: None,
+            fiscal_capacity: capacity,
+        }
+    }
+
+    /// Empties the fund by paying an approved claim of `owed`.
+    fn drain(f: &mut Fund, owed: Fen, month: u16, year: i32) {
+        let r = rules();
+        f.file(&r, u64::from(month), Fen(owed.0 * 10 / 7), month);
+        f.settle(&r, month + 1, year, NO_RATIO);
+    }
+
+    #[test]
+    fn every_top_up_form_draws_the_county_part_from_its_fiscal_capacity_which_renews_each_january() {
+        // Capacity 3,000 a year (a rule share of 0.3 of the 10,000 endowment).
+        let fr = restore(FiscalCapacity::ShareOfEndowment(0.3));
+        let mut f = Fund::new(Fen(10_000));
+        assert_eq!(f.fiscal_capacity_under(&fr), Some(Fen(3_000)));
+        drain(&mut f, Fen(7_000), 0, 2024);
+        assert_eq!(f.top_up(&fr, 2025, 1, Fen::ZERO), Fen(3_000), "restore cut to the capacity");
+        assert!(f.top_ups_spent(&fr));
+        // Another need in the same year: nothing left.
+        assert!(!f.leverage_top_up(&fr, 2025, 14, Fen(1)));
+        // A quarterly-to-ratio rule in the same year draws on the same room.
+        let quarterly = FundRules { top_up: TopUp::QuarterlyToRatio { ratio: 1.0 }, ..fr.clone() };
+        assert_eq!(f.top_up(&quarterly, 2025, 4, Fen(1_000_000)), Fen::ZERO);
+        // January renews it.
+        assert_eq!(f.top_up(&fr, 2026, 1, Fen::ZERO), Fen(3_000));
+        assert_eq!(f.top_ups, Fen(6_000));
+        assert_eq!(f.top_ups_by_level.county, Fen(6_000));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn the_county_part_of_the_top_ups_never_exceeds_its_capacity_in_a_year() {
+        // Claims, top-ups of every form and leverage top-ups, month after
+        // month over three years, against a capacity of 2,500 a year.
+        let forms = [
+            TopUp::AnnualRestore { month_of_year: 1 },
+            TopUp::AnnualToRatio { ratio: 0.5, month_of_year: 7 },
+            TopUp::QuarterlyToRatio { ratio: 0.2 },
+            TopUp::BelowEndowment {
+                trigger: sh(0.9),
+                split: LevelSplit { province: sh(0.5), prefecture: sh(0.0), county: sh(0.5) },
+            },
+        ];
+        for form in forms {
+            let fr = FundRules { top_up: form, ..restore(FiscalCapacity::Yuan(Fen(2_500))) };
+            let mut f = Fund::new(Fen(10_000));
+            for year in 0..3i32 {
+                let before = f.top_ups_by_level.county;
+                for m in 0..12u16 {
+                    let month = (year as u16) * 12 + m;
+                    drain(&mut f, Fen(1_400), month, 2024 + year);
+                    f.leverage_top_up(&fr, 2024 + year, month, Fen(300));
+                    f.top_up(&fr, 2024 + year, (m + 1) as u8, Fen(40_000));
+                }
+                let county = f.top_ups_by_level.county - before;
+                assert!(county <= Fen(2_500), "{form:?} year {year}: {county:?}");
+                assert!(county.is_positive(), "{form:?} year {year}: the capacity renews");
+            }
+            assert!(f.balances());
+        }
+    }
+
+    #[test]
+    fn a_leverage_top_up_is_whole_or_refused_and_counts_in_its_month() {
+        let fr = restore(FiscalCapacity::Yuan(Fen(1_000)));
+        let mut f = Fund::new(Fen(10_000));
+        assert!(f.leverage_top_up(&fr, 2024, 3, Fen(600)));
+        assert!(f.leverage_top_up(&fr, 2024, 3, Fen(100)));
+        assert_eq!(f.leverage_top_ups_in(3), Fen(700));
+        assert_eq!(f.leverage_top_ups_in(4), Fen::ZERO);
+        assert!(!f.leverage_top_up(&fr, 2024, 4, Fen(301)), "only 300 left");
+        assert_eq!(f.balance, Fen(10_700), "nothing of a refused top-up");
+        assert!(f.leverage_top_up(&fr, 2025, 13, Fen(1_000)), "renewed in January");
+        assert_eq!(f.leverage_top_ups, Fen(1_700));
+        let unlimited = restore(FiscalCapacity::Unlimited);
+        assert!(f.leverage_top_up(&unlimited, 2025, 14, Fen(1_000_000)));
+        assert!(f.balances());
+    }
+
+    #[test]
+    fn an_unpaid_approved_claim_is_put_down_to_its_cause() {
+        let r = rules();
+        // No top-up rule.
+        let none = FundRules { top_up: TopUp::None, ..restore(FiscalCapacity::Unlimited) };
+        let mut f = Fund::new(Fen(5_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        f.settle(&r, 1, 2024, NO_RATIO);
+        let u = f.unpaid_by_cause(&none);
+        assert_eq!((u.no_top_up, u.total()), (Fen(2_000), Fen(2_000)));
+        f.note_unpaid(&none, 1);
+        assert_eq!(f.top_ups_ran_out_at, None, "no capped top-up ran out");
+        // A restore in January with the budget left: the claim awaits it.
+        let open = restore(FiscalCapacity::Unlimited);
+        assert_eq!(f.unpaid_by_cause(&open).awaiting_top_up, Fen(2_000));
+        // The January restore cut short by a capacity of 1,000: it ran out.
+        let tight = restore(FiscalCapacity::Yuan(Fen(1_000)));
+        f.file(&r, 2, Fen(10_000), 11);
+        f.top_up(&tight, 2025, 1, Fen::ZERO);
+        f.settle(&r, 12, 2025, NO_RATIO);
+        // The restore paid 1,000 of the first claim's 2,000; the second
+        // waits behind it, not yet approved.
+        let u = f.unpaid_by_cause(&tight);
+        assert_eq!(u, UnpaidByCause { top_ups_spent: Fen(1_000), ..Default::default() });
+        f.note_unpaid(&tight, 12);
+        assert_eq!(f.top_ups_ran_out_at, Some(12));
+        // The share cap holds back the rest of a claim: a rule, not cash.
+        let capped = share_cap(0.3, CapBase::YearStartBalance, CapExcess::Wait);
+        let mut g = Fund::new(Fen(20_000));
+        g.file(&capped, 1, Fen(10_000), 0);
+        g.settle(&capped, 1, 2024, NO_RATIO);
+        assert_eq!(g.unpaid_by_cause(&open), UnpaidByCause { annual_cap: Fen(1_000), ..Default::default() });
     }
 
     #[test]

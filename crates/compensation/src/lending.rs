@@ -25,11 +25,31 @@ impl RatioMetric {
     }
 }
 
+/// What happens to a loan that would take the covered outstanding
+/// principal past `leverage_max` × the fund (放大倍数).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeverageExcess {
+    /// The loan is refused (the household goes back to its pool).
+    Refuse,
+    /// The loan is lent without the fund's cover, and without the interest
+    /// subsidy: its loss is the bank's (D4 Guangxi 2017, Art. 8: "超出10倍
+    /// 放大贷款的部分, 自治区本级财政不予贴息、不承担风险").
+    Uncovered,
+    /// The county tops the fund up to covered outstanding ÷ `leverage_max`
+    /// at once, within what is left of its fiscal capacity this year (D10
+    /// Emeishan, Art. 6: "市财政要及时补充风险基金"); when the capacity is
+    /// spent, the loan is refused.
+    TopUp,
+}
+
 /// Lending rules of a county.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LendingRules {
-    /// New lending only while covered outstanding ≤ `leverage_max` × fund.
+    /// Covered lending only while covered outstanding ≤ `leverage_max` ×
+    /// fund.
     pub leverage_max: f64,
+    /// What a loan beyond the multiple gets.
+    pub leverage_excess: LeverageExcess,
     /// The ratio the suspension reads.
     pub suspension_metric: RatioMetric,
     /// Tolerance: lending stops while the ratio exceeds it.
@@ -73,6 +93,32 @@ pub fn fund_use_passed(limit: Share, claims_paid: Fen, endowment: Fen) -> bool {
 pub fn leverage_allows(leverage_max: f64, covered_outstanding: Fen, fund: Fen, amount: Fen) -> bool {
     let limit = fund.0.max(0) as f64 * leverage_max;
     (covered_outstanding.0 + amount.0) as f64 <= limit
+}
+
+/// The top-up that lets a new loan of `amount` fit under the leverage
+/// limit: the fund raised to (covered outstanding + amount) ÷
+/// `leverage_max`, rounded up to the fen (zero when it fits already; none
+/// when no fund can make it fit, a multiple of zero).
+pub fn leverage_top_up_needed(
+    leverage_max: f64,
+    covered_outstanding: Fen,
+    fund: Fen,
+    amount: Fen,
+) -> Option<Fen> {
+    if leverage_allows(leverage_max, covered_outstanding, fund, amount) {
+        return Some(Fen::ZERO);
+    }
+    if leverage_max <= 0.0 || !leverage_max.is_finite() {
+        return None;
+    }
+    let target = ((covered_outstanding.0 + amount.0) as f64 / leverage_max).ceil() as i64;
+    // The floating-point product may fall a hair short of the sum: add
+    // fen until it fits (one at most in practice).
+    let mut need = Fen(target - fund.0.max(0));
+    while !leverage_allows(leverage_max, covered_outstanding, fund.max(Fen::ZERO) + need, amount) {
+        need += Fen(1);
+    }
+    Some(need)
 }
 
 /// The suspension state of a county's new lending.
@@ -129,12 +175,31 @@ mod tests {
     }
 
     #[test]
+    fn a_leverage_top_up_raises_the_fund_exactly_to_the_covered_balance_over_the_multiple() {
+        let fund = Fen::from_yuan(1_000_000);
+        let need = |covered: i64, amount: i64| {
+            leverage_top_up_needed(10.0, Fen::from_yuan(covered), fund, Fen::from_yuan(amount))
+        };
+        assert_eq!(need(9_950_000, 50_000), Some(Fen::ZERO), "fits already");
+        // 10,000,010 ÷ 10 = 1,000,001: one yuan more.
+        assert_eq!(need(9_950_010, 50_000), Some(Fen::from_yuan(1)));
+        let awkward = leverage_top_up_needed(3.0, Fen(10_000_001), Fen(1), Fen(1)).unwrap();
+        assert!(leverage_allows(3.0, Fen(10_000_001), Fen(1) + awkward, Fen(1)));
+        assert!(
+            !leverage_allows(3.0, Fen(10_000_001), Fen(1) + awkward - Fen(1), Fen(1)),
+            "no more than needed"
+        );
+        assert_eq!(leverage_top_up_needed(0.0, Fen::ZERO, fund, Fen(1)), None, "a multiple of zero");
+    }
+
+    #[test]
     fn the_suspension_reads_the_ratio_its_metric_names() {
         let x = ActivationInputs { overdue_ratio: sh(0.08), npl_ratio: sh(0.02) };
         assert_eq!(RatioMetric::Overdue.read(x), sh(0.08));
         assert_eq!(RatioMetric::Npl.read(x), sh(0.02));
         let r = LendingRules {
             leverage_max: 10.0,
+            leverage_excess: LeverageExcess::Refuse,
             suspension_metric: RatioMetric::Npl,
             suspension_tolerance: sh(0.03),
             key_county_extra: sh(0.0),
@@ -162,6 +227,7 @@ mod tests {
     fn key_assistance_counties_get_extra_tolerance() {
         let r = LendingRules {
             leverage_max: 10.0,
+            leverage_excess: LeverageExcess::Refuse,
             suspension_metric: RatioMetric::Npl,
             suspension_tolerance: sh(0.03),
             key_county_extra: sh(0.03),

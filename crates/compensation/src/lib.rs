@@ -21,6 +21,12 @@
 //! ([`TopUp::BelowEndowment`], [`LevelSplit`]) and the suspension on the
 //! share of the endowment used ([`fund_use_passed`]).
 //!
+//! Leverage and top-ups as in the documents (issue 11): what a loan beyond
+//! the leverage multiple gets ([`LeverageExcess`]: refused, lent uncovered,
+//! or covered by a county top-up), the county's fiscal capacity that every
+//! top-up draws on within its budget year ([`FiscalCapacity`]), and why an
+//! approved claim is unpaid ([`UnpaidByCause`]).
+//!
 //! Main types: [`ClaimRules`], [`FundRules`], [`LendingRules`], [`Fund`],
 //! [`Suspension`].
 
@@ -28,9 +34,12 @@ mod fund;
 mod lending;
 mod rules;
 
-pub use fund::{Claim, ClaimState, Fund, Settlement};
-pub use lending::{LendingRules, RatioMetric, Suspension, fund_use_passed, leverage_allows};
+pub use fund::{Claim, ClaimState, Fund, Settlement, UnpaidByCause};
+pub use lending::{
+    LendingRules, LeverageExcess, RatioMetric, Suspension, fund_use_passed, leverage_allows,
+    leverage_top_up_needed,
+};
 pub use rules::{
-    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FundRules,
-    LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
+    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FiscalCapacity,
+    FundRules, LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
 };

@@ -362,6 +362,31 @@ pub enum TopUp {
     },
 }
 
+/// What the county's budget can put into its fund's top-ups in one
+/// calendar year (its fiscal capacity) when the county data give no
+/// figure: every top-up form draws the county's part from it, and it
+/// renews each January.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FiscalCapacity {
+    /// No limit: the county treasury pays whatever the top-up rule asks.
+    Unlimited,
+    /// A fixed amount a year.
+    Yuan(Fen),
+    /// A multiple of the fund's endowment (核定规模) a year.
+    ShareOfEndowment(f64),
+}
+
+impl FiscalCapacity {
+    /// The yearly amount for a fund of `endowment` (none: unlimited).
+    pub fn amount(self, endowment: Fen) -> Option<Fen> {
+        match self {
+            FiscalCapacity::Unlimited => None,
+            FiscalCapacity::Yuan(y) => Some(y.max(Fen::ZERO)),
+            FiscalCapacity::ShareOfEndowment(k) => Some(endowment.max(Fen::ZERO).times(k.max(0.0))),
+        }
+    }
+}
+
 /// The fund's own rules.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FundRules {
@@ -371,6 +396,9 @@ pub struct FundRules {
     pub top_up: TopUp,
     /// Most the county puts in through top-ups in one calendar year.
     pub annual_top_up_cap: Option<Fen>,
+    /// The county's fiscal capacity for top-ups when its data give none
+    /// (`Fund::fiscal_capacity`, county data, overrides it).
+    pub fiscal_capacity: FiscalCapacity,
 }
 
 #[cfg(test)]

@@ -6,6 +6,10 @@ pub(crate) const EVER_OVERDUE: u8 = 1;
 /// Flag of a first loan: its household has taken a follow-up loan beside
 /// it (one follow-up per first loan).
 pub(crate) const FOLLOW_UP_TAKEN: u8 = 2;
+/// Flag: the loan was lent beyond the leverage multiple under
+/// `leverage_excess = "uncovered"` — the fund does not cover it (whatever
+/// its product) and it earns no interest subsidy.
+pub(crate) const UNCOVERED: u8 = 4;
 
 /// `partner` of a loan whose household holds no other loan.
 pub(crate) const NO_PARTNER: u32 = u32::MAX;
@@ -56,7 +60,7 @@ pub(crate) struct LoanBook {
     pub product: Vec<u8>,
     /// Contract rate, basis points.
     pub rate_bp: Vec<u16>,
-    /// Flags: [`EVER_OVERDUE`], [`FOLLOW_UP_TAKEN`].
+    /// Flags: [`EVER_OVERDUE`], [`FOLLOW_UP_TAKEN`], [`UNCOVERED`].
     pub flags: Vec<u8>,
     /// Township, global index.
     pub township: Vec<u32>,
@@ -87,8 +91,8 @@ impl LoanBook {
         self.id.len()
     }
 
-    /// Adds a loan, reusing a free slot if there is one.
-    pub fn push(&mut self, l: NewLoan) {
+    /// Adds a loan, reusing a free slot if there is one; returns its slot.
+    pub fn push(&mut self, l: NewLoan) -> usize {
         if let Some(i) = self.free.pop() {
             let i = i as usize;
             self.id[i] = l.id;
@@ -107,6 +111,7 @@ impl LoanBook {
             self.flags[i] = 0;
             self.township[i] = l.township;
             self.partner[i] = NO_PARTNER;
+            i
         } else {
             self.id.push(l.id);
             self.key.push(l.key);
@@ -124,14 +129,14 @@ impl LoanBook {
             self.flags.push(0);
             self.township.push(l.township);
             self.partner.push(NO_PARTNER);
+            self.id.len() - 1
         }
     }
 
     /// Adds a loan held beside the live loan in slot `beside` by the same
     /// household, and links the two. Returns the new loan's slot.
     pub fn push_beside(&mut self, l: NewLoan, beside: usize) -> usize {
-        let slot = self.free.last().map_or(self.id.len(), |i| *i as usize);
-        self.push(l);
+        let slot = self.push(l);
         self.partner[slot] = beside as u32;
         self.partner[beside] = slot as u32;
         slot
@@ -294,7 +299,7 @@ impl Balances {
             b.loans += 1;
             b.outstanding += p;
             b.by_product[product as usize] += p;
-            if covered_by_product[product as usize] {
+            if covered_by_product[product as usize] && book.flags[i] & UNCOVERED == 0 {
                 b.covered += p;
             }
             if !programme(product) {

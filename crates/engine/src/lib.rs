@@ -46,16 +46,16 @@ pub use memory::{MemoryEstimate, memory_estimate};
 pub use model::Model;
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
-    PathResult, PathTotals, TOWNSHIP_RATE_UNIT,
+    PathResult, PathTotals, TOWNSHIP_RATE_UNIT, UnpaidEnd,
 };
 pub use stats::{Estimate, Probability};
 pub use stress::{
     STRESS_SCHEMA, Stress, StressCounty, WORST_TOWNSHIPS, WatchThresholds, WorstTownship, stress,
 };
 pub use summary::{
-    ByProduct, CommercialSummary, CountySummary, MonthlyRow, OverdueStarts, ProvinceSummary, RunInfo,
-    SUMMARY_SCHEMA, ScenarioInfo, Summary, TownshipRow, UnmetRequests, monthly_rows, summarize,
-    township_rows,
+    ByProduct, CommercialSummary, CountySummary, LeverageTopUps, MonthlyRow, OverdueStarts, ProvinceSummary,
+    RunInfo, SUMMARY_SCHEMA, ScenarioInfo, Summary, TopUpsRanOut, TownshipRow, UnmetRequests,
+    UnpaidByCauseSummary, monthly_rows, summarize, township_rows,
 };
 pub use sweep::{
     PairingBase, SWEEP_SCHEMA, Sweep, SweepCounty, SweepDiffs, SweepFigures, SweepPoint, sweep_point,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::fold::PathView;
 use crate::model::Model;
 use crate::stats::{Estimate, Probability};
-use crate::summary::{Summary, summarize};
+use crate::summary::{Summary, TopUpsRanOut, UnpaidByCauseSummary, summarize};
 
 /// Schema name of the stress document.
 pub const STRESS_SCHEMA: &str = "mcstress.stress/1";
@@ -58,6 +58,12 @@ pub struct StressCounty {
     pub fund_cover_ratio: Option<f64>,
     /// Expected claims paid over the horizon, yuan.
     pub expected_claims_yuan: Estimate,
+    /// Probability its top-ups run out within the horizon (an approved
+    /// claim unpaid while that year's fiscal capacity or top-up cap was
+    /// spent).
+    pub top_ups_ran_out_probability: Probability,
+    /// Approved claims unpaid at the end of the horizon, by cause, yuan.
+    pub unpaid_approved_end_yuan: UnpaidByCauseSummary,
     /// Its townships with the highest mean peak overdue rate (up to
     /// three, worst first; empty when the stress was given no township
     /// figures).
@@ -96,6 +102,9 @@ pub struct Stress {
     pub summary: Summary,
     /// Counties, most at risk first.
     pub counties: Vec<StressCounty>,
+    /// Counties whose capped top-ups ran out on some path, with the
+    /// probability, most often first (as in the summary).
+    pub counties_top_ups_ran_out: Vec<TopUpsRanOut>,
 }
 
 /// Builds the stress table from the paths of a run. Counties are ranked by
@@ -132,6 +141,8 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
                 peak_overdue_rate: cs.peak_overdue_rate,
                 fund_cover_ratio: cover,
                 expected_claims_yuan: expected,
+                top_ups_ran_out_probability: cs.top_ups_ran_out_probability,
+                unpaid_approved_end_yuan: cs.unpaid_approved_end_yuan.clone(),
                 worst_townships: Vec::new(),
                 watch: !reasons.is_empty(),
                 watch_reasons: reasons,
@@ -154,6 +165,7 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
         shock: None,
         thresholds: w,
         counties_watched: counties.iter().filter(|c| c.watch).count(),
+        counties_top_ups_ran_out: summary.counties_top_ups_ran_out.clone(),
         summary,
         counties,
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::band::Band;
 use crate::fold::{PathView, RunPaths};
 use crate::model::Model;
-use crate::path::{FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE};
+use crate::path::{FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE, UnpaidEnd};
 use crate::stats::{Estimate, Probability};
 
 /// Schema name of `summary.json`.
@@ -29,6 +29,9 @@ pub struct Summary {
     pub province: ProvinceSummary,
     /// County figures, in scenario order.
     pub counties: Vec<CountySummary>,
+    /// The counties whose capped top-ups ran out on at least one path,
+    /// most often first (ties by code).
+    pub counties_top_ups_ran_out: Vec<TopUpsRanOut>,
 }
 
 /// Scenario identity.
@@ -158,6 +161,57 @@ pub struct ProvinceSummary {
     pub fast_track_loans: Estimate,
     /// Subsidy owed but unpaid at the end (late), yuan.
     pub subsidy_late_yuan: Estimate,
+    /// The leverage multiple, its excess and the county top-ups.
+    pub leverage_and_top_ups: LeverageTopUps,
+}
+
+/// What lending beyond the leverage multiple and the county budgets'
+/// top-ups did (province figures).
+#[derive(Clone, Debug, Serialize)]
+pub struct LeverageTopUps {
+    /// Loan requests refused by the leverage rule over the horizon (count).
+    pub refused_by_leverage: Estimate,
+    /// Loans lent beyond the multiple without the fund's cover (count).
+    pub loans_uncovered: Estimate,
+    /// Top-ups into the funds over the horizon, every form and level,
+    /// interest not included, yuan.
+    pub top_ups_yuan: Estimate,
+    /// Of which to cover loans beyond the multiple, yuan.
+    pub leverage_top_ups_yuan: Estimate,
+    /// Approved claims unpaid at the end of the horizon, by cause, yuan.
+    pub unpaid_approved_end_yuan: UnpaidByCauseSummary,
+    /// Probability that some county's top-ups run out within the horizon:
+    /// an approved claim unpaid while that year's fiscal capacity (or
+    /// top-up cap) was spent; the counties are listed in
+    /// [`Summary::counties_top_ups_ran_out`].
+    pub top_ups_ran_out_probability: Probability,
+}
+
+/// Approved claims unpaid at the end of the horizon, by cause, yuan.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnpaidByCauseSummary {
+    /// Held back by an annual cap as a share of the fund (a rule).
+    pub annual_cap: Estimate,
+    /// Owed by an empty fund whose year's top-ups ran out (the county's
+    /// fiscal capacity or the yearly top-up cap spent).
+    pub top_ups_spent: Estimate,
+    /// Owed by an empty fund with no top-up rule.
+    pub no_top_up: Estimate,
+    /// Owed by an empty fund awaiting its next top-up, with budget left.
+    pub awaiting_top_up: Estimate,
+}
+
+/// A county whose capped top-ups ran out.
+#[derive(Clone, Debug, Serialize)]
+pub struct TopUpsRanOut {
+    /// Division code.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Probability its top-ups run out within the horizon.
+    pub probability: Probability,
 }
 
 /// One figure by product of the 5+5+N ladder.
@@ -233,6 +287,23 @@ pub struct CountySummary {
     pub loss_fund_yuan: Estimate,
     /// Households with a programme loan ÷ eligible households, at the end.
     pub coverage_rate: Estimate,
+    /// Probability that the county's top-ups run out within the horizon:
+    /// an approved claim unpaid while that year's fiscal capacity (or
+    /// top-up cap) was spent.
+    pub top_ups_ran_out_probability: Probability,
+    /// Top-ups into the fund over the horizon, every form and level, yuan.
+    pub top_ups_yuan: Estimate,
+    /// Approved claims unpaid at the end of the horizon, by cause, yuan.
+    pub unpaid_approved_end_yuan: UnpaidByCauseSummary,
+}
+
+fn unpaid_summary<P: PathView>(paths: &[P], f: impl Fn(&P) -> UnpaidEnd) -> UnpaidByCauseSummary {
+    UnpaidByCauseSummary {
+        annual_cap: est(paths, |p| yuan(f(p).annual_cap)),
+        top_ups_spent: est(paths, |p| yuan(f(p).top_ups_spent)),
+        no_top_up: est(paths, |p| yuan(f(p).no_top_up)),
+        awaiting_top_up: est(paths, |p| yuan(f(p).awaiting_top_up)),
+    }
 }
 
 fn est<P: PathView>(paths: &[P], f: impl Fn(&P) -> f64) -> Estimate {
@@ -335,8 +406,19 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         surveys: est(paths, |p| p.totals().surveys as f64),
         fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
         subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
+        leverage_and_top_ups: LeverageTopUps {
+            refused_by_leverage: est(paths, |p| p.totals().refused_by_leverage as f64),
+            loans_uncovered: est(paths, |p| p.totals().loans_uncovered as f64),
+            top_ups_yuan: est(paths, |p| yuan(p.totals().top_ups)),
+            leverage_top_ups_yuan: est(paths, |p| yuan(p.totals().leverage_top_ups)),
+            unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.totals().unpaid_end),
+            top_ups_ran_out_probability: Probability::from_count(
+                paths.iter().filter(|p| p.totals().counties_top_ups_ran_out > 0).count(),
+                n,
+            ),
+        },
     };
-    let counties = s
+    let counties: Vec<CountySummary> = s
         .counties
         .iter()
         .enumerate()
@@ -363,9 +445,16 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 final_overdue_rate: est(paths, |p| p.counties()[c].final_overdue),
                 loss_fund_yuan: est(paths, |p| yuan(p.counties()[c].loss_fund)),
                 coverage_rate: est(paths, |p| p.counties()[c].coverage_end),
+                top_ups_ran_out_probability: Probability::from_count(
+                    paths.iter().filter(|p| p.counties()[c].top_ups_ran_out_month.is_some()).count(),
+                    n,
+                ),
+                top_ups_yuan: est(paths, |p| yuan(p.counties()[c].top_ups)),
+                unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.counties()[c].unpaid_end),
             }
         })
         .collect();
+    let counties_top_ups_ran_out = ran_out_list(&counties);
     Summary {
         schema: SUMMARY_SCHEMA,
         scenario: ScenarioInfo {
@@ -381,7 +470,25 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         run: RunInfo { paths: n as u32, seed, version: env!("CARGO_PKG_VERSION") },
         province,
         counties,
+        counties_top_ups_ran_out,
     }
+}
+
+/// The counties whose top-ups ran out on some path, most often first, ties
+/// by code.
+fn ran_out_list(counties: &[CountySummary]) -> Vec<TopUpsRanOut> {
+    let mut out: Vec<TopUpsRanOut> = counties
+        .iter()
+        .filter(|c| c.top_ups_ran_out_probability.p > 0.0)
+        .map(|c| TopUpsRanOut {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            name_en: c.name_en.clone(),
+            probability: c.top_ups_ran_out_probability,
+        })
+        .collect();
+    out.sort_by(|a, b| b.probability.p.total_cmp(&a.probability.p).then(a.id.cmp(&b.id)));
+    out
 }
 
 /// One row of `monthly.csv`: a figure's distribution across paths for one

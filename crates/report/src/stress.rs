@@ -78,5 +78,14 @@ pub fn stress_text(s: &Stress) -> String {
         let _ = writeln!(o, "\nworst townships of the watched counties (mean peak overdue rate):");
         o.push_str(&towns);
     }
+    if !s.counties_top_ups_ran_out.is_empty() {
+        let _ = writeln!(
+            o,
+            "\ncounties whose capped top-ups ran out (an approved claim unpaid, the year's budget spent):"
+        );
+        for c in &s.counties_top_ups_ran_out {
+            let _ = writeln!(o, "  {} {} ({}) {:.1}%", c.id, c.name, c.name_en, c.probability.p * 100.0);
+        }
+    }
     o
 }

@@ -151,6 +151,39 @@ pub fn text_table(s: &Summary) -> String {
             ),
         ),
         (
+            "beyond the multiple 超放大倍数 (count)",
+            format!(
+                "refused {:.0} / lent uncovered {:.0}",
+                p.leverage_and_top_ups.refused_by_leverage.mean, p.leverage_and_top_ups.loans_uncovered.mean
+            ),
+        ),
+        (
+            "top-ups 补充资金 (亿)",
+            format!(
+                "{} (for leverage {})",
+                est_yi(&p.leverage_and_top_ups.top_ups_yuan, n),
+                yi(p.leverage_and_top_ups.leverage_top_ups_yuan.mean)
+            ),
+        ),
+        (
+            "P(some county's top-ups ran out) 补充用尽",
+            format!(
+                "{} ({} counties on some path)",
+                pct(p.leverage_and_top_ups.top_ups_ran_out_probability.p),
+                s.counties_top_ups_ran_out.len()
+            ),
+        ),
+        ("unpaid claims by cause 未付原因 (亿, end)", {
+            let u = &p.leverage_and_top_ups.unpaid_approved_end_yuan;
+            format!(
+                "annual cap {} / top-ups spent {} / no top-up {} / awaiting top-up {}",
+                yi(u.annual_cap.mean),
+                yi(u.top_ups_spent.mean),
+                yi(u.no_top_up.mean),
+                yi(u.awaiting_top_up.mean)
+            )
+        }),
+        (
             "township-months unserved 无服务乡镇月",
             format!(
                 "{:.0} ± {}",

@@ -98,8 +98,10 @@ fn recoveries(
     }
 }
 
-/// Stage 7 for county `c`: interest, then the top-up rule; the subsidy
-/// budget renews each January and pays what was owed first.
+/// Stage 7 for county `c`: interest, then the top-up rule (the county's
+/// part within its fiscal capacity for the year), and a note of whether an
+/// approved claim is left unpaid with the year's top-ups run out; the
+/// subsidy budget renews each January and pays what was owed first.
 pub(super) fn fund_cash(
     ctx: &PathCtx,
     mc: &MonthCtx,
@@ -112,6 +114,7 @@ pub(super) fn fund_cash(
     let fund = &mut ws.funds[c];
     fund.deposit_interest(&rules.fund);
     fund.top_up(&rules.fund, mc.cal.year, mc.cal.month, Fen(ws.agg[c].covered));
+    fund.note_unpaid(&rules.fund, mc.t as u16);
     if mc.cal.month == 1 && mc.t > 0 {
         let cs = &mut ws.county[c];
         tot.subsidy_paid += cs.subsidy.renew(budget(rules, ctx.m.counties[c].annual_subsidy)).0;

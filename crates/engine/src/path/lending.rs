@@ -2,12 +2,15 @@
 //! township by township — requests from the eligible pools, refusals by
 //! the bank, the leverage limit and the suspension, the approval lag and
 //! the post-disaster fast track (容缺办理, 二(四)), and disbursement.
+//! Also the one leverage decision every covered loan of the month goes
+//! through ([`leverage_grant`]): covered within the multiple, and beyond
+//! it refused, lent uncovered or covered by a top-up, as the rules say.
 
 use crate::binomial::binomial;
-use crate::book::NewLoan;
+use crate::book::{NewLoan, UNCOVERED};
 use crate::model::{RuleSet, pick_cum, risk_cell};
 use crate::rng::{second, unit};
-use mcstress_compensation::leverage_allows;
+use mcstress_compensation::{Fund, LeverageExcess, leverage_allows, leverage_top_up_needed};
 use mcstress_domain::{Category, Fen, Grade, Industry, Product};
 use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::Schedule;
@@ -20,6 +23,55 @@ use super::state::{GROUPS, LAG_SLOTS, TownshipState, Workspace};
 
 /// Request group of never-borrowed monitored households (监测对象).
 const MONITORED: usize = 1;
+
+/// What the leverage rule grants a new covered loan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Grant {
+    /// Lent with the fund's cover (within the multiple, or after a top-up).
+    Covered,
+    /// Lent beyond the multiple without the fund's cover or the subsidy.
+    Uncovered,
+    /// Refused.
+    Refused,
+}
+
+/// The leverage decision for a new loan of `amount` of a covered product in
+/// the county-month, the county's covered outstanding principal being
+/// `covered`. The test reads the fund's balance at the start of the month
+/// plus the leverage top-ups already made this month. Beyond the multiple,
+/// `leverage_excess` decides: refuse; lend uncovered; or top the fund up
+/// to (covered + amount) ÷ the multiple out of the county's fiscal
+/// capacity, refusing the loan when the capacity cannot pay it.
+pub(super) fn leverage_grant(
+    rs: &RuleSet,
+    mc: &MonthCtx,
+    fund_balance_start: Fen,
+    fund: &mut Fund,
+    covered: Fen,
+    amount: Fen,
+    tot: &mut PathTotals,
+) -> Grant {
+    let lending = &rs.rules.lending;
+    let month = mc.t as u16;
+    let base = fund_balance_start + fund.leverage_top_ups_in(month);
+    if leverage_allows(lending.leverage_max, covered, base, amount) {
+        return Grant::Covered;
+    }
+    let grant = match lending.leverage_excess {
+        LeverageExcess::Refuse => Grant::Refused,
+        LeverageExcess::Uncovered => Grant::Uncovered,
+        LeverageExcess::TopUp => match leverage_top_up_needed(lending.leverage_max, covered, base, amount) {
+            Some(need) if fund.leverage_top_up(&rs.rules.fund, mc.cal.year, month, need) => Grant::Covered,
+            _ => Grant::Refused,
+        },
+    };
+    match grant {
+        Grant::Refused => tot.refused_by_leverage += 1,
+        Grant::Uncovered => tot.loans_uncovered += 1,
+        Grant::Covered => {}
+    }
+    grant
+}
 
 /// Stage 6 for county `c`.
 pub(super) fn new_lending(
@@ -130,8 +182,13 @@ fn approve(
     for (g, &n) in requests.iter().enumerate() {
         for k in 0..n {
             let bits = ctx.streams.new_loan.bits(((tw as u64) << 24) | ((g as u64) << 20) | k as u64, mc.tm);
-            if unit(bits) < rs.rules.demand.bank_refusal || !leverage_room {
+            if unit(bits) < rs.rules.demand.bank_refusal {
                 tot.unmet_refused += 1;
+                continue;
+            }
+            if !leverage_room {
+                tot.unmet_refused += 1;
+                tot.refused_by_leverage += 1;
                 continue;
             }
             *st.pool_mut(g) -= 1;
@@ -164,6 +221,7 @@ fn disburse(
     let st = &mut ws.towns[tw];
     let book = &mut ws.books[c];
     let agg = &mut ws.agg[c];
+    let fund = &mut ws.funds[c];
     let mut room = true;
     let slot = t % LAG_SLOTS;
     let due_now = std::mem::take(&mut st.pending[slot]);
@@ -188,7 +246,13 @@ fn disburse(
             let b3 = second(b2);
             let b4 = second(b3);
             let amount = rules.demand.first_loan_amounts[pick_cum(unit(bits), &rs.amount_cum)].0;
-            if !leverage_allows(rules.lending.leverage_max, Fen(agg.covered), fund_balance_start, amount) {
+            let product_covered = rs.covered_by_product[0];
+            let grant = if product_covered {
+                leverage_grant(rs, mc, fund_balance_start, fund, Fen(agg.covered), amount, tot)
+            } else {
+                Grant::Uncovered
+            };
+            if grant == Grant::Refused {
                 // Past the leverage limit: the request is refused and the
                 // household goes back to its pool.
                 room = false;
@@ -204,7 +268,7 @@ fn disburse(
             let grade = Grade::ALL[pick_cum(unit(b3), &m.grade_cum)];
             let ind = Industry::ALL[pick_cum(unit(b4), &m.industry_cum[c])];
             let sched = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + ctx.term };
-            book.push(NewLoan {
+            let slot = book.push(NewLoan {
                 id,
                 key: ctx.streams.loan.entity(id),
                 principal: amount.0,
@@ -216,11 +280,15 @@ fn disburse(
                 rate_bp: ctx.new_rate_bp(t),
                 township: tw as u32,
             });
+            let covered = product_covered && grant == Grant::Covered;
+            if product_covered && !covered {
+                book.flags[slot] |= UNCOVERED;
+            }
             st.balance += amount.0;
             tot.disbursed += amount.0;
             tot.new_loans += 1;
             tot.loans_by_product[0] += 1;
-            agg.principal(Product::First as u8, rs.covered_by_product[0], amount.0);
+            agg.principal(Product::First as u8, covered, amount.0);
             agg.loans += 1;
             agg.programme_loans += 1;
         }

@@ -11,7 +11,7 @@
 //! common event — a quarter's interest on a current bullet loan, paid — has
 //! its own short path.
 
-use mcstress_compensation::{Fund, leverage_allows};
+use mcstress_compensation::{Fund, LeverageExcess, leverage_allows};
 use mcstress_domain::{Fen, Industry, Product, Rate};
 use mcstress_loans::{
     Due, MaturityContext, Relief, Schedule, Standing, WriteOff, cure_probability, relief_probability,
@@ -20,12 +20,15 @@ use mcstress_loans::{
 
 use mcstress_scenario::FollowUpWhen;
 
-use crate::book::{Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NewLoan, non_performing, programme};
+use crate::book::{
+    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NewLoan, UNCOVERED, non_performing, programme,
+};
 use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{inv_phi, phi};
 use crate::rng::{Stream, mix, second, unit};
 
 use super::context::{MonthCtx, PathCtx};
+use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
 use super::state::{CountyState, NO_CLAIM, Recoverable, TownshipState, Workspace};
 
@@ -92,6 +95,14 @@ fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, starts: &[i16], i: usize) -> Rate {
     // No loan's rate exceeds the LPR at its disbursement: that cap cannot
     // bind, and the loan's start need not be read.
     if ctx.lpr_caps_subsidy { cap.min(ctx.lpr_at(starts[i])) } else { cap }
+}
+
+/// Whether a loan of `product` with `flags` earns the interest subsidy: its
+/// product is subsidised and it was not lent beyond the leverage multiple
+/// without cover (D4: no subsidy on the excess).
+#[inline(always)]
+fn earns_subsidy(rs: &RuleSet, product: usize, flags: u8) -> bool {
+    rs.subsidised[product] && flags & UNCOVERED == 0
 }
 
 /// A county's conditions this month, read once before its loans.
@@ -235,6 +246,8 @@ struct Loan {
     product: u8,
     rate: Rate,
     covered: bool,
+    /// Lent beyond the leverage multiple without cover (flag [`UNCOVERED`]).
+    excess: bool,
     tw: usize,
     id: u64,
     low_will: bool,
@@ -257,6 +270,8 @@ struct PendingFollowUp {
     key: u64,
     risk: u8,
     township: u32,
+    /// Lent beyond the leverage multiple without cover.
+    uncovered: bool,
 }
 
 /// The county-month's terms of a follow-up loan beside a first loan, read
@@ -405,7 +420,7 @@ fn add_follow_ups(
     let months = ladder.follow_up_term_months as i32;
     let sched = Schedule { repayment: ctx.repayment, start: t as i32, maturity: t as i32 + months };
     for f in follow_ups {
-        book.push_beside(
+        let slot = book.push_beside(
             NewLoan {
                 id: f.id,
                 key: f.key,
@@ -420,6 +435,9 @@ fn add_follow_ups(
             },
             f.beside,
         );
+        if f.uncovered {
+            book.flags[slot] |= UNCOVERED;
+        }
     }
 }
 
@@ -466,7 +484,8 @@ impl CountyLoans<'_> {
         }
         let product = book.product[i] as usize;
         let rs = self.rs;
-        let late = self.cm.subsidy_late && rs.subsidised[product];
+        let subsidised = earns_subsidy(rs, product, book.flags[i]);
+        let late = self.cm.subsidy_late && subsidised;
         let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
         if unit(bits)
@@ -481,7 +500,7 @@ impl CountyLoans<'_> {
         {
             return false;
         }
-        if rs.subsidised[product] {
+        if subsidised {
             let p = Fen(book.principal[i]);
             let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
             let cap = subsidy_cap(self.ctx, rs, book.start, i);
@@ -516,17 +535,15 @@ impl CountyLoans<'_> {
             return;
         }
         let tw = book.township[i] as usize;
-        let room = !b.covered
-            || leverage_allows(
-                self.rs.rules.lending.leverage_max,
-                Fen(self.agg.covered),
-                self.cm.fund_balance_start,
-                Fen(b.amount),
-            );
-        if !room || !self.towns[tw].service.served {
+        if !self.towns[tw].service.served {
             return;
         }
-        let (amount, covered) = (b.amount, b.covered);
+        let (amount, product_covered) = (b.amount, b.covered);
+        let grant = if product_covered { self.leverage(Fen(amount)) } else { Grant::Covered };
+        if grant == Grant::Refused {
+            return;
+        }
+        let covered = product_covered && grant == Grant::Covered;
         book.flags[i] |= FOLLOW_UP_TAKEN;
         self.agg.principal(Product::FollowUp as u8, covered, amount);
         self.agg.loans += 1;
@@ -544,7 +561,16 @@ impl CountyLoans<'_> {
             key: book.key[i],
             risk: book.risk[i],
             township: tw as u32,
+            uncovered: product_covered && !covered,
         });
+    }
+
+    /// The leverage decision for a new covered loan of `amount` this month
+    /// ([`leverage_grant`]).
+    #[inline(never)]
+    fn leverage(&mut self, amount: Fen) -> Grant {
+        let covered = Fen(self.agg.covered);
+        leverage_grant(self.rs, self.mc, self.cm.fund_balance_start, self.fund, covered, amount, self.tot)
     }
 
     /// Principal of a loan of `product` in township `tw` changes by
@@ -599,11 +625,16 @@ impl CountyLoans<'_> {
         let b = ctx.b;
         let od = book.overdue[i];
         let product = book.product[i];
+        let excess = book.flags[i] & UNCOVERED != 0;
         let id = book.id[i];
         let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share.get());
         let misuse_failed = self.enterprise_failed(id);
         let modc = if low_will && cm.fund_seen_paying { MOD_STRATEGIC } else { 0 }
-            | if cm.subsidy_late && self.rs.subsidised[product as usize] { MOD_LATE_SUBSIDY } else { 0 };
+            | if cm.subsidy_late && earns_subsidy(self.rs, product as usize, book.flags[i]) {
+                MOD_LATE_SUBSIDY
+            } else {
+                0
+            };
         let bits = Stream::at(book.key[i], self.mc.tm);
         Loan {
             i,
@@ -611,7 +642,8 @@ impl CountyLoans<'_> {
             principal: book.principal[i],
             product,
             rate: Rate::from_basis_points(book.rate_bp[i] as u32),
-            covered: self.rs.covered_by_product[product as usize],
+            covered: self.rs.covered_by_product[product as usize] && !excess,
+            excess,
             tw: book.township[i] as usize,
             id,
             low_will,
@@ -761,7 +793,7 @@ impl CountyLoans<'_> {
     #[inline(always)]
     fn pay_subsidy(&mut self, l: &Loan, due: &Due, principal: i64, starts: &[i16]) {
         let rs = self.rs;
-        if !rs.subsidised[l.product as usize] {
+        if !rs.subsidised[l.product as usize] || l.excess {
             return;
         }
         // Within the cap the subsidy is the interest just paid.
@@ -779,7 +811,7 @@ impl CountyLoans<'_> {
     fn repaid_in_full(&mut self, book: &mut BookView, l: &Loan) {
         let ctx = self.ctx;
         let rs = self.rs;
-        let (rules, ladder) = (&rs.rules, &rs.rules.ladder);
+        let ladder = &rs.rules.ladder;
         let (i, tw) = (l.i, l.tw);
         let clean = book.flags[i] & EVER_OVERDUE == 0;
         let rung = mcstress_loans::next_rung(Product::ALL[l.product as usize], clean)
@@ -799,19 +831,24 @@ impl CountyLoans<'_> {
                     ladder.commercial_rate.basis_points() as u16,
                 ),
             };
-            let next_covered = rs.covered_by_product[next as usize];
-            let allowed = self.towns[tw].service.served
+            let asks = self.towns[tw].service.served
                 && !self.cm.suspended
-                && (!next_covered
-                    || leverage_allows(
-                        rules.lending.leverage_max,
-                        Fen(self.agg.covered),
-                        self.cm.fund_balance_start,
-                        amount,
-                    ));
-            (allowed && unit(second(second(second(l.bits)))) < uptake).then_some((next, amount, months, bp))
+                && unit(second(second(second(l.bits)))) < uptake;
+            if !asks {
+                return None;
+            }
+            // The leverage rule last: a top-up is made only for a loan lent.
+            let next_covered = rs.covered_by_product[next as usize];
+            let grant = if next_covered { self.leverage(amount) } else { Grant::Covered };
+            (grant != Grant::Refused).then_some((
+                next,
+                amount,
+                months,
+                bp,
+                next_covered && grant == Grant::Covered,
+            ))
         });
-        let Some((next, amount, months, bp)) = climbs else {
+        let Some((next, amount, months, bp, covered)) = climbs else {
             self.close_loan(book, i, l.product, tw, true);
             return;
         };
@@ -830,8 +867,9 @@ impl CountyLoans<'_> {
         {
             self.agg.two_loan_households -= 1;
         }
-        let next_covered = rs.covered_by_product[next as usize];
-        self.principal_moves(next as u8, next_covered, tw, amount.0);
+        let uncovered = rs.covered_by_product[next as usize] && !covered;
+        book.flags[i] = (book.flags[i] & !UNCOVERED) | if uncovered { UNCOVERED } else { 0 };
+        self.principal_moves(next as u8, covered, tw, amount.0);
         self.tot.disbursed += amount.0;
         self.tot.loans_by_product[next as usize] += 1;
         book.principal[i] = amount.0;
@@ -867,7 +905,10 @@ impl CountyLoans<'_> {
             business_running: unit(second(l.bits)) < qualifies,
             bank_serves_township: self.towns[l.tw].service.served,
             county_suspended: self.cm.suspended,
+            // Relief adds no principal: only the refusing rule refuses it
+            // beyond the multiple; the loan keeps its cover (or its lack).
             within_leverage: !l.covered
+                || rules.lending.leverage_excess != LeverageExcess::Refuse
                 || leverage_allows(
                     rules.lending.leverage_max,
                     Fen(self.agg.covered),

@@ -28,7 +28,7 @@ mod state;
 
 pub use result::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
-    PathResult, PathTotals, TOWNSHIP_RATE_UNIT,
+    PathResult, PathTotals, TOWNSHIP_RATE_UNIT, UnpaidEnd,
 };
 pub(crate) use state::Workspace;
 

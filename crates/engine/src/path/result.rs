@@ -2,6 +2,8 @@
 //! figures by month — with stage 8 of the month (recording) and the closing
 //! of the books at the end of the path.
 
+use mcstress_compensation::UnpaidByCause;
+
 use crate::book::Balances;
 use crate::model::Model;
 
@@ -99,6 +101,54 @@ pub struct PathTotals {
     pub fast_track_loans: i64,
     /// Subsidy owed but not yet paid at the end (late), fen.
     pub subsidy_late_end: i64,
+    /// Loan requests refused by the leverage rule (count; part of
+    /// `unmet_refused` for first loans; follow-ups and ladder steps
+    /// refused by it are counted here too).
+    pub refused_by_leverage: i64,
+    /// Loans lent beyond the leverage multiple without the fund's cover
+    /// (count; `leverage_excess = "uncovered"`).
+    pub loans_uncovered: i64,
+    /// Top-ups into the funds, every form and level (interest not
+    /// included), fen.
+    pub top_ups: i64,
+    /// Top-ups made to cover loans beyond the leverage multiple
+    /// (`leverage_excess = "top_up"`; part of `top_ups`), fen.
+    pub leverage_top_ups: i64,
+    /// Approved claims unpaid at the end, by cause (fen; they sum to
+    /// `loss_uncovered` plus the part held back by a share cap).
+    pub unpaid_end: UnpaidEnd,
+    /// Counties whose top-ups ran out — an approved claim unpaid while the
+    /// year's fiscal capacity or top-up cap was spent (count).
+    pub counties_top_ups_ran_out: i64,
+}
+
+/// Approved claims unpaid at the end of the horizon by cause, fen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnpaidEnd {
+    /// Held back by the annual cap as a share of the fund.
+    pub annual_cap: i64,
+    /// Owed by an empty fund whose year's top-ups ran out (fiscal capacity
+    /// or top-up cap spent).
+    pub top_ups_spent: i64,
+    /// Owed by an empty fund with no top-up rule.
+    pub no_top_up: i64,
+    /// Owed by an empty fund awaiting its next top-up, with budget left.
+    pub awaiting_top_up: i64,
+}
+
+impl UnpaidEnd {
+    fn add(&mut self, u: UnpaidByCause) {
+        self.annual_cap += u.annual_cap.0;
+        self.top_ups_spent += u.top_ups_spent.0;
+        self.no_top_up += u.no_top_up.0;
+        self.awaiting_top_up += u.awaiting_top_up.0;
+    }
+
+    fn of(u: UnpaidByCause) -> UnpaidEnd {
+        let mut out = UnpaidEnd::default();
+        out.add(u);
+        out
+    }
 }
 
 /// One county's outcome on one path.
@@ -116,6 +166,14 @@ pub struct CountyOutcome {
     pub coverage_end: f64,
     /// Claims paid by the fund over the horizon, fen.
     pub claims_paid: i64,
+    /// Simulation month (0-based) in which the county's top-ups first ran
+    /// out: an approved claim unpaid while the year's fiscal capacity (or
+    /// top-up cap) was spent.
+    pub top_ups_ran_out_month: Option<u16>,
+    /// Top-ups into the fund over the horizon, every form and level, fen.
+    pub top_ups: i64,
+    /// Approved claims unpaid at the end, by cause, fen.
+    pub unpaid_end: UnpaidEnd,
 }
 
 /// Everything one path produces.
@@ -185,6 +243,9 @@ impl Record {
                     loss_fund: 0,
                     coverage_end: 0.0,
                     claims_paid: 0,
+                    top_ups_ran_out_month: None,
+                    top_ups: 0,
+                    unpaid_end: UnpaidEnd::default(),
                 })
                 .collect(),
             prov_out: 0,
@@ -258,7 +319,15 @@ impl Record {
             }
         }
         let mut unpaid_total = 0;
+        let last = (ctx.s.horizon_months as usize).saturating_sub(1);
         for (c, f) in ws.funds.iter().enumerate() {
+            let unpaid = f.unpaid_by_cause(&ctx.rules_for(c, last).rules.fund);
+            tot.unpaid_end.add(unpaid);
+            tot.top_ups += f.top_ups.0;
+            tot.leverage_top_ups += f.leverage_top_ups.0;
+            if f.top_ups_ran_out_at.is_some() {
+                tot.counties_top_ups_ran_out += 1;
+            }
             debug_assert!(f.balances());
             tot.fund_inflows += f.inflows.0;
             tot.claims_paid += f.claims_paid.0;
@@ -270,6 +339,9 @@ impl Record {
             o.exhausted_month = f.exhausted_at;
             o.loss_fund = f.claims_paid.0 - f.recoveries.0;
             o.claims_paid = f.claims_paid.0;
+            o.top_ups_ran_out_month = f.top_ups_ran_out_at;
+            o.top_ups = f.top_ups.0;
+            o.unpaid_end = UnpaidEnd::of(unpaid);
             o.coverage_end = coverage(&ws.agg[c], ctx.m.counties[c].eligible);
             if f.exhausted_at.is_some() {
                 tot.counties_exhausted += 1;

@@ -1,8 +1,8 @@
 //! `[rules.*]`: the policy rules, one reader per sub-table.
 
 use mcstress_compensation::{
-    Activation, AnnualShareCap, CapBase, CapExcess, ClaimRules, FundRules, LendingRules, LevelSplit,
-    LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
+    Activation, AnnualShareCap, CapBase, CapExcess, ClaimRules, FiscalCapacity, FundRules, LendingRules,
+    LevelSplit, LeverageExcess, LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
 };
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, ReliefRules, RenewalRules, SubsidyRules};
@@ -279,13 +279,36 @@ fn fund(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> FundRules {
         "quarterly_to_ratio" => TopUp::QuarterlyToRatio { ratio },
         _ => TopUp::AnnualRestore { month_of_year },
     };
-    let fund = FundRules {
-        interest_rate,
-        top_up,
-        annual_top_up_cap: cx.opt_money(t, "annual_top_up_cap_yuan", Fen::ZERO, MAX_YUAN),
-    };
+    let annual_top_up_cap = cx.opt_money(t, "annual_top_up_cap_yuan", Fen::ZERO, MAX_YUAN);
+    let fiscal_capacity = fiscal_capacity(cx, t);
+    let fund = FundRules { interest_rate, top_up, annual_top_up_cap, fiscal_capacity };
     cx.close(ft);
     fund
+}
+
+/// `fiscal_capacity`: what a county's budget can put into top-ups in a
+/// calendar year when its data give no figure — a multiple of the fund's
+/// endowment (`fiscal_capacity_share`, default 1), an amount
+/// (`fiscal_capacity_yuan`), or unlimited.
+fn fiscal_capacity(cx: &mut Cx<'_>, t: &mut Tab<'_>) -> FiscalCapacity {
+    let kind =
+        cx.choice(t, "fiscal_capacity", "share_of_endowment", &["share_of_endowment", "yuan", "unlimited"]);
+    let share = cx.float(t, "fiscal_capacity_share", 1.0, 0.0, 100.0);
+    let yuan = cx.opt_money(t, "fiscal_capacity_yuan", Fen::ZERO, MAX_YUAN);
+    match kind {
+        "unlimited" => FiscalCapacity::Unlimited,
+        "yuan" => {
+            if yuan.is_none() {
+                cx.require(
+                    t,
+                    "fiscal_capacity_yuan",
+                    "an amount in yuan a year, since fiscal_capacity = \"yuan\"",
+                );
+            }
+            FiscalCapacity::Yuan(yuan.unwrap_or(Fen::ZERO))
+        }
+        _ => FiscalCapacity::ShareOfEndowment(share),
+    }
 }
 
 fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
@@ -293,6 +316,16 @@ fn lending(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> LendingRules {
     let t = &mut gt;
     let lending = LendingRules {
         leverage_max: cx.float(t, "leverage_max", 20.0, 0.0, 1000.0),
+        leverage_excess: match cx.choice(
+            t,
+            "leverage_excess",
+            "uncovered",
+            &["uncovered", "top_up", "refuse"],
+        ) {
+            "refuse" => LeverageExcess::Refuse,
+            "top_up" => LeverageExcess::TopUp,
+            _ => LeverageExcess::Uncovered,
+        },
         suspension_metric: match cx.choice(t, "suspension_metric", "npl", &["npl", "overdue"]) {
             "overdue" => RatioMetric::Overdue,
             _ => RatioMetric::Npl,
