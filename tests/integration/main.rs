@@ -16,6 +16,7 @@ mod golden;
 mod ladder;
 mod ledger;
 mod mechanisms;
+mod monitoring;
 mod output_dirs;
 mod presets;
 mod relief;

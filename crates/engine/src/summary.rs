@@ -159,6 +159,10 @@ pub struct ProvinceSummary {
     pub surveys: Estimate,
     /// Requests approved through the post-disaster fast track (count).
     pub fast_track_loans: Estimate,
+    /// Never-borrowed households identified as 监测对象 over the horizon
+    /// (count), of them after disasters, and those whose risk was removed
+    /// (风险消除).
+    pub monitoring: Monitoring,
     /// Subsidy owed but unpaid at the end (late), yuan.
     pub subsidy_late_yuan: Estimate,
     /// The leverage multiple, its excess and the county top-ups.
@@ -246,6 +250,18 @@ pub struct UnmetRequests {
     pub suspended: Estimate,
     /// The bank refused, or the leverage limit was reached.
     pub refused: Estimate,
+}
+
+/// Monitoring against a return to poverty (counts of never-borrowed
+/// households over the horizon).
+#[derive(Clone, Debug, Serialize)]
+pub struct Monitoring {
+    /// Identified as 监测对象, in ordinary months and after disasters.
+    pub entries: Estimate,
+    /// Of them, identified after a disaster struck their county.
+    pub entries_after_disasters: Estimate,
+    /// Whose risk was removed (风险消除): they left monitoring.
+    pub exits: Estimate,
 }
 
 /// County figures.
@@ -405,6 +421,11 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         },
         surveys: est(paths, |p| p.totals().surveys as f64),
         fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
+        monitoring: Monitoring {
+            entries: est(paths, |p| p.totals().monitoring_entries as f64),
+            entries_after_disasters: est(paths, |p| p.totals().monitoring_entries_after_disasters as f64),
+            exits: est(paths, |p| p.totals().monitoring_exits as f64),
+        },
         subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
         leverage_and_top_ups: LeverageTopUps {
             refused_by_leverage: est(paths, |p| p.totals().refused_by_leverage as f64),

@@ -2,7 +2,7 @@
 
 use mcstress_compensation::{ClaimRules, FundRules, LendingRules};
 use mcstress_domain::{CountyCode, Fen, Industry, Rate, Share, YearMonth};
-use mcstress_households::{CountyProfile, PortfolioMix};
+use mcstress_households::{CountyProfile, FastTrackReach, MonitoringRules, PortfolioMix};
 use mcstress_loans::{LoanRules, Repayment};
 
 /// A validated scenario.
@@ -402,6 +402,12 @@ pub struct Demand {
     /// Uptake of monitored households under the fast track is multiplied
     /// by 1 + this.
     pub fast_track_uplift: f64,
+    /// Whom the fast track reaches: 脱贫户 and 监测对象 (the notice), or
+    /// 监测对象 only.
+    pub fast_track_reach: FastTrackReach,
+    /// Households entering monitoring after a disaster and leaving it
+    /// when the risk is removed.
+    pub monitoring: MonitoringRules,
     /// Amounts of new first loans and their shares (default: the starting
     /// book's, `portfolio.amounts`).
     pub first_loan_amounts: Vec<(Fen, f64)>,

@@ -12,7 +12,7 @@ use crate::model::{RuleSet, pick_cum, risk_cell};
 use crate::rng::{second, unit};
 use mcstress_compensation::{Fund, LeverageExcess, leverage_allows, leverage_top_up_needed};
 use mcstress_domain::{Category, Fen, Grade, Industry, Product};
-use mcstress_households::{SurveyCheck, SurveyRule, fast_track_applies};
+use mcstress_households::{MonitoringRules, SurveyCheck, SurveyRule, fast_track_applies};
 use mcstress_loans::Schedule;
 use mcstress_scenario::Demand;
 
@@ -85,17 +85,27 @@ pub(super) fn new_lending(
     let rs = cm.rules;
     let demand = &rs.rules.demand;
     let t = mc.t;
-    // The fast track by request group: it is the monitored households' (see
-    // `fast_track_applies`).
+    // The fast track by request group: the monitored households', and the
+    // lifted households' (never-borrowed and former borrowers) when it
+    // reaches them (see `fast_track_applies`, `FastTrackReach`).
     let fast: [bool; GROUPS] = std::array::from_fn(|g| {
         fast_track_applies(
             demand.fast_track,
-            g == MONITORED,
+            demand.fast_track_reach.reaches(g == MONITORED),
             ws.county[c].last_disaster,
             t as u16,
             demand.fast_track_months,
         )
     });
+    // A disaster that struck the county this month identifies new 监测对象
+    // in proportion to its intensity (the strongest kind's, at impact).
+    let intensity = if ws.county[c].last_disaster == Some(t as u16) {
+        ws.disaster[c].iter().copied().fold(0.0, f64::max)
+    } else {
+        0.0
+    };
+    let county_towns = ctx.m.counties[c].townships.clone();
+    let eligible_per_town = ctx.m.counties[c].eligible / county_towns.len().max(1) as u32;
     let survey_rule = SurveyRule {
         interval_months: demand.survey_interval_months,
         effect_months: demand.survey_effect_months,
@@ -105,10 +115,11 @@ pub(super) fn new_lending(
     // Once the leverage limit refuses a loan, the county's later requests
     // this month are refused too.
     let mut leverage_room = true;
-    for tw in ctx.m.counties[c].townships.clone() {
+    for tw in county_towns {
         let st = &mut ws.towns[tw];
+        monitoring(ctx, mc, &demand.monitoring, st, tw, eligible_per_town, intensity, tot);
         survey(&survey_rule, mc, st, tot);
-        let requests = requests(ctx, mc, demand, &survey_rule, st, tw, fast[MONITORED]);
+        let requests = requests(ctx, mc, demand, &survey_rule, st, tw, &fast);
         let asked: u32 = requests.iter().sum();
         if !st.service.served {
             tot.unmet_no_bank += asked as i64;
@@ -119,6 +130,46 @@ pub(super) fn new_lending(
         }
         leverage_room &= disburse(ctx, mc, cm, ws, c, tw, suspended, tot);
     }
+}
+
+/// 防止返贫动态监测 in a township: never-borrowed monitored households whose
+/// risk is removed (风险消除) leave monitoring, and with it the pool of
+/// first loans; in an ordinary month as many are identified as leave on
+/// average (the township's starting monitored pool times the exit rate), so
+/// the stock is stable without shocks; a disaster of `intensity` this month
+/// identifies more among the township's `eligible` households. The draws
+/// are the township-month's uptake stream's further bits (`second³`…`⁵`),
+/// unused by the requests.
+#[allow(clippy::too_many_arguments)]
+fn monitoring(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    rules: &MonitoringRules,
+    st: &mut TownshipState,
+    tw: usize,
+    eligible: u32,
+    intensity: f64,
+    tot: &mut PathTotals,
+) {
+    if rules.is_static() {
+        return;
+    }
+    let b0 = ctx.streams.uptake.bits(tw as u64, mc.tm);
+    let b3 = second(second(second(b0)));
+    let (b4, b5) = (second(b3), second(second(b3)));
+    let p_exit = rules.exit_monthly;
+    let exits = binomial(u64::from(st.never[1]), p_exit, unit(b3)) as u32;
+    let ordinary = binomial(u64::from(ctx.m.townships[tw].never_start[1]), p_exit, unit(b4)) as u32;
+    let after_shock = if intensity > 0.0 {
+        let p = rules.expected_entries(eligible, intensity) / f64::from(eligible.max(1));
+        binomial(u64::from(eligible), p, unit(b5)) as u32
+    } else {
+        0
+    };
+    st.never[1] = st.never[1] - exits + ordinary + after_shock;
+    tot.monitoring_entries += i64::from(ordinary + after_shock);
+    tot.monitoring_entries_after_disasters += i64::from(after_shock);
+    tot.monitoring_exits += i64::from(exits);
 }
 
 /// 摸排: every few months a township's demand is checked; where its balance
@@ -147,20 +198,19 @@ fn requests(
     rule: &SurveyRule,
     st: &TownshipState,
     tw: usize,
-    fast_monitored: bool,
+    fast: &[bool; GROUPS],
 ) -> [u32; GROUPS] {
     let survey = rule.uptake_multiplier(mc.t as i32, st.survey_until as i32);
-    let p_new = (ctx.b.uptake_monthly * survey).min(1.0);
-    let p_mon = (p_new * if fast_monitored { 1.0 + demand.fast_track_uplift } else { 1.0 }).min(1.0);
+    let uplift = |g: usize| if fast[g] { 1.0 + demand.fast_track_uplift } else { 1.0 };
+    let p_base = (ctx.b.uptake_monthly * survey).min(1.0);
+    let p_new = (p_base * uplift(0)).min(1.0);
+    let p_mon = (p_base * uplift(MONITORED)).min(1.0);
+    let p_former = (demand.repeat_uptake_monthly * uplift(2)).min(1.0);
     // One uniform per group, by inversion (see `binomial`).
     let b0 = ctx.streams.uptake.bits(tw as u64, mc.tm);
     let (b1, b2) = (second(b0), second(second(b0)));
     let draw = |n: u32, p: f64, bits: u64| binomial(n as u64, p, unit(bits)) as u32;
-    [
-        draw(st.never[0], p_new, b0),
-        draw(st.never[1], p_mon, b1),
-        draw(st.former, demand.repeat_uptake_monthly, b2),
-    ]
+    [draw(st.never[0], p_new, b0), draw(st.never[1], p_mon, b1), draw(st.former, p_former, b2)]
 }
 
 /// The bank approves or refuses each request; an approved household leaves

@@ -99,6 +99,14 @@ pub struct PathTotals {
     /// Requests approved through the post-disaster fast track (count); they
     /// are disbursed in the same month.
     pub fast_track_loans: i64,
+    /// Never-borrowed households identified as 监测对象 (count): in
+    /// ordinary months and after disasters.
+    pub monitoring_entries: i64,
+    /// Of them, those identified after a disaster (count).
+    pub monitoring_entries_after_disasters: i64,
+    /// Never-borrowed monitored households whose risk was removed
+    /// (风险消除) and who left monitoring (count).
+    pub monitoring_exits: i64,
     /// Subsidy owed but not yet paid at the end (late), fen.
     pub subsidy_late_end: i64,
     /// Loan requests refused by the leverage rule (count; part of

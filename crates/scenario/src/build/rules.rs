@@ -5,6 +5,7 @@ use mcstress_compensation::{
     LevelSplit, LeverageExcess, LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
 };
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
+use mcstress_households::{FastTrackReach, MonitoringRules};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, ReliefRules, RenewalRules, SubsidyRules};
 
 use super::{MAX_YUAN, county_list, items, share, sim_month};
@@ -397,6 +398,19 @@ fn demand(cx: &mut Cx<'_>, rt: &mut Tab<'_>, c: &Context<'_>) -> Demand {
         fast_track: cx.boolean(t, "fast_track", false),
         fast_track_months: cx.int(t, "fast_track_months", 6, 0, 36) as u16,
         fast_track_uplift: cx.float(t, "fast_track_uplift", 1.0, 0.0, 10.0),
+        fast_track_reach: match cx.choice(
+            t,
+            "fast_track_reach",
+            "lifted_and_monitored",
+            &["lifted_and_monitored", "monitored"],
+        ) {
+            "monitored" => FastTrackReach::Monitored,
+            _ => FastTrackReach::LiftedAndMonitored,
+        },
+        monitoring: MonitoringRules {
+            entry_per_intensity: cx.float(t, "monitoring_entry_per_intensity", 0.01, 0.0, 1.0),
+            exit_monthly: cx.float(t, "monitoring_exit_monthly", 0.04, 0.0, 1.0),
+        },
         first_loan_amounts: super::amount_mix(cx, t, "first_loan_amounts", c.amounts),
     };
     cx.close(mt);
