@@ -24,6 +24,7 @@ mod scenario_files;
 mod search;
 mod stress;
 mod support;
+mod two_ways;
 mod unknown_fields;
 mod vasicek;
 mod wiring;
