@@ -80,7 +80,7 @@ fn concentrated_maturities_raise_the_peak_overdue_rate_and_the_funds_losses() {
     // waves; 48 months, so that both books mature and are claimed within
     // the horizon. A wave pushes the county overdue ratio past the 2 %
     // activation threshold, so more of the fund's share is paid (and less
-    // left to the banks): the preset's mechanism (docs/model.md § 5.1).
+    // left to the banks): the preset's mechanism (docs/model.md § 7.3).
     let paths = 64;
     let spread = run_with(&format!("{}{}", maturing_in(1, 36), baseline_like(48)), paths);
     let wall = run_with(&format!("{}{}", spring_wall(), baseline_like(48)), paths);

@@ -842,7 +842,7 @@ fn funds_at(p: &PathResult, t: usize) -> f64 {
 fn every_shipped_rule_revision_moves_the_figures_its_way() {
     // Four times the paths of the other direction tests: claims are rarer
     // events, and with most overdue episodes at maturity (docs/model.md
-    // § 5.1) they come in waves whose timing is noisy; exhausted funds are
+    // § 7.3) they come in waves whose timing is noisy; exhausted funds are
     // rarer still.
     let rev = |name: &str| {
         simulate(&shipped(&format!("scenarios/rules/{name}.toml")), 4 * DIRECTION_PATHS, DIRECTION_SEED, 2).1

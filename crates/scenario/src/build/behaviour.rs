@@ -10,7 +10,7 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
     let t = &mut table;
     let distress = probs(cx, t, "distress_probability", &CATEGORY_KEYS, [0.012, 0.03, 0.025, 0.05], 0.5);
     let grade_multiplier = probs(cx, t, "grade_multiplier", &GRADE_KEYS, [0.6, 1.3, 2.6], 20.0);
-    // Two ways to fail (docs/model.md § 5.1): an interest due and a due
+    // Two ways to fail (docs/model.md § 7.3): an interest due and a due
     // that carries principal each have their own multiplier of the base
     // probability, factor loading and income-shock elasticity; the cure
     // test keeps `asset_correlation`.
