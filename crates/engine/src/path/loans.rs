@@ -977,6 +977,20 @@ mod tests {
     }
 
     #[test]
+    fn failing_one_of_n_instalments_is_as_likely_as_failing_a_bullet_at_maturity() {
+        for p in [0.0, 1e-6, 0.03, 0.24, 0.999] {
+            for n in [2, 12, 36] {
+                let q = instalment_probability(p, n);
+                assert!((1.0 - libm::pow(1.0 - q, f64::from(n)) - p).abs() < 1e-12, "p {p} n {n}");
+                assert!(q <= p);
+            }
+            assert_eq!(instalment_probability(p, 1), p);
+        }
+        // A township multiplier can take a probability past 1: certain.
+        assert_eq!(instalment_probability(1.3, 12), 1.0);
+    }
+
+    #[test]
     fn the_bullet_fast_path_agrees_with_the_schedule_rule() {
         for start in [-35, -7, -1, 0, 4] {
             for term in [3, 10, 12, 36, 48] {
