@@ -190,3 +190,24 @@ fn county_rate(p: &PathResult, c: usize, t: usize) -> f64 {
     let n = p.counties.len();
     p.county_monthly[(t * n + c) * mcstress_engine::COUNTY_FIGURES + mcstress_engine::FIG_OVERDUE_RATE]
 }
+
+#[test]
+fn a_stochastic_disaster_is_declared_only_at_the_threshold() {
+    // An earthquake strikes every county every January (multiplier 5 at
+    // intensity 1). Declared at a threshold of 4, it defers every payment
+    // of January–June: the book starts current, so nothing can turn
+    // overdue in those months. At 6 it is not declared.
+    let quake = |threshold: f64| {
+        format!(
+            "[shocks]\ndeclared_multiplier = {threshold}\n\n[shocks.disasters.earthquake]\n\
+             annual_probability = 1\nmonths = [1]\ncounty_share = 1\nmoratorium_months = 6\n"
+        )
+    };
+    let declared = run_with(&quake(4.0), 4);
+    let not = run_with(&quake(6.0), 4);
+    for p in &declared {
+        assert!(p.province_overdue[..6].iter().all(|r| *r == 0.0), "{:?}", &p.province_overdue[..7]);
+        assert!(p.province_overdue[6] > 0.0, "dues come back in July");
+    }
+    assert!(not.iter().all(|p| p.province_overdue[..6].iter().all(|r| *r > 0.0)));
+}
