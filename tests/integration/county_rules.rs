@@ -421,7 +421,7 @@ fn new_loans_take_the_lpr_in_force_when_they_are_disbursed() {
              [behaviour]\ndistress_probability = {{ unstable = 1e-9 }}\n\n\
              [rules.ladder]\nfollow_up_when = \"after\"\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
              [rules.lending]\nwrite_off_months = 5\n\n\
-             [shocks]\nevents = [ {{ kind = \"earthquake\", month = \"2024-08\", severity = 100 }} ]\n\n{rates}"
+             [shocks]\nevents = [ {{ kind = \"earthquake\", month = \"2024-08\", severity = 100, moratorium_months = 0 }} ]\n\n{rates}"
         ));
         let p = mcstress_engine::simulate_path(&Model::prepare(&s), 5, 0);
         assert_eq!(p.totals.loans_by_product[1], 20, "every household climbs");

@@ -372,13 +372,21 @@ fn the_price_and_disaster_defaults_of_the_format_doc_are_the_readers() {
                 cells[1].split(" (").next().unwrap().split(", ").map(|m| m.parse().unwrap()).collect();
             (1..=12).map(|m| listed.contains(&m)).collect()
         };
-        let doc = (number(&cells[0]), months, number(&cells[2]), number(&cells[3]), number(&cells[4]));
+        let doc = (
+            number(&cells[0]),
+            months,
+            number(&cells[2]),
+            number(&cells[3]),
+            number(&cells[4]),
+            number(&cells[5]),
+        );
         let read = (
             d.annual_probability,
             d.months.to_vec(),
             d.county_share.get(),
             d.distress_multiplier,
             d.persistence,
+            f64::from(d.moratorium_months),
         );
         assert_eq!(doc, read, "shocks.disasters.{kind}: the doc's defaults against the reader's");
     }

@@ -27,6 +27,7 @@ mod search;
 mod stress;
 mod support;
 mod top_ups;
+mod two_ways;
 mod unknown_fields;
 mod vasicek;
 mod wiring;

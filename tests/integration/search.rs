@@ -197,14 +197,16 @@ fn the_top_up_found_brings_the_county_under_the_target_and_less_does_not() {
         shock: "drought".into(),
         target: 0.1,
         severities: vec![0.0, 1.0, 2.0],
-        topup_severity: 1.0,
+        // Severity 2: at 1 no county of the small scenario reaches the
+        // target since most failures come at maturity (docs/model.md § 7.3).
+        topup_severity: 2.0,
         topup_tolerance: 0.01,
     };
     let cfg = mcstress_engine::RunConfig { paths: 30, seed: 7, threads: 2 };
     let b = mcstress_engine::breakpoint(&base, &bc, cfg, None).unwrap();
     let needy: Vec<_> = b.counties.iter().filter(|c| c.min_topup_yuan.is_some_and(|t| t > 0.0)).collect();
-    assert!(!needy.is_empty(), "some county needs a top-up at severity 1: {:?}", b.counties);
-    let shocked = base.with_shock("drought", 1.0).unwrap();
+    assert!(!needy.is_empty(), "some county needs a top-up at severity 2: {:?}", b.counties);
+    let shocked = base.with_shock("drought", 2.0).unwrap();
     let p_with = |id: &str, topup: f64| {
         let mut s = shocked.clone();
         let i = s.counties.iter().position(|k| k.code.to_string() == id).unwrap();

@@ -48,6 +48,13 @@ age_weights = [0, 0, 1]
 distress_probability = {{ lifted = {P} }}
 grade_multiplier = {{ a = 1.0 }}
 asset_correlation = {RHO}
+# The one-factor model (docs/model.md § 7.3): the interest process at the
+# base probability with loading ρ; price and disaster shocks are off.
+interest_multiplier = 1
+interest_correlation = {RHO}
+maturity_correlation = {RHO}
+interest_shock_elasticity = 1
+maturity_shock_elasticity = 1
 province_factor_weight = 0
 prefecture_factor_weight = 0
 uptake_monthly = 0

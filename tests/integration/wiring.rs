@@ -499,7 +499,7 @@ fn an_uncovered_loan_is_written_off_at_the_write_off_limit_and_the_bank_bears_it
          [behaviour]\ndistress_probability = { unstable = 1e-9 }\n\n\
          [rules.ladder]\nfollow_up_when = \"after\"\nfollow_up_uptake = 1\nfollow_up_amount_yuan = 10000\n\n\
          [rules.lending]\nwrite_off_months = 5\n\n\
-         [shocks]\nevents = [ { kind = \"earthquake\", month = \"2024-08\", severity = 100 } ]",
+         [shocks]\nevents = [ { kind = \"earthquake\", month = \"2024-08\", severity = 100, moratorium_months = 0 } ]",
     ));
     assert_eq!(p.totals.loans_by_product[1], LOANS, "every household climbs");
     assert_eq!(overdue(&p, 0, 8), 0.0);
@@ -631,7 +631,8 @@ const CORR_PATHS: u32 = 40_000;
 fn correlated(extra: &str) -> Scenario {
     tiny(&format!(
         "[behaviour]\ndistress_probability = {{ lifted = {P} }}\ngrade_multiplier = {{ a = 1.0 }}\n\
-         asset_correlation = {RHO}\nprovince_factor_weight = {W_PROVINCE}\n\
+         asset_correlation = {RHO}\ninterest_correlation = {RHO}\nmaturity_correlation = {RHO}\n\
+         province_factor_weight = {W_PROVINCE}\n\
          prefecture_factor_weight = {W_PREFECTURE}\nfactor_persistence = {PERSISTENCE}\n\n{extra}"
     ))
 }
@@ -847,8 +848,14 @@ fn funds_at(p: &PathResult, t: usize) -> f64 {
 
 #[test]
 fn every_shipped_rule_revision_moves_the_figures_its_way() {
-    let current = paths_of(&shipped("scenarios/rules/current.toml"));
-    let rev = |name: &str| paths_of(&shipped(&format!("scenarios/rules/{name}.toml")));
+    // Four times the paths of the other direction tests: claims are rarer
+    // events, and with most overdue episodes at maturity (docs/model.md
+    // § 7.3) they come in waves whose timing is noisy; exhausted funds are
+    // rarer still.
+    let rev = |name: &str| {
+        simulate(&shipped(&format!("scenarios/rules/{name}.toml")), 4 * DIRECTION_PATHS, DIRECTION_SEED, 2).1
+    };
+    let current = rev("current");
     let claims = |p: &PathResult| p.totals.claims_paid as f64;
     // A fund share of 0.8: the funds pay more.
     assert_moves(paired(&current, &rev("higher-share"), claims), 1.0, "higher-share: claims paid");
@@ -860,11 +867,12 @@ fn every_shipped_rule_revision_moves_the_figures_its_way() {
     assert_moves(paired(&current, &shorter, claims), 1.0, "shorter-trigger: claims paid");
     assert_moves(paired(&current, &shorter, |p| funds_at(p, 11)), -1.0, "shorter-trigger: funds in December");
     // A quarterly top-up to 10 % of the covered balance: more money in,
-    // fewer exhausted funds (a rarer event: four times the paths).
-    let more = |name: &str| {
-        simulate(&shipped(&format!("scenarios/rules/{name}.toml")), 4 * DIRECTION_PATHS, DIRECTION_SEED, 2).1
+    // fewer exhausted funds (rare in the small province since most
+    // failures come at maturity: four times the paths again).
+    let rarer = |name: &str| {
+        simulate(&shipped(&format!("scenarios/rules/{name}.toml")), 16 * DIRECTION_PATHS, DIRECTION_SEED, 2).1
     };
-    let (current, target) = (more("current"), more("target-topup"));
+    let (current, target) = (rarer("current"), rarer("target-topup"));
     assert_moves(paired(&current, &target, |p| p.totals.fund_inflows as f64), 1.0, "target-topup: inflows");
     assert_moves(
         paired(&current, &target, |p| p.totals.counties_exhausted as f64),

@@ -142,10 +142,24 @@ pub struct Behaviour {
     pub distress: [f64; 4],
     /// Multiplier of the distress probability by grade.
     pub grade_multiplier: [f64; 3],
-    /// Multiplier at maturity (a bullet's principal is a large sum).
+    /// Multiplier of the base probability at a due that carries only
+    /// interest (the interest process: a small, subsidised instalment).
+    pub interest_multiplier: f64,
+    /// Multiplier of the base probability at a due that carries principal
+    /// (the maturity process: a bullet's principal is a large sum).
     pub maturity_multiplier: f64,
-    /// Asset correlation ρ of the one-factor model.
+    /// Factor loading ρ of the cure process (an overdue loan's monthly
+    /// test).
     pub asset_correlation: f64,
+    /// Factor loading ρ_I of the interest process.
+    pub interest_correlation: f64,
+    /// Factor loading ρ_M of the maturity (principal) process.
+    pub maturity_correlation: f64,
+    /// Income-shock elasticity β_I of the interest process: a price or
+    /// disaster multiplier M weighs on an interest due as M^β_I.
+    pub interest_shock_elasticity: f64,
+    /// Income-shock elasticity β_M of the maturity process (M^β_M).
+    pub maturity_shock_elasticity: f64,
     /// AR(1) coefficient of the systematic factors, monthly.
     pub factor_persistence: f64,
     /// Share of a county factor's variance from the province factor.
@@ -273,6 +287,9 @@ pub struct Disaster {
     pub persistence: f64,
     /// Exposure of each industry (0–1), by [`Industry`] index.
     pub exposure: [f64; Industry::COUNT],
+    /// Months of repayment moratorium (延期还款) a declared arrival brings
+    /// to the counties it hits (0: none).
+    pub moratorium_months: u16,
 }
 
 /// What a scripted event does.
@@ -297,6 +314,9 @@ pub struct Event {
     pub severity: f64,
     /// Relative price change of a price event (−0.24 = 24 % down).
     pub price_change: f64,
+    /// Months of repayment moratorium a disaster event brings to the
+    /// counties it hits (a scripted disaster is always declared; 0: none).
+    pub moratorium_months: u16,
 }
 
 /// Shocks.
@@ -308,6 +328,10 @@ pub struct Shocks {
     pub disasters: Vec<Disaster>,
     /// Scripted events.
     pub events: Vec<Event>,
+    /// A stochastic arrival is declared (and brings its kind's moratorium)
+    /// when the county's distress multiplier of the kind on a fully
+    /// exposed industry, `distress_multiplier^intensity`, reaches this.
+    pub declared_multiplier: f64,
 }
 
 /// Policy rules.
@@ -521,7 +545,8 @@ impl Scenario {
     /// The scenario with a stress shock of family `name` and `severity`
     /// added in its first month: a disaster kind hits every county with
     /// that severity (1 = a typical hit), an industry's price falls by
-    /// `20 % × severity` (at most 95 %).
+    /// `20 % × severity` (at most 95 %). A stress shock brings no
+    /// repayment moratorium: it tests the funds without relief.
     pub fn with_shock(&self, name: &str, severity: f64) -> Result<Scenario, UnknownShock> {
         let kind = if let Some(k) = DisasterKind::ALL.into_iter().find(|k| k.key() == name) {
             EventKind::Disaster(k)
@@ -539,7 +564,14 @@ impl Scenario {
             EventKind::Disaster(_) => (severity, 0.0),
             EventKind::Price(_) => (1.0, (-0.2 * severity).max(-0.95)),
         };
-        s.shocks.events.push(Event { kind, month: 0, counties: Vec::new(), severity, price_change });
+        s.shocks.events.push(Event {
+            kind,
+            month: 0,
+            counties: Vec::new(),
+            severity,
+            price_change,
+            moratorium_months: 0,
+        });
         Ok(s)
     }
 }

@@ -67,9 +67,15 @@ pub(super) struct PathCtx<'m> {
     pub wg: f64,
     pub wp: f64,
     pub wc: f64,
-    /// √ρ and √(1 − ρ) of the one-factor model.
-    pub sqrt_rho: f64,
-    pub sqrt_1mrho: f64,
+    /// Of each process — the cure test, an interest due, a due that
+    /// carries principal (indexed by the loan loop's event kinds) — √ρ and
+    /// √(1 − ρ) of its factor loading, the multiplier of the base
+    /// probability, and the elasticity β to income shocks (a price or
+    /// disaster multiplier M weighs as M^β).
+    pub sqrt_rho: [f64; 3],
+    pub sqrt_1mrho: [f64; 3],
+    pub event_mult: [f64; 3],
+    pub elasticity: [f64; 3],
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
     pub enterprises: usize,
@@ -85,6 +91,13 @@ pub(super) struct PathCtx<'m> {
     pub lpr_caps_subsidy: bool,
     /// The horizon, months.
     horizon: usize,
+}
+
+/// The factor loading of each process: the cure test (ρ,
+/// `asset_correlation`), an interest due (ρ_I) and a due that carries
+/// principal (ρ_M).
+fn process_rho(b: &Behaviour) -> [f64; 3] {
+    [b.asset_correlation, b.interest_correlation, b.maturity_correlation]
 }
 
 /// Months before the start for which the LPR is tabulated (a loan
@@ -115,8 +128,10 @@ impl<'m> PathCtx<'m> {
             wg,
             wp,
             wc: (1.0 - wg - wp).max(0.0),
-            sqrt_rho: b.asset_correlation.sqrt(),
-            sqrt_1mrho: (1.0 - b.asset_correlation).sqrt(),
+            sqrt_rho: process_rho(b).map(f64::sqrt),
+            sqrt_1mrho: process_rho(b).map(|r| (1.0 - r).sqrt()),
+            event_mult: [1.0, b.interest_multiplier, b.maturity_multiplier],
+            elasticity: [1.0, b.interest_shock_elasticity, b.maturity_shock_elasticity],
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
             enterprises: b.enterprises_per_county as usize,
             lpr_bp,

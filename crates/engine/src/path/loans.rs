@@ -37,7 +37,12 @@ const FIRST: u8 = Product::First as u8;
 /// Flags that rule a first loan out of a follow-up beside it.
 const NO_FOLLOW_UP: u8 = EVER_OVERDUE | FOLLOW_UP_TAKEN;
 
-/// Events a distress probability is asked for.
+/// Events a distress probability is asked for, one process each: the
+/// monthly test of an overdue loan (the cure process), a due that carries
+/// only interest (the interest process) and a due that carries principal
+/// (the maturity process: a bullet's maturity, or an instalment's
+/// principal). Each has its own multiplier of the base probability, factor
+/// loading and income-shock elasticity ([`PathCtx`]).
 const EV_CURE: usize = 0;
 const EV_INTEREST: usize = 1;
 const EV_MATURITY: usize = 2;
@@ -87,6 +92,38 @@ pub(super) fn bullet_due(s: &Schedule, month: i32, principal: i64, rate: Rate) -
     }
 }
 
+/// The distress probability at one of the `instalments` dues of an
+/// instalment schedule, each carrying principal, given the maturity
+/// process's probability `p` for the whole principal:
+/// `1 − (1 − p)^(1/n)`, so that, given the month's factor, failing at
+/// least one of `n` such dues is as likely as a bullet's failure at
+/// maturity (the instalment's share of the principal, 1/n, taken as equal
+/// for every due — an annuity's principal parts differ by a few per cent).
+#[inline]
+fn instalment_probability(p: f64, instalments: i32) -> f64 {
+    if instalments <= 1 {
+        return p;
+    }
+    1.0 - libm::pow((1.0 - p).max(0.0), 1.0 / f64::from(instalments))
+}
+
+/// A payment due under a repayment moratorium (延期还款) that ends before
+/// month `end`: deferred, not missed — the loan stays current, is not
+/// downgraded, and pays nothing now; the interest of the deferred dates is
+/// waived (and so earns no subsidy). A due at maturity moves the maturity
+/// to `end`; any other due moves the next event to the schedule's first
+/// due date from `end` on (the schedule's dates keep their grid).
+#[inline(never)]
+fn defer(book: &mut BookView, i: usize, sched: &Schedule, at_maturity: bool, end: u16) {
+    let end = end as i32;
+    if at_maturity {
+        book.maturity[i] = end as i16;
+        book.next_event[i] = end as i16;
+    } else {
+        book.next_event[i] = sched.next_due_after(end - 1) as i16;
+    }
+}
+
 /// The rate up to which a loan's interest is subsidised: the rules' cap,
 /// and at most the LPR in force when the loan was disbursed (`start`).
 #[inline(always)]
@@ -109,9 +146,12 @@ fn earns_subsidy(rs: &RuleSet, product: usize, flags: u8) -> bool {
 pub(super) struct CountyMonth<'m> {
     /// The rules the county follows this month.
     pub rules: &'m RuleSet,
-    /// √ρ × the county's systematic factor less the county's persistent effect: what every
-    /// threshold of the county-month is compared with, on the probit scale.
-    pub z: f64,
+    /// Of each process (by event kind), √ρ × the county's systematic
+    /// factor less the county's persistent effect: what every threshold of
+    /// the process this county-month is compared with, on the probit scale.
+    /// One factor, a loading per process: a second z per county-month, not
+    /// per loan.
+    pub z: [f64; 3],
     /// Log distress multiplier of each industry from disasters.
     pub dis_log: [f64; Industry::COUNT],
     /// Contagion multiplier from last month's county overdue rate.
@@ -131,6 +171,10 @@ pub(super) struct CountyMonth<'m> {
     /// month's claims are settled, and it is the balance of the fund's
     /// last statement).
     pub fund_balance_start: Fen,
+    /// The first month after a repayment moratorium (延期还款) the county
+    /// is under this month, or 0 when it is under none: every payment
+    /// falling due before it is deferred to the first due date from it on.
+    pub moratorium_end: u16,
 }
 
 impl<'m> CountyMonth<'m> {
@@ -151,9 +195,10 @@ impl<'m> CountyMonth<'m> {
         }
         let cs = &ws.county[c];
         let contagion = rules.mods.contagion_multiplier(cs.overdue_prev);
+        let effect = ctx.m.counties[c].effect;
         CountyMonth {
             rules,
-            z: ctx.sqrt_rho * fc - ctx.m.counties[c].effect,
+            z: ctx.sqrt_rho.map(|r| r * fc - effect),
             dis_log,
             contagion,
             plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
@@ -162,14 +207,16 @@ impl<'m> CountyMonth<'m> {
             any_failed: cs.enterprise_failed.iter().any(|f| *f),
             suspended: cs.suspension.suspended,
             fund_balance_start: ws.funds[c].balance,
+            moratorium_end: if cs.moratorium_until as usize > mc.t { cs.moratorium_until } else { 0 },
         }
     }
 }
 
 /// The probability that a borrower of a risk cell is in distress at an
 /// event, given the county's factor this month (the one-factor probit
-/// model, its threshold shifted by the county's effect), memoised per
-/// county-month in `table`, times the borrower's township's multiplier.
+/// model of the event's process, its threshold shifted by the county's
+/// effect), memoised per county-month in `table`, times the borrower's
+/// township's multiplier.
 struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
     rs: &'a RuleSet,
@@ -198,7 +245,7 @@ impl Distress<'_> {
         let v = if v >= 0.0 {
             v
         } else {
-            let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho);
+            let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho[ev]);
             table[idx] = v;
             v
         };
@@ -206,17 +253,19 @@ impl Distress<'_> {
     }
 
     /// The threshold of the cell, event and modifiers less the county's
-    /// `z`: the probit argument times √(1 − ρ).
+    /// `z` of the event's process: the probit argument times √(1 − ρ).
+    /// The income shock — the industry's price multiplier times the
+    /// county's disaster multiplier — weighs as its power β of the process.
     #[inline]
     fn argument(&self, cell: usize, ev: usize, modc: usize, idx: usize, plain_thr: &mut [f64]) -> f64 {
         let (ctx, cm) = (self.ctx, self.cm);
-        let threshold = |county_mult: f64| {
+        let threshold = |contagion: f64, disaster: f64| {
             let class = cell / Industry::COUNT;
             let ind = cell % Industry::COUNT;
-            let mut p = ctx.m.base_p[class] * self.price_mult[ind] * county_mult;
-            if ev == EV_MATURITY {
-                p *= ctx.b.maturity_multiplier;
-            }
+            let shock = self.price_mult[ind] * disaster;
+            let beta = ctx.elasticity[ev];
+            let shock = if beta == 1.0 { shock } else { libm::pow(shock, beta) };
+            let mut p = ctx.m.base_p[class] * ctx.event_mult[ev] * shock * contagion;
             let mods = &self.rs.mods;
             p *= mods.reminder_multiplier(ev != EV_CURE)
                 * mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
@@ -228,13 +277,13 @@ impl Distress<'_> {
         // set's part).
         let thr = if cm.plain {
             if plain_thr[idx].is_nan() {
-                plain_thr[idx] = threshold(1.0);
+                plain_thr[idx] = threshold(1.0, 1.0);
             }
             plain_thr[idx]
         } else {
-            threshold(cm.contagion * libm::exp(cm.dis_log[cell % Industry::COUNT]))
+            threshold(cm.contagion, libm::exp(cm.dis_log[cell % Industry::COUNT]))
         };
-        thr - cm.z
+        thr - cm.z[ev]
     }
 }
 
@@ -448,7 +497,7 @@ impl CountyLoans<'_> {
         // Whether the short path for a paid quarter's interest applies this
         // county-month: bullet loans and no strategic default (a loan of a
         // failed enterprise is sent down the general path).
-        let simple_month = ctx.bullet && !self.cm.fund_seen_paying;
+        let simple_month = ctx.bullet && !self.cm.fund_seen_paying && self.cm.moratorium_end == 0;
         for i in 0..book.len() {
             if book.next_event[i] != t16 {
                 continue;
@@ -728,8 +777,12 @@ impl CountyLoans<'_> {
         self.close_loan(book, i, l.product, l.tw, false);
     }
 
-    /// A payment falls due: paid, or (at maturity) relieved by extension
-    /// or renewal, or missed.
+    /// A payment falls due: deferred by a moratorium, paid, or (at
+    /// maturity) relieved by extension or renewal, or missed. A due that
+    /// carries principal is a test of the maturity process, one that
+    /// carries only interest of the interest process; an instalment's
+    /// principal weighs by its share of the schedule (see
+    /// [`instalment_probability`]).
     #[inline(always)]
     fn payment_due(&mut self, book: &mut BookView, d: &Distress, l: &Loan) {
         let ctx = self.ctx;
@@ -740,10 +793,16 @@ impl CountyLoans<'_> {
         } else {
             sched.due(t as i32, Fen(p), l.rate)
         };
-        let ev = if due.at_maturity { EV_MATURITY } else { EV_INTEREST };
-        let distressed = unit(l.bits)
-            < d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr)
-            || l.enterprise_miss;
+        if self.cm.moratorium_end != 0 {
+            defer(book, i, &sched, due.at_maturity, self.cm.moratorium_end);
+            return;
+        }
+        let ev = if due.principal.0 > 0 { EV_MATURITY } else { EV_INTEREST };
+        let mut pd = d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr);
+        if ev == EV_MATURITY && !ctx.bullet {
+            pd = instalment_probability(pd, sched.maturity - sched.start);
+        }
+        let distressed = unit(l.bits) < pd || l.enterprise_miss;
         if !distressed {
             self.pay_subsidy(l, &due, p, book.start);
             let paid = due.principal.0;
@@ -894,10 +953,15 @@ impl CountyLoans<'_> {
         let (t, t16, i, p) = (self.mc.t, self.mc.t16, l.i, l.principal);
         let standing =
             Standing { months_overdue: 0, extensions: book.extensions[i], renewals: book.renewals[i] };
-        // The income shock on the borrower's industry this month: the part
-        // of the distress it caused is outside the borrower's control.
+        // The income shock on the borrower's industry this month, as it
+        // multiplies distress at maturity (with the maturity process's
+        // elasticity): the part of the distress it caused is outside the
+        // borrower's control.
         let ind = book.risk[i] as usize % Industry::COUNT;
-        let shock = self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]);
+        let shock = libm::pow(
+            self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]),
+            ctx.elasticity[EV_MATURITY],
+        );
         // (`l.low_will` is read only for overdue loans: read the trait here.)
         let willing = !low_willingness(l.id, ctx.b.low_willingness_share.get());
         let qualifies = relief_probability(ctx.b.business_running, shock, willing);
@@ -973,6 +1037,20 @@ mod tests {
         assert!(per_enterprise.iter().all(|k| (*k as f64 / misused as f64 - 0.2).abs() < 0.01));
         assert_eq!(misuse_enterprise(42, 0.2, 5), misuse_enterprise(42, 0.2, 5));
         assert_eq!(misuse_enterprise(42, 0.0, 5), None);
+    }
+
+    #[test]
+    fn failing_one_of_n_instalments_is_as_likely_as_failing_a_bullet_at_maturity() {
+        for p in [0.0, 1e-6, 0.03, 0.24, 0.999] {
+            for n in [2, 12, 36] {
+                let q = instalment_probability(p, n);
+                assert!((1.0 - libm::pow(1.0 - q, f64::from(n)) - p).abs() < 1e-12, "p {p} n {n}");
+                assert!(q <= p);
+            }
+            assert_eq!(instalment_probability(p, 1), p);
+        }
+        // A township multiplier can take a probability past 1: certain.
+        assert_eq!(instalment_probability(1.3, 12), 1.0);
     }
 
     #[test]

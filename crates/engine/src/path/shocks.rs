@@ -63,8 +63,20 @@ fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
 
 /// Disasters: decay, then arrivals by prefecture, then scripted events
 /// (which may also move prices); then each industry's price multiplier.
+/// A declared disaster puts the counties it hits under a repayment
+/// moratorium (延期还款) for its `moratorium_months` from this month on: a
+/// scripted disaster is always declared; a stochastic arrival is declared
+/// when the county's distress multiplier of its kind on a fully exposed
+/// industry, `distress_multiplier^intensity` after the arrival, reaches
+/// `shocks.declared_multiplier`.
 fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     let (s, m) = (ctx.s, ctx.m);
+    let declare = |until: &mut u16, months: u16| {
+        if months > 0 {
+            *until = (*until).max(t_u16(mc.t) + months);
+        }
+    };
+    let ln_declared = libm::log(s.shocks.declared_multiplier);
     let (t, tm) = (mc.t, mc.tm);
     // An intensity below 0.001 (a distress multiplier within 0.5 % of 1 for
     // any allowed `distress_multiplier`, at most 100) is dropped, so that
@@ -90,6 +102,9 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share.get() {
                     ws.disaster[c][k] += 1.0;
                     ws.county[c].last_disaster = Some(t as u16);
+                    if ws.disaster[c][k] * ctx.ln_dis[k] >= ln_declared {
+                        declare(&mut ws.county[c].moratorium_until, dk.moratorium_months);
+                    }
                 }
             }
         }
@@ -102,6 +117,7 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 let mut hit = |c: usize| {
                     ws.disaster[c][k] += ev.severity;
                     ws.county[c].last_disaster = Some(t as u16);
+                    declare(&mut ws.county[c].moratorium_until, ev.moratorium_months);
                 };
                 if ev.counties.is_empty() {
                     (0..ctx.n_c).for_each(&mut hit);
@@ -169,4 +185,9 @@ fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
             }
         }
     }
+}
+
+/// A simulation month as the counties' month fields hold it.
+fn t_u16(t: usize) -> u16 {
+    u16::try_from(t).unwrap_or(u16::MAX)
 }

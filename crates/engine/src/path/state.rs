@@ -80,6 +80,9 @@ pub(super) struct CountyState {
     pub overdue_prev: f64,
     /// Last month in which a disaster hit the county.
     pub last_disaster: Option<u16>,
+    /// First month after the repayment moratorium (延期还款) of the last
+    /// declared disaster that hit the county (0: none yet).
+    pub moratorium_until: u16,
     /// Last month in which the fund paid a claim.
     pub last_claim_paid: Option<u16>,
     /// Failed enterprises (户贷企用), one flag per enterprise.

@@ -10,8 +10,17 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
     let t = &mut table;
     let distress = probs(cx, t, "distress_probability", &CATEGORY_KEYS, [0.012, 0.03, 0.025, 0.05], 0.5);
     let grade_multiplier = probs(cx, t, "grade_multiplier", &GRADE_KEYS, [0.6, 1.3, 2.6], 20.0);
-    let maturity_multiplier = cx.float(t, "maturity_multiplier", 2.5, 0.0, 20.0);
+    // Two ways to fail (docs/model.md § 7.3): an interest due and a due
+    // that carries principal each have their own multiplier of the base
+    // probability, factor loading and income-shock elasticity; the cure
+    // test keeps `asset_correlation`.
+    let interest_multiplier = cx.float(t, "interest_multiplier", 0.4, 0.0, 20.0);
+    let maturity_multiplier = cx.float(t, "maturity_multiplier", 16.0, 0.0, 50.0);
     let asset_correlation = cx.float(t, "asset_correlation", 0.12, 0.0, 0.99);
+    let interest_correlation = cx.float(t, "interest_correlation", 0.08, 0.0, 0.99);
+    let maturity_correlation = cx.float(t, "maturity_correlation", 0.16, 0.0, 0.99);
+    let interest_shock_elasticity = cx.float(t, "interest_shock_elasticity", 0.5, 0.0, 5.0);
+    let maturity_shock_elasticity = cx.float(t, "maturity_shock_elasticity", 1.5, 0.0, 5.0);
     let factor_persistence = cx.float(t, "factor_persistence", 0.8, 0.0, 0.999);
     let province_weight = cx.float(t, "province_factor_weight", 0.3, 0.0, 1.0);
     let prefecture_weight = cx.float(t, "prefecture_factor_weight", 0.4, 0.0, 1.0);
@@ -66,8 +75,13 @@ pub(super) fn read(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Behaviour {
         late_subsidy_multiplier,
         distress,
         grade_multiplier,
+        interest_multiplier,
         maturity_multiplier,
         asset_correlation,
+        interest_correlation,
+        maturity_correlation,
+        interest_shock_elasticity,
+        maturity_shock_elasticity,
         factor_persistence,
         province_weight,
         prefecture_weight,

@@ -17,11 +17,12 @@ pub(super) fn read(
     horizon: u16,
 ) -> Shocks {
     let mut t = cx.table(top, "shocks");
+    let declared_multiplier = cx.float(&mut t, "declared_multiplier", 4.0, 1.0, 1e6);
     let prices = prices(cx, &mut t);
     let disasters = disasters(cx, &mut t);
-    let events = events(cx, &mut t, counties, prefs, start, horizon);
+    let events = events(cx, &mut t, &disasters, counties, prefs, start, horizon);
     cx.close(t);
-    Shocks { prices, disasters, events }
+    Shocks { prices, disasters, events, declared_multiplier }
 }
 
 /// `[shocks.prices.<industry>]`, in the order of [`Industry::ALL`].
@@ -69,6 +70,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
         let distress_multiplier = cx.float(t, "distress_multiplier", d.distress_multiplier, 1.0, 100.0);
         let persistence = cx.float(t, "persistence", d.persistence, 0.0, 0.999);
         let exposure = probs(cx, t, "exposure", &INDUSTRY_KEYS, d.exposure, 1.0);
+        let moratorium_months = cx.int(t, "moratorium_months", d.moratorium_months.into(), 0, 60) as u16;
         disasters.push(Disaster {
             kind,
             annual_probability,
@@ -77,6 +79,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
             distress_multiplier,
             persistence,
             exposure,
+            moratorium_months,
         });
         cx.close(kt);
     }
@@ -88,6 +91,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
 fn events(
     cx: &mut Cx<'_>,
     shocks: &mut Tab<'_>,
+    disasters: &[Disaster],
     counties: &[County],
     prefs: &[Prefecture],
     start: YearMonth,
@@ -117,14 +121,14 @@ fn events(
         let severity = cx.float(t, "severity", 1.0, 0.0, 100.0);
         // Each kind of event has its own fields: anything else is an error.
         let foreign: &[&str] = if kind_word == "price" {
-            &["counties", "prefectures", "severity"]
+            &["counties", "prefectures", "severity", "moratorium_months"]
         } else {
             &["industry", "price_change"]
         };
         for f in foreign {
             if let Some(node) = cx.get(t, f) {
                 let why = if kind_word == "price" {
-                    "no `counties`, `prefectures` or `severity` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
+                    "no `counties`, `prefectures`, `severity` or `moratorium_months` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
                 } else {
                     "no `industry` or `price_change` on a disaster event (it hits `counties` or `prefectures` with a `severity`)"
                 };
@@ -143,7 +147,16 @@ fn events(
             EventKind::Disaster(k)
         };
         let price_change = cx.float(t, "price_change", 0.0, -0.95, 5.0);
-        Event { kind, month, counties: hit.into_iter().collect(), severity, price_change }
+        // A scripted disaster is a declared one: its moratorium defaults to
+        // its kind's.
+        let kind_months = match kind {
+            EventKind::Disaster(k) => {
+                disasters.iter().find(|d| d.kind == k).map_or(0, |d| d.moratorium_months)
+            }
+            EventKind::Price(_) => 0,
+        };
+        let moratorium_months = cx.int(t, "moratorium_months", kind_months.into(), 0, 60) as u16;
+        Event { kind, month, counties: hit.into_iter().collect(), severity, price_change, moratorium_months }
     });
     read.unwrap_or_default()
 }
@@ -171,6 +184,11 @@ fn default_price(ind: Industry) -> PriceProcess {
     }
 }
 
+/// Months of repayment moratorium of a declared disaster of any kind: the
+/// 2020 COVID deferral (at most 6 months, calibration sources § 3), the
+/// one precedent found; for disasters an assumption.
+const MORATORIUM_MONTHS: u16 = 6;
+
 fn default_disaster(kind: DisasterKind) -> Disaster {
     let months = |list: &[usize]| {
         let mut m = [false; 12];
@@ -189,6 +207,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             distress_multiplier: 2.5,
             persistence: 0.85,
             exposure: [0.3, 0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.2],
+            moratorium_months: MORATORIUM_MONTHS,
         },
         DisasterKind::Flood => Disaster {
             kind,
@@ -198,6 +217,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             distress_multiplier: 2.0,
             persistence: 0.7,
             exposure: [0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.2, 0.8],
+            moratorium_months: MORATORIUM_MONTHS,
         },
         DisasterKind::Frost => Disaster {
             kind,
@@ -207,6 +227,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             distress_multiplier: 2.0,
             persistence: 0.8,
             exposure: [0.0, 0.0, 1.0, 1.0, 0.3, 0.3, 0.5, 0.0, 0.0],
+            moratorium_months: MORATORIUM_MONTHS,
         },
         DisasterKind::Earthquake => Disaster {
             kind,
@@ -216,6 +237,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             distress_multiplier: 5.0,
             persistence: 0.92,
             exposure: [1.0; 9],
+            moratorium_months: MORATORIUM_MONTHS,
         },
         DisasterKind::LivestockDisease => Disaster {
             kind,
@@ -225,6 +247,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             distress_multiplier: 2.5,
             persistence: 0.8,
             exposure: [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            moratorium_months: MORATORIUM_MONTHS,
         },
     }
 }
