@@ -158,6 +158,47 @@ pub struct ProvinceSummary {
     pub fast_track_loans: Estimate,
     /// Subsidy owed but unpaid at the end (late), yuan.
     pub subsidy_late_yuan: Estimate,
+    /// The claim cycle: claims due and paid, idle money, time to payment.
+    pub claims: ClaimFigures,
+}
+
+/// What the funds owed under the rules and what they paid (应偿尽偿), the
+/// money they left idle, and how long claims took, for the province or one
+/// county.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimFigures {
+    /// The funds' parts of every claim whose loss was determined within the
+    /// horizon, under the rules in force (claims due), yuan over the
+    /// horizon.
+    pub claims_due_yuan: Estimate,
+    /// 应偿尽偿: claims paid ÷ claims due, summed over all paths (ratio of
+    /// the means; null when nothing fell due).
+    pub paid_share_of_due: Option<f64>,
+    /// Idle money: the mean fund balance at the end ÷ the mean claims due
+    /// per year — years of claims the money left in the funds would pay
+    /// (null when nothing fell due).
+    pub idle_years_of_claims: Option<f64>,
+    /// Mean months from a loan's first missed payment to the payment that
+    /// settled its claim, over the claims paid in full within the horizon
+    /// (null when none was).
+    pub months_default_to_payment: Option<f64>,
+}
+
+impl ClaimFigures {
+    /// From each path's (claims due, claims paid, fund end; fen) and, for
+    /// the province, the paid claims' (count, months summed).
+    fn of(due: &[f64], paid: f64, fund_end: f64, years: f64, timing: Option<(i64, i64)>) -> ClaimFigures {
+        let n = due.len().max(1) as f64;
+        let due_total: f64 = due.iter().sum();
+        let positive = due_total > 0.0;
+        ClaimFigures {
+            claims_due_yuan: Estimate::from_values(&due.iter().map(|x| x / 100.0).collect::<Vec<_>>()),
+            paid_share_of_due: positive.then(|| paid / due_total),
+            idle_years_of_claims: positive.then(|| (fund_end / n) / (due_total / n / years)),
+            months_default_to_payment: timing
+                .and_then(|(k, months)| (k > 0).then(|| months as f64 / k as f64)),
+        }
+    }
 }
 
 /// One figure by product of the 5+5+N ladder.
@@ -233,6 +274,9 @@ pub struct CountySummary {
     pub loss_fund_yuan: Estimate,
     /// Households with a programme loan ÷ eligible households, at the end.
     pub coverage_rate: Estimate,
+    /// The claim cycle: claims due and paid, idle money (time to payment is
+    /// the province's only).
+    pub claims: ClaimFigures,
 }
 
 fn est<P: PathView>(paths: &[P], f: impl Fn(&P) -> f64) -> Estimate {
@@ -262,6 +306,7 @@ fn median_month(months: &[Option<u16>]) -> Option<u16> {
 pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
     let s = &m.scenario;
     let n = paths.len();
+    let years = f64::from(s.horizon_months) / 12.0;
     let province = ProvinceSummary {
         counties: s.counties.len(),
         eligible_households: m.eligible_households(),
@@ -335,6 +380,15 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         surveys: est(paths, |p| p.totals().surveys as f64),
         fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
         subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
+        claims: ClaimFigures::of(
+            &paths.iter().map(|p| p.totals().claims_due as f64).collect::<Vec<_>>(),
+            paths.iter().map(|p| p.totals().claims_paid as f64).sum(),
+            paths.iter().map(|p| p.totals().fund_end as f64).sum(),
+            years,
+            Some(paths.iter().fold((0, 0), |(k, m), p| {
+                (k + p.totals().claims_settled, m + p.totals().months_to_payment)
+            })),
+        ),
     };
     let counties = s
         .counties
@@ -363,6 +417,13 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 final_overdue_rate: est(paths, |p| p.counties()[c].final_overdue),
                 loss_fund_yuan: est(paths, |p| yuan(p.counties()[c].loss_fund)),
                 coverage_rate: est(paths, |p| p.counties()[c].coverage_end),
+                claims: ClaimFigures::of(
+                    &paths.iter().map(|p| p.counties()[c].claims_due as f64).collect::<Vec<_>>(),
+                    paths.iter().map(|p| p.counties()[c].claims_paid as f64).sum(),
+                    paths.iter().map(|p| p.counties()[c].fund_end as f64).sum(),
+                    years,
+                    None,
+                ),
             }
         })
         .collect();

@@ -99,6 +99,17 @@ pub struct PathTotals {
     pub fast_track_loans: i64,
     /// Subsidy owed but not yet paid at the end (late), fen.
     pub subsidy_late_end: i64,
+    // The claim cycle (issue 11, item 5).
+    /// Principal recovered during legal collection, before the loss was
+    /// determined (counted in `repaid`: it reduces the claims), fen.
+    pub recovered_in_collection: i64,
+    /// The funds' parts of the claims filed — the claims due (see
+    /// `Fund::claims_due`), fen.
+    pub claims_due: i64,
+    /// Claims paid in full with a positive payment (count).
+    pub claims_settled: i64,
+    /// Months from default to payment summed over those claims.
+    pub months_to_payment: i64,
 }
 
 /// One county's outcome on one path.
@@ -116,6 +127,11 @@ pub struct CountyOutcome {
     pub coverage_end: f64,
     /// Claims paid by the fund over the horizon, fen.
     pub claims_paid: i64,
+    /// The fund's parts of the claims filed over the horizon (claims due),
+    /// fen.
+    pub claims_due: i64,
+    /// The fund's balance at the end, fen.
+    pub fund_end: i64,
 }
 
 /// Everything one path produces.
@@ -185,6 +201,8 @@ impl Record {
                     loss_fund: 0,
                     coverage_end: 0.0,
                     claims_paid: 0,
+                    claims_due: 0,
+                    fund_end: 0,
                 })
                 .collect(),
             prov_out: 0,
@@ -270,6 +288,11 @@ impl Record {
             o.exhausted_month = f.exhausted_at;
             o.loss_fund = f.claims_paid.0 - f.recoveries.0;
             o.claims_paid = f.claims_paid.0;
+            o.claims_due = f.claims_due.0;
+            o.fund_end = f.balance.0;
+            tot.claims_due += f.claims_due.0;
+            tot.claims_settled += i64::from(f.claims_settled);
+            tot.months_to_payment += f.months_to_payment as i64;
             o.coverage_end = coverage(&ws.agg[c], ctx.m.counties[c].eligible);
             if f.exhausted_at.is_some() {
                 tot.counties_exhausted += 1;
