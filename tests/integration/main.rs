@@ -1,6 +1,7 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
 mod bands;
+mod claim_cycle;
 mod book_size;
 mod briefing;
 mod cli;

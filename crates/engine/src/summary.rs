@@ -158,6 +158,10 @@ pub struct ProvinceSummary {
     pub fast_track_loans: Estimate,
     /// Subsidy owed but unpaid at the end (late), yuan.
     pub subsidy_late_yuan: Estimate,
+    /// Highest month-end NPL ratio of the programme's loans (91+ days
+    /// overdue ÷ outstanding principal; loans in the claim cycle stay in
+    /// it until their loss is determined).
+    pub peak_npl_rate: Estimate,
     /// The claim cycle: claims due and paid, idle money, time to payment.
     pub claims: ClaimFigures,
 }
@@ -380,6 +384,7 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         surveys: est(paths, |p| p.totals().surveys as f64),
         fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
         subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
+        peak_npl_rate: est(paths, |p| p.totals().peak_npl_rate),
         claims: ClaimFigures::of(
             &paths.iter().map(|p| p.totals().claims_due as f64).collect::<Vec<_>>(),
             paths.iter().map(|p| p.totals().claims_paid as f64).sum(),

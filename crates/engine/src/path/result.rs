@@ -21,7 +21,7 @@ pub const FIG_OUTSTANDING_YUAN: usize = 2;
 pub const FIG_COVERAGE: usize = 3;
 
 /// Province totals of one path, in fen (counts where named).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PathTotals {
     /// Principal disbursed (new loans and renewals).
     pub disbursed: i64,
@@ -110,6 +110,10 @@ pub struct PathTotals {
     pub claims_settled: i64,
     /// Months from default to payment summed over those claims.
     pub months_to_payment: i64,
+    /// Highest month-end province NPL ratio of the programme's loans (91+
+    /// days overdue ÷ outstanding principal, loans in the claim cycle
+    /// included).
+    pub peak_npl_rate: f64,
 }
 
 /// One county's outcome on one path.
@@ -155,6 +159,9 @@ pub struct PathResult {
     pub township_overdue: Vec<u16>,
     /// Each township's highest month-end overdue rate.
     pub township_peak: Vec<f32>,
+    /// Province NPL ratio of the programme's loans by month (91+ days
+    /// overdue ÷ outstanding principal).
+    pub province_npl: Vec<f64>,
 }
 
 /// A township's overdue rate is kept as a whole number of 1/65,535ths
@@ -177,6 +184,8 @@ pub(super) struct Record {
     /// far.
     prov_out: i64,
     prov_overdue: i64,
+    prov_npl: i64,
+    province_npl: Vec<f64>,
 }
 
 impl Record {
@@ -207,6 +216,8 @@ impl Record {
                 .collect(),
             prov_out: 0,
             prov_overdue: 0,
+            prov_npl: 0,
+            province_npl: Vec::with_capacity(horizon),
         }
     }
 
@@ -227,6 +238,7 @@ impl Record {
         fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
         self.prov_out += agg.programme();
         self.prov_overdue += agg.overdue;
+        self.prov_npl += agg.npl;
         let n_t = ws.towns.len();
         for tw in cm.townships.clone() {
             let st = &ws.towns[tw];
@@ -240,6 +252,10 @@ impl Record {
     pub fn province_month(&mut self) {
         let (out, overdue) = (std::mem::take(&mut self.prov_out), std::mem::take(&mut self.prov_overdue));
         self.province_overdue.push(if out > 0 { overdue as f64 / out as f64 } else { 0.0 });
+        let npl = std::mem::take(&mut self.prov_npl);
+        let npl_rate = if out > 0 { npl as f64 / out as f64 } else { 0.0 };
+        self.province_npl.push(npl_rate);
+        self.tot.peak_npl_rate = self.tot.peak_npl_rate.max(npl_rate);
     }
 
     /// Closes the books at the end of the path.
@@ -252,6 +268,7 @@ impl Record {
             mut outcomes,
             township_overdue,
             township_peak,
+            province_npl,
             ..
         } = self;
         for (c, book) in ws.books.iter().enumerate() {
@@ -326,6 +343,7 @@ impl Record {
             final_overdue: fin,
             township_overdue,
             township_peak,
+            province_npl,
         }
     }
 }
