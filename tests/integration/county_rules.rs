@@ -146,7 +146,7 @@ fn an_unknown_county_code_is_named() {
     let p = problems("\n[counties.\"530699\".rules.compensation]\nfund_share = 0.8\n");
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
-        p[0].starts_with("c.toml:34:11: counties.\"530699\": expected a six-digit code of a county"),
+        p[0].starts_with("c.toml:31:11: counties.\"530699\": expected a six-digit code of a county"),
         "{p:?}"
     );
     assert!(p[0].ends_with("found no county 530699 in this scenario"), "{p:?}");
@@ -161,13 +161,13 @@ fn an_unknown_field_of_an_override_is_named_with_a_suggestion() {
     let p = problems("\n[counties.\"530621\".rules.compensation]\nfund_shar = 0.8\n");
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
-        p[0].starts_with("c.toml:35:1: counties.\"530621\".rules.compensation.fund_shar: expected one of:"),
+        p[0].starts_with("c.toml:32:1: counties.\"530621\".rules.compensation.fund_shar: expected one of:"),
         "{p:?}"
     );
     assert!(p[0].contains("(did you mean `fund_share`?)"), "{p:?}");
     let p = problems("\n[counties.\"530621\"]\nfund_yaun = 1\n");
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].starts_with("c.toml:35:1: counties.\"530621\".fund_yaun: expected one of:"), "{p:?}");
+    assert!(p[0].starts_with("c.toml:32:1: counties.\"530621\".fund_yaun: expected one of:"), "{p:?}");
     assert!(p[0].contains("(did you mean `fund_yuan`?)"), "{p:?}");
 }
 
@@ -177,19 +177,19 @@ fn a_value_out_of_range_is_reported_against_the_overrides_path() {
     assert_eq!(
         p,
         [
-            "c.toml:35:14: counties.\"530621\".rules.compensation.fund_share: expected a number from 0 to 1, found 1.8"
+            "c.toml:32:14: counties.\"530621\".rules.compensation.fund_share: expected a number from 0 to 1, found 1.8"
         ]
     );
     let p = problems("\n[counties.\"530621,530622\"]\nfund_yuan = -5\n");
     assert_eq!(p.len(), 1, "one problem, though it sits in two counties: {p:?}");
     assert!(
-        p[0].starts_with("c.toml:35:13: counties.\"530621,530622\".fund_yuan: expected an amount"),
+        p[0].starts_with("c.toml:32:13: counties.\"530621,530622\".fund_yuan: expected an amount"),
         "{p:?}"
     );
     let p = problems("\n[[timeline]]\nmonth = \"2025-01\"\nrules.compensation.fund_share = 2\n");
     assert_eq!(
         p,
-        ["c.toml:36:33: timeline[0].rules.compensation.fund_share: expected a number from 0 to 1, found 2"]
+        ["c.toml:33:33: timeline[0].rules.compensation.fund_share: expected a number from 0 to 1, found 2"]
     );
 }
 
@@ -212,7 +212,7 @@ fn timeline_months_must_increase_and_stay_within_the_horizon() {
     assert_eq!(
         p,
         [
-            "c.toml:38:9: timeline[1].month: expected a month after the previous entry's (2025-01): entries in \
+            "c.toml:35:9: timeline[1].month: expected a month after the previous entry's (2025-01): entries in \
           increasing month order, found \"2024-06\""
         ]
     );
@@ -220,7 +220,7 @@ fn timeline_months_must_increase_and_stay_within_the_horizon() {
     assert_eq!(
         p,
         [
-            "c.toml:35:9: timeline[0].month: expected a month up to 2025-12, the last of the horizon (or before \
+            "c.toml:32:9: timeline[0].month: expected a month up to 2025-12, the last of the horizon (or before \
           the start, 2024-01), found \"2026-01\""
         ]
     );
@@ -525,7 +525,7 @@ fn a_bad_override_exits_2_naming_the_file_line_and_path() {
     );
     let (code, _, err) = crate::support::cli(&["validate", f.to_str().expect("a UTF-8 path")]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("c.toml:34:11: counties.\"530699\""), "{err}");
+    assert!(err.contains("c.toml:31:11: counties.\"530699\""), "{err}");
     assert!(err.contains("no county 530699 in this scenario"), "{err}");
 }
 
