@@ -182,7 +182,8 @@ fn a_slow_claim_cycle_leaves_funds_idle_while_banks_carry_the_losses() {
     assert_down(diff(&fast, &slow, paid_share), "应偿尽偿");
     // Time from default to payment: the cycle's months and more.
     let months = |ps: &[PathResult]| {
-        let (k, m) = ps.iter().fold((0, 0), |(k, m), p| (k + p.totals.claims_settled, m + p.totals.months_to_payment));
+        let (k, m) =
+            ps.iter().fold((0, 0), |(k, m), p| (k + p.totals.claims_settled, m + p.totals.months_to_payment));
         m as f64 / k as f64
     };
     assert!(months(&slow) > months(&fast) + 12.0, "{} against {}", months(&slow), months(&fast));
@@ -195,7 +196,8 @@ fn the_suspension_acts_on_the_non_performing_stock_of_the_claim_cycle() {
     // 0.7–2.7 % on these paths, with it mostly 3–12 %): the counties
     // suspend lending far more often. (A county's own ratio may pass the
     // tolerance without the cycle too.)
-    let lending = "[rules.lending]\nsuspension_metric = \"npl\"\nsuspension_tolerance = 0.03\nkey_county_extra = 0";
+    let lending =
+        "[rules.lending]\nsuspension_metric = \"npl\"\nsuspension_tolerance = 0.03\nkey_county_extra = 0";
     let fast = small(INSTANT, lending);
     let slow = small(SLOW, lending);
     let max_peak = fast.iter().map(|p| p.totals.peak_npl_rate).fold(0.0, f64::max);

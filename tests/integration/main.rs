@@ -1,9 +1,9 @@
 //! Integration tests of mcstress: one binary, one module per area.
 
 mod bands;
-mod claim_cycle;
 mod book_size;
 mod briefing;
+mod claim_cycle;
 mod cli;
 mod compare;
 mod county_effects;

@@ -89,10 +89,7 @@ pub fn text_table(s: &Summary) -> String {
         ("uncovered loss 未覆盖损失 (亿)", est_yi(&p.loss_uncovered_yuan, n)),
         ("claims paid 代偿 (亿)", est_yi(&p.claims_paid_yuan, n)),
         ("claims due 应偿 (亿)", est_yi(&p.claims.claims_due_yuan, n)),
-        (
-            "paid ÷ due 应偿尽偿",
-            p.claims.paid_share_of_due.map_or("– (nothing due)".into(), pct),
-        ),
+        ("paid ÷ due 应偿尽偿", p.claims.paid_share_of_due.map_or("– (nothing due)".into(), pct)),
         (
             "idle money 闲置 (years of claims due)",
             p.claims.idle_years_of_claims.map_or("– (nothing due)".into(), |x| format!("{x:.1}")),

@@ -11,12 +11,12 @@
 //! common event — a quarter's interest on a current bullet loan, paid — has
 //! its own short path.
 
+use mcstress_compensation::StageTimes;
 use mcstress_compensation::{Fund, leverage_allows};
 use mcstress_domain::{Fen, Industry, Product, Rate};
 use mcstress_loans::{
     Due, MaturityContext, Schedule, Standing, WriteOff, cure_probability, roll_overdue, write_off_due,
 };
-use mcstress_compensation::StageTimes;
 
 use mcstress_scenario::FollowUpWhen;
 

@@ -1,8 +1,8 @@
 //! `[rules.*]`: the policy rules, one reader per sub-table.
 
 use mcstress_compensation::{
-    Activation, AnnualShareCap, CapBase, CapExcess, ClaimCycle, ClaimRules, FundRules, LendingRules, LevelSplit,
-    LimitPeriod, LossBase, StageMonths, NplGrades, RatioMetric, ThirdParty, TopUp,
+    Activation, AnnualShareCap, CapBase, CapExcess, ClaimCycle, ClaimRules, FundRules, LendingRules,
+    LevelSplit, LimitPeriod, LossBase, NplGrades, RatioMetric, StageMonths, ThirdParty, TopUp,
 };
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
 use mcstress_loans::{ExtensionRules, LoanRules, ProductRules, RenewalRules, SubsidyRules};
