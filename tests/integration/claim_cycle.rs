@@ -206,3 +206,20 @@ fn the_suspension_acts_on_the_non_performing_stock_of_the_claim_cycle() {
     assert!(suspending(&slow) > suspending(&fast), "{} against {}", suspending(&slow), suspending(&fast));
     assert_up(diff(&fast, &slow, |p| p.totals.unmet_suspended as f64), "requests unmet under suspension");
 }
+
+#[test]
+fn a_stage_whose_longest_is_below_its_shortest_is_named_with_its_line() {
+    let text = small_text().replace(
+        "legal_collection_months = { min = 0, max = 0 }",
+        "legal_collection_months = { min = 4, max = 2 }",
+    );
+    let problems: Vec<String> = match mcstress_scenario::from_str("c.toml", &text, None) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors.iter().map(|x| x.to_string()).collect(),
+    };
+    assert_eq!(
+        problems,
+        ["c.toml:16:27: rules.compensation.legal_collection_months.max: expected `max` at least `min` (4), \
+          found max = 2"]
+    );
+}
