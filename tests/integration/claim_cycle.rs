@@ -8,7 +8,10 @@
 //! and never cures), then on the small scenario on common random numbers
 //! (mean paired difference beyond 3 standard errors): the NPL stock, the
 //! suspension that reads it, and the D9 story — a slow claim cycle leaves
-//! the funds idle while the banks carry the losses.
+//! the funds idle while the banks carry the losses. In test builds the
+//! engine checks every county-month that its NPL stock is the principal of
+//! the loans on the book 4 or more months overdue (`path/result.rs`), so
+//! every run here checks that bookkeeping exactly on random books too.
 
 use mcstress_engine::{COUNTY_FIGURES, Estimate, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, Model, PathResult};
 use mcstress_scenario::Scenario;
@@ -222,4 +225,19 @@ fn a_stage_whose_longest_is_below_its_shortest_is_named_with_its_line() {
         ["c.toml:16:27: rules.compensation.legal_collection_months.max: expected `max` at least `min` (4), \
           found max = 2"]
     );
+}
+
+#[test]
+fn a_loan_claimed_before_ninety_one_days_turns_non_performing_in_the_cycle() {
+    // Trigger at 3 months overdue (90 days, no collection): the loans enter
+    // the cycle in month 2, still 31–90 days overdue; they turn
+    // non-performing in month 3 while in it, and leave in month 9.
+    let p = run(&tiny_with(&format!("collection_months = 0\n{FIXED_SEVEN}")));
+    for t in 0..24 {
+        let on_book = if t < 9 { LOANS * LOAN } else { 0 };
+        assert_eq!(fen(&p, t, FIG_OUTSTANDING_YUAN), on_book, "outstanding in month {t}");
+        let npl = if (3..9).contains(&t) { 1.0 } else { 0.0 };
+        assert_eq!(p.province_npl[t], npl, "NPL ratio in month {t}");
+    }
+    assert_eq!(p.totals.claims_due, LOANS * share(LOAN + MONTH_INTEREST * (3 + 2 + 7)));
 }

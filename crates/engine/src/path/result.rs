@@ -224,6 +224,25 @@ impl Record {
     /// Stage 8 for county `c`: its figures at the end of the month.
     pub fn county_month(&mut self, ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
         let agg = &ws.agg[c];
+        // Month by month in test builds (on books small enough to scan):
+        // the NPL stock is the principal of the programme's loans on the
+        // book 4 or more months overdue — loans in the claim cycle
+        // included, until their loss is determined.
+        #[cfg(debug_assertions)]
+        {
+            let book = &ws.books[c];
+            if book.len() <= 50_000 {
+                let npl: i64 = (0..book.len())
+                    .filter(|&i| {
+                        book.next_event[i] != crate::book::NEVER
+                            && crate::book::programme(book.product[i])
+                            && crate::book::non_performing(book.overdue[i])
+                    })
+                    .map(|i| book.principal[i])
+                    .sum();
+                debug_assert_eq!(agg.npl, npl, "county {c}, month {}: NPL stock", mc.t);
+            }
+        }
         let cm = &ctx.m.counties[c];
         let rate_c = agg.ratio(agg.overdue);
         ws.county[c].overdue_prev = rate_c;
