@@ -75,7 +75,8 @@ fn minimal(lines: &[String], prefecture: &str, county: &str) -> String {
 }
 
 /// What a field needs around it so that its value shows in the scenario:
-/// a bank first loss is only read under its activation, a ratio only under
+/// a bank first loss is only read under its activation, an activation
+/// threshold only under a ratio activation, a ratio only under
 /// a ratio top-up, the trigger and mix only under the endowment top-up, an
 /// annual cap's base and excess only under the cap, a third party's limit
 /// only with a third party, and loans need eligible households.
@@ -83,6 +84,9 @@ fn context(field: &str) -> (Vec<String>, &'static str) {
     match field {
         "rules.compensation.bank_first_loss_yuan" => {
             (vec!["rules.compensation.activation = \"bank_first_loss\"".into()], "")
+        }
+        "rules.compensation.activation_threshold" => {
+            (vec!["rules.compensation.activation = \"county_overdue_ratio\"".into()], "")
         }
         "rules.fund.top_up_ratio" => (vec!["rules.fund.top_up = \"annual_to_ratio\"".into()], ""),
         "rules.compensation.annual_cap_of" | "rules.compensation.annual_cap_excess" => {

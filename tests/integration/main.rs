@@ -3,6 +3,7 @@
 mod bands;
 mod book_size;
 mod briefing;
+mod claim_cycle;
 mod cli;
 mod compare;
 mod county_effects;

@@ -75,6 +75,14 @@ pub struct Claim {
     pub recovered: Fen,
     /// State.
     pub state: ClaimState,
+    /// Simulation month in which the loan first missed a payment (the
+    /// start of its last overdue episode; may be before month 0).
+    pub defaulted: i32,
+    /// The fund's part of the claim under the rules: its share of the base
+    /// (net of a bank first-loss layer), capped per loan, before any annual
+    /// cap — fixed at approval; before approval, the flat share of the
+    /// base. What 应偿尽偿 measures payment against.
+    pub due: Fen,
 }
 
 /// What one settlement round did.
@@ -131,6 +139,13 @@ pub struct Fund {
     /// First simulation month in which an approved claim was unpaid while
     /// the year's top-ups had run out (see [`Fund::note_unpaid`]).
     pub top_ups_ran_out_at: Option<u16>,
+    /// Cumulative fund parts due on the claims filed ([`Claim::due`]).
+    pub claims_due: Fen,
+    /// Claims paid in full with a positive payment (count).
+    pub claims_settled: u32,
+    /// Months from default to the last payment, summed over the claims
+    /// paid in full.
+    pub months_to_payment: u64,
     bank_first_loss_used: Fen,
     year: i32,
     year_start_balance: Fen,
@@ -167,6 +182,9 @@ impl Fund {
             top_ups: Fen::ZERO,
             leverage_top_ups: Fen::ZERO,
             top_ups_ran_out_at: None,
+            claims_due: Fen::ZERO,
+            claims_settled: 0,
+            months_to_payment: 0,
             bank_first_loss_used: Fen::ZERO,
             year: i32::MIN,
             year_start_balance: endowment,
@@ -209,8 +227,25 @@ impl Fund {
         }
     }
 
-    /// Files a claim with loss `base` in `month`; returns its index.
+    /// Files a claim with loss `base` in `month`, its loan defaulting in
+    /// the same month; returns its index.
     pub fn file(&mut self, rules: &ClaimRules, loan: u64, base: Fen, month: u16) -> usize {
+        self.file_defaulted(rules, loan, base, month, i32::from(month))
+    }
+
+    /// Files a claim with loss `base` in `month`, the month its loss was
+    /// determined, on a loan that first missed a payment in month
+    /// `defaulted`; returns its index.
+    pub fn file_defaulted(
+        &mut self,
+        rules: &ClaimRules,
+        loan: u64,
+        base: Fen,
+        month: u16,
+        defaulted: i32,
+    ) -> usize {
+        let due = rules.fund_part(base);
+        self.claims_due += due;
         self.claims.push(Claim {
             loan,
             base,
@@ -224,6 +259,8 @@ impl Fund {
             paid: Fen::ZERO,
             recovered: Fen::ZERO,
             state: ClaimState::Pending,
+            defaulted,
+            due,
         });
         self.claims.len() - 1
     }
@@ -306,6 +343,10 @@ impl Fund {
                 out.approved += approved;
                 out.third_party += third_party;
                 let c = &mut self.claims[i];
+                // What the rules make the fund owe, before the annual caps.
+                let due = rules.fund_part_at_share(shared, rules.fund_share_at(inputs));
+                self.claims_due += due - c.due;
+                c.due = due;
                 c.bank_first_loss = absorbed;
                 c.approved = approved;
                 c.deferred = deferred;
@@ -347,6 +388,10 @@ impl Fund {
                 break;
             }
             c.state = ClaimState::Settled;
+            if c.paid.is_positive() {
+                self.claims_settled += 1;
+                self.months_to_payment += (i32::from(month) - c.defaulted).max(0) as u64;
+            }
         }
         while self.open_from < self.claims.len() && self.claims[self.open_from].state == ClaimState::Settled {
             self.open_from += 1;
@@ -580,10 +625,40 @@ mod tests {
             annual_share_cap: None,
             fund_share_by_npl: None,
             third_party: None,
+            cycle: crate::ClaimCycle::INSTANT,
         }
     }
     const NO_RATIO: ActivationInputs =
         ActivationInputs { overdue_ratio: Share::ZERO, npl_ratio: Share::ZERO };
+
+    #[test]
+    fn claims_due_and_months_from_default_to_payment_are_counted_on_settlement() {
+        let r = rules();
+        let mut f = Fund::new(Fen(10_000));
+        // Defaulted in month 2, loss determined in month 12, paid in month 13.
+        f.file_defaulted(&r, 1, Fen(10_000), 12, 2);
+        assert_eq!(f.claims_due, Fen(7_000), "the flat share of the base until approval");
+        assert_eq!((f.claims_settled, f.months_to_payment), (0, 0));
+        f.settle(&r, 13, 2024, NO_RATIO);
+        assert_eq!((f.claims_settled, f.months_to_payment), (1, 11));
+        // A claim the balance cannot pay is due but not settled.
+        f.file_defaulted(&r, 2, Fen(10_000), 14, 4);
+        f.settle(&r, 15, 2024, NO_RATIO);
+        assert_eq!(f.claims_due, Fen(14_000));
+        assert_eq!(f.claims_paid, Fen(10_000));
+        assert_eq!((f.claims_settled, f.months_to_payment), (1, 11));
+    }
+
+    #[test]
+    fn the_fund_part_due_follows_the_graded_share_fixed_at_approval() {
+        let g = NplGrades::new(vec![(sh(0.01), sh(0.8)), (sh(1.0), sh(0.5))]).unwrap();
+        let r = ClaimRules { fund_share_by_npl: Some(g), ..rules() };
+        let mut f = Fund::new(Fen(100_000));
+        f.file(&r, 1, Fen(10_000), 0);
+        f.settle(&r, 1, 2024, ActivationInputs { overdue_ratio: sh(0.1), npl_ratio: sh(0.02) });
+        assert_eq!(f.claims_due, Fen(5_000));
+        assert_eq!(f.claims[0].due, f.claims[0].paid);
+    }
 
     #[test]
     fn claim_is_paid_after_the_payment_delay() {

@@ -1,9 +1,11 @@
 //! The county risk-compensation fund (风险补偿金): its rules and its ledger,
 //! as pure state transitions.
 //!
-//! A claim is filed when a covered loan has been overdue for the trigger
-//! period plus the collection period; it is approved only while the
-//! activation threshold holds (today's "high threshold"); the fund pays its
+//! A covered loan that has been overdue for the trigger period plus the
+//! collection period enters the claim cycle ([`ClaimCycle`]: notice, legal
+//! collection, loss determination); the claim is filed when its loss is
+//! determined; it is approved only while the activation threshold, if any,
+//! holds; after the payment delay the fund pays its
 //! share within the caps and its balance; what it cannot pay stays queued.
 //! A fund is **exhausted** in the first month an approved claim cannot be
 //! paid in full. Recoveries after payment return to the fund pro rata, never
@@ -40,6 +42,7 @@ pub use lending::{
     leverage_top_up_needed,
 };
 pub use rules::{
-    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimRules, FiscalCapacity,
-    FundRules, LevelSplit, LimitPeriod, LossBase, NplGrades, ThirdParty, TopUp, TopUpParts,
+    Activation, ActivationInputs, Admission, AnnualShareCap, CapBase, CapExcess, ClaimCycle, ClaimRules,
+    FiscalCapacity, FundRules, LevelSplit, LimitPeriod, LossBase, NplGrades, StageMonths, StageTimes,
+    ThirdParty, TopUp, TopUpParts,
 };

@@ -109,6 +109,106 @@ pub struct ClaimRules {
     /// A third risk bearer — guarantor or insurer — with its own share and
     /// limit (none: fund and bank only).
     pub third_party: Option<ThirdParty>,
+    /// The claim cycle between the trigger and the loss determination:
+    /// notice, legal collection, loss determination (all zero: the loss is
+    /// determined, and the claim filed, at the trigger).
+    pub cycle: ClaimCycle,
+}
+
+/// A stage's length in whole months, drawn uniformly from `min..=max` for
+/// each loan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct StageMonths {
+    /// Shortest, months.
+    pub min: u16,
+    /// Longest, months (at least `min`).
+    pub max: u16,
+}
+
+impl StageMonths {
+    /// A stage that takes no time.
+    pub const ZERO: StageMonths = StageMonths { min: 0, max: 0 };
+
+    /// The stage's length for a loan whose draw is the 64 random `bits`:
+    /// each whole month of `min..=max` with probability 1 ÷ (max − min + 1)
+    /// (the high part of `bits × width`, exact to 2⁻⁶⁴).
+    pub fn draw(self, bits: u64) -> u16 {
+        let width = u128::from(self.max.saturating_sub(self.min)) + 1;
+        self.min + ((u128::from(bits) * width) >> 64) as u16
+    }
+
+    /// Mean length, months.
+    pub fn mean(self) -> f64 {
+        (f64::from(self.min) + f64::from(self.max.max(self.min))) / 2.0
+    }
+}
+
+/// The stages a claim passes through after the trigger before its loss is
+/// determined (确定损失) and the loan written off (核销): the bank's notice
+/// to the fund, legal collection (依法清收) and the determination itself.
+/// Payment follows `payment_delay_months` after the determination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ClaimCycle {
+    /// The bank's notice to the fund.
+    pub notice: StageMonths,
+    /// Legal collection: recoveries in these months reduce the claim's base.
+    pub legal_collection: StageMonths,
+    /// Loss determination.
+    pub loss_determination: StageMonths,
+}
+
+/// One loan's stage lengths, months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Notice.
+    pub notice: u16,
+    /// Legal collection.
+    pub legal_collection: u16,
+    /// Loss determination.
+    pub loss_determination: u16,
+}
+
+impl StageTimes {
+    /// Months from the trigger to the loss determination.
+    pub fn to_determination(self) -> u16 {
+        self.notice + self.legal_collection + self.loss_determination
+    }
+
+    /// The months after the trigger (1-based offsets, inclusive) spent in
+    /// legal collection.
+    pub fn collection_offsets(self) -> std::ops::RangeInclusive<u16> {
+        self.notice + 1..=self.notice + self.legal_collection
+    }
+}
+
+impl ClaimCycle {
+    /// No cycle: the loss is determined at the trigger, as a claim filed at
+    /// once.
+    pub const INSTANT: ClaimCycle = ClaimCycle {
+        notice: StageMonths::ZERO,
+        legal_collection: StageMonths::ZERO,
+        loss_determination: StageMonths::ZERO,
+    };
+
+    /// Whether every stage takes no time.
+    pub fn is_instant(&self) -> bool {
+        *self == ClaimCycle::INSTANT
+    }
+
+    /// One loan's stage lengths from three independent draws, one per
+    /// stage.
+    pub fn times(&self, bits: [u64; 3]) -> StageTimes {
+        StageTimes {
+            notice: self.notice.draw(bits[0]),
+            legal_collection: self.legal_collection.draw(bits[1]),
+            loss_determination: self.loss_determination.draw(bits[2]),
+        }
+    }
+
+    /// Mean months from the trigger to the loss determination.
+    pub fn mean_to_determination(&self) -> f64 {
+        self.notice.mean() + self.legal_collection.mean() + self.loss_determination.mean()
+    }
 }
 
 impl ClaimRules {
@@ -423,7 +523,41 @@ mod tests {
             annual_share_cap: None,
             fund_share_by_npl: None,
             third_party: None,
+            cycle: ClaimCycle::INSTANT,
         }
+    }
+
+    #[test]
+    fn a_stage_length_is_uniform_over_its_whole_months() {
+        let s = StageMonths { min: 3, max: 6 };
+        assert_eq!(s.draw(0), 3);
+        assert_eq!(s.draw(u64::MAX), 6);
+        // Each of the four months takes a quarter of the draws: the bits'
+        // quarters map to 3, 4, 5, 6 in order.
+        let q = u64::MAX / 4 + 1;
+        assert_eq!([s.draw(q - 1), s.draw(q), s.draw(2 * q), s.draw(3 * q)], [3, 4, 5, 6]);
+        assert_eq!(StageMonths::ZERO.draw(u64::MAX), 0);
+        assert_eq!(StageMonths { min: 2, max: 2 }.draw(12345), 2);
+        assert_eq!(s.mean(), 4.5);
+    }
+
+    #[test]
+    fn the_loss_is_determined_after_notice_collection_and_determination() {
+        let cycle = ClaimCycle {
+            notice: StageMonths { min: 0, max: 1 },
+            legal_collection: StageMonths { min: 3, max: 6 },
+            loss_determination: StageMonths { min: 2, max: 3 },
+        };
+        let t = cycle.times([u64::MAX, 0, u64::MAX]);
+        assert_eq!((t.notice, t.legal_collection, t.loss_determination), (1, 3, 3));
+        assert_eq!(t.to_determination(), 7);
+        // Collection runs in the second to fourth month after the trigger.
+        assert_eq!(t.collection_offsets(), 2..=4);
+        assert_eq!(cycle.mean_to_determination(), 0.5 + 4.5 + 2.5);
+        assert!(!cycle.is_instant());
+        let none = ClaimCycle::INSTANT.times([u64::MAX; 3]);
+        assert_eq!(none.to_determination(), 0);
+        assert!(none.collection_offsets().is_empty());
     }
 
     #[test]

@@ -68,6 +68,12 @@ pub(crate) struct LoanBook {
     /// beside it, or what that follow-up became), or [`NO_PARTNER`]. The
     /// link is cut when either loan closes, so a slot it names is live.
     pub partner: Vec<u32>,
+    /// Month a covered loan reached the claim trigger and entered the claim
+    /// cycle (read only while `cycle_od` is not 0).
+    pub cycle_start: Vec<i16>,
+    /// Whole months overdue when the loan entered the claim cycle; 0 while
+    /// it is not in the cycle.
+    pub cycle_od: Vec<u8>,
     /// Free slots.
     pub free: Vec<u32>,
 }
@@ -111,6 +117,8 @@ impl LoanBook {
             self.flags[i] = 0;
             self.township[i] = l.township;
             self.partner[i] = NO_PARTNER;
+            self.cycle_start[i] = 0;
+            self.cycle_od[i] = 0;
             i
         } else {
             self.id.push(l.id);
@@ -129,6 +137,8 @@ impl LoanBook {
             self.flags.push(0);
             self.township.push(l.township);
             self.partner.push(NO_PARTNER);
+            self.cycle_start.push(0);
+            self.cycle_od.push(0);
             self.id.len() - 1
         }
     }
@@ -176,6 +186,8 @@ impl LoanBook {
         self.flags.clone_from(&other.flags);
         self.township.clone_from(&other.township);
         self.partner.clone_from(&other.partner);
+        self.cycle_start.clone_from(&other.cycle_start);
+        self.cycle_od.clone_from(&other.cycle_od);
         self.free.clone_from(&other.free);
     }
 }
@@ -199,6 +211,8 @@ pub(crate) struct BookView<'a> {
     pub flags: &'a mut [u8],
     pub township: &'a [u32],
     pub partner: &'a mut [u32],
+    pub cycle_start: &'a mut [i16],
+    pub cycle_od: &'a mut [u8],
     free: &'a mut Vec<u32>,
 }
 
@@ -224,6 +238,8 @@ impl LoanBook {
             flags: &mut self.flags[..n],
             township: &self.township[..n],
             partner: &mut self.partner[..n],
+            cycle_start: &mut self.cycle_start[..n],
+            cycle_od: &mut self.cycle_od[..n],
             free: &mut self.free,
         }
     }
@@ -249,6 +265,7 @@ impl BookView<'_> {
         self.next_event[i] = NEVER;
         self.principal[i] = 0;
         self.arrears[i] = 0;
+        self.cycle_od[i] = 0;
         self.free.push(i as u32);
         let p = std::mem::replace(&mut self.partner[i], NO_PARTNER);
         (p != NO_PARTNER).then(|| {

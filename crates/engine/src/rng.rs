@@ -36,6 +36,9 @@ pub mod purpose {
     pub const ENTERPRISE: u64 = 12;
     /// A township's persistent effect, drawn once per path.
     pub const TOWNSHIP_EFFECT: u64 = 13;
+    /// A loan's claim cycle: its stage lengths, its cures and recoveries
+    /// while its claim is under way (keyed by the loan).
+    pub const CLAIM_CYCLE: u64 = 14;
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -167,6 +167,51 @@ pub struct ProvinceSummary {
     pub subsidy_late_yuan: Estimate,
     /// The leverage multiple, its excess and the county top-ups.
     pub leverage_and_top_ups: LeverageTopUps,
+    /// Highest month-end NPL ratio of the programme's loans (91+ days
+    /// overdue ÷ outstanding principal; loans in the claim cycle stay in
+    /// it until their loss is determined).
+    pub peak_npl_rate: Estimate,
+    /// The claim cycle: claims due and paid, idle money, time to payment.
+    pub claims: ClaimFigures,
+}
+
+/// What the funds owed under the rules and what they paid (应偿尽偿), the
+/// money they left idle, and how long claims took, for the province or one
+/// county.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimFigures {
+    /// The funds' parts of every claim whose loss was determined within the
+    /// horizon, under the rules in force (claims due), yuan over the
+    /// horizon.
+    pub claims_due_yuan: Estimate,
+    /// 应偿尽偿: claims paid ÷ claims due, summed over all paths (ratio of
+    /// the means; null when nothing fell due).
+    pub paid_share_of_due: Option<f64>,
+    /// Idle money: the mean fund balance at the end ÷ the mean claims due
+    /// per year — years of claims the money left in the funds would pay
+    /// (null when nothing fell due).
+    pub idle_years_of_claims: Option<f64>,
+    /// Mean months from a loan's first missed payment to the payment that
+    /// settled its claim, over the claims paid in full within the horizon
+    /// (null when none was).
+    pub months_default_to_payment: Option<f64>,
+}
+
+impl ClaimFigures {
+    /// From each path's (claims due, claims paid, fund end; fen) and, for
+    /// the province, the paid claims' (count, months summed).
+    fn of(due: &[f64], paid: f64, fund_end: f64, years: f64, timing: Option<(i64, i64)>) -> ClaimFigures {
+        let n = due.len().max(1) as f64;
+        let due_total: f64 = due.iter().sum();
+        let positive = due_total > 0.0;
+        ClaimFigures {
+            claims_due_yuan: Estimate::from_values(&due.iter().map(|x| x / 100.0).collect::<Vec<_>>()),
+            paid_share_of_due: positive.then(|| paid / due_total),
+            idle_years_of_claims: positive.then(|| (fund_end / n) / (due_total / n / years)),
+            months_default_to_payment: timing
+                .and_then(|(k, months)| (k > 0).then(|| months as f64 / k as f64)),
+        }
+    }
 }
 
 /// What lending beyond the leverage multiple and the county budgets'
@@ -311,6 +356,9 @@ pub struct CountySummary {
     pub top_ups_yuan: Estimate,
     /// Approved claims unpaid at the end of the horizon, by cause, yuan.
     pub unpaid_approved_end_yuan: UnpaidByCauseSummary,
+    /// The claim cycle: claims due and paid, idle money (time to payment is
+    /// the province's only).
+    pub claims: ClaimFigures,
 }
 
 fn unpaid_summary<P: PathView>(paths: &[P], f: impl Fn(&P) -> UnpaidEnd) -> UnpaidByCauseSummary {
@@ -349,6 +397,7 @@ fn median_month(months: &[Option<u16>]) -> Option<u16> {
 pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
     let s = &m.scenario;
     let n = paths.len();
+    let years = f64::from(s.horizon_months) / 12.0;
     let province = ProvinceSummary {
         counties: s.counties.len(),
         eligible_households: m.eligible_households(),
@@ -438,6 +487,16 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 n,
             ),
         },
+        peak_npl_rate: est(paths, |p| p.totals().peak_npl_rate),
+        claims: ClaimFigures::of(
+            &paths.iter().map(|p| p.totals().claims_due as f64).collect::<Vec<_>>(),
+            paths.iter().map(|p| p.totals().claims_paid as f64).sum(),
+            paths.iter().map(|p| p.totals().fund_end as f64).sum(),
+            years,
+            Some(paths.iter().fold((0, 0), |(k, m), p| {
+                (k + p.totals().claims_settled, m + p.totals().months_to_payment)
+            })),
+        ),
     };
     let counties: Vec<CountySummary> = s
         .counties
@@ -466,6 +525,13 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 final_overdue_rate: est(paths, |p| p.counties()[c].final_overdue),
                 loss_fund_yuan: est(paths, |p| yuan(p.counties()[c].loss_fund)),
                 coverage_rate: est(paths, |p| p.counties()[c].coverage_end),
+                claims: ClaimFigures::of(
+                    &paths.iter().map(|p| p.counties()[c].claims_due as f64).collect::<Vec<_>>(),
+                    paths.iter().map(|p| p.counties()[c].claims_paid as f64).sum(),
+                    paths.iter().map(|p| p.counties()[c].fund_end as f64).sum(),
+                    years,
+                    None,
+                ),
                 top_ups_ran_out_probability: Probability::from_count(
                     paths.iter().filter(|p| p.counties()[c].top_ups_ran_out_month.is_some()).count(),
                     n,

@@ -64,15 +64,17 @@ pub fn roll_overdue(months_overdue: u8, cured: bool) -> u8 {
 pub enum WriteOff {
     /// It stays on the books.
     Keep,
-    /// A fund-covered loan reached the claim trigger: the bank claims on
-    /// the fund and writes the loan off its books.
+    /// A fund-covered loan reached the claim trigger: it enters the claim
+    /// cycle (notice, legal collection, loss determination), at whose end
+    /// the bank writes it off and claims on the fund — at once when the
+    /// cycle takes no time.
     Claim,
     /// An uncovered loan reached the write-off limit: the bank bears it.
     WriteOff,
 }
 
-/// The write-off rule: a covered loan is claimed (and written off) once it
-/// is `claim_months` overdue; an uncovered one is written off once it is
+/// The write-off rule: a covered loan reaches the claim trigger once it is
+/// `claim_months` overdue; an uncovered one is written off once it is
 /// `write_off_months` overdue.
 pub fn write_off_due(
     covered: bool,

@@ -88,6 +88,16 @@ pub fn text_table(s: &Summary) -> String {
         ("loss borne by banks 银行损失 (亿)", est_yi(&p.loss_bank_yuan, n)),
         ("uncovered loss 未覆盖损失 (亿)", est_yi(&p.loss_uncovered_yuan, n)),
         ("claims paid 代偿 (亿)", est_yi(&p.claims_paid_yuan, n)),
+        ("claims due 应偿 (亿)", est_yi(&p.claims.claims_due_yuan, n)),
+        ("paid ÷ due 应偿尽偿", p.claims.paid_share_of_due.map_or("– (nothing due)".into(), pct)),
+        (
+            "idle money 闲置 (years of claims due)",
+            p.claims.idle_years_of_claims.map_or("– (nothing due)".into(), |x| format!("{x:.1}")),
+        ),
+        (
+            "default to payment 逾期至代偿 (months)",
+            p.claims.months_default_to_payment.map_or("– (none paid)".into(), |x| format!("{x:.1}")),
+        ),
         ("written off 核销 (亿)", est_yi(&p.written_off_yuan, n)),
         ("disbursed 发放 (亿)", est_yi(&p.disbursed_yuan, n)),
         ("interest subsidy 贴息 (亿)", est_yi(&p.subsidy_paid_yuan, n)),

@@ -29,7 +29,10 @@ pub(super) fn claims_and_suspension(
     let rules = &cm.rules.rules;
     let t = mc.t;
     let agg = &ws.agg[c];
-    // The programme's ratios: commercial credit stays outside them.
+    // The programme's ratios: commercial credit stays outside them. The NPL
+    // balance holds the loans in the claim cycle until their loss is
+    // determined, so the suspension and the activation read the real
+    // non-performing stock.
     let inputs = ActivationInputs {
         overdue_ratio: Share::of(agg.overdue, agg.programme()),
         npl_ratio: Share::of(agg.npl, agg.programme()),

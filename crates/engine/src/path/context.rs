@@ -25,6 +25,7 @@ pub(super) struct Streams {
     pub bank_exit: Stream,
     pub enterprise: Stream,
     pub township_effect: Stream,
+    pub claim_cycle: Stream,
 }
 
 impl Streams {
@@ -44,6 +45,7 @@ impl Streams {
             bank_exit: st(purpose::BANK_EXIT),
             enterprise: st(purpose::ENTERPRISE),
             township_effect: st(purpose::TOWNSHIP_EFFECT),
+            claim_cycle: st(purpose::CLAIM_CYCLE),
         }
     }
 }

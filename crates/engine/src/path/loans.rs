@@ -11,6 +11,7 @@
 //! common event — a quarter's interest on a current bullet loan, paid — has
 //! its own short path.
 
+use mcstress_compensation::StageTimes;
 use mcstress_compensation::{Fund, LeverageExcess, leverage_allows};
 use mcstress_domain::{Fen, Industry, Product, Rate};
 use mcstress_loans::{
@@ -304,6 +305,45 @@ struct Loan {
     bits: u64,
     /// A failed enterprise takes its misused loans' payments with it.
     enterprise_miss: bool,
+}
+
+/// A loan's way through the claim cycle ([`CountyLoans::cycle_plan`]).
+struct CyclePlan {
+    times: StageTimes,
+    /// Month of the trigger.
+    t0: i32,
+    /// Month the loss is determined and the loan written off.
+    determined: i32,
+    /// Month the borrower cures, if before that.
+    cure: Option<i32>,
+    /// Month the loan turns non-performing, if it was not at the trigger.
+    npl: Option<i32>,
+}
+
+impl CyclePlan {
+    /// The loan's next event after month `t`.
+    fn next_event(&self, t: i32) -> i32 {
+        let mut next = self.determined;
+        for m in [self.cure, self.npl].into_iter().flatten() {
+            if m > t {
+                next = next.min(m);
+            }
+        }
+        next
+    }
+}
+
+/// Months keys of the claim-cycle stream beyond any simulation month: the
+/// stage lengths, and the recoveries of legal collection (the cures use the
+/// month itself).
+const STAGE_KEY: u64 = 1 << 40;
+const COLLECTION_KEY: u64 = 1 << 41;
+
+/// A loan `od0` months overdue at its trigger is `od0 + k` months overdue
+/// `k` months later.
+#[inline]
+fn age(od0: u8, k: i32) -> u8 {
+    (i32::from(od0) + k).clamp(0, i32::from(u8::MAX)) as u8
 }
 
 /// Bit that marks a follow-up loan's id: the id of the first loan it is
@@ -703,10 +743,15 @@ impl CountyLoans<'_> {
     }
 
     /// An overdue loan pays its arrears (cures) or rolls a month older, and
-    /// is claimed or written off at its limit.
+    /// is claimed or written off at its limit; a loan in the claim cycle
+    /// has reached the end of a stage.
     #[inline(always)]
     fn overdue_month(&mut self, book: &mut BookView, d: &Distress, l: &Loan) {
-        let (ctx, t) = (self.ctx, self.mc.t);
+        if book.cycle_od[l.i] != 0 {
+            self.claim_cycle_event(book, l);
+            return;
+        }
+        let ctx = self.ctx;
         let b = ctx.b;
         let (i, p) = (l.i, l.principal);
         let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, l.tw, self.table, self.plain_thr);
@@ -720,21 +765,7 @@ impl CountyLoans<'_> {
         );
         let cured = unit(l.bits) >= distress && !l.enterprise_miss && unit(second(l.bits)) < cure;
         if cured {
-            // Pays its arrears; a loan past maturity repays in full.
-            self.overdue_moves(l.product, l.tw, -p);
-            if non_performing(l.od) {
-                self.agg.add_npl(l.product, -p);
-            }
-            book.overdue[i] = 0;
-            book.arrears[i] = 0;
-            if t as i32 >= book.maturity[i] as i32 {
-                self.tot.repaid += p;
-                self.principal_moves(l.product, l.covered, l.tw, -p);
-                self.close_loan(book, i, l.product, l.tw, true);
-                return;
-            }
-            let sched = book.schedule(i, ctx.repayment);
-            book.next_event[i] = sched.next_due_after(t as i32) as i16;
+            self.cure(book, l, l.od);
             return;
         }
         let od = roll_overdue(l.od, false);
@@ -747,9 +778,34 @@ impl CountyLoans<'_> {
         self.claim_or_write_off(book, l, od);
     }
 
-    /// At its limit an overdue loan leaves the book: a covered loan is
-    /// claimed on the fund, an uncovered one written off by the bank; its
-    /// loss may later be partly recovered.
+    /// An overdue loan `od` months overdue pays its arrears: back to its
+    /// schedule, or, past maturity, repaid in full.
+    #[inline(always)]
+    fn cure(&mut self, book: &mut BookView, l: &Loan, od: u8) {
+        let (ctx, t, i) = (self.ctx, self.mc.t, l.i);
+        let p = book.principal[i];
+        self.overdue_moves(l.product, l.tw, -p);
+        if non_performing(od) {
+            self.agg.add_npl(l.product, -p);
+        }
+        book.overdue[i] = 0;
+        book.arrears[i] = 0;
+        book.cycle_od[i] = 0;
+        if t as i32 >= book.maturity[i] as i32 {
+            self.tot.repaid += p;
+            self.principal_moves(l.product, l.covered, l.tw, -p);
+            self.close_loan(book, i, l.product, l.tw, true);
+            return;
+        }
+        let sched = book.schedule(i, ctx.repayment);
+        book.next_event[i] = sched.next_due_after(t as i32) as i16;
+    }
+
+    /// At its limit an overdue loan reaches the end: an uncovered one is
+    /// written off by the bank; a covered one enters the claim cycle
+    /// (notice, legal collection, loss determination) and stays on the book
+    /// as non-performing until its loss is determined — at once when the
+    /// cycle takes no time. Its loss may later be partly recovered.
     #[inline(always)]
     fn claim_or_write_off(&mut self, book: &mut BookView, l: &Loan, od: u8) {
         let rs = self.rs;
@@ -758,7 +814,27 @@ impl CountyLoans<'_> {
         if action == WriteOff::Keep {
             return;
         }
-        let (i, p) = (l.i, l.principal);
+        if action == WriteOff::Claim && !rules.claims.cycle.is_instant() {
+            let i = l.i;
+            book.cycle_start[i] = self.mc.t16;
+            book.cycle_od[i] = od.max(1);
+            let plan = self.cycle_plan(book, l);
+            if plan.determined > self.mc.t as i32 {
+                book.next_event[i] = plan.next_event(self.mc.t as i32) as i16;
+                return;
+            }
+            book.cycle_od[i] = 0;
+        }
+        self.write_off(book, l, od, action);
+    }
+
+    /// The loan leaves the book: written off by the bank, or (`Claim`)
+    /// with its loss determined and a claim filed on the fund.
+    #[inline(always)]
+    fn write_off(&mut self, book: &mut BookView, l: &Loan, od: u8, action: WriteOff) {
+        let rules = &self.rs.rules;
+        let i = l.i;
+        let p = book.principal[i];
         let a = book.arrears[i];
         self.tot.written_off += p;
         *self.loss_base_total += p + a;
@@ -769,12 +845,96 @@ impl CountyLoans<'_> {
         }
         let claim = if action == WriteOff::Claim {
             let base = rules.claims.claim_base(Fen(p), Fen(a));
-            self.fund.file(&rules.claims, l.id, base, self.mc.t as u16) as u32
+            // It first missed a payment `od − 1` months ago.
+            let defaulted = self.mc.t as i32 + 1 - i32::from(od);
+            self.fund.file_defaulted(&rules.claims, l.id, base, self.mc.t as u16, defaulted) as u32
         } else {
             NO_CLAIM
         };
         self.recov.push(Recoverable { id: l.id, remaining: p + a, claim, age: 0 });
         self.close_loan(book, i, l.product, l.tw, false);
+    }
+
+    /// A loan's way through the claim cycle from its trigger, a pure
+    /// function of the loan, its trigger month and age, and the rules: the
+    /// stage lengths (one draw per stage, keyed by the loan, so the same
+    /// loan takes the same time under every rule that keeps the stages),
+    /// and the first month before the loss is determined in which the
+    /// borrower pays the arrears (cures), at the monthly cure probability of
+    /// the loan's age then (one draw per month, keyed by the loan and the
+    /// month). Recomputed at each of the loan's events: no state but the
+    /// trigger month and age is kept.
+    #[inline(never)]
+    fn cycle_plan(&self, book: &BookView, l: &Loan) -> CyclePlan {
+        let (ctx, i) = (self.ctx, l.i);
+        let b = ctx.b;
+        let stream = ctx.streams.claim_cycle;
+        let (t0, od0) = (i32::from(book.cycle_start[i]), book.cycle_od[i]);
+        let cycle = &self.rs.rules.claims.cycle;
+        let times = cycle.times([0, 1, 2].map(|k| stream.bits(l.id, STAGE_KEY + k)));
+        let determined = t0 + i32::from(times.to_determination());
+        let willingness = if l.low_will { b.low_willingness_cure_factor } else { 1.0 };
+        let cadre_boost = self.rs.rules.collection.cadre_boost;
+        let cure = (t0 + 1..determined).find(|m| {
+            let od = age(od0, m - t0);
+            let p = cure_probability(b.cure, od, b.collection_effort, cadre_boost, willingness);
+            unit(stream.bits(l.id, *m as u64)) < p
+        });
+        // The month the loan turns non-performing, if it is not yet.
+        let npl = (1..=4).find(|k| non_performing(age(od0, *k))).filter(|_| !non_performing(od0));
+        CyclePlan { times, t0, determined, cure, npl: npl.map(|k| t0 + k) }
+    }
+
+    /// A loan in the claim cycle at one of its events: it turns
+    /// non-performing, cures, or its loss is determined — then the
+    /// recoveries of its legal collection come off its principal (the
+    /// claim's base is what is left, D5), the interest of the cycle's
+    /// months is added to its arrears, and it is written off with its claim
+    /// filed.
+    #[inline(never)]
+    fn claim_cycle_event(&mut self, book: &mut BookView, l: &Loan) {
+        let (ctx, t, i) = (self.ctx, self.mc.t as i32, l.i);
+        let plan = self.cycle_plan(book, l);
+        let od = age(book.cycle_od[i], t - plan.t0);
+        if !non_performing(book.overdue[i]) && non_performing(od) {
+            self.agg.add_npl(l.product, book.principal[i]);
+        }
+        book.overdue[i] = od;
+        if plan.cure == Some(t) {
+            self.cure(book, l, od);
+            return;
+        }
+        if t < plan.determined {
+            book.next_event[i] = plan.next_event(t) as i16;
+            return;
+        }
+        let stream = ctx.streams.claim_cycle;
+        let rs = self.rs;
+        let mut recovered = 0;
+        for k in plan.times.collection_offsets() {
+            let p = book.principal[i] - recovered;
+            if p <= 0 {
+                break;
+            }
+            let m = (plan.t0 + i32::from(k)) as u64;
+            if unit(stream.bits(l.id, COLLECTION_KEY + m)) < rs.rec_prob {
+                recovered += (((p as f64) * ctx.b.recovery_fraction).round() as i64).clamp(1, p);
+            }
+        }
+        if recovered > 0 {
+            self.tot.repaid += recovered;
+            self.tot.recovered_in_collection += recovered;
+            self.principal_moves(l.product, l.covered, l.tw, -recovered);
+            self.overdue_moves(l.product, l.tw, -recovered);
+            if non_performing(od) {
+                self.agg.add_npl(l.product, -recovered);
+            }
+            book.principal[i] -= recovered;
+        }
+        let months = (t - plan.t0) as u32;
+        book.arrears[i] += Fen(book.principal[i]).interest(l.rate, months).0;
+        book.cycle_od[i] = 0;
+        self.write_off(book, l, od, WriteOff::Claim);
     }
 
     /// A payment falls due: deferred by a moratorium, paid, or (at

@@ -23,7 +23,7 @@ pub const FIG_OUTSTANDING_YUAN: usize = 2;
 pub const FIG_COVERAGE: usize = 3;
 
 /// Province totals of one path, in fen (counts where named).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PathTotals {
     /// Principal disbursed (new loans and renewals).
     pub disbursed: i64,
@@ -128,6 +128,21 @@ pub struct PathTotals {
     /// Counties whose top-ups ran out — an approved claim unpaid while the
     /// year's fiscal capacity or top-up cap was spent (count).
     pub counties_top_ups_ran_out: i64,
+    // The claim cycle (issue 11, item 5).
+    /// Principal recovered during legal collection, before the loss was
+    /// determined (counted in `repaid`: it reduces the claims), fen.
+    pub recovered_in_collection: i64,
+    /// The funds' parts of the claims filed — the claims due (see
+    /// `Fund::claims_due`), fen.
+    pub claims_due: i64,
+    /// Claims paid in full with a positive payment (count).
+    pub claims_settled: i64,
+    /// Months from default to payment summed over those claims.
+    pub months_to_payment: i64,
+    /// Highest month-end province NPL ratio of the programme's loans (91+
+    /// days overdue ÷ outstanding principal, loans in the claim cycle
+    /// included).
+    pub peak_npl_rate: f64,
 }
 
 /// Approved claims unpaid at the end of the horizon by cause, fen.
@@ -182,6 +197,11 @@ pub struct CountyOutcome {
     pub top_ups: i64,
     /// Approved claims unpaid at the end, by cause, fen.
     pub unpaid_end: UnpaidEnd,
+    /// The fund's parts of the claims filed over the horizon (claims due),
+    /// fen.
+    pub claims_due: i64,
+    /// The fund's balance at the end, fen.
+    pub fund_end: i64,
 }
 
 /// Everything one path produces.
@@ -205,6 +225,9 @@ pub struct PathResult {
     pub township_overdue: Vec<u16>,
     /// Each township's highest month-end overdue rate.
     pub township_peak: Vec<f32>,
+    /// Province NPL ratio of the programme's loans by month (91+ days
+    /// overdue ÷ outstanding principal).
+    pub province_npl: Vec<f64>,
 }
 
 /// A township's overdue rate is kept as a whole number of 1/65,535ths
@@ -227,6 +250,8 @@ pub(super) struct Record {
     /// far.
     prov_out: i64,
     prov_overdue: i64,
+    prov_npl: i64,
+    province_npl: Vec<f64>,
 }
 
 impl Record {
@@ -254,16 +279,39 @@ impl Record {
                     top_ups_ran_out_month: None,
                     top_ups: 0,
                     unpaid_end: UnpaidEnd::default(),
+                    claims_due: 0,
+                    fund_end: 0,
                 })
                 .collect(),
             prov_out: 0,
             prov_overdue: 0,
+            prov_npl: 0,
+            province_npl: Vec::with_capacity(horizon),
         }
     }
 
     /// Stage 8 for county `c`: its figures at the end of the month.
     pub fn county_month(&mut self, ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
         let agg = &ws.agg[c];
+        // Month by month in test builds (on books small enough to scan):
+        // the NPL stock is the principal of the programme's loans on the
+        // book 4 or more months overdue — loans in the claim cycle
+        // included, until their loss is determined.
+        #[cfg(debug_assertions)]
+        {
+            let book = &ws.books[c];
+            if book.len() <= 50_000 {
+                let npl: i64 = (0..book.len())
+                    .filter(|&i| {
+                        book.next_event[i] != crate::book::NEVER
+                            && crate::book::programme(book.product[i])
+                            && crate::book::non_performing(book.overdue[i])
+                    })
+                    .map(|i| book.principal[i])
+                    .sum();
+                debug_assert_eq!(agg.npl, npl, "county {c}, month {}: NPL stock", mc.t);
+            }
+        }
         let cm = &ctx.m.counties[c];
         let rate_c = agg.ratio(agg.overdue);
         ws.county[c].overdue_prev = rate_c;
@@ -278,6 +326,7 @@ impl Record {
         fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
         self.prov_out += agg.programme();
         self.prov_overdue += agg.overdue;
+        self.prov_npl += agg.npl;
         let n_t = ws.towns.len();
         for tw in cm.townships.clone() {
             let st = &ws.towns[tw];
@@ -291,6 +340,10 @@ impl Record {
     pub fn province_month(&mut self) {
         let (out, overdue) = (std::mem::take(&mut self.prov_out), std::mem::take(&mut self.prov_overdue));
         self.province_overdue.push(if out > 0 { overdue as f64 / out as f64 } else { 0.0 });
+        let npl = std::mem::take(&mut self.prov_npl);
+        let npl_rate = if out > 0 { npl as f64 / out as f64 } else { 0.0 };
+        self.province_npl.push(npl_rate);
+        self.tot.peak_npl_rate = self.tot.peak_npl_rate.max(npl_rate);
     }
 
     /// Closes the books at the end of the path.
@@ -303,6 +356,7 @@ impl Record {
             mut outcomes,
             township_overdue,
             township_peak,
+            province_npl,
             ..
         } = self;
         for (c, book) in ws.books.iter().enumerate() {
@@ -350,6 +404,11 @@ impl Record {
             o.top_ups_ran_out_month = f.top_ups_ran_out_at;
             o.top_ups = f.top_ups.0;
             o.unpaid_end = UnpaidEnd::of(unpaid);
+            o.claims_due = f.claims_due.0;
+            o.fund_end = f.balance.0;
+            tot.claims_due += f.claims_due.0;
+            tot.claims_settled += i64::from(f.claims_settled);
+            tot.months_to_payment += f.months_to_payment as i64;
             o.coverage_end = coverage(&ws.agg[c], ctx.m.counties[c].eligible);
             if f.exhausted_at.is_some() {
                 tot.counties_exhausted += 1;
@@ -383,6 +442,7 @@ impl Record {
             final_overdue: fin,
             township_overdue,
             township_peak,
+            province_npl,
         }
     }
 }

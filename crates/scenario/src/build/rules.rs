@@ -1,8 +1,9 @@
 //! `[rules.*]`: the policy rules, one reader per sub-table.
 
 use mcstress_compensation::{
-    Activation, AnnualShareCap, CapBase, CapExcess, ClaimRules, FiscalCapacity, FundRules, LendingRules,
-    LevelSplit, LeverageExcess, LimitPeriod, LossBase, NplGrades, RatioMetric, ThirdParty, TopUp,
+    Activation, AnnualShareCap, CapBase, CapExcess, ClaimCycle, ClaimRules, FiscalCapacity, FundRules,
+    LendingRules, LevelSplit, LeverageExcess, LimitPeriod, LossBase, NplGrades, RatioMetric, StageMonths,
+    ThirdParty, TopUp,
 };
 use mcstress_domain::{Fen, Rate, Share, YearMonth};
 use mcstress_households::{FastTrackReach, MonitoringRules};
@@ -145,7 +146,7 @@ fn compensation(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ClaimRules {
     let act = cx.choice(
         t,
         "activation",
-        "county_overdue_ratio",
+        "none",
         &["none", "county_overdue_ratio", "county_npl_ratio", "bank_first_loss"],
     );
     let threshold = cx.share(t, "activation_threshold", share(0.02));
@@ -176,10 +177,33 @@ fn compensation(cx: &mut Cx<'_>, rt: &mut Tab<'_>) -> ClaimRules {
         annual_share_cap: annual_cap_share(cx, t),
         fund_share_by_npl: fund_share_by_npl(cx, t),
         third_party: None,
+        cycle: ClaimCycle {
+            notice: stage(cx, t, "notice_months", StageMonths { min: 0, max: 1 }),
+            legal_collection: stage(cx, t, "legal_collection_months", StageMonths { min: 3, max: 6 }),
+            loss_determination: stage(cx, t, "loss_determination_months", StageMonths { min: 2, max: 3 }),
+        },
     };
     let claims = ClaimRules { third_party: third_party(cx, t, &claims), ..claims };
     cx.close(ct);
     claims
+}
+
+/// A stage of the claim cycle, `{ min = M, max = N }` in whole months
+/// (0–36, `min` ≤ `max`).
+fn stage(cx: &mut Cx<'_>, t: &mut Tab<'_>, key: &str, default: StageMonths) -> StageMonths {
+    let mut st = cx.table(t, key);
+    let node = st.node();
+    let min = cx.int(&mut st, "min", i64::from(default.min), 0, 36) as u16;
+    let max = cx.int(&mut st, "max", i64::from(default.max.max(min)), 0, 36) as u16;
+    let field = st.field("max");
+    cx.close(st);
+    if max < min {
+        if let Some(node) = node {
+            cx.error(node, &field, format!("`max` at least `min` ({min})"), format!("max = {max}"));
+        }
+        return StageMonths { min, max: min };
+    }
+    StageMonths { min, max }
 }
 
 /// A share that is off when absent.
