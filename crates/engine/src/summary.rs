@@ -398,106 +398,107 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
     let s = &m.scenario;
     let n = paths.len();
     let years = f64::from(s.horizon_months) / 12.0;
-    let province = ProvinceSummary {
-        counties: s.counties.len(),
-        eligible_households: m.eligible_households(),
-        loans_start: m.loans_start(),
-        outstanding_start_yuan: yuan(m.outstanding_start().0),
-        fund_start_yuan: yuan(s.total_fund().0),
-        peak_overdue_rate: est(paths, |p| p.peak_overdue()),
-        final_overdue_rate: est(paths, |p| p.final_overdue()),
-        counties_exhausted: est(paths, |p| p.totals().counties_exhausted as f64),
-        exhaustion_probability: Probability::from_count(
-            paths.iter().filter(|p| p.totals().counties_exhausted > 0).count(),
-            n,
-        ),
-        loss_fund_yuan: est(paths, |p| yuan(p.totals().loss_fund)),
-        loss_bank_yuan: est(paths, |p| yuan(p.totals().loss_bank)),
-        loss_uncovered_yuan: est(paths, |p| yuan(p.totals().loss_uncovered)),
-        loss_guarantor_yuan: s
-            .rules
-            .claims
-            .third_party
-            .is_some()
-            .then(|| est(paths, |p| yuan(p.totals().loss_guarantor))),
-        claims_paid_yuan: est(paths, |p| yuan(p.totals().claims_paid)),
-        written_off_yuan: est(paths, |p| yuan(p.totals().written_off)),
-        disbursed_yuan: est(paths, |p| yuan(p.totals().disbursed)),
-        subsidy_paid_yuan: est(paths, |p| yuan(p.totals().subsidy_paid)),
-        extensions: est(paths, |p| p.totals().extensions as f64),
-        new_overdue_episodes: OverdueStarts {
-            at_interest: est(paths, |p| p.totals().new_overdue_at_interest as f64),
-            at_maturity: est(paths, |p| p.totals().new_overdue_at_maturity as f64),
-            share_at_maturity: {
-                let (i, m): (i64, i64) = paths.iter().fold((0, 0), |(i, m), p| {
-                    (i + p.totals().new_overdue_at_interest, m + p.totals().new_overdue_at_maturity)
-                });
-                if i + m > 0 { m as f64 / (i + m) as f64 } else { 0.0 }
-            },
-        },
-        renewals: est(paths, |p| p.totals().renewals as f64),
-        new_loans: est(paths, |p| p.totals().new_loans as f64),
-        fund_end_yuan: est(paths, |p| yuan(p.totals().fund_end)),
-        coverage_rate: est(paths, |p| {
-            p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64
-        }),
-        two_loan_households_end: est(paths, |p| p.totals().two_loan_households_end as f64),
-        commercial: CommercialSummary {
-            outstanding_end_yuan: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
-            overdue_end_yuan: est(paths, |p| yuan(p.totals().commercial_overdue_end)),
-            overdue_rate_end: est(paths, |p| {
-                let t = p.totals();
-                let out = t.outstanding_end_by_product[2];
-                if out > 0 { t.commercial_overdue_end as f64 / out as f64 } else { 0.0 }
-            }),
-        },
-        unserved_township_months: est(paths, |p| p.totals().unserved_township_months as f64),
-        outstanding_end_by_product_yuan: ByProduct {
-            first: est(paths, |p| yuan(p.totals().outstanding_end_by_product[0])),
-            follow_up: est(paths, |p| yuan(p.totals().outstanding_end_by_product[1])),
-            commercial: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
-        },
-        new_loans_by_product: ByProduct {
-            first: est(paths, |p| p.totals().loans_by_product[0] as f64),
-            follow_up: est(paths, |p| p.totals().loans_by_product[1] as f64),
-            commercial: est(paths, |p| p.totals().loans_by_product[2] as f64),
-        },
-        never_borrowed_end: est(paths, |p| p.totals().never_borrowed_end as f64),
-        unmet_requests: UnmetRequests {
-            no_bank: est(paths, |p| p.totals().unmet_no_bank as f64),
-            suspended: est(paths, |p| p.totals().unmet_suspended as f64),
-            refused: est(paths, |p| p.totals().unmet_refused as f64),
-        },
-        surveys: est(paths, |p| p.totals().surveys as f64),
-        fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
-        monitoring: Monitoring {
-            entries: est(paths, |p| p.totals().monitoring_entries as f64),
-            entries_after_disasters: est(paths, |p| p.totals().monitoring_entries_after_disasters as f64),
-            exits: est(paths, |p| p.totals().monitoring_exits as f64),
-        },
-        subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
-        leverage_and_top_ups: LeverageTopUps {
-            refused_by_leverage: est(paths, |p| p.totals().refused_by_leverage as f64),
-            loans_uncovered: est(paths, |p| p.totals().loans_uncovered as f64),
-            top_ups_yuan: est(paths, |p| yuan(p.totals().top_ups)),
-            leverage_top_ups_yuan: est(paths, |p| yuan(p.totals().leverage_top_ups)),
-            unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.totals().unpaid_end),
-            top_ups_ran_out_probability: Probability::from_count(
-                paths.iter().filter(|p| p.totals().counties_top_ups_ran_out > 0).count(),
+    let province =
+        ProvinceSummary {
+            counties: s.counties.len(),
+            eligible_households: m.eligible_households(),
+            loans_start: m.loans_start(),
+            outstanding_start_yuan: yuan(m.outstanding_start().0),
+            fund_start_yuan: yuan(s.total_fund().0),
+            peak_overdue_rate: est(paths, |p| p.peak_overdue()),
+            final_overdue_rate: est(paths, |p| p.final_overdue()),
+            counties_exhausted: est(paths, |p| p.totals().counties_exhausted as f64),
+            exhaustion_probability: Probability::from_count(
+                paths.iter().filter(|p| p.totals().counties_exhausted > 0).count(),
                 n,
             ),
-        },
-        peak_npl_rate: est(paths, |p| p.totals().peak_npl_rate),
-        claims: ClaimFigures::of(
-            &paths.iter().map(|p| p.totals().claims_due as f64).collect::<Vec<_>>(),
-            paths.iter().map(|p| p.totals().claims_paid as f64).sum(),
-            paths.iter().map(|p| p.totals().fund_end as f64).sum(),
-            years,
-            Some(paths.iter().fold((0, 0), |(k, m), p| {
-                (k + p.totals().claims_settled, m + p.totals().months_to_payment)
-            })),
-        ),
-    };
+            loss_fund_yuan: est(paths, |p| yuan(p.totals().loss_fund)),
+            loss_bank_yuan: est(paths, |p| yuan(p.totals().loss_bank)),
+            loss_uncovered_yuan: est(paths, |p| yuan(p.totals().loss_uncovered)),
+            loss_guarantor_yuan: s
+                .rules
+                .claims
+                .third_party
+                .is_some()
+                .then(|| est(paths, |p| yuan(p.totals().loss_guarantor))),
+            claims_paid_yuan: est(paths, |p| yuan(p.totals().claims_paid)),
+            written_off_yuan: est(paths, |p| yuan(p.totals().written_off)),
+            disbursed_yuan: est(paths, |p| yuan(p.totals().disbursed)),
+            subsidy_paid_yuan: est(paths, |p| yuan(p.totals().subsidy_paid)),
+            extensions: est(paths, |p| p.totals().extensions as f64),
+            new_overdue_episodes: OverdueStarts {
+                at_interest: est(paths, |p| p.totals().new_overdue_at_interest as f64),
+                at_maturity: est(paths, |p| p.totals().new_overdue_at_maturity as f64),
+                share_at_maturity: {
+                    let (i, m): (i64, i64) = paths.iter().fold((0, 0), |(i, m), p| {
+                        (i + p.totals().new_overdue_at_interest, m + p.totals().new_overdue_at_maturity)
+                    });
+                    if i + m > 0 { m as f64 / (i + m) as f64 } else { 0.0 }
+                },
+            },
+            renewals: est(paths, |p| p.totals().renewals as f64),
+            new_loans: est(paths, |p| p.totals().new_loans as f64),
+            fund_end_yuan: est(paths, |p| yuan(p.totals().fund_end)),
+            coverage_rate: est(paths, |p| {
+                p.totals().borrowers_end as f64 / m.eligible_households().max(1) as f64
+            }),
+            two_loan_households_end: est(paths, |p| p.totals().two_loan_households_end as f64),
+            commercial: CommercialSummary {
+                outstanding_end_yuan: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
+                overdue_end_yuan: est(paths, |p| yuan(p.totals().commercial_overdue_end)),
+                overdue_rate_end: est(paths, |p| {
+                    let t = p.totals();
+                    let out = t.outstanding_end_by_product[2];
+                    if out > 0 { t.commercial_overdue_end as f64 / out as f64 } else { 0.0 }
+                }),
+            },
+            unserved_township_months: est(paths, |p| p.totals().unserved_township_months as f64),
+            outstanding_end_by_product_yuan: ByProduct {
+                first: est(paths, |p| yuan(p.totals().outstanding_end_by_product[0])),
+                follow_up: est(paths, |p| yuan(p.totals().outstanding_end_by_product[1])),
+                commercial: est(paths, |p| yuan(p.totals().outstanding_end_by_product[2])),
+            },
+            new_loans_by_product: ByProduct {
+                first: est(paths, |p| p.totals().loans_by_product[0] as f64),
+                follow_up: est(paths, |p| p.totals().loans_by_product[1] as f64),
+                commercial: est(paths, |p| p.totals().loans_by_product[2] as f64),
+            },
+            never_borrowed_end: est(paths, |p| p.totals().never_borrowed_end as f64),
+            unmet_requests: UnmetRequests {
+                no_bank: est(paths, |p| p.totals().unmet_no_bank as f64),
+                suspended: est(paths, |p| p.totals().unmet_suspended as f64),
+                refused: est(paths, |p| p.totals().unmet_refused as f64),
+            },
+            surveys: est(paths, |p| p.totals().surveys as f64),
+            fast_track_loans: est(paths, |p| p.totals().fast_track_loans as f64),
+            monitoring: Monitoring {
+                entries: est(paths, |p| p.totals().monitoring_entries as f64),
+                entries_after_disasters: est(paths, |p| p.totals().monitoring_entries_after_disasters as f64),
+                exits: est(paths, |p| p.totals().monitoring_exits as f64),
+            },
+            subsidy_late_yuan: est(paths, |p| yuan(p.totals().subsidy_late_end)),
+            leverage_and_top_ups: LeverageTopUps {
+                refused_by_leverage: est(paths, |p| p.totals().refused_by_leverage as f64),
+                loans_uncovered: est(paths, |p| p.totals().loans_uncovered as f64),
+                top_ups_yuan: est(paths, |p| yuan(p.totals().top_ups)),
+                leverage_top_ups_yuan: est(paths, |p| yuan(p.totals().leverage_top_ups)),
+                unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.totals().unpaid_end),
+                top_ups_ran_out_probability: Probability::from_count(
+                    paths.iter().filter(|p| p.totals().counties_top_ups_ran_out > 0).count(),
+                    n,
+                ),
+            },
+            peak_npl_rate: est(paths, |p| p.totals().peak_npl_rate),
+            claims: ClaimFigures::of(
+                &paths.iter().map(|p| p.totals().claims_due as f64).collect::<Vec<_>>(),
+                paths.iter().map(|p| p.totals().claims_paid as f64).sum(),
+                paths.iter().map(|p| p.totals().fund_end as f64).sum(),
+                years,
+                Some(paths.iter().fold((0, 0), |(k, m), p| {
+                    (k + p.totals().claims_settled, m + p.totals().months_to_payment)
+                })),
+            ),
+        };
     let counties: Vec<CountySummary> = s
         .counties
         .iter()

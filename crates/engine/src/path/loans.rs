@@ -1118,10 +1118,8 @@ impl CountyLoans<'_> {
         // elasticity): the part of the distress it caused is outside the
         // borrower's control.
         let ind = book.risk[i] as usize % Industry::COUNT;
-        let shock = libm::pow(
-            self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]),
-            ctx.elasticity[EV_MATURITY],
-        );
+        let shock =
+            libm::pow(self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]), ctx.elasticity[EV_MATURITY]);
         // (`l.low_will` is read only for overdue loans: read the trait here.)
         let willing = !low_willingness(l.id, ctx.b.low_willingness_share.get());
         let qualifies = relief_probability(ctx.b.business_running, shock, willing);
