@@ -31,12 +31,15 @@ YANGBI = "532922"
 # The assumptions no public figure pins, each with the values to sweep
 # (START:STOP:STEP, both ends included) and what it stands for.
 SWEEPS = [
-    ("behaviour.asset_correlation", "0.06:0.18:0.06", "ρ, the factor loading (Basel retail range 0.03–0.16)"),
-    ("behaviour.maturity_multiplier", "1.5:4.5:1.5", "distress at maturity against an interest date"),
+    ("behaviour.maturity_multiplier", "8:24:8", "distress at a due with principal against the base (two ways to fail)"),
+    ("behaviour.maturity_correlation", "0.08:0.24:0.08", "ρ_M, the maturity process's factor loading"),
+    ("behaviour.maturity_shock_elasticity", "1:2:0.5", "β_M, how an income shock weighs on maturity"),
     ("behaviour.township_effect_sd", "0:1.2:0.6", "sd of the township effect (log scale)"),
     ("behaviour.business_running", "0.3:0.9:0.3", "ordinary share of maturity distress that qualifies for relief"),
     ("behaviour.low_willingness_share", "0:0.2:0.1", "borrowers of low repayment willingness"),
-    ("rules.compensation.collection_months", "0:6:3", "collection before a claim, months"),
+    ("rules.compensation.legal_collection_months.max", "3:12:9", "longest legal collection of the claim cycle, months"),
+    ("rules.fund.fiscal_capacity_share", "0.25:1:0.75", "a county's yearly top-up capacity, in endowments"),
+    ("rules.demand.monitoring_exit_monthly", "0:0.08:0.04", "monthly exit from monitoring (风险消除)"),
 ]
 
 

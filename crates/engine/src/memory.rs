@@ -1,7 +1,8 @@
 //! What a run of a scenario needs in memory, estimated from the scenario
 //! alone (nothing is built), so that `validate` can refuse a scenario the
 //! machine cannot run. The figures are upper estimates: every eligible
-//! household is assumed to hold a loan on every worker's books.
+//! household is assumed to hold a loan (two, when follow-up loans are held
+//! beside first loans) on every worker's books.
 
 use mcstress_scenario::Scenario;
 use serde::Serialize;
@@ -10,8 +11,9 @@ use crate::band::{BUFFER, EXACT_PATHS};
 use crate::fold::{Keep, PROVINCE_FIGURES};
 use crate::path::COUNTY_FIGURES;
 
-/// Bytes per loan slot of a book: 50 in the book's arrays, the rest for
-/// the free list and the recoveries of written-off loans.
+/// Bytes per loan slot of a book: 57 in the book's arrays (with the
+/// partner link and the claim cycle's two fields), the rest for the free
+/// list and the recoveries of written-off loans.
 pub const LOAN_BYTES: u64 = 64;
 /// Bytes per loan at the start while the population is built (the
 /// borrower seeds, dropped once the books are made).
@@ -60,8 +62,20 @@ pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> 
         Some(b) => b.loans.len() as u64,
         None => s.counties.iter().map(|c| u64::from(c.profile.loans)).sum(),
     };
-    let slots: u64 =
-        s.counties.iter().map(|c| u64::from(c.profile.loans.max(c.profile.eligible_households))).sum();
+    // A household may hold a follow-up loan beside its first (5+5): two
+    // slots at once.
+    let per_household = if s.rules.ladder.follow_up_when == mcstress_scenario::FollowUpWhen::Beside
+        && s.rules.ladder.follow_up_uptake_monthly > 0.0
+    {
+        2
+    } else {
+        1
+    };
+    let slots: u64 = s
+        .counties
+        .iter()
+        .map(|c| u64::from(c.profile.loans.max(c.profile.eligible_households)) * per_household)
+        .sum();
     let townships: u64 = match &s.book {
         Some(b) => b.townships.iter().map(|t| t.len() as u64).sum(),
         None => s.counties.iter().map(|c| u64::from(c.profile.townships)).sum(),
