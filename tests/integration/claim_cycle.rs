@@ -13,10 +13,10 @@
 //! the loans on the book 4 or more months overdue (`path/result.rs`), so
 //! every run here checks that bookkeeping exactly on random books too.
 
-use mcstress_engine::{COUNTY_FIGURES, Estimate, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, Model, PathResult};
+use mcstress_engine::{COUNTY_FIGURES, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, Model, PathResult};
 use mcstress_scenario::Scenario;
 
-use crate::support::{extended, simulate, small_text, tiny};
+use crate::support::{assert_down, assert_up, diff, extended, simulate, small_text, tiny};
 
 /// Principal of one loan of the tiny book, fen.
 const LOAN: i64 = 1_000_000;
@@ -148,20 +148,6 @@ const SEED: u64 = 31;
 fn small(lines: &str, extra: &str) -> Vec<PathResult> {
     let s = extended("small.toml", &small_text(), &format!("[rules.compensation]\n{lines}\n\n{extra}"), None);
     simulate(&s, PATHS, SEED, 2).1
-}
-
-/// Paired difference `f(with) − f(without)` across paths.
-fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
-    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
-    Estimate::from_values(&d)
-}
-
-fn assert_up(e: Estimate, what: &str) {
-    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
-}
-
-fn assert_down(e: Estimate, what: &str) {
-    assert!(-e.mean > 3.0 * e.se && e.mean < 0.0, "{what}: diff {} se {}", e.mean, e.se);
 }
 
 fn fund_end(p: &PathResult) -> f64 {

@@ -6,7 +6,7 @@
 
 use mcstress_engine::{Estimate, PathResult};
 
-use crate::support::{extended, simulate, small_text};
+use crate::support::{assert_down, assert_up, diff, extended, simulate, small_text};
 
 const PATHS: u32 = 24;
 const SEED: u64 = 47;
@@ -35,19 +35,6 @@ fn run(behaviour: &str, geography: &str, paths: u32) -> Vec<PathResult> {
 
 /// No effects at all: the one-factor model of before.
 const NO_EFFECTS: &str = "county_effect = { key = 0, former_poverty = 0, other = 0 }\ntownship_effect_sd = 0";
-
-fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
-    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
-    Estimate::from_values(&d)
-}
-
-fn assert_up(e: Estimate, what: &str) {
-    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
-}
-
-fn assert_down(e: Estimate, what: &str) {
-    assert!(-e.mean > 3.0 * e.se && e.mean < 0.0, "{what}: diff {} se {}", e.mean, e.se);
-}
 
 fn county_peak(c: usize) -> impl Fn(&PathResult) -> f64 {
     move |p| p.counties[c].peak_overdue
@@ -165,26 +152,8 @@ fn township_effects_make_township_rates_differ() {
 
 /// The small scenario with a county data file of `csv` (`[data]`).
 fn with_county_file(csv: &str) -> mcstress_scenario::Scenario {
-    let child = mcstress_scenario::SourceFile {
-        name: "child.toml".into(),
-        key: "child.toml".into(),
-        text: "extends = \"small.toml\"\n[behaviour]\ntownship_effect_sd = 0\n\n[data]\ncounties = \"counties.csv\"\n"
-            .into(),
-    };
-    let loaded = mcstress_scenario::load_with_data(
-        child,
-        None,
-        &[],
-        &mut |_, _| {
-            Ok(mcstress_scenario::SourceFile {
-                name: "small.toml".into(),
-                key: "small.toml".into(),
-                text: small_text(),
-            })
-        },
-        &mut |_| Ok(csv.as_bytes().to_vec()),
-    );
-    match loaded {
+    let text = "[behaviour]\ntownship_effect_sd = 0\n\n[data]\ncounties = \"counties.csv\"\n";
+    match crate::support::small_with_data(text, csv.as_bytes()) {
         Ok(l) => l.scenario,
         Err(e) => panic!("{e}"),
     }

@@ -660,24 +660,7 @@ fn a_household_with_a_first_and_a_follow_up_loan_on_the_ledger_holds_both_side_b
     let both = products.values().filter(|(first, follow_up)| *first && *follow_up).count() as u64;
     assert!(both > 20, "the synthetic ledger has two-loan households ({both})");
     let csv = synthetic_csv("台账", &rows);
-    let child = mcstress_scenario::SourceFile {
-        name: "child.toml".into(),
-        key: "child.toml".into(),
-        text: "extends = \"small.toml\"\n\n[data]\nledger = \"ledger.csv\"\n".into(),
-    };
-    let loaded = mcstress_scenario::load_with_data(
-        child,
-        None,
-        &[],
-        &mut |_, _| {
-            Ok(mcstress_scenario::SourceFile {
-                name: "small.toml".into(),
-                key: "small.toml".into(),
-                text: crate::support::small_text(),
-            })
-        },
-        &mut |_| Ok(csv.as_bytes().to_vec()),
-    );
+    let loaded = crate::support::small_with_data("\n[data]\nledger = \"ledger.csv\"\n", csv.as_bytes());
     let scenario = match loaded {
         Ok(l) => l.scenario,
         Err(e) => panic!("{e}"),
@@ -697,24 +680,7 @@ fn a_county_files_two_loan_households_hold_their_loans_side_by_side_and_no_more_
         )
     };
     let load = |csv: String| {
-        let child = mcstress_scenario::SourceFile {
-            name: "child.toml".into(),
-            key: "child.toml".into(),
-            text: "extends = \"small.toml\"\n\n[data]\ncounties = \"counties.csv\"\n".into(),
-        };
-        mcstress_scenario::load_with_data(
-            child,
-            None,
-            &[],
-            &mut |_, _| {
-                Ok(mcstress_scenario::SourceFile {
-                    name: "small.toml".into(),
-                    key: "small.toml".into(),
-                    text: crate::support::small_text(),
-                })
-            },
-            &mut |_| Ok(csv.as_bytes().to_vec()),
-        )
+        crate::support::small_with_data("\n[data]\ncounties = \"counties.csv\"\n", csv.as_bytes())
     };
     let scenario = match load(file(3)) {
         Ok(l) => l.scenario,

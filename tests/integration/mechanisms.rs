@@ -4,9 +4,9 @@
 //! paired difference (mean more than 3 standard errors from zero, unless
 //! stated otherwise).
 
-use mcstress_engine::{Estimate, PathResult};
+use mcstress_engine::PathResult;
 
-use crate::support::{simulate, small_text};
+use crate::support::{assert_down, assert_up, diff, simulate, small};
 
 const PATHS: u32 = 24;
 const SEED: u64 = 31;
@@ -18,37 +18,7 @@ fn run_with(extra: &str) -> Vec<PathResult> {
 
 /// [`run_with`] on `paths` paths.
 fn run_paths(extra: &str, paths: u32) -> Vec<PathResult> {
-    let child = mcstress_scenario::SourceFile {
-        name: "child.toml".into(),
-        key: "child.toml".into(),
-        text: format!("extends = \"small.toml\"\n{extra}\n"),
-    };
-    let loaded = mcstress_scenario::load(child, None, &mut |_, _| {
-        Ok(mcstress_scenario::SourceFile {
-            name: "small.toml".into(),
-            key: "small.toml".into(),
-            text: small_text(),
-        })
-    });
-    let s = match loaded {
-        Ok(l) => l.scenario,
-        Err(e) => panic!("{e}"),
-    };
-    simulate(&s, paths, SEED, 2).1
-}
-
-/// Paired difference `f(with) − f(without)` across paths.
-fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
-    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
-    Estimate::from_values(&d)
-}
-
-fn assert_up(e: Estimate, what: &str) {
-    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
-}
-
-fn assert_down(e: Estimate, what: &str) {
-    assert!(-e.mean > 3.0 * e.se && e.mean < 0.0, "{what}: diff {} se {}", e.mean, e.se);
+    simulate(&small(extra), paths, SEED, 2).1
 }
 
 fn peak(p: &PathResult) -> f64 {

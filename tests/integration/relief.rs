@@ -5,29 +5,13 @@
 
 use mcstress_engine::{Estimate, PathResult};
 
-use crate::support::{simulate, small_text};
+use crate::support::{simulate, small};
 
 const PATHS: u32 = 24;
 const SEED: u64 = 47;
 
 fn run_with(extra: &str) -> Vec<PathResult> {
-    let child = mcstress_scenario::SourceFile {
-        name: "child.toml".into(),
-        key: "child.toml".into(),
-        text: format!("extends = \"small.toml\"\n{extra}\n"),
-    };
-    let loaded = mcstress_scenario::load(child, None, &mut |_, _| {
-        Ok(mcstress_scenario::SourceFile {
-            name: "small.toml".into(),
-            key: "small.toml".into(),
-            text: small_text(),
-        })
-    });
-    let s = match loaded {
-        Ok(l) => l.scenario,
-        Err(e) => panic!("{e}"),
-    };
-    simulate(&s, PATHS, SEED, 2).1
+    simulate(&small(extra), PATHS, SEED, 2).1
 }
 
 fn reliefs(p: &PathResult) -> i64 {

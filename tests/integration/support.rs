@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mcstress_engine::{Model, PathResult, RunConfig};
+use mcstress_engine::{Estimate, Model, PathResult, RunConfig};
 use mcstress_scenario::Scenario;
 
 /// The repository root.
@@ -112,4 +112,52 @@ pub fn tiny_text() -> String {
 /// The tiny scenario extended by the tables of `extra`.
 pub fn tiny(extra: &str) -> Scenario {
     extended("tiny.toml", &tiny_text(), extra, None)
+}
+
+/// The small scenario extended by the tables of `extra`.
+pub fn small(extra: &str) -> Scenario {
+    extended("small.toml", &small_text(), extra, None)
+}
+
+/// Paired difference `f(with) − f(without)` across the paths of two runs
+/// on common random numbers.
+pub fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
+    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
+    Estimate::from_values(&d)
+}
+
+/// A paired difference above zero by more than 3 standard errors.
+pub fn assert_up(e: Estimate, what: &str) {
+    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
+}
+
+/// A paired difference below zero by more than 3 standard errors.
+pub fn assert_down(e: Estimate, what: &str) {
+    assert!(-e.mean > 3.0 * e.se && e.mean < 0.0, "{what}: diff {} se {}", e.mean, e.se);
+}
+
+/// Loads a child of the small scenario — `text`, after its `extends` line
+/// — whose data files (`[data]`) all read as `data`.
+pub fn small_with_data(
+    text: &str,
+    data: &[u8],
+) -> Result<mcstress_scenario::Loaded, mcstress_scenario::LoadError> {
+    let child = mcstress_scenario::SourceFile {
+        name: "child.toml".into(),
+        key: "child.toml".into(),
+        text: format!("extends = \"small.toml\"\n{text}"),
+    };
+    mcstress_scenario::load_with_data(
+        child,
+        None,
+        &[],
+        &mut |_, _| {
+            Ok(mcstress_scenario::SourceFile {
+                name: "small.toml".into(),
+                key: "small.toml".into(),
+                text: small_text(),
+            })
+        },
+        &mut |_| Ok(data.to_vec()),
+    )
 }

@@ -6,10 +6,10 @@
 //! numbers: the same seed with one rule changed, the mean paired difference
 //! more than 3 standard errors from zero (as in `mechanisms.rs`).
 
-use mcstress_engine::{Estimate, Model, PathResult, WatchThresholds, stress, summarize};
+use mcstress_engine::{Model, PathResult, WatchThresholds, stress, summarize};
 use mcstress_scenario::Scenario;
 
-use crate::support::{extended, simulate, small_text};
+use crate::support::{assert_up, diff, extended, simulate, small_text};
 
 const PATHS: u32 = 16;
 const SEED: u64 = 11;
@@ -34,16 +34,6 @@ fn small(lancang: &str, extra: &str) -> Scenario {
 
 fn run(s: &Scenario) -> (Model, Vec<PathResult>) {
     simulate(s, PATHS, SEED, 2)
-}
-
-/// Paired difference `f(with) − f(without)` across paths.
-fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
-    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
-    Estimate::from_values(&d)
-}
-
-fn assert_up(e: Estimate, what: &str) {
-    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
 }
 
 /// The rules of one arm: `leverage_excess`, unlimited fiscal capacity, and

@@ -6,9 +6,9 @@
 //! numbers (same seed, same paths) and bound the paired difference (mean
 //! more than 3 standard errors from zero).
 
-use mcstress_engine::{Estimate, PathResult};
+use mcstress_engine::PathResult;
 
-use crate::support::{extended, simulate, small_text};
+use crate::support::{assert_down, assert_up, diff, extended, simulate, small_text};
 
 const PATHS: u32 = 24;
 const SEED: u64 = 8_101;
@@ -17,20 +17,6 @@ const SEED: u64 = 8_101;
 fn run_with(extra: &str, paths: u32) -> Vec<PathResult> {
     let s = extended("small.toml", &small_text(), extra, None);
     simulate(&s, paths, SEED, 2).1
-}
-
-/// Paired difference `f(with) − f(without)` across paths.
-fn diff(without: &[PathResult], with: &[PathResult], f: impl Fn(&PathResult) -> f64) -> Estimate {
-    let d: Vec<f64> = without.iter().zip(with).map(|(a, b)| f(b) - f(a)).collect();
-    Estimate::from_values(&d)
-}
-
-fn assert_up(e: Estimate, what: &str) {
-    assert!(e.mean > 3.0 * e.se && e.mean > 0.0, "{what}: diff {} se {}", e.mean, e.se);
-}
-
-fn assert_down(e: Estimate, what: &str) {
-    assert!(-e.mean > 3.0 * e.se && e.mean < 0.0, "{what}: diff {} se {}", e.mean, e.se);
 }
 
 /// Share of the new overdue episodes of a run that start at maturity.
