@@ -183,26 +183,9 @@ fn a_county_files_overdue_history_column_sets_the_countys_effect() {
 
 #[test]
 fn an_overdue_history_that_is_not_a_share_is_refused_naming_row_and_column() {
-    let child = mcstress_scenario::SourceFile {
-        name: "child.toml".into(),
-        key: "child.toml".into(),
-        text: "extends = \"small.toml\"\n[data]\ncounties = \"counties.csv\"\n".into(),
-    };
     let csv =
         "县(区)代码,县(区),历史逾期率\n530621,鲁甸县,0.03\n530622,巧家县,1.5\n530828,澜沧拉祜族自治县,high\n";
-    let err = match mcstress_scenario::load_with_data(
-        child,
-        None,
-        &[],
-        &mut |_, _| {
-            Ok(mcstress_scenario::SourceFile {
-                name: "small.toml".into(),
-                key: "small.toml".into(),
-                text: small_text(),
-            })
-        },
-        &mut |_| Ok(csv.as_bytes().to_vec()),
-    ) {
+    let err = match crate::support::small_with_data("[data]\ncounties = \"counties.csv\"\n", csv.as_bytes()) {
         Ok(_) => panic!("a history of 1.5 and of \"high\" was accepted"),
         Err(e) => e.to_string(),
     };

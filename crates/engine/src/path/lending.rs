@@ -117,9 +117,11 @@ pub(super) fn new_lending(
     let mut leverage_room = true;
     for tw in county_towns {
         let st = &mut ws.towns[tw];
-        monitoring(ctx, mc, &demand.monitoring, st, tw, eligible_per_town, intensity, tot);
+        // The township-month's uptake draws: the requests' and monitoring's.
+        let bits = ctx.streams.uptake.bits(tw as u64, mc.tm);
+        monitoring(ctx, &demand.monitoring, st, tw, bits, eligible_per_town, intensity, tot);
         survey(&survey_rule, mc, st, tot);
-        let requests = requests(ctx, mc, demand, &survey_rule, st, tw, &fast);
+        let requests = requests(ctx, mc, demand, &survey_rule, st, bits, &fast);
         let asked: u32 = requests.iter().sum();
         if !st.service.served {
             tot.unmet_no_bank += asked as i64;
@@ -138,15 +140,15 @@ pub(super) fn new_lending(
 /// average (the township's starting monitored pool times the exit rate), so
 /// the stock is stable without shocks; a disaster of `intensity` this month
 /// identifies more among the township's `eligible` households. The draws
-/// are the township-month's uptake stream's further bits (`second³`…`⁵`),
-/// unused by the requests.
+/// are the township-month's uptake bits' (`bits`) further bits
+/// (`second³`…`⁵`), unused by the requests.
 #[allow(clippy::too_many_arguments)]
 fn monitoring(
     ctx: &PathCtx,
-    mc: &MonthCtx,
     rules: &MonitoringRules,
     st: &mut TownshipState,
     tw: usize,
+    bits: u64,
     eligible: u32,
     intensity: f64,
     tot: &mut PathTotals,
@@ -154,8 +156,7 @@ fn monitoring(
     if rules.is_static() {
         return;
     }
-    let b0 = ctx.streams.uptake.bits(tw as u64, mc.tm);
-    let b3 = second(second(second(b0)));
+    let b3 = second(second(second(bits)));
     let (b4, b5) = (second(b3), second(second(b3)));
     let p_exit = rules.exit_monthly;
     let exits = binomial(u64::from(st.never[1]), p_exit, unit(b3)) as u32;
@@ -197,7 +198,7 @@ fn requests(
     demand: &Demand,
     rule: &SurveyRule,
     st: &TownshipState,
-    tw: usize,
+    bits: u64,
     fast: &[bool; GROUPS],
 ) -> [u32; GROUPS] {
     let survey = rule.uptake_multiplier(mc.t as i32, st.survey_until as i32);
@@ -206,9 +207,9 @@ fn requests(
     let p_new = (p_base * uplift(0)).min(1.0);
     let p_mon = (p_base * uplift(MONITORED)).min(1.0);
     let p_former = (demand.repeat_uptake_monthly * uplift(2)).min(1.0);
-    // One uniform per group, by inversion (see `binomial`).
-    let b0 = ctx.streams.uptake.bits(tw as u64, mc.tm);
-    let (b1, b2) = (second(b0), second(second(b0)));
+    // One uniform per group, by inversion (see `binomial`): the township-
+    // month's uptake bits `bits` and their `second`, `second²`.
+    let (b0, b1, b2) = (bits, second(bits), second(second(bits)));
     let draw = |n: u32, p: f64, bits: u64| binomial(n as u64, p, unit(bits)) as u32;
     [draw(st.never[0], p_new, b0), draw(st.never[1], p_mon, b1), draw(st.former, p_former, b2)]
 }
