@@ -12,6 +12,7 @@ mod defaults;
 mod doc_errors;
 mod docs;
 mod engine;
+mod footprints;
 mod fuzz;
 mod golden;
 mod ladder;

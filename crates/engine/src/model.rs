@@ -468,8 +468,7 @@ fn from_ledger(s: &Scenario, book: &StartingBook) -> (Vec<TownshipModel>, Vec<Ra
     (townships, ranges, books)
 }
 
-/// The name of a township of the synthetic population (it has none): the
-/// county's code and the township's number in it.
+/// The name of a township of the synthetic population (it has none).
 fn synthetic_township_name(s: &Scenario, c: usize, k: usize) -> String {
-    format!("{:06}-{:02}", s.counties[c].code.0, k + 1)
+    mcstress_scenario::synthetic_township_name(s.counties[c].code, k)
 }

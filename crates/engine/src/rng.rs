@@ -39,6 +39,9 @@ pub mod purpose {
     /// A loan's claim cycle: its stage lengths, its cures and recoveries
     /// while its claim is under way (keyed by the loan).
     pub const CLAIM_CYCLE: u64 = 14;
+    /// A disaster's footprint in a county it hits: the epicentre township
+    /// and which others it strikes.
+    pub const DISASTER_TOWNSHIP: u64 = 15;
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -367,7 +367,43 @@ pub fn load_with_data(
     if let Some(p) = pending {
         load_data::attach_book(&mut scenario, p)?;
     }
+    resolve_event_townships(&mut scenario)?;
     Ok(Loaded { scenario, variants, known_fields: known.into_iter().collect() })
+}
+
+/// Resolves the townships scripted events name against the counties they
+/// hit: the starting book's township names where it has them, else the
+/// synthetic population's `CODE-NN`.
+fn resolve_event_townships(s: &mut Scenario) -> Result<(), ScenarioError> {
+    let names = s.township_names();
+    let mut errors = Vec::new();
+    for ev in &mut s.shocks.events {
+        let counties =
+            if ev.counties.is_empty() { (0..s.counties.len()).collect() } else { ev.counties.clone() };
+        for r in &mut ev.townships {
+            let found =
+                counties.iter().find_map(|&c| names[c].iter().position(|n| *n == r.name).map(|k| (c, k)));
+            match found {
+                Some((c, k)) => (r.county, r.index) = (c, k),
+                None => {
+                    let mut listed: Vec<&str> =
+                        counties.iter().flat_map(|&c| names[c].iter().map(String::as_str)).take(12).collect();
+                    if counties.iter().map(|&c| names[c].len()).sum::<usize>() > listed.len() {
+                        listed.push("…");
+                    }
+                    errors.push(FieldError {
+                        expected: format!(
+                            "a township of the counties the event hits ({})",
+                            listed.join(", ")
+                        ),
+                        found: format!("{:?}", r.name),
+                        ..r.at.clone()
+                    });
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ScenarioError { errors }) }
 }
 
 /// The settings as one tree, parsed from a synthetic source file (one

@@ -270,6 +270,13 @@ impl DisasterKind {
     }
 }
 
+/// The name of the `k`-th township (from 0) of a county in the synthetic
+/// population, which has none: the county's code and the township's number
+/// in it (`530621-03`).
+pub fn synthetic_township_name(county: CountyCode, k: usize) -> String {
+    format!("{:06}-{:02}", county.0, k + 1)
+}
+
 /// A stochastic disaster process.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Disaster {
@@ -288,8 +295,12 @@ pub struct Disaster {
     /// Exposure of each industry (0–1), by [`Industry`] index.
     pub exposure: [f64; Industry::COUNT],
     /// Months of repayment moratorium (延期还款) a declared arrival brings
-    /// to the counties it hits (0: none).
+    /// to the townships it hits (0: none).
     pub moratorium_months: u16,
+    /// The footprint of an arrival in a county it hits: one township (the
+    /// epicentre, drawn at random) is always struck, each other township
+    /// of the county with this probability (1: the whole county).
+    pub township_share: Share,
 }
 
 /// What a scripted event does.
@@ -315,8 +326,46 @@ pub struct Event {
     /// Relative price change of a price event (−0.24 = 24 % down).
     pub price_change: f64,
     /// Months of repayment moratorium a disaster event brings to the
-    /// counties it hits (a scripted disaster is always declared; 0: none).
+    /// townships it hits (a scripted disaster is always declared; 0: none).
     pub moratorium_months: u16,
+    /// The footprint in each county hit when no townships are named: the
+    /// share of its townships struck (an epicentre drawn at random, each
+    /// other township with this probability; 1: the whole county).
+    pub township_share: Share,
+    /// Townships named as the footprint (none: `township_share` decides).
+    pub townships: Vec<TownshipRef>,
+    /// A declared disaster (every scripted one; not a stress shock): relief
+    /// grants follow it.
+    pub declared: bool,
+}
+
+/// A township named in a scenario file, as resolved against the county's
+/// townships (the ledger's or county file's names, or the synthetic
+/// population's `CODE-NN`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TownshipRef {
+    /// The name as written.
+    pub name: String,
+    /// Index of its county, once resolved.
+    pub county: usize,
+    /// Its index among the county's townships, once resolved.
+    pub index: usize,
+    /// Where it was written (for the error if it names no township).
+    pub at: crate::FieldError,
+}
+
+/// Agricultural and livestock insurance (政策性农业保险) and the like: an
+/// insured household's indemnity replaces part of the income a disaster
+/// destroys, so the disaster weighs less on its repayments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Insurance {
+    /// Share of households insured, by [`Industry`] index (a borrower's
+    /// trait, read off its loan id).
+    pub take_up: [f64; Industry::COUNT],
+    /// Share of a disaster's income loss the indemnity replaces, for an
+    /// insured household (its disaster log-multiplier is scaled by one
+    /// minus it).
+    pub indemnity_share: f64,
 }
 
 /// Shocks.
@@ -332,6 +381,12 @@ pub struct Shocks {
     /// when the county's distress multiplier of the kind on a fully
     /// exposed industry, `distress_multiplier^intensity`, reaches this.
     pub declared_multiplier: f64,
+    /// Insurance against disasters.
+    pub insurance: Insurance,
+    /// Relief grants (救灾资金, 临时救助) after a declared disaster: the
+    /// share of the arrival's intensity in the townships it strikes that
+    /// they replace.
+    pub relief_grant_share: f64,
 }
 
 /// Policy rules.
@@ -542,11 +597,35 @@ pub struct UnknownShock {
 }
 
 impl Scenario {
+    /// Each county's township names, in the engine's order: the starting
+    /// book's where it names them, else `CODE-NN`, the county's code and
+    /// the township's number in it (the synthetic population's townships,
+    /// `profile.townships` of them, at least one).
+    pub fn township_names(&self) -> Vec<Vec<String>> {
+        let synthetic = |c: usize, k: usize| synthetic_township_name(self.counties[c].code, k);
+        match &self.book {
+            Some(book) => (book.townships.iter().enumerate())
+                .map(|(c, towns)| {
+                    (towns.iter().enumerate())
+                        .map(|(k, t)| if t.name.is_empty() { synthetic(c, k) } else { t.name.clone() })
+                        .collect()
+                })
+                .collect(),
+            None => (0..self.counties.len())
+                .map(|c| {
+                    (0..self.counties[c].profile.townships.max(1) as usize).map(|k| synthetic(c, k)).collect()
+                })
+                .collect(),
+        }
+    }
+
     /// The scenario with a stress shock of family `name` and `severity`
     /// added in its first month: a disaster kind hits every county with
     /// that severity (1 = a typical hit), an industry's price falls by
-    /// `20 % × severity` (at most 95 %). A stress shock brings no
-    /// repayment moratorium: it tests the funds without relief.
+    /// `20 % × severity` (at most 95 %). A stress shock strikes every
+    /// township of every county, and is not a declared disaster: no
+    /// repayment moratorium and no relief grants — it tests the funds
+    /// without relief.
     pub fn with_shock(&self, name: &str, severity: f64) -> Result<Scenario, UnknownShock> {
         let kind = if let Some(k) = DisasterKind::ALL.into_iter().find(|k| k.key() == name) {
             EventKind::Disaster(k)
@@ -571,6 +650,9 @@ impl Scenario {
             severity,
             price_change,
             moratorium_months: 0,
+            township_share: Share::new(1.0).unwrap_or(Share::ZERO),
+            townships: Vec::new(),
+            declared: false,
         });
         Ok(s)
     }

@@ -230,7 +230,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn located(
+    pub(crate) fn located(
         &self,
         node: &Node,
         path: &str,

@@ -97,13 +97,6 @@ pub(super) fn new_lending(
             demand.fast_track_months,
         )
     });
-    // A disaster that struck the county this month identifies new 监测对象
-    // in proportion to its intensity (the strongest kind's, at impact).
-    let intensity = if ws.county[c].last_disaster == Some(t as u16) {
-        ws.disaster[c].iter().copied().fold(0.0, f64::max)
-    } else {
-        0.0
-    };
     let county_towns = ctx.m.counties[c].townships.clone();
     let eligible_per_town = ctx.m.counties[c].eligible / county_towns.len().max(1) as u32;
     let survey_rule = SurveyRule {
@@ -116,9 +109,17 @@ pub(super) fn new_lending(
     // this month are refused too.
     let mut leverage_room = true;
     for tw in county_towns {
-        let st = &mut ws.towns[tw];
         // The township-month's uptake draws: the requests' and monitoring's.
         let bits = ctx.streams.uptake.bits(tw as u64, mc.tm);
+        // A disaster that struck the township this month identifies new
+        // 监测对象 in proportion to its intensity (the strongest kind's, at
+        // impact, after relief grants).
+        let intensity = if ws.towns[tw].struck_at == t as u16 {
+            ws.disaster[tw].iter().copied().fold(0.0, f64::max)
+        } else {
+            0.0
+        };
+        let st = &mut ws.towns[tw];
         monitoring(ctx, &demand.monitoring, st, tw, bits, eligible_per_town, intensity, tot);
         survey(&survey_rule, mc, st, tot);
         let requests = requests(ctx, mc, demand, &survey_rule, st, bits, &fast);

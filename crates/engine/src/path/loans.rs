@@ -60,6 +60,13 @@ pub(super) fn low_willingness(id: u64, share: f64) -> bool {
     share > 0.0 && unit(mix(id ^ 0x005E_ED0F_7A17_5000)) < share
 }
 
+/// Whether a borrower is insured against disasters (政策性农业保险), at
+/// its industry's take-up.
+#[inline]
+pub(super) fn insured(id: u64, take_up: f64) -> bool {
+    take_up > 0.0 && unit(mix(id ^ 0x1A5E_ED0F_0000_0003)) < take_up
+}
+
 /// The enterprise a loan is used by (户贷企用), if any.
 #[inline]
 pub(super) fn misuse_enterprise(id: u64, share: f64, enterprises: usize) -> Option<usize> {
@@ -153,12 +160,11 @@ pub(super) struct CountyMonth<'m> {
     /// One factor, a loading per process: a second z per county-month, not
     /// per loan.
     pub z: [f64; 3],
-    /// Log distress multiplier of each industry from disasters.
-    pub dis_log: [f64; Industry::COUNT],
+    /// Slots of the probability table in use this month: slot 0, and two
+    /// for each township a disaster weighs on ([`Workspace::town_slot`]).
+    pub slots: usize,
     /// Contagion multiplier from last month's county overdue rate.
     pub contagion: f64,
-    /// No county-specific multiplier: the province's thresholds serve.
-    pub plain: bool,
     /// The fund was seen paying a claim recently (strategic default).
     pub fund_seen_paying: bool,
     /// The county owes subsidy it could not pay.
@@ -172,27 +178,40 @@ pub(super) struct CountyMonth<'m> {
     /// month's claims are settled, and it is the balance of the fund's
     /// last statement).
     pub fund_balance_start: Fen,
-    /// The first month after a repayment moratorium (延期还款) the county
-    /// is under this month, or 0 when it is under none: every payment
-    /// falling due before it is deferred to the first due date from it on.
-    pub moratorium_end: u16,
+    /// Some township of the county is under a repayment moratorium
+    /// (延期还款) this month ([`TownshipState::moratorium_until`]).
+    pub moratorium: bool,
 }
 
 impl<'m> CountyMonth<'m> {
-    pub fn read(ctx: &PathCtx<'m>, mc: &MonthCtx, ws: &Workspace, c: usize) -> CountyMonth<'m> {
+    /// Reads the county's month, and gives each of its townships its slot
+    /// of the probability table and its disasters' log multipliers.
+    pub fn read(ctx: &PathCtx<'m>, mc: &MonthCtx, ws: &mut Workspace, c: usize) -> CountyMonth<'m> {
         let s = ctx.s;
         let rules = ctx.rules_for(c, mc.t);
         let fc = ctx.wg.sqrt() * ws.province_factor
             + ctx.wp.sqrt() * ws.pref_factor[ctx.m.counties[c].prefecture]
             + ctx.wc.sqrt() * ws.county_factor[c];
-        let mut dis_log = [0.0f64; Industry::COUNT];
-        for (k, dk) in s.shocks.disasters.iter().enumerate() {
-            let intensity = ws.disaster[c][k];
-            if intensity > 0.0 {
-                for (i, e) in dk.exposure.iter().enumerate() {
-                    dis_log[i] += intensity * ctx.ln_dis[k] * e;
+        let mut slots = 1;
+        let mut moratorium = false;
+        for tw in ctx.m.counties[c].townships.clone() {
+            let mut dis_log = [0.0f64; Industry::COUNT];
+            for (k, dk) in s.shocks.disasters.iter().enumerate() {
+                let intensity = ws.disaster[tw][k];
+                if intensity > 0.0 {
+                    for (i, e) in dk.exposure.iter().enumerate() {
+                        dis_log[i] += intensity * ctx.ln_dis[k] * e;
+                    }
                 }
             }
+            ws.town_slot[tw] = if dis_log.iter().all(|x| *x == 0.0) {
+                0
+            } else {
+                slots += 2;
+                (slots - 2) as u32
+            };
+            ws.town_dis_log[tw] = dis_log;
+            moratorium |= ws.towns[tw].moratorium_until as usize > mc.t;
         }
         let cs = &ws.county[c];
         let contagion = rules.mods.contagion_multiplier(cs.overdue_prev);
@@ -200,15 +219,14 @@ impl<'m> CountyMonth<'m> {
         CountyMonth {
             rules,
             z: ctx.sqrt_rho.map(|r| r * fc - effect),
-            dis_log,
+            slots,
             contagion,
-            plain: contagion == 1.0 && dis_log.iter().all(|x| *x == 0.0),
             fund_seen_paying: rules.mods.fund_seen_paying(cs.last_claim_paid, mc.t as u16),
             subsidy_late: cs.subsidy.is_late(rules.rules.subsidy.delay_months),
             any_failed: cs.enterprise_failed.iter().any(|f| *f),
             suspended: cs.suspension.suspended,
             fund_balance_start: ws.funds[c].balance,
-            moratorium_end: if cs.moratorium_until as usize > mc.t { cs.moratorium_until } else { 0 },
+            moratorium,
         }
     }
 }
@@ -216,8 +234,9 @@ impl<'m> CountyMonth<'m> {
 /// The probability that a borrower of a risk cell is in distress at an
 /// event, given the county's factor this month (the one-factor probit
 /// model of the event's process, its threshold shifted by the county's
-/// effect), memoised per county-month in `table`, times the borrower's
-/// township's multiplier.
+/// effect) and the disasters on the borrower's township, memoised per
+/// county-month in `table` (by slot: the townships without a disaster
+/// share one), times the borrower's township's multiplier.
 struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
     rs: &'a RuleSet,
@@ -226,39 +245,78 @@ struct Distress<'a> {
     /// Each township's distress multiplier on this path (1 without
     /// township effects: the product is then exactly the county's).
     town: &'a [f64],
+    /// Each township's slot of the table this month, and its disasters'
+    /// log multiplier by industry ([`Workspace::town_slot`]).
+    slot: &'a [u32],
+    dis_log: &'a [[f64; Industry::COUNT]],
 }
 
 impl Distress<'_> {
     /// The probability for a borrower of `cell` in township `tw` (an index
-    /// among all townships) at event `ev` with modifiers `modc`.
+    /// among all townships) with loan id `id` at event `ev` with modifiers
+    /// `modc`.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn p(
         &self,
         cell: usize,
         ev: usize,
         modc: usize,
         tw: usize,
+        id: u64,
         table: &mut [f64],
         plain_thr: &mut [f64],
     ) -> f64 {
+        // A township under a disaster has two slots: the uninsured
+        // borrowers', then the insured ones'.
+        let hit = self.slot[tw] as usize;
+        let insured = hit != 0 && self.insured(id, cell);
+        let slot = hit + usize::from(insured);
         let idx = (cell * 3 + ev) * 4 + modc;
-        let v = table[idx];
+        let at = slot * TABLE + idx;
+        let v = table[at];
         let v = if v >= 0.0 {
             v
         } else {
-            let v = phi(self.argument(cell, ev, modc, idx, plain_thr) / self.ctx.sqrt_1mrho[ev]);
-            table[idx] = v;
+            let disaster = if hit == 0 { 0.0 } else { self.disaster_log(tw, cell, insured) };
+            let v = phi(self.argument(cell, ev, modc, idx, disaster, plain_thr) / self.ctx.sqrt_1mrho[ev]);
+            table[at] = v;
             v
         };
         v * self.town[tw]
     }
 
+    /// Whether the borrower of loan `id` in `cell` is insured against
+    /// disasters: a trait read off the loan id, at its industry's take-up.
+    #[inline]
+    fn insured(&self, id: u64, cell: usize) -> bool {
+        insured(id, self.ctx.s.shocks.insurance.take_up[cell % Industry::COUNT])
+    }
+
+    /// The log distress multiplier the disasters on township `tw` bring a
+    /// borrower of `cell`: an insured borrower's indemnity replaces its
+    /// share of the loss.
+    #[inline]
+    fn disaster_log(&self, tw: usize, cell: usize, insured: bool) -> f64 {
+        let x = self.dis_log[tw][cell % Industry::COUNT];
+        if insured { x * (1.0 - self.ctx.s.shocks.insurance.indemnity_share) } else { x }
+    }
+
     /// The threshold of the cell, event and modifiers less the county's
     /// `z` of the event's process: the probit argument times √(1 − ρ).
     /// The income shock — the industry's price multiplier times the
-    /// county's disaster multiplier — weighs as its power β of the process.
+    /// township's disaster multiplier, `exp(disaster)` — weighs as its
+    /// power β of the process.
     #[inline]
-    fn argument(&self, cell: usize, ev: usize, modc: usize, idx: usize, plain_thr: &mut [f64]) -> f64 {
+    fn argument(
+        &self,
+        cell: usize,
+        ev: usize,
+        modc: usize,
+        idx: usize,
+        disaster: f64,
+        plain_thr: &mut [f64],
+    ) -> f64 {
         let (ctx, cm) = (self.ctx, self.cm);
         let threshold = |contagion: f64, disaster: f64| {
             let class = cell / Industry::COUNT;
@@ -273,16 +331,16 @@ impl Distress<'_> {
                 * mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
             inv_phi(p.clamp(1e-12, 0.999))
         };
-        // Thresholds are shared by every county of the rule set without a
-        // county-specific multiplier this month (`plain_thr` is the rule
-        // set's part).
-        let thr = if cm.plain {
+        // Thresholds are shared by every township of the rule set without a
+        // specific multiplier this month (`plain_thr` is the rule set's
+        // part).
+        let thr = if cm.contagion == 1.0 && disaster == 0.0 {
             if plain_thr[idx].is_nan() {
                 plain_thr[idx] = threshold(1.0, 1.0);
             }
             plain_thr[idx]
         } else {
-            threshold(cm.contagion, libm::exp(cm.dis_log[cell % Industry::COUNT]))
+            threshold(cm.contagion, libm::exp(disaster))
         };
         thr - cm.z[ev]
     }
@@ -450,12 +508,20 @@ pub(super) fn step_loans(
     tot: &mut PathTotals,
     loss_base_total: &mut i64,
 ) {
-    ws.table.fill(-1.0);
+    ws.table[..cm.slots * TABLE].fill(-1.0);
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
     let rs = cm.rules;
-    let distress = Distress { ctx, rs, price_mult: &ws.price_mult, cm, town: &ws.town_effect };
+    let distress = Distress {
+        ctx,
+        rs,
+        price_mult: &ws.price_mult,
+        cm,
+        town: &ws.town_effect,
+        slot: &ws.town_slot,
+        dis_log: &ws.town_dis_log,
+    };
     // The loop works on slices of the book (no per-Vec bounds checks).
     let mut view = ws.books[c].view();
     let mut county = CountyLoans {
@@ -537,7 +603,7 @@ impl CountyLoans<'_> {
         // Whether the short path for a paid quarter's interest applies this
         // county-month: bullet loans and no strategic default (a loan of a
         // failed enterprise is sent down the general path).
-        let simple_month = ctx.bullet && !self.cm.fund_seen_paying && self.cm.moratorium_end == 0;
+        let simple_month = ctx.bullet && !self.cm.fund_seen_paying && !self.cm.moratorium;
         for i in 0..book.len() {
             if book.next_event[i] != t16 {
                 continue;
@@ -583,6 +649,7 @@ impl CountyLoans<'_> {
                 EV_INTEREST,
                 modc,
                 book.township[i] as usize,
+                book.id[i],
                 self.table,
                 self.plain_thr,
             )
@@ -754,7 +821,7 @@ impl CountyLoans<'_> {
         let ctx = self.ctx;
         let b = ctx.b;
         let (i, p) = (l.i, l.principal);
-        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, l.tw, self.table, self.plain_thr);
+        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, l.tw, l.id, self.table, self.plain_thr);
         let willingness = if l.low_will { b.low_willingness_cure_factor } else { 1.0 };
         let cure = cure_probability(
             b.cure,
@@ -953,12 +1020,13 @@ impl CountyLoans<'_> {
         } else {
             sched.due(t as i32, Fen(p), l.rate)
         };
-        if self.cm.moratorium_end != 0 {
-            defer(book, i, &sched, due.at_maturity, self.cm.moratorium_end);
+        let moratorium_end = self.towns[l.tw].moratorium_until;
+        if moratorium_end as usize > t {
+            defer(book, i, &sched, due.at_maturity, moratorium_end);
             return;
         }
         let ev = if due.principal.0 > 0 { EV_MATURITY } else { EV_INTEREST };
-        let mut pd = d.p(book.risk[i] as usize, ev, l.modc, l.tw, self.table, self.plain_thr);
+        let mut pd = d.p(book.risk[i] as usize, ev, l.modc, l.tw, l.id, self.table, self.plain_thr);
         if ev == EV_MATURITY && !ctx.bullet {
             pd = instalment_probability(pd, sched.maturity - sched.start);
         }
@@ -989,7 +1057,7 @@ impl CountyLoans<'_> {
             self.repaid_in_full(book, l);
             return;
         }
-        if due.at_maturity && self.maturity_relief(book, l, &due, &sched) {
+        if due.at_maturity && self.maturity_relief(book, d, l, &due, &sched) {
             return;
         }
         // Missed: 1–30 days overdue at the end of the month — already at
@@ -1107,7 +1175,14 @@ impl CountyLoans<'_> {
     /// difficulty is short-term, from a cause outside their control, once
     /// over the loan's life by default. Returns whether it was.
     #[inline(always)]
-    fn maturity_relief(&mut self, book: &mut BookView, l: &Loan, due: &Due, sched: &Schedule) -> bool {
+    fn maturity_relief(
+        &mut self,
+        book: &mut BookView,
+        d: &Distress,
+        l: &Loan,
+        due: &Due,
+        sched: &Schedule,
+    ) -> bool {
         let ctx = self.ctx;
         let rules = &self.rs.rules;
         let (t, t16, i, p) = (self.mc.t, self.mc.t16, l.i, l.principal);
@@ -1117,9 +1192,12 @@ impl CountyLoans<'_> {
         // multiplies distress at maturity (with the maturity process's
         // elasticity): the part of the distress it caused is outside the
         // borrower's control.
-        let ind = book.risk[i] as usize % Industry::COUNT;
-        let shock =
-            libm::pow(self.price_mult[ind] * libm::exp(self.cm.dis_log[ind]), ctx.elasticity[EV_MATURITY]);
+        let cell = book.risk[i] as usize;
+        let disaster = d.disaster_log(l.tw, cell, d.insured(l.id, cell));
+        let shock = libm::pow(
+            self.price_mult[cell % Industry::COUNT] * libm::exp(disaster),
+            ctx.elasticity[EV_MATURITY],
+        );
         // (`l.low_will` is read only for overdue loans: read the trait here.)
         let willing = !low_willingness(l.id, ctx.b.low_willingness_share.get());
         let qualifies = relief_probability(ctx.b.business_running, shock, willing);

@@ -6,7 +6,7 @@
 
 use mcstress_scenario::EventKind;
 
-use crate::rng::{normal, second, unit};
+use crate::rng::{mix, normal, second, unit};
 use crate::shocks::{ar1_step, price_multiplier, price_step};
 
 use super::context::{MonthCtx, PathCtx};
@@ -63,24 +63,42 @@ fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
 
 /// Disasters: decay, then arrivals by prefecture, then scripted events
 /// (which may also move prices); then each industry's price multiplier.
-/// A declared disaster puts the counties it hits under a repayment
-/// moratorium (延期还款) for its `moratorium_months` from this month on: a
-/// scripted disaster is always declared; a stochastic arrival is declared
-/// when the county's distress multiplier of its kind on a fully exposed
-/// industry, `distress_multiplier^intensity` after the arrival, reaches
+/// A disaster strikes townships — its footprint ([`footprint`]) — at a
+/// severity (1 for a stochastic arrival, the event's for a scripted one).
+/// A declared disaster puts the townships it strikes under a repayment
+/// moratorium (延期还款) for its `moratorium_months` from this month on,
+/// and relief grants replace `shocks.relief_grant_share` of its severity
+/// there: a scripted disaster is always declared (a stress shock never);
+/// a stochastic arrival is declared in a township when its distress
+/// multiplier of the kind on a fully exposed industry,
+/// `distress_multiplier^intensity` after the arrival, reaches
 /// `shocks.declared_multiplier`.
 fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     let (s, m) = (ctx.s, ctx.m);
-    let declare = |until: &mut u16, months: u16| {
-        if months > 0 {
-            *until = (*until).max(t_u16(mc.t) + months);
-        }
-    };
     let ln_declared = libm::log(s.shocks.declared_multiplier);
+    let grant = s.shocks.relief_grant_share;
     let (t, tm) = (mc.t, mc.tm);
+    let t16 = t_u16(t);
+    // A strike on township `tw` of kind `k` at `severity`; `declared`
+    // says whether it is declared whatever its intensity, and the
+    // moratorium it brings.
+    let strike =
+        |ws: &mut Workspace, tw: usize, k: usize, severity: f64, declared: Option<bool>, months: u16| {
+            let d = &mut ws.disaster[tw][k];
+            *d += severity;
+            let declared = declared.unwrap_or(*d * ctx.ln_dis[k] >= ln_declared);
+            let st = &mut ws.towns[tw];
+            st.struck_at = t16;
+            if declared {
+                if months > 0 {
+                    st.moratorium_until = st.moratorium_until.max(t16 + months);
+                }
+                *d -= grant * severity;
+            }
+        };
     // An intensity below 0.001 (a distress multiplier within 0.5 % of 1 for
     // any allowed `distress_multiplier`, at most 100) is dropped, so that
-    // the county's thresholds can be shared again.
+    // the township's thresholds can be shared again.
     for d in ws.disaster.iter_mut() {
         for (k, dk) in s.shocks.disasters.iter().enumerate() {
             d[k] *= dk.persistence;
@@ -100,10 +118,10 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
             }
             for &c in members {
                 if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share.get() {
-                    ws.disaster[c][k] += 1.0;
-                    ws.county[c].last_disaster = Some(t as u16);
-                    if ws.disaster[c][k] * ctx.ln_dis[k] >= ln_declared {
-                        declare(&mut ws.county[c].moratorium_until, dk.moratorium_months);
+                    ws.county[c].last_disaster = Some(t16);
+                    let key = (c * 8 + k) as u64;
+                    for tw in footprint(ctx, tm, c, dk.township_share.get(), key) {
+                        strike(ws, tw, k, 1.0, None, dk.moratorium_months);
                     }
                 }
             }
@@ -114,15 +132,24 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
         match ev.kind {
             EventKind::Disaster(kind) => {
                 let k = s.shocks.disasters.iter().position(|d| d.kind == kind).unwrap_or(0);
-                let mut hit = |c: usize| {
-                    ws.disaster[c][k] += ev.severity;
-                    ws.county[c].last_disaster = Some(t as u16);
-                    declare(&mut ws.county[c].moratorium_until, ev.moratorium_months);
-                };
-                if ev.counties.is_empty() {
-                    (0..ctx.n_c).for_each(&mut hit);
-                } else {
-                    ev.counties.iter().copied().for_each(&mut hit);
+                let counties: Vec<usize> =
+                    if ev.counties.is_empty() { (0..ctx.n_c).collect() } else { ev.counties.clone() };
+                for c in counties {
+                    let struck: Vec<usize> = if ev.townships.is_empty() {
+                        // Keys apart from the stochastic arrivals' (county × 8 + kind).
+                        let key = (1 << 62) | ((e as u64) << 32) | c as u64;
+                        footprint(ctx, tm, c, ev.township_share.get(), key).collect()
+                    } else {
+                        let first = m.counties[c].townships.start;
+                        ev.townships.iter().filter(|r| r.county == c).map(|r| first + r.index).collect()
+                    };
+                    if struck.is_empty() {
+                        continue;
+                    }
+                    ws.county[c].last_disaster = Some(t16);
+                    for tw in struck {
+                        strike(ws, tw, k, ev.severity, Some(ev.declared), ev.moratorium_months);
+                    }
                 }
             }
             EventKind::Price(ind) => {
@@ -133,6 +160,24 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     for (i, pp) in s.shocks.prices.iter().enumerate() {
         ws.price_mult[i] = price_multiplier(pp, ws.price[i]);
     }
+}
+
+/// The townships of county `c` a disaster strikes (its footprint): all of
+/// them when `share` is 1 (no draw); else an epicentre drawn uniformly,
+/// and each other township with probability `share` — so a share of 0
+/// strikes one township and the expected footprint is `1 + share × (n −
+/// 1)` of the county's `n`. The draws are the bits keyed by `key` (the
+/// arrival's or the event's) for the epicentre, mixed with each township's
+/// number for the others.
+fn footprint(ctx: &PathCtx, tm: u64, c: usize, share: f64, key: u64) -> impl Iterator<Item = usize> + use<> {
+    let towns = ctx.m.counties[c].townships.clone();
+    let bits = ctx.streams.disaster_township.bits(key, tm);
+    let epicentre = towns.start + (bits % towns.len().max(1) as u64) as usize;
+    towns.filter(move |&tw| {
+        share >= 1.0
+            || tw == epicentre
+            || unit(mix(bits ^ (tw as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))) < share
+    })
 }
 
 /// Service layout (二(三)): takeovers, random exits (at each county's

@@ -57,7 +57,15 @@ pub(super) struct TownshipState {
     pub survey_until: i16,
     /// Approved requests waiting for disbursement, by slot and group.
     pub pending: [[u32; GROUPS]; LAG_SLOTS],
+    /// Last month a disaster struck it (`NEVER`: none yet).
+    pub struck_at: u16,
+    /// First month after the repayment moratorium (延期还款) of the last
+    /// declared disaster that struck it (0: none yet).
+    pub moratorium_until: u16,
 }
+
+/// [`TownshipState::struck_at`] of a township no disaster has struck.
+pub(super) const NEVER: u16 = u16::MAX;
 
 impl TownshipState {
     /// A household of request group `g` leaves (`-1`) or rejoins (`+n`)
@@ -78,11 +86,8 @@ pub(super) struct CountyState {
     pub suspension: Suspension,
     /// Overdue rate at the end of last month (for contagion).
     pub overdue_prev: f64,
-    /// Last month in which a disaster hit the county.
+    /// Last month in which a disaster struck some township of the county.
     pub last_disaster: Option<u16>,
-    /// First month after the repayment moratorium (延期还款) of the last
-    /// declared disaster that hit the county (0: none yet).
-    pub moratorium_until: u16,
     /// Last month in which the fund paid a claim.
     pub last_claim_paid: Option<u16>,
     /// Failed enterprises (户贷企用), one flag per enterprise.
@@ -105,11 +110,18 @@ pub(crate) struct Workspace {
     /// Log price level of each industry, and its distress multiplier.
     pub(super) price: [f64; Industry::COUNT],
     pub(super) price_mult: [f64; Industry::COUNT],
-    /// Disaster intensity of each county, by kind.
+    /// Disaster intensity of each township, by kind.
     pub(super) disaster: Vec<[f64; 5]>,
     /// The month's conditional probabilities of the county in hand, by
-    /// cell, event and modifiers (−1 = not yet computed).
+    /// slot, cell, event and modifiers (−1 = not yet computed): slot 0
+    /// for the townships no disaster weighs on this month, and two slots
+    /// (uninsured, insured) for each that one does (see `town_slot`).
     pub(super) table: Vec<f64>,
+    /// Each township's first slot of `table` in the county-month in hand
+    /// (0: no disaster weighs on it), and the log distress multiplier of
+    /// each industry its disasters bring.
+    pub(super) town_slot: Vec<u32>,
+    pub(super) town_dis_log: Vec<[f64; Industry::COUNT]>,
     /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
     /// multiplier (disaster or contagion) this month, one table per rule
     /// set (reminders change the thresholds).
@@ -124,6 +136,7 @@ pub(crate) struct Workspace {
 impl Workspace {
     pub fn new(m: &Model) -> Workspace {
         let c = m.counties.len();
+        let max_towns = m.counties.iter().map(|x| x.townships.len()).max().unwrap_or(0);
         let mut ws = Workspace {
             books: m.books.clone(),
             funds: (m.counties.iter().zip(&m.scenario.counties))
@@ -137,8 +150,10 @@ impl Workspace {
             county_factor: vec![0.0; c],
             price: [0.0; Industry::COUNT],
             price_mult: [1.0; Industry::COUNT],
-            disaster: vec![[0.0; 5]; c],
-            table: vec![0.0; TABLE],
+            disaster: vec![[0.0; 5]; m.townships.len()],
+            table: vec![0.0; TABLE * (1 + 2 * max_towns)],
+            town_slot: vec![0; m.townships.len()],
+            town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
             plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
@@ -182,6 +197,8 @@ impl Workspace {
             last_check: 0,
             survey_until: 0,
             pending: [[0; GROUPS]; LAG_SLOTS],
+            struck_at: NEVER,
+            moratorium_until: 0,
         }));
         // The factors start from their stationary law in month 0, whatever
         // they held; prices start at their reference level.

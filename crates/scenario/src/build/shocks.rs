@@ -21,9 +21,32 @@ pub(super) fn read(
     let prices = prices(cx, &mut t);
     let disasters = disasters(cx, &mut t);
     let events = events(cx, &mut t, &disasters, counties, prefs, start, horizon);
+    let insurance = insurance(cx, &mut t);
+    let relief_grant_share = cx.float(&mut t, "relief_grant_share", RELIEF_GRANT_SHARE, 0.0, 1.0);
     cx.close(t);
-    Shocks { prices, disasters, events, declared_multiplier }
+    Shocks { prices, disasters, events, declared_multiplier, insurance, relief_grant_share }
 }
+
+/// Share of a declared disaster's impact that relief grants replace
+/// (assumption: docs/calibration.md).
+const RELIEF_GRANT_SHARE: f64 = 0.0;
+
+/// `[shocks.insurance]`.
+fn insurance(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Insurance {
+    let mut it = cx.table(shocks, "insurance");
+    let t = &mut it;
+    let take_up = probs(cx, t, "take_up", &INDUSTRY_KEYS, INSURANCE_TAKE_UP, 1.0);
+    let indemnity_share = cx.float(t, "indemnity_share", INDEMNITY_SHARE, 0.0, 1.0);
+    cx.close(it);
+    Insurance { take_up, indemnity_share }
+}
+
+/// Share of households insured by industry (cattle, pigs, tea, coffee,
+/// walnut, tobacco, fruit_veg, migrant_wages, other), and the share of a
+/// disaster's income loss an indemnity replaces (assumptions:
+/// docs/calibration.md).
+const INSURANCE_TAKE_UP: [f64; Industry::COUNT] = [0.0; Industry::COUNT];
+const INDEMNITY_SHARE: f64 = 0.0;
 
 /// `[shocks.prices.<industry>]`, in the order of [`Industry::ALL`].
 fn prices(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<PriceProcess> {
@@ -71,6 +94,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
         let persistence = cx.float(t, "persistence", d.persistence, 0.0, 0.999);
         let exposure = probs(cx, t, "exposure", &INDUSTRY_KEYS, d.exposure, 1.0);
         let moratorium_months = cx.int(t, "moratorium_months", d.moratorium_months.into(), 0, 60) as u16;
+        let township_share = cx.share(t, "township_share", d.township_share);
         disasters.push(Disaster {
             kind,
             annual_probability,
@@ -80,6 +104,7 @@ fn disasters(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<Disaster> {
             persistence,
             exposure,
             moratorium_months,
+            township_share,
         });
         cx.close(kt);
     }
@@ -121,14 +146,14 @@ fn events(
         let severity = cx.float(t, "severity", 1.0, 0.0, 100.0);
         // Each kind of event has its own fields: anything else is an error.
         let foreign: &[&str] = if kind_word == "price" {
-            &["counties", "prefectures", "severity", "moratorium_months"]
+            &["counties", "prefectures", "severity", "moratorium_months", "township_share", "townships"]
         } else {
             &["industry", "price_change"]
         };
         for f in foreign {
             if let Some(node) = cx.get(t, f) {
                 let why = if kind_word == "price" {
-                    "no `counties`, `prefectures`, `severity` or `moratorium_months` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
+                    "no `counties`, `prefectures`, `severity`, `moratorium_months`, `township_share` or `townships` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`)"
                 } else {
                     "no `industry` or `price_change` on a disaster event (it hits `counties` or `prefectures` with a `severity`)"
                 };
@@ -156,7 +181,49 @@ fn events(
             EventKind::Price(_) => 0,
         };
         let moratorium_months = cx.int(t, "moratorium_months", kind_months.into(), 0, 60) as u16;
-        Event { kind, month, counties: hit.into_iter().collect(), severity, price_change, moratorium_months }
+        // The footprint: named townships, or a share of each county's (its
+        // kind's by default).
+        let kind_share = match kind {
+            EventKind::Disaster(k) => {
+                disasters.iter().find(|d| d.kind == k).map_or(share(1.0), |d| d.township_share)
+            }
+            EventKind::Price(_) => share(1.0),
+        };
+        let tp = t.field("townships");
+        let townships: Vec<TownshipRef> = cx
+            .strings(t, "townships")
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, node))| TownshipRef {
+                at: cx.located(&node, &format!("{tp}[{i}]"), "", ""),
+                name,
+                county: usize::MAX,
+                index: usize::MAX,
+            })
+            .collect();
+        if !townships.is_empty()
+            && let Some(node) = cx.get(t, "township_share")
+        {
+            let p = t.field("township_share");
+            cx.error(
+                node,
+                &p,
+                "either `townships` (the footprint by name) or `township_share` (a share drawn at random), not both",
+                format!("`township_share` = {}", node.describe()),
+            );
+        }
+        let township_share = cx.share(t, "township_share", kind_share);
+        Event {
+            kind,
+            month,
+            counties: hit.into_iter().collect(),
+            severity,
+            price_change,
+            moratorium_months,
+            township_share,
+            townships,
+            declared: true,
+        }
     });
     read.unwrap_or_default()
 }
@@ -208,6 +275,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.85,
             exposure: [0.3, 0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.2],
             moratorium_months: MORATORIUM_MONTHS,
+            township_share: share(1.0),
         },
         DisasterKind::Flood => Disaster {
             kind,
@@ -218,6 +286,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.7,
             exposure: [0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.2, 0.8],
             moratorium_months: MORATORIUM_MONTHS,
+            township_share: share(1.0),
         },
         DisasterKind::Frost => Disaster {
             kind,
@@ -228,6 +297,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.8,
             exposure: [0.0, 0.0, 1.0, 1.0, 0.3, 0.3, 0.5, 0.0, 0.0],
             moratorium_months: MORATORIUM_MONTHS,
+            township_share: share(1.0),
         },
         DisasterKind::Earthquake => Disaster {
             kind,
@@ -238,6 +308,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.92,
             exposure: [1.0; 9],
             moratorium_months: MORATORIUM_MONTHS,
+            township_share: share(1.0),
         },
         DisasterKind::LivestockDisease => Disaster {
             kind,
@@ -248,6 +319,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.8,
             exposure: [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
             moratorium_months: MORATORIUM_MONTHS,
+            township_share: share(1.0),
         },
     }
 }
