@@ -205,7 +205,11 @@ fn check(field: &str, value: &str, others: &[String]) -> Option<String> {
 }
 
 /// Fields with a stated default that cannot be checked on their own.
-const ALONE_UNCHECKABLE: [(&str, &str); 2] = [
+const ALONE_UNCHECKABLE: [(&str, &str); 3] = [
+    (
+        "shocks.events[].townships",
+        "a footprint by name holds only townships of the counties its event hits (tests/integration/footprints.rs)",
+    ),
     (
         "portfolio.amounts[].share",
         "the shares of the amounts must sum to 1, so one share cannot change alone",
@@ -383,11 +387,13 @@ fn the_price_and_disaster_defaults_of_the_format_doc_are_the_readers() {
             number(&cells[3]),
             number(&cells[4]),
             number(&cells[5]),
+            number(&cells[6]),
         );
         let read = (
             d.annual_probability,
             d.months.to_vec(),
             d.county_share.get(),
+            d.township_share.get(),
             d.distress_multiplier,
             d.persistence,
             f64::from(d.moratorium_months),
@@ -405,5 +411,14 @@ fn the_price_and_disaster_defaults_of_the_format_doc_are_the_readers() {
                 d.kind.key()
             );
         }
+    }
+    let take_up = default_table("Default insurance take-up");
+    assert_eq!(take_up.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), keys);
+    for (i, (industry, cells)) in take_up.iter().enumerate() {
+        assert_eq!(
+            number(&cells[0]),
+            s.shocks.insurance.take_up[i],
+            "shocks.insurance.take_up.{industry}: the doc's default against the reader's"
+        );
     }
 }

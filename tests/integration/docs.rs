@@ -13,7 +13,7 @@ fn doc_form(path: &str) -> String {
     let mut out = Vec::new();
     for (i, s) in segs.iter().enumerate() {
         let prev = if i > 0 { segs[i - 1] } else { "" };
-        if INDUSTRIES.contains(s) && ["prices", "industry_mix", "exposure"].contains(&prev) {
+        if INDUSTRIES.contains(s) && ["prices", "industry_mix", "exposure", "take_up"].contains(&prev) {
             out.push("<industry>");
         } else if KINDS.contains(s) && prev == "disasters" {
             out.push("<kind>");

@@ -230,8 +230,8 @@ fn a_disaster_event_with_price_fields_reads_as_a_sentence() {
         [
             "e.toml:16:12: shocks.events[0].industry: expected no `industry` or `price_change` on a disaster \
              event (it hits `counties` or `prefectures` with a `severity`), found `industry` = \"tea\"",
-            "e.toml:23:12: shocks.events[1].severity: expected no `counties`, `prefectures`, `severity` or \
-             `moratorium_months` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`), \
+            "e.toml:23:12: shocks.events[1].severity: expected no `counties`, `prefectures`, `severity`, \
+             `moratorium_months`, `township_share` or `townships` on a price event (it moves one industry's price province-wide: give `industry` and `price_change`), \
              found `severity` = 2",
         ]
     );

@@ -187,14 +187,14 @@ fn county_rate(p: &PathResult, c: usize, t: usize) -> f64 {
 
 #[test]
 fn a_stochastic_disaster_is_declared_only_at_the_threshold() {
-    // An earthquake strikes every county every January (multiplier 5 at
+    // An earthquake strikes every township every January (multiplier 5 at
     // intensity 1). Declared at a threshold of 4, it defers every payment
     // of January–June: the book starts current, so nothing can turn
     // overdue in those months. At 6 it is not declared.
     let quake = |threshold: f64| {
         format!(
             "[shocks]\ndeclared_multiplier = {threshold}\n\n[shocks.disasters.earthquake]\n\
-             annual_probability = 1\nmonths = [1]\ncounty_share = 1\nmoratorium_months = 6\n"
+             annual_probability = 1\nmonths = [1]\ncounty_share = 1\ntownship_share = 1\nmoratorium_months = 6\n"
         )
     };
     let declared = run_with(&quake(4.0), 4);

@@ -29,7 +29,7 @@ pub(super) fn read(
 
 /// Share of a declared disaster's impact that relief grants replace
 /// (assumption: docs/calibration.md).
-const RELIEF_GRANT_SHARE: f64 = 0.0;
+const RELIEF_GRANT_SHARE: f64 = 0.15;
 
 /// `[shocks.insurance]`.
 fn insurance(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Insurance {
@@ -45,8 +45,8 @@ fn insurance(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Insurance {
 /// walnut, tobacco, fruit_veg, migrant_wages, other), and the share of a
 /// disaster's income loss an indemnity replaces (assumptions:
 /// docs/calibration.md).
-const INSURANCE_TAKE_UP: [f64; Industry::COUNT] = [0.0; Industry::COUNT];
-const INDEMNITY_SHARE: f64 = 0.0;
+const INSURANCE_TAKE_UP: [f64; Industry::COUNT] = [0.5, 0.6, 0.3, 0.3, 0.3, 0.9, 0.2, 0.0, 0.2];
+const INDEMNITY_SHARE: f64 = 0.3;
 
 /// `[shocks.prices.<industry>]`, in the order of [`Industry::ALL`].
 fn prices(cx: &mut Cx<'_>, shocks: &mut Tab<'_>) -> Vec<PriceProcess> {
@@ -275,7 +275,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.85,
             exposure: [0.3, 0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.2],
             moratorium_months: MORATORIUM_MONTHS,
-            township_share: share(1.0),
+            township_share: share(0.8),
         },
         DisasterKind::Flood => Disaster {
             kind,
@@ -286,7 +286,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.7,
             exposure: [0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.2, 0.8],
             moratorium_months: MORATORIUM_MONTHS,
-            township_share: share(1.0),
+            township_share: share(0.2),
         },
         DisasterKind::Frost => Disaster {
             kind,
@@ -297,7 +297,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.8,
             exposure: [0.0, 0.0, 1.0, 1.0, 0.3, 0.3, 0.5, 0.0, 0.0],
             moratorium_months: MORATORIUM_MONTHS,
-            township_share: share(1.0),
+            township_share: share(0.5),
         },
         DisasterKind::Earthquake => Disaster {
             kind,
@@ -306,9 +306,11 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             county_share: share(0.1),
             distress_multiplier: 5.0,
             persistence: 0.92,
-            exposure: [1.0; 9],
+            // A local earthquake does not stop wages earned elsewhere: the
+            // household's own losses at home remain (as for a flood).
+            exposure: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.2, 1.0],
             moratorium_months: MORATORIUM_MONTHS,
-            township_share: share(1.0),
+            township_share: share(0.3),
         },
         DisasterKind::LivestockDisease => Disaster {
             kind,
@@ -319,7 +321,7 @@ fn default_disaster(kind: DisasterKind) -> Disaster {
             persistence: 0.8,
             exposure: [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
             moratorium_months: MORATORIUM_MONTHS,
-            township_share: share(1.0),
+            township_share: share(0.3),
         },
     }
 }
