@@ -41,6 +41,23 @@ SWEEPS = [
     ("rules.compensation.legal_collection_months.max", "3:12:9", "longest legal collection of the claim cycle, months"),
     ("rules.fund.fiscal_capacity_share", "0.25:1:0.75", "a county's yearly top-up capacity, in endowments"),
     ("rules.demand.monitoring_exit_monthly", "0:0.08:0.04", "monthly exit from monitoring (风险消除)"),
+    ("shocks.relief_grant_share", "0:0.3:0.15", "share of a declared disaster's severity relief grants replace"),
+    ("shocks.insurance.indemnity_share", "0:0.6:0.3", "share of an insured borrower's disaster loss the indemnity replaces"),
+]
+
+# Assumptions that act through disasters, swept on the preset that replays
+# one, with the county it strikes hardest: (field, grid, what, preset, county).
+SHOCK_SWEEPS = [
+    ("shocks.disasters.earthquake.township_share", "0:1:0.5", "footprint: share of the county's other townships a quake strikes",
+     "earthquake-ludian-2014", LUDIAN),
+    ("shocks.disasters.earthquake.exposure.migrant_wages", "0.2:1:0.8", "migrant wages' exposure to a local quake",
+     "earthquake-ludian-2014", LUDIAN),
+    ("shocks.insurance.indemnity_share", "0:0.6:0.3", "share of an insured borrower's disaster loss the indemnity replaces",
+     "earthquake-ludian-2014", LUDIAN),
+    ("shocks.relief_grant_share", "0:0.3:0.15", "share of a declared disaster's severity relief grants replace",
+     "earthquake-ludian-2014", LUDIAN),
+    ("shocks.disasters.drought.township_share", "0.4:1:0.6", "footprint: share of a county's other townships a drought strikes",
+     "drought-2010", None),
 ]
 
 
@@ -152,14 +169,22 @@ def shock_rows(args, tmp):
 
 def sweep_rows(args, tmp):
     rows = []
-    for field, grid, what in SWEEPS:
-        out = run(args, ["sweep", BASELINE, "--set", f"{field}={grid}", "--paths", str(args.sweep_paths),
+    plans = [(f, g, w, BASELINE, None) for f, g, w in SWEEPS]
+    plans += [(f, g, w, os.path.join(ROOT, "scenarios", "shocks", f"{sc}.toml"), c) for f, g, w, sc, c in SHOCK_SWEEPS]
+    for field, grid, what, scenario, code in plans:
+        out = run(args, ["sweep", scenario, "--set", f"{field}={grid}", "--paths", str(args.sweep_paths),
                          "--json", "--quiet"])
         s = json.loads(out)
+        name = os.path.splitext(os.path.basename(scenario))[0]
         for pt in s["points"]:
             p = pt["province"]
-            rows.append((field, what, f"{pt['values'][field]:g}", pct(p["peak_overdue_rate"]["mean"]),
-                         pct(p["exhaustion_probability"]["p"], 1), f"{p['claims_paid_yuan']['mean'] / 1e8:.2f}"))
+            hit = "—"
+            if code is not None:
+                c = next(c for c in pt["counties"] if c["id"] == code)
+                hit = f"{code}: {pct(c['peak_overdue_rate_mean'])}"
+            rows.append((field, what, name, f"{pt['values'][field]:g}", pct(p["peak_overdue_rate"]["mean"]),
+                         pct(p["exhaustion_probability"]["p"], 1), f"{p['claims_paid_yuan']['mean'] / 1e8:.2f}",
+                         hit))
     return rows
 
 
@@ -182,8 +207,9 @@ def main():
             print("| " + " | ".join(r) + " |")
         if not args.no_sweeps:
             print(f"\nAssumptions no figure pins, swept ({args.sweep_paths} paths, common random numbers):\n")
-            print("| field | what | value | province peak overdue | P(some fund exhausted) | claims paid (亿) |")
-            print("|---|---|---|---|---|---|")
+            print("| field | what | scenario | value | province peak overdue | P(some fund exhausted) | claims paid (亿) "
+                  "| the county hit: peak overdue |")
+            print("|---|---|---|---|---|---|---|---|")
             for r in sweep_rows(args, tmp):
                 print("| " + " | ".join(r) + " |")
 
