@@ -151,8 +151,14 @@ fn every_output_gets_its_charts_in_both_languages_and_formats() {
                 assert!(w >= 1600 && h >= 900, "{kind}/{lang}/{name}: {w}×{h}");
                 assert!(inked > 0.02, "{kind}/{lang}/{name} is nearly blank: {inked}");
                 assert!(colours > 8, "{kind}/{lang}/{name} has {colours} colours");
-                let text = svg_text(&std::fs::read_to_string(&svg).unwrap());
-                check_snapshot(&format!("{kind}-{lang}-{name}"), &text);
+                let svg = std::fs::read_to_string(&svg).unwrap();
+                let faults = crate::chart_text::text_faults(&svg);
+                assert!(faults.is_empty(), "{kind}/{lang}/{name}: {faults:#?}");
+                // Without any font the SVG draws its outlines: the picture
+                // of the PNG, up to anti-aliasing at the edges of shapes.
+                let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(&png).unwrap(), 8);
+                assert!(differ < 1e-3, "{kind}/{lang}/{name}: {:.3} % of pixels differ", differ * 100.0);
+                check_snapshot(&format!("{kind}-{lang}-{name}"), &svg_text(&svg));
             }
         }
     }

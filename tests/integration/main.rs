@@ -3,6 +3,7 @@
 mod bands;
 mod book_size;
 mod briefing;
+mod chart_text;
 mod claim_cycle;
 mod cli;
 mod compare;

@@ -117,7 +117,7 @@ pub enum DataError {
     NoPaths,
 }
 
-fn font() -> &'static ab_glyph::FontRef<'static> {
+pub(crate) fn font() -> &'static ab_glyph::FontRef<'static> {
     static F: OnceLock<ab_glyph::FontRef<'static>> = OnceLock::new();
     F.get_or_init(|| match ab_glyph::FontRef::try_from_slice(FONT) {
         Ok(f) => f,

@@ -1,6 +1,7 @@
-//! Drawing: the plotters routines for each kind of chart, on an SVG and a
-//! bitmap backend from the same code, with the compiled-in font, the glyph
-//! check of every label and the provenance footer. No text is made here:
+//! Drawing: the plotters routines for each kind of chart, on the backend
+//! of [`super::svg`] that sets texts aside for real shaping, with the
+//! compiled-in font, the glyph check of every label and the provenance
+//! footer. No text is made here:
 //! every label arrives in the [`Kind`] the catalogue built.
 
 use plotters::coord::Shift;
@@ -8,6 +9,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use super::svg::{TextLayer, finish};
 use super::{
     CHART_HEIGHT, CHART_WIDTH, Chart, Fan, HeatPanel, Interval, Kind, LinePanel, RankingRow, SurvivalSeries,
 };
@@ -647,17 +649,14 @@ pub(super) fn render(name: &str, kind: &Kind, footer: &str) -> Result<Chart, Bri
     }
     check_glyphs(&format!("footer of chart {name}"), footer)?;
     let fail = |source: DrawFailure| BriefingError::Draw { chart: name.to_string(), source };
-    let mut svg = String::new();
+    let mut shapes = String::new();
+    let mut texts = Vec::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
+        let root = TextLayer::new(&mut shapes, &mut texts, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
         draw_page(&root, kind, footer).map_err(fail)?;
     }
-    let mut rgb = vec![0u8; (CHART_WIDTH * CHART_HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
-        draw_page(&root, kind, footer).map_err(fail)?;
-    }
-    Ok(Chart { name: name.to_string(), title: kind.title().to_string(), svg, png: encode_png(&rgb)? })
+    let (svg, png) = finish(name, &shapes, &texts)?;
+    Ok(Chart { name: name.to_string(), title: kind.title().to_string(), svg, png })
 }
 
 /// The whole page: the chart above, the provenance footer below.
@@ -671,17 +670,4 @@ where
     foot.fill(&RGBColor(245, 245, 245)).map_err(de)?;
     foot.draw(&Text::new(footer.to_string(), (16, 12), font(17).color(&RGBColor(60, 60, 60)))).map_err(de)?;
     root.present().map_err(de)
-}
-
-fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, BriefingError> {
-    let err = |e: png::EncodingError| BriefingError::Encode { what: "PNG", source: e.into() };
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, CHART_WIDTH, CHART_HEIGHT);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().map_err(err)?;
-        w.write_image_data(rgb).map_err(err)?;
-    }
-    Ok(out)
 }

@@ -1,11 +1,12 @@
-//! The charts: which charts each kind of result gets (`catalogue`), and
-//! how a chart is drawn, once for SVG and once for PNG from the same code
-//! (`draw`). Every text a chart shows comes from [`super::labels`]; the
+//! The charts: which charts each kind of result gets (`catalogue`), how a
+//! chart is drawn (`draw`), and how the drawing becomes the published SVG
+//! and PNG (`svg`: texts shaped and outlined with the shipped font). Every text a chart shows comes from [`super::labels`]; the
 //! types below are what the catalogue hands the drawing: figures and
 //! finished labels, nothing to look up.
 
 mod catalogue;
 mod draw;
+mod svg;
 
 use super::inputs::{CountyIn, Results};
 use super::labels::county_label;
