@@ -183,7 +183,7 @@ fn chinese_charts_are_labelled_in_chinese_and_english_ones_in_english() {
     // The footer carries the provenance.
     let run: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let sha = run["scenario_sha256"].as_str().unwrap();
-    assert!(zh.contains(&sha[..12]) && zh.contains("种子 7") && zh.contains("路径 24"), "footer");
+    assert!(zh.contains(&sha[..12]) && zh.contains("种子 7") && zh.contains("24条路径"), "footer");
     assert!(en.contains(&sha[..12]) && en.contains("seed 7") && en.contains("24 paths"), "footer");
 }
 
@@ -374,7 +374,9 @@ fn shipped_scenarios_chart_in_both_languages() {
                 let (w, h, inked, colours) = png_facts(&charts.join(format!("{name}.png")));
                 assert!(w >= 1600 && h >= 900 && inked > 0.02 && colours > 8, "{kind}/{lang}/{name}");
                 let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
-                assert!(svg.contains("current-rules"), "{kind}/{lang}/{name}: footer names the rules");
+                // The footer names the rules by their display name.
+                let rules = if lang == "zh" { "现行规则" } else { "Current rules" };
+                assert!(svg.contains(rules), "{kind}/{lang}/{name}: footer names the rules");
             }
         }
     }

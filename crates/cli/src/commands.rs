@@ -281,6 +281,12 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
             &files,
         );
         prov.scenario = format!("{} vs {}", base.name, rev.name);
+        // Display names of the pair, where both give one.
+        let pair = |b: &Option<String>, r: &Option<String>, vs: &str| {
+            Some(format!("{}{vs}{}", b.as_ref()?, r.as_ref()?))
+        };
+        prov.title_zh = pair(&base.title_zh, &rev.title_zh, "对比");
+        prov.title_en = pair(&base.title_en, &rev.title_en, " vs ");
         prov.scenario_sha256 = format!("{} {}", base.sha256, rev.sha256);
         target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
@@ -310,6 +316,8 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     let (loaded, file_name) =
         load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let mut scenario = loaded.scenario;
+    // The shock as applied, severity included, for the provenance.
+    let mut shock = None;
     if let Some(spec) = &a.shock {
         let (name, severity) = match spec.split_once(':') {
             Some((n, s)) => match s.parse::<f64>() {
@@ -324,6 +332,7 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
             None => (spec.as_str(), 1.0),
         };
         scenario = scenario.with_shock(name, severity).map_err(|e| InputError(format!("--shock: {e}")))?;
+        shock = Some(format!("{name}:{severity}"));
     }
     for (flag, v) in [("--watch-exhaustion", a.watch_exhaustion), ("--watch-overdue", a.watch_overdue)] {
         if !(0.0..=1.0).contains(&v) {
@@ -359,6 +368,7 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
         files.extend(run_files(&model, &paths, &st.summary, &summary_text)?);
         let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        prov.shock = shock.clone();
         target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         dir.write_outputs(&files)?;
@@ -518,6 +528,9 @@ fn provenance(
         command,
         date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
         scenario: scenario.name.clone(),
+        title_zh: scenario.title_zh.clone(),
+        title_en: scenario.title_en.clone(),
+        shock: None,
         scenario_file: file_name,
         scenario_sha256: scenario.sha256.clone(),
         variant: scenario.variant.clone(),
@@ -688,6 +701,7 @@ fn breakpoint_cmd(
         let mut files = vec![("breakpoint.json", json.clone().into_bytes())];
         let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, bp.loans_start, &files);
         prov.settings = a.set.clone();
+        prov.shock = Some(a.shock.clone());
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         dir.write_outputs(&files)?;
     }

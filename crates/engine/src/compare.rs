@@ -71,6 +71,12 @@ impl Diff {
 pub struct RuleSetName {
     /// Scenario name.
     pub name: String,
+    /// Display name in Chinese (absent when the scenario gives none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// Display name in English (absent when the scenario gives none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// Variant applied, if any.
     pub variant: Option<String>,
     /// SHA-256 of its sources.
@@ -80,7 +86,13 @@ pub struct RuleSetName {
 impl RuleSetName {
     /// The name of a scenario.
     pub fn of(s: &mcstress_scenario::Scenario) -> RuleSetName {
-        RuleSetName { name: s.name.clone(), variant: s.variant.clone(), sha256: s.sha256.clone() }
+        RuleSetName {
+            name: s.name.clone(),
+            title_zh: s.title_zh.clone(),
+            title_en: s.title_en.clone(),
+            variant: s.variant.clone(),
+            sha256: s.sha256.clone(),
+        }
     }
 }
 

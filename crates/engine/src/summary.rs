@@ -39,6 +39,12 @@ pub struct Summary {
 pub struct ScenarioInfo {
     /// Name.
     pub name: String,
+    /// Display name in Chinese (absent when the scenario gives none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// Display name in English (absent when the scenario gives none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// SHA-256 of the source files and variant.
     pub sha256: String,
     /// First month, "YYYY-MM".
@@ -547,6 +553,8 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         schema: SUMMARY_SCHEMA,
         scenario: ScenarioInfo {
             name: s.name.clone(),
+            title_zh: s.title_zh.clone(),
+            title_en: s.title_en.clone(),
             sha256: s.sha256.clone(),
             start: s.start.to_string(),
             horizon_months: s.horizon_months,

@@ -284,6 +284,17 @@ pub struct RunProvenance {
     pub date: String,
     /// Scenario name.
     pub scenario: String,
+    /// The scenario's display name in Chinese, if it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// The scenario's display name in English, if it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    /// The stress shock applied (`stress --shock`, `NAME:SEVERITY`), or the
+    /// shock a breakpoint search scales; absent otherwise. The scenario's
+    /// hash covers a stress shock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shock: Option<String>,
     /// Scenario file as given (or the embedded default's name).
     pub scenario_file: String,
     /// SHA-256 of the scenario sources and variant.

@@ -726,6 +726,28 @@ mod tests {
     }
 
     #[test]
+    fn a_stress_shock_and_its_severity_change_the_scenarios_hash() {
+        let s = embedded_default(None).unwrap().scenario;
+        let (d2, d3) = (s.with_shock("drought", 2.0).unwrap(), s.with_shock("drought", 3.0).unwrap());
+        assert_ne!(d2.sha256, s.sha256);
+        assert_ne!(d2.sha256, d3.sha256);
+        assert_ne!(d2.sha256, s.with_shock("flood", 2.0).unwrap().sha256);
+        assert_eq!(d2.sha256, s.with_shock("drought", 2.0).unwrap().sha256, "the same shock, the same hash");
+    }
+
+    #[test]
+    fn display_names_are_read_and_a_blank_one_is_none() {
+        let s = embedded_default(None).unwrap().scenario;
+        assert!(s.title_zh.as_deref().is_some_and(|t| !t.is_ascii()), "{:?}", s.title_zh);
+        assert!(s.title_en.is_some());
+        let blank = embedded_default_with(None, &[set("scenario.title_zh", "\"  \"")]).unwrap().scenario;
+        assert_eq!(blank.title_zh, None);
+        assert_eq!(blank.title_en, s.title_en);
+        let variant = embedded_default(Some("higher-share")).unwrap().scenario;
+        assert_ne!(variant.title_zh, s.title_zh, "a variant carries its own display name");
+    }
+
+    #[test]
     fn a_resolver_error_prints_the_phrase_the_extends_line_reports() {
         let says = |e: ResolveError| e.to_string();
         assert_eq!(says(ResolveError::NotFound), "no such file");

@@ -8,8 +8,12 @@ use mcstress_loans::{LoanRules, Repayment};
 /// A validated scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
-    /// Scenario name.
+    /// Scenario name: a slug for files and the command line.
     pub name: String,
+    /// Display name in Chinese, for titles and sentences of briefings.
+    pub title_zh: Option<String>,
+    /// Display name in English.
+    pub title_en: Option<String>,
     /// Free text.
     pub description: String,
     /// First simulated calendar month.
@@ -625,7 +629,8 @@ impl Scenario {
     /// `20 % × severity` (at most 95 %). A stress shock strikes every
     /// township of every county, and is not a declared disaster: no
     /// repayment moratorium and no relief grants — it tests the funds
-    /// without relief.
+    /// without relief. The scenario's hash then covers the shock: a
+    /// stressed run's provenance is not the plain run's.
     pub fn with_shock(&self, name: &str, severity: f64) -> Result<Scenario, UnknownShock> {
         let kind = if let Some(k) = DisasterKind::ALL.into_iter().find(|k| k.key() == name) {
             EventKind::Disaster(k)
@@ -654,6 +659,13 @@ impl Scenario {
             townships: Vec::new(),
             declared: false,
         });
+        s.sha256 = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            h.update(self.sha256.as_bytes());
+            h.update(format!("\nshock:{name}:{severity}").as_bytes());
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        };
         Ok(s)
     }
 }

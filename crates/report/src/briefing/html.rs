@@ -8,7 +8,10 @@ use std::fmt::Write;
 use base64::Engine;
 
 use super::inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
-use super::labels::{county_label as name, county_name, money_unit, rules_label, shock_name};
+use super::labels::{
+    county_label as name, county_name, field_name, money_unit, rules_title, scenario_title, shock_label,
+    shock_name,
+};
 use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance};
 
 fn esc(s: &str) -> String {
@@ -28,24 +31,87 @@ fn se_points(lang: Lang, se: f64, digits: usize, unit: bool) -> String {
         (Lang::Zh, true, false) => format!("标准误{:.digits$}", se * 100.0),
         (Lang::En, true, true) => format!("standard error {:.digits$} percentage points", se * 100.0),
         (Lang::En, true, false) => format!("standard error {:.digits$}", se * 100.0),
-        (Lang::Zh, false, _) => "标准误需至少2条情景才能估计".into(),
+        (Lang::Zh, false, _) => "标准误需至少2条路径才能估计".into(),
         (Lang::En, false, _) => "a standard error needs at least 2 paths".into(),
     }
 }
 
 /// A signed change in percentage points, or "—" when there is none.
 fn points(x: f64) -> String {
-    if x.is_finite() { format!("{:+.1}", x * 100.0) } else { "—".into() }
+    match format!("{:+.1}", x * 100.0) {
+        // Rounded to nothing, a change has no sign.
+        _ if !x.is_finite() => "—".into(),
+        t if t == "+0.0" || t == "-0.0" => "0.0".into(),
+        t => t,
+    }
 }
 
 fn money(lang: Lang, yuan: f64) -> String {
+    amount(lang, yuan, money_unit(lang, yuan))
+}
+
+/// The unit for the amounts of one sentence: the one that suits the
+/// largest, so that a sentence never mixes 亿元 and 万元.
+fn unit_for(lang: Lang, yuan: &[f64]) -> (f64, &'static str) {
+    money_unit(lang, yuan.iter().copied().filter(|x| x.is_finite()).fold(0.0, |m, x| m.max(x.abs())))
+}
+
+/// A number with the digits its size deserves (8,616 / 72.4 / 6.01),
+/// digits grouped, never "-0".
+fn number(v: f64) -> String {
+    let digits = match v.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{:.digits$}", v.abs());
+    if text.chars().all(|c| c == '0' || c == '.') {
+        return "0".into();
+    }
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") }
+}
+
+/// An amount in a given unit: "8,616万元", "6.01 billion yuan".
+fn amount(lang: Lang, yuan: f64, (div, unit): (f64, &'static str)) -> String {
     if !yuan.is_finite() {
         return "—".into();
     }
-    let (div, unit) = money_unit(lang, yuan);
     match lang {
-        Lang::Zh => format!("{:.2}{unit}", yuan / div),
-        Lang::En => format!("{:.2} {unit}", yuan / div),
+        Lang::Zh => format!("{}{unit}", number(yuan / div)),
+        Lang::En => format!("{} {unit}", number(yuan / div)),
+    }
+}
+
+/// A change of an amount in words: 增加/减少 so much, or none.
+fn change(lang: Lang, yuan: f64, unit: (f64, &'static str)) -> String {
+    let size = amount(lang, yuan.abs(), unit);
+    match (lang, number(yuan / unit.0) == "0") {
+        (Lang::Zh, true) => "没有变化".into(),
+        (Lang::En, true) => "does not change".into(),
+        (Lang::Zh, false) if yuan > 0.0 => format!("增加{size}"),
+        (Lang::Zh, false) => format!("减少{size}"),
+        (Lang::En, false) if yuan > 0.0 => format!("rises by {size}"),
+        (Lang::En, false) => format!("falls by {size}"),
+    }
+}
+
+/// "没有县" / "3个县"; "no county" / "3 counties".
+fn counties_count(lang: Lang, k: usize) -> String {
+    match (lang, k) {
+        (Lang::Zh, 0) => "没有县".into(),
+        (Lang::Zh, k) => format!("{k}个县"),
+        (Lang::En, 0) => "no county".into(),
+        (Lang::En, 1) => "1 county".into(),
+        (Lang::En, k) => format!("{k} counties"),
     }
 }
 
@@ -61,7 +127,8 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     let over = s.counties.iter().filter(|c| c.exhaustion_probability.p.0 > 0.05).count();
     let p = &s.province;
     let e = &p.exhaustion_probability;
-    let rules = rules_label(meta);
+    let rules = rules_title(meta, lang);
+    let u = unit_for(lang, &[p.loss_fund_yuan.mean.0, p.loss_bank_yuan.mean.0, p.loss_uncovered_yuan.mean.0]);
     let top: Vec<String> = ranked(s)
         .into_iter()
         .filter(|c| c.exhaustion_probability.p.0 > 0.0)
@@ -71,7 +138,11 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     match lang {
         Lang::Zh => {
             let mut v = vec![
-                format!("在“{rules}”规则下，{n}个县中有{over}个县的补偿金有超过5%的概率在{h}个月内耗尽。"),
+                if over == 0 {
+                    format!("在“{rules}”规则下，{n}个县中没有一个县的补偿金有超过5%的概率在{h}个月内耗尽。")
+                } else {
+                    format!("在“{rules}”规则下，{n}个县中有{over}个县的补偿金有超过5%的概率在{h}个月内耗尽。")
+                },
                 format!(
                     "至少一个县的补偿金在{h}个月内耗尽的概率为{}（95%置信区间{}–{}）。",
                     pct(e.p.0),
@@ -85,10 +156,14 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     pct(p.final_overdue_rate.mean.0)
                 ),
                 format!(
-                    "模拟期内，补偿金平均承担损失{}，银行承担{}，因补偿金不足而未获补偿{}。",
-                    money(lang, p.loss_fund_yuan.mean.0),
-                    money(lang, p.loss_bank_yuan.mean.0),
-                    money(lang, p.loss_uncovered_yuan.mean.0)
+                    "模拟期内，补偿金平均承担损失{}，银行承担{}，{}。",
+                    amount(lang, p.loss_fund_yuan.mean.0, u),
+                    amount(lang, p.loss_bank_yuan.mean.0, u),
+                    if number(p.loss_uncovered_yuan.mean.0 / u.0) == "0" {
+                        "没有因补偿金不足而未获补偿的损失".to_string()
+                    } else {
+                        format!("因补偿金不足而未获补偿{}", amount(lang, p.loss_uncovered_yuan.mean.0, u))
+                    }
                 ),
             ];
             if !top.is_empty() {
@@ -99,7 +174,9 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
         Lang::En => {
             let mut v = vec![
                 format!(
-                    "Under the rules \"{rules}\", {over} of {n} counties have a more than 5% chance that their compensation fund runs out within {h} months."
+                    "Under the rules \"{rules}\", {} of the {n} counties {} a more than 5% chance that their compensation fund runs out within {h} months.",
+                    if over == 0 { "none".to_string() } else { over.to_string() },
+                    if over == 1 { "has" } else { "have" }
                 ),
                 format!(
                     "The probability that at least one county's fund runs out within {h} months is {} (95% interval {}–{}).",
@@ -114,10 +191,17 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     pct(p.final_overdue_rate.mean.0)
                 ),
                 format!(
-                    "Over the horizon the funds bear {} of losses on average, the banks {}, and {} goes uncovered because a fund could not pay.",
-                    money(lang, p.loss_fund_yuan.mean.0),
-                    money(lang, p.loss_bank_yuan.mean.0),
-                    money(lang, p.loss_uncovered_yuan.mean.0)
+                    "Over the horizon the funds bear {} of losses on average and the banks {}; {}.",
+                    amount(lang, p.loss_fund_yuan.mean.0, u),
+                    amount(lang, p.loss_bank_yuan.mean.0, u),
+                    if number(p.loss_uncovered_yuan.mean.0 / u.0) == "0" {
+                        "nothing goes uncovered because a fund could not pay".to_string()
+                    } else {
+                        format!(
+                            "{} goes uncovered because a fund could not pay",
+                            amount(lang, p.loss_uncovered_yuan.mean.0, u)
+                        )
+                    }
                 ),
             ];
             if !top.is_empty() {
@@ -131,7 +215,30 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
 
 fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
     match results {
-        Results::Run { summary, .. } => run_findings(summary, meta, lang),
+        Results::Run { summary, .. } => {
+            let mut v = run_findings(summary, meta, lang);
+            if let Some(shock) = &meta.shock {
+                // What `stress --shock` does (Scenario::with_shock).
+                v.insert(
+                    0,
+                    match lang {
+                        Lang::Zh => format!(
+                            "本次压力测试在模拟首月（{}）对全部{}、全部乡镇施加{}；它不作为已宣布的灾害处理：没有延期还款，也没有救灾资金。",
+                            summary.scenario.start,
+                            counties_count(lang, summary.counties.len()),
+                            shock_label(shock, lang)
+                        ),
+                        Lang::En => format!(
+                            "This stress test applies a {} in the first simulated month ({}) to every township of all {}; it is not treated as a declared disaster: no repayment moratorium, no relief grants.",
+                            shock_label(shock, lang),
+                            summary.scenario.start,
+                            counties_count(lang, summary.counties.len())
+                        ),
+                    },
+                );
+            }
+            v
+        }
         Results::Compare { compare: c, .. } => {
             let d = |k: &str| c.province.get(k).copied().unwrap_or_default();
             let e = d("exhaustion_probability");
@@ -139,59 +246,90 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             let b = d("loss_bank_yuan");
             let o = d("peak_overdue_rate");
             let signif = |x: &super::inputs::Dif| x.ci95_low.0 > 0.0 || x.ci95_high.0 < 0.0;
-            let (base, rev) = (c.base.label(), c.revision.label());
+            let (base, rev) = (c.base.title(lang), c.revision.title(lang));
+            let u = unit_for(lang, &[f.base.0, f.revision.0]);
+            // A probability that moved by less than its interval says: no
+            // distinguishable change, in those words.
+            let probability = match (lang, signif(&e)) {
+                (Lang::Zh, false) => format!(
+                    "至少一个县补偿金耗尽的概率没有可分辨的变化（修订前{}，修订后{}，差的95%置信区间{}至{}个百分点）",
+                    pct(e.base.0),
+                    pct(e.revision.0),
+                    points(e.ci95_low.0),
+                    points(e.ci95_high.0)
+                ),
+                (Lang::Zh, true) => format!(
+                    "至少一个县补偿金耗尽的概率由{}{}至{}（差{}个百分点，95%置信区间{}至{}）",
+                    pct(e.base.0),
+                    if e.diff.0 > 0.0 { "升" } else { "降" },
+                    pct(e.revision.0),
+                    points(e.diff.0),
+                    points(e.ci95_low.0),
+                    points(e.ci95_high.0)
+                ),
+                (Lang::En, false) => format!(
+                    "the probability that at least one county's fund runs out shows no distinguishable change ({} before, {} after; 95% interval of the difference {} to {} percentage points)",
+                    pct(e.base.0),
+                    pct(e.revision.0),
+                    points(e.ci95_low.0),
+                    points(e.ci95_high.0)
+                ),
+                (Lang::En, true) => format!(
+                    "the probability that at least one county's fund runs out moves from {} to {} ({} percentage points, 95% interval {} to {})",
+                    pct(e.base.0),
+                    pct(e.revision.0),
+                    points(e.diff.0),
+                    points(e.ci95_low.0),
+                    points(e.ci95_high.0)
+                ),
+            };
+            let overdue = match (lang, signif(&o)) {
+                (Lang::Zh, false) => "全省逾期率峰值没有可分辨的变化。".to_string(),
+                (Lang::En, false) => {
+                    "The province's peak overdue rate shows no distinguishable change.".to_string()
+                }
+                (Lang::Zh, true) => format!(
+                    "全省逾期率峰值{}{:.2}个百分点（{}）。",
+                    if o.diff.0 > 0.0 { "上升" } else { "下降" },
+                    o.diff.0.abs() * 100.0,
+                    se_points(lang, o.se.0, 2, true)
+                ),
+                (Lang::En, true) => format!(
+                    "The province's peak overdue rate {} by {:.2} percentage points ({}).",
+                    if o.diff.0 > 0.0 { "rises" } else { "falls" },
+                    o.diff.0.abs() * 100.0,
+                    se_points(lang, o.se.0, 2, true)
+                ),
+            };
             match lang {
                 Lang::Zh => vec![
+                    format!("将规则由“{base}”改为“{rev}”后（同一组{}条模拟路径），{probability}。", c.paths),
                     format!(
-                        "将规则由“{base}”改为“{rev}”（同一组{}条随机情景）后，至少一个县补偿金耗尽的概率由{}变为{}，差{}个百分点（95%置信区间{}至{}）{}。",
-                        c.paths,
-                        pct(e.base.0),
-                        pct(e.revision.0),
-                        points(e.diff.0),
-                        points(e.ci95_low.0),
-                        points(e.ci95_high.0),
-                        if signif(&e) { "" } else { "，与零无显著差异" }
+                        "补偿金承担的损失由{}变为{}（{}，95%置信区间{}至{}）；银行承担的损失{}。",
+                        amount(lang, f.base.0, u),
+                        amount(lang, f.revision.0, u),
+                        change(lang, f.diff.0, u),
+                        amount(lang, f.ci95_low.0, u),
+                        amount(lang, f.ci95_high.0, u),
+                        change(lang, b.diff.0, u)
                     ),
-                    format!(
-                        "补偿金承担的损失由{}变为{}（差{}，95%置信区间{}至{}）；银行承担的损失变化{}。",
-                        money(lang, f.base.0),
-                        money(lang, f.revision.0),
-                        money(lang, f.diff.0),
-                        money(lang, f.ci95_low.0),
-                        money(lang, f.ci95_high.0),
-                        money(lang, b.diff.0)
-                    ),
-                    format!(
-                        "全省逾期率峰值变化{:+.3}个百分点（{}）。",
-                        o.diff.0 * 100.0,
-                        se_points(lang, o.se.0, 3, false)
-                    ),
+                    overdue,
                 ],
                 Lang::En => vec![
                     format!(
-                        "Changing the rules from \"{base}\" to \"{rev}\" (the same {} random futures) moves the probability that at least one county's fund runs out from {} to {}, a change of {} percentage points (95% interval {} to {}){}.",
-                        c.paths,
-                        pct(e.base.0),
-                        pct(e.revision.0),
-                        points(e.diff.0),
-                        points(e.ci95_low.0),
-                        points(e.ci95_high.0),
-                        if signif(&e) { "" } else { ", not distinguishable from zero" }
+                        "Changing the rules from \"{base}\" to \"{rev}\" (the same {} simulated paths), {probability}.",
+                        c.paths
                     ),
                     format!(
-                        "The loss borne by the funds moves from {} to {} (difference {}, 95% interval {} to {}); the banks' loss changes by {}.",
-                        money(lang, f.base.0),
-                        money(lang, f.revision.0),
-                        money(lang, f.diff.0),
-                        money(lang, f.ci95_low.0),
-                        money(lang, f.ci95_high.0),
-                        money(lang, b.diff.0)
+                        "The loss borne by the funds moves from {} to {} (it {}, 95% interval {} to {}); the banks' loss {}.",
+                        amount(lang, f.base.0, u),
+                        amount(lang, f.revision.0, u),
+                        change(lang, f.diff.0, u),
+                        amount(lang, f.ci95_low.0, u),
+                        amount(lang, f.ci95_high.0, u),
+                        change(lang, b.diff.0, u)
                     ),
-                    format!(
-                        "The province's peak overdue rate changes by {:+.3} percentage points ({}).",
-                        o.diff.0 * 100.0,
-                        se_points(lang, o.se.0, 3, false)
-                    ),
+                    overdue,
                 ],
             }
         }
@@ -215,10 +353,14 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             match lang {
                 Lang::Zh => vec![
                     format!(
-                        "在{shock}冲击下（强度0至{top}，每次评估{}条路径），{}个县中有{}个县的补偿金在模拟期内耗尽的概率会达到{p:.0}%。",
+                        "在{shock}冲击下（强度0至{top}，每次评估{}条路径），{}个县中{}的补偿金在模拟期内耗尽的概率会达到{p:.0}%。",
                         b.paths,
                         b.counties.len(),
-                        reached.len()
+                        if reached.is_empty() {
+                            "没有一个县".to_string()
+                        } else {
+                            format!("有{}个县", reached.len())
+                        }
                     ),
                     if fragile.is_empty() {
                         "没有县在所测强度内达到该概率。".to_string()
@@ -243,7 +385,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     format!(
                         "Under a {shock} shock (severity 0 to {top}, {} paths per evaluation), {} of {} counties reach a {p:.0}% chance that their fund runs out within the horizon.",
                         b.paths,
-                        reached.len(),
+                        if reached.is_empty() { "none".to_string() } else { reached.len().to_string() },
                         b.counties.len()
                     ),
                     if fragile.is_empty() {
@@ -269,7 +411,9 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
         }
         Results::Sweep { sweep: s } => {
             let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else { return Vec::new() };
-            let fields = s.fields.join(" × ");
+            let fields = s.fields.iter().map(|f| field_name(f, lang)).collect::<Vec<_>>().join(" × ");
+            let u =
+                unit_for(lang, &[first.province.loss_fund_yuan.mean.0, last.province.loss_fund_yuan.mean.0]);
             let (a, b) = (&first.province, &last.province);
             let vals = |p: &super::inputs::SweepPointIn| {
                 s.fields
@@ -280,22 +424,22 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             };
             match lang {
                 Lang::Zh => vec![format!(
-                    "{fields}由{}变为{}时（同一组{}条随机情景），补偿金承担的损失由{}变为{}，至少一个县补偿金耗尽的概率由{}变为{}。",
+                    "{fields}由{}变为{}时（同一组{}条模拟路径），补偿金承担的损失由{}变为{}，至少一个县补偿金耗尽的概率由{}变为{}。",
                     vals(first),
                     vals(last),
                     s.paths,
-                    money(lang, a.loss_fund_yuan.mean.0),
-                    money(lang, b.loss_fund_yuan.mean.0),
+                    amount(lang, a.loss_fund_yuan.mean.0, u),
+                    amount(lang, b.loss_fund_yuan.mean.0, u),
                     pct(a.exhaustion_probability.p.0),
                     pct(b.exhaustion_probability.p.0)
                 )],
                 Lang::En => vec![format!(
-                    "As {fields} goes from {} to {} (the same {} random futures), the loss borne by the funds moves from {} to {} and the probability that at least one county's fund runs out from {} to {}.",
+                    "As the {fields} goes from {} to {} (the same {} simulated paths), the loss borne by the funds moves from {} to {} and the probability that at least one county's fund runs out from {} to {}.",
                     vals(first),
                     vals(last),
                     s.paths,
-                    money(lang, a.loss_fund_yuan.mean.0),
-                    money(lang, b.loss_fund_yuan.mean.0),
+                    amount(lang, a.loss_fund_yuan.mean.0, u),
+                    amount(lang, b.loss_fund_yuan.mean.0, u),
                     pct(a.exhaustion_probability.p.0),
                     pct(b.exhaustion_probability.p.0)
                 )],
@@ -352,13 +496,13 @@ fn county_table(o: &mut String, s: &SummaryIn, stress: Option<&StressIn>, lang: 
         );
     }
     o.push_str("</tr></thead><tbody>\n");
-    for c in ranked(s) {
+    for (c, watch) in super::watched(s, stress) {
         let e = &c.exhaustion_probability;
         let extra = towns(&c.id).map(|t| format!("<td>{}</td>", esc(&t))).unwrap_or_default();
         let _ = writeln!(
             o,
             "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>{extra}</tr>",
-            if e.p.0 > 0.05 { " class=watch" } else { "" },
+            if watch { " class=watch" } else { "" },
             esc(&c.id),
             esc(&name(c, lang)),
             esc(&c.prefecture),
@@ -374,6 +518,65 @@ fn county_table(o: &mut String, s: &SummaryIn, stress: Option<&StressIn>, lang: 
     o.push_str("</tbody></table>\n");
 }
 
+/// A stress's watch list: each watched county, why, its fund's cover of
+/// the claims expected, and those claims.
+fn watch_table(o: &mut String, s: &SummaryIn, st: &StressIn, lang: Lang) {
+    let t = st.thresholds;
+    let reason = |r: &str| -> String {
+        match (r, lang) {
+            ("exhaustion_probability", Lang::Zh) => {
+                format!("耗尽概率≥{}", t.map_or("阈值".into(), |t| pct(t.exhaustion_probability)))
+            }
+            ("exhaustion_probability", Lang::En) => {
+                format!("P(exhausted) ≥ {}", t.map_or("threshold".into(), |t| pct(t.exhaustion_probability)))
+            }
+            ("fund_cover_ratio", Lang::Zh) => {
+                format!("补偿金不足预期代偿的{}倍", t.map_or("阈值".into(), |t| number(t.fund_cover_ratio)))
+            }
+            ("fund_cover_ratio", Lang::En) => format!(
+                "fund under {} × expected claims",
+                t.map_or("threshold".into(), |t| number(t.fund_cover_ratio))
+            ),
+            ("peak_overdue_rate", Lang::Zh) => {
+                format!("逾期率峰值≥{}", t.map_or("阈值".into(), |t| pct(t.peak_overdue_rate)))
+            }
+            ("peak_overdue_rate", Lang::En) => {
+                format!("peak overdue rate ≥ {}", t.map_or("threshold".into(), |t| pct(t.peak_overdue_rate)))
+            }
+            (other, _) => other.to_string(),
+        }
+    };
+    let watched: Vec<_> = st.counties.iter().filter(|k| k.watch).collect();
+    let _ = writeln!(o, "<h2>{}</h2>", lang.tr("关注名单", "Watch list"));
+    if watched.is_empty() {
+        let _ = writeln!(o, "<p>{}</p>", lang.tr("没有县列入关注名单。", "No county is on the watch list."));
+        return;
+    }
+    let heads = match lang {
+        Lang::Zh => ["排名", "县", "关注原因", "补偿金÷预期代偿（倍）", "预期代偿（均值）"],
+        Lang::En => ["Rank", "County", "Why watched", "Fund ÷ expected claims", "Expected claims (mean)"],
+    };
+    o.push_str("<table><thead><tr>");
+    for h in heads {
+        let _ = write!(o, "<th>{}</th>", esc(h));
+    }
+    o.push_str("</tr></thead><tbody>\n");
+    for k in watched {
+        let Some(c) = s.counties.iter().find(|c| c.id == k.id) else { continue };
+        let reasons: Vec<String> = k.watch_reasons.iter().map(|r| reason(r)).collect();
+        let _ = writeln!(
+            o,
+            "<tr class=watch><td class=n>{}</td><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            k.rank,
+            esc(&name(c, lang)),
+            esc(&reasons.join(lang.tr("；", "; "))),
+            k.fund_cover_ratio.map_or("—".into(), |r| format!("{r:.2}")),
+            k.expected_claims_yuan.as_ref().map_or("—".into(), |e| esc(&money(lang, e.mean.0))),
+        );
+    }
+    o.push_str("</tbody></table>\n");
+}
+
 /// `briefing.html`.
 pub fn briefing_html(
     results: &Results,
@@ -384,12 +587,22 @@ pub fn briefing_html(
 ) -> Result<String, BriefingError> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut o = String::new();
+    // What was run, in words: the scenario, and the shock it was put under.
+    let what = match results {
+        Results::Compare { compare, .. } => {
+            format!("{}{}{}", compare.revision.title(lang), lang.tr("对比", " vs "), compare.base.title(lang))
+        }
+        _ => scenario_title(meta, lang),
+    };
+    let what = match &meta.shock {
+        Some(s) => format!("{what}{}{}{}", lang.tr("（", " ("), shock_label(s, lang), lang.tr("）", ")")),
+        None => what,
+    };
     let title = match lang {
-        Lang::Zh => format!("脱贫人口小额信贷风险补偿金压力测试简报：{}", meta.scenario),
-        Lang::En => format!(
-            "Stress test of poverty-alleviation microcredit and county compensation funds: {}",
-            meta.scenario
-        ),
+        Lang::Zh => format!("脱贫人口小额信贷风险补偿金压力测试简报：{what}"),
+        Lang::En => {
+            format!("Stress test of poverty-alleviation microcredit and county compensation funds: {what}")
+        }
     };
     let font_face = match lang {
         // Chinese text needs a CJK font the reader may not have: embed ours.
@@ -435,13 +648,22 @@ tr.watch td {{ background: #fde8e8; }}\n\
     }
     match results {
         Results::Run { summary, stress, .. } => {
+            if let Some(st) = stress {
+                watch_table(&mut o, summary, st, lang);
+            }
             let _ = writeln!(
                 o,
                 "<h2>{}</h2>",
-                lang.tr(
-                    "各县（按耗尽概率排序；红色：超过5%）",
-                    "Counties (by exhaustion probability; red: above 5%)"
-                )
+                match stress {
+                    Some(_) => lang.tr(
+                        "各县（按压力测试排名；红色：列入关注名单）",
+                        "Counties (in the stress ranking; red: on the watch list)"
+                    ),
+                    None => lang.tr(
+                        "各县（按耗尽概率排序；红色：5%以上）",
+                        "Counties (by exhaustion probability; red: 5% or more)"
+                    ),
+                }
             );
             county_table(&mut o, summary, stress.as_ref(), lang);
         }
@@ -491,7 +713,7 @@ tr.watch td {{ background: #fde8e8; }}\n\
     let _ = writeln!(o, "<h2>{}</h2>", lang.tr("方法与来源", "Method and provenance"));
     let method = match lang {
         Lang::Zh => format!(
-            "本简报由mcstress {}生成：对每户、每笔贷款逐月模拟{}条随机情景（种子{}），包括灾害、价格冲击、到期集中、展期续贷、催收、核销、代偿申请与补偿金耗尽。每个数字均为跨情景的估计值，并给出蒙特卡洛标准误或95%置信区间（概率用Wilson区间）。规则对比和参数扫描在同一组随机情景上进行（共同随机数），差值为逐情景配对差。情景文件的SHA-256为{}；给定情景、种子和情景数，结果逐位可复现。",
+            "本简报由mcstress {}生成：对每户、每笔贷款逐月模拟{}条路径（种子{}），包括灾害、价格冲击、到期集中、展期续贷、催收、核销、代偿申请与补偿金耗尽。每个数字均为跨路径的估计值，并给出蒙特卡洛标准误或95%置信区间（概率用Wilson区间）。规则对比和参数扫描在同一组路径上进行（共同随机数），差值为逐路径配对差。情景文件的SHA-256为{}；给定情景、种子和路径数，结果逐位可复现。",
             env!("CARGO_PKG_VERSION"),
             meta.paths,
             meta.seed,

@@ -75,6 +75,15 @@ pub struct RunMeta {
     pub date: String,
     /// Scenario name.
     pub scenario: String,
+    /// The scenario's display name in Chinese.
+    #[serde(default)]
+    pub title_zh: Option<String>,
+    /// The scenario's display name in English.
+    #[serde(default)]
+    pub title_en: Option<String>,
+    /// The stress shock applied (`NAME:SEVERITY`).
+    #[serde(default)]
+    pub shock: Option<String>,
     /// Scenario hash.
     pub scenario_sha256: String,
     /// Variant.
@@ -238,9 +247,24 @@ pub struct StressCountyIn {
     pub watch_reasons: Vec<String>,
     /// Fund cover.
     pub fund_cover_ratio: Option<f64>,
+    /// Claims the fund pays over the horizon (absent in directories of
+    /// earlier versions).
+    #[serde(default)]
+    pub expected_claims_yuan: Option<Est>,
     /// Its worst townships (absent in directories of earlier versions).
     #[serde(default)]
     pub worst_townships: Vec<WorstTownshipIn>,
+}
+
+/// `stress.json`: the thresholds that put a county on the watch list.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct ThresholdsIn {
+    /// Exhaustion probability at or above which a county is watched.
+    pub exhaustion_probability: f64,
+    /// Fund ÷ expected claims below which a county is watched.
+    pub fund_cover_ratio: f64,
+    /// Mean peak overdue rate at or above which a county is watched.
+    pub peak_overdue_rate: f64,
 }
 
 /// `stress.json`: one of a county's worst townships.
@@ -257,6 +281,9 @@ pub struct WorstTownshipIn {
 pub struct StressIn {
     /// The shock given.
     pub shock: Option<String>,
+    /// The watch thresholds (absent in directories of earlier versions).
+    #[serde(default)]
+    pub thresholds: Option<ThresholdsIn>,
     /// Counties ranked.
     pub counties: Vec<StressCountyIn>,
 }
@@ -266,6 +293,12 @@ pub struct StressIn {
 pub struct NameIn {
     /// Scenario name.
     pub name: String,
+    /// Display name in Chinese.
+    #[serde(default)]
+    pub title_zh: Option<String>,
+    /// Display name in English.
+    #[serde(default)]
+    pub title_en: Option<String>,
     /// Variant.
     pub variant: Option<String>,
     /// Hash.
@@ -273,6 +306,17 @@ pub struct NameIn {
 }
 
 impl NameIn {
+    /// The rule set's display name in the language.
+    pub fn title(&self, lang: super::Lang) -> String {
+        super::labels::title(
+            &self.name,
+            self.variant.as_deref(),
+            self.title_zh.as_deref(),
+            self.title_en.as_deref(),
+            lang,
+        )
+    }
+
     /// "name (variant)".
     pub fn label(&self) -> String {
         match &self.variant {

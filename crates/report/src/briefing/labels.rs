@@ -47,16 +47,169 @@ pub(crate) fn shock_name(key: &str, lang: Lang) -> String {
     }
 }
 
-/// The rule set of a run: its variant (or scenario name) and any
-/// `--set` settings.
-pub(crate) fn rules_label(meta: &RunMeta) -> String {
-    let mut rules = meta.variant.clone().unwrap_or_else(|| meta.scenario.clone());
+/// A display name: the scenario's title in the language, else its title
+/// in the other language, else its name and variant (the slugs: a
+/// scenario file that gives no title has nothing better).
+pub(crate) fn title(
+    name: &str,
+    variant: Option<&str>,
+    zh: Option<&str>,
+    en: Option<&str>,
+    lang: Lang,
+) -> String {
+    let (first, second) = match lang {
+        Lang::Zh => (zh, en),
+        Lang::En => (en, zh),
+    };
+    match (first.or(second), variant) {
+        (Some(t), _) => t.to_string(),
+        (None, Some(v)) => format!("{name} ({v})"),
+        (None, None) => name.to_string(),
+    }
+}
+
+/// The scenario of a run, by its display name.
+pub(crate) fn scenario_title(meta: &RunMeta, lang: Lang) -> String {
+    title(&meta.scenario, meta.variant.as_deref(), meta.title_zh.as_deref(), meta.title_en.as_deref(), lang)
+}
+
+/// A scenario field's display name (`rules.compensation.fund_share` →
+/// 补偿金分担比例 / the fund's share of a loss); a field without one keeps
+/// its path.
+pub(crate) fn field_name(path: &str, lang: Lang) -> String {
+    FIELD_NAMES
+        .iter()
+        .find(|(p, _, _)| *p == path)
+        .map(|(_, zh, en)| lang.tr(zh, en).to_string())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// `--set FIELD=VALUE` in words: "补偿金分担比例 = 0.9".
+pub(crate) fn setting_label(set: &str, lang: Lang) -> String {
+    match set.split_once('=') {
+        Some((f, v)) => format!("{} = {}", field_name(f.trim(), lang), v.trim()),
+        None => set.to_string(),
+    }
+}
+
+/// The rules of a run in words: the scenario's (or variant's) display
+/// name and any `--set` settings.
+pub(crate) fn rules_title(meta: &RunMeta, lang: Lang) -> String {
+    let mut rules = scenario_title(meta, lang);
     for set in &meta.settings {
-        rules.push_str(" + ");
-        rules.push_str(set);
+        rules.push_str(lang.tr("，", ", "));
+        rules.push_str(&setting_label(set, lang));
     }
     rules
 }
+
+/// A stress shock as given (`drought:2`) in words: 强度为2的干旱冲击 /
+/// drought shock of severity 2.
+pub(crate) fn shock_label(spec: &str, lang: Lang) -> String {
+    // A breakpoint search names the shock it scales, without a severity.
+    match (spec.split_once(':'), lang) {
+        (Some((key, severity)), Lang::Zh) => format!("强度为{severity}的{}冲击", shock_name(key, lang)),
+        (Some((key, severity)), Lang::En) => {
+            format!("{} shock of severity {severity}", shock_name(key, lang))
+        }
+        (None, Lang::Zh) => format!("{}冲击", shock_name(spec, lang)),
+        (None, Lang::En) => format!("{} shock", shock_name(spec, lang)),
+    }
+}
+
+/// Display names of the scenario fields a sweep or `--set` is likely to
+/// change: every rule, and the behaviour and shock settings the
+/// calibration sweeps (docs/calibration.md).
+const FIELD_NAMES: &[(&str, &str, &str)] = &[
+    ("rules.loans.first_max_yuan", "首贷额度上限（元）", "first-loan limit (yuan)"),
+    ("rules.loans.follow_up_max_yuan", "续贷额度上限（元）", "follow-up loan limit (yuan)"),
+    ("rules.loans.max_term_months", "最长期限（月）", "longest term (months)"),
+    ("rules.loans.lpr_annual", "一年期贷款市场报价利率", "one-year loan prime rate"),
+    ("rules.loans.subsidy_rate_cap_annual", "贴息利率上限", "subsidised rate cap"),
+    ("rules.extension.months", "展期期限（月）", "extension length (months)"),
+    ("rules.extension.max_times", "展期次数上限", "extensions per loan"),
+    ("rules.renewal.max_times", "续贷次数上限", "renewals per loan"),
+    ("rules.renewal.term_months", "续贷期限（月）", "renewal term (months)"),
+    ("rules.relief.max_per_loan", "每笔贷款展期续贷次数上限", "reliefs per loan"),
+    ("rules.compensation.trigger_days_overdue", "启动代偿的逾期天数", "days overdue before a claim"),
+    ("rules.compensation.collection_months", "代偿前催收月数", "months of collection before a claim"),
+    ("rules.compensation.notice_months.min", "代偿通知最短月数", "shortest notice (months)"),
+    ("rules.compensation.notice_months.max", "代偿通知最长月数", "longest notice (months)"),
+    (
+        "rules.compensation.legal_collection_months.min",
+        "依法清收最短月数",
+        "shortest legal collection (months)",
+    ),
+    (
+        "rules.compensation.legal_collection_months.max",
+        "依法清收最长月数",
+        "longest legal collection (months)",
+    ),
+    (
+        "rules.compensation.loss_determination_months.min",
+        "损失认定最短月数",
+        "shortest loss determination (months)",
+    ),
+    (
+        "rules.compensation.loss_determination_months.max",
+        "损失认定最长月数",
+        "longest loss determination (months)",
+    ),
+    ("rules.compensation.activation_threshold", "代偿启动门槛", "activation threshold"),
+    ("rules.compensation.bank_first_loss_yuan", "银行首先承担的损失（元）", "bank's first loss (yuan)"),
+    ("rules.compensation.fund_share", "补偿金分担比例", "fund's share of a loss"),
+    ("rules.compensation.per_loan_cap_yuan", "单笔代偿上限（元）", "cap per loan (yuan)"),
+    ("rules.compensation.annual_cap_yuan", "年度代偿上限（元）", "annual cap (yuan)"),
+    ("rules.compensation.annual_cap_share", "年度代偿上限占补偿金比例", "annual cap, share of the fund"),
+    ("rules.compensation.payment_delay_months", "拨付代偿资金的月数", "months from filing to payment"),
+    ("rules.compensation.third_party_share", "担保机构分担比例", "guarantor's share of a loss"),
+    ("rules.compensation.third_party_limit_yuan", "担保机构代偿上限（元）", "guarantor's limit (yuan)"),
+    ("rules.fund.interest_rate_annual", "补偿金存款年利率", "interest on the fund"),
+    ("rules.fund.top_up_month", "补充补偿金的月份", "month of the top-ups"),
+    ("rules.fund.top_up_ratio", "补充后补偿金与担保余额之比", "target fund ÷ covered balance"),
+    ("rules.fund.annual_top_up_cap_yuan", "年度补充上限（元）", "yearly top-up cap (yuan)"),
+    (
+        "rules.fund.fiscal_capacity_share",
+        "县级财力（补偿金本金的倍数）",
+        "county's yearly capacity (endowments)",
+    ),
+    ("rules.fund.fiscal_capacity_yuan", "县级年度财力（元）", "county's yearly capacity (yuan)"),
+    ("rules.fund.top_up_trigger", "触发补充的余额比例", "balance share that triggers a top-up"),
+    ("rules.fund.top_up_mix.province", "省级补充比例", "province's share of a top-up"),
+    ("rules.fund.top_up_mix.prefecture", "州市补充比例", "prefecture's share of a top-up"),
+    ("rules.fund.top_up_mix.county", "县级补充比例", "county's share of a top-up"),
+    ("rules.lending.leverage_max", "放大倍数", "leverage multiple"),
+    ("rules.lending.suspension_tolerance", "暂停新增贷款的不良率", "NPL ratio that suspends lending"),
+    ("rules.lending.key_county_extra", "重点帮扶县额外容忍度", "extra tolerance of key counties"),
+    ("rules.lending.write_off_months", "核销前逾期月数", "months overdue before write-off"),
+    ("rules.lending.fund_use_limit", "代偿占本金比例的停贷线", "claims ÷ endowment that stops lending"),
+    ("rules.ladder.follow_up_uptake_monthly", "每月续贷申请概率", "monthly follow-up uptake"),
+    ("rules.ladder.follow_up_min_months_held", "申请续贷前的用款月数", "months held before a follow-up"),
+    ("rules.demand.monitoring_exit_monthly", "每月退出监测的比例", "monthly exit from monitoring"),
+    ("behaviour.maturity_multiplier", "到期还本的违约倍数", "distress at maturity, multiple"),
+    ("behaviour.maturity_correlation", "到期违约的因子载荷", "maturity process's factor loading"),
+    (
+        "behaviour.maturity_shock_elasticity",
+        "收入冲击对到期违约的弹性",
+        "weight of an income shock at maturity",
+    ),
+    ("behaviour.township_effect_sd", "乡镇效应标准差", "sd of the township effect"),
+    ("behaviour.business_running", "经营仍在持续的比例", "share of businesses still running"),
+    ("behaviour.low_willingness_share", "还款意愿低的借款人比例", "borrowers of low willingness"),
+    ("shocks.relief_grant_share", "救灾资金弥补的比例", "share relief grants replace"),
+    ("shocks.insurance.indemnity_share", "保险赔付弥补的比例", "share the insurance indemnity replaces"),
+    (
+        "shocks.disasters.earthquake.township_share",
+        "地震波及乡镇的比例",
+        "share of townships a quake strikes",
+    ),
+    ("shocks.disasters.drought.township_share", "干旱波及乡镇的比例", "share of townships a drought strikes"),
+    (
+        "shocks.disasters.earthquake.exposure.migrant_wages",
+        "务工收入受本地地震影响的程度",
+        "migrant wages' exposure to a local quake",
+    ),
+];
 
 /// Money in the unit that suits its size: (divisor, unit label).
 pub fn money_unit(lang: Lang, largest_yuan: f64) -> (f64, &'static str) {
@@ -74,14 +227,21 @@ pub fn money_unit(lang: Lang, largest_yuan: f64) -> (f64, &'static str) {
 pub(crate) fn footer(p: &Provenance, lang: Lang) -> String {
     let hash: String =
         p.sha256.split_whitespace().map(|h| &h[..h.len().min(12)]).collect::<Vec<_>>().join("/");
+    let shock = p.shock.as_deref().map(|s| format!(" · {}", shock_label(s, lang))).unwrap_or_default();
+    // A comparison's scenario already names both rule sets.
+    let rules = match (p.rules == p.scenario, lang) {
+        (true, _) => String::new(),
+        (false, Lang::Zh) => format!(" · 规则 {}", p.rules),
+        (false, Lang::En) => format!(" · rules {}", p.rules),
+    };
     match lang {
         Lang::Zh => format!(
-            "情景 {} (SHA-256 {}) · 规则 {} · 种子 {} · 路径 {} · {} · {}",
-            p.scenario, hash, p.rules, p.seed, p.paths, p.date, p.headline
+            "情景 {} (SHA-256 {}){rules}{shock} · 种子 {} · {}条路径 · {} · {}",
+            p.scenario, hash, p.seed, p.paths, p.date, p.headline
         ),
         Lang::En => format!(
-            "Scenario {} (SHA-256 {}) · rules {} · seed {} · {} paths · {} · {}",
-            p.scenario, hash, p.rules, p.seed, p.paths, p.date, p.headline
+            "Scenario {} (SHA-256 {}){rules}{shock} · seed {} · {} paths · {} · {}",
+            p.scenario, hash, p.seed, p.paths, p.date, p.headline
         ),
     }
 }
@@ -327,8 +487,8 @@ pub(crate) fn revision(lang: Lang, revision: &str) -> String {
 /// `sweep` (one field): title.
 pub(crate) fn sweep_title(lang: Lang, field: &str) -> String {
     match lang {
-        Lang::Zh => format!("参数扫描：{field}（同一组随机情景）"),
-        Lang::En => format!("Sweep over {field} (the same random futures at every point)"),
+        Lang::Zh => format!("参数扫描：{field}（同一组模拟路径）"),
+        Lang::En => format!("Sweep over the {field} (the same random futures at every point)"),
     }
 }
 
@@ -362,7 +522,7 @@ pub(crate) fn sweep_probability(lang: Lang) -> String {
 
 /// `sweep` (two fields): title.
 pub(crate) fn sweep2_title(lang: Lang) -> String {
-    lang.tr("二维参数扫描（同一组随机情景）", "Two-way sweep (the same random futures at every point)").into()
+    lang.tr("二维参数扫描（同一组模拟路径）", "Two-way sweep (the same random futures at every point)").into()
 }
 
 /// `sweep` (two fields): the heat map of the funds' loss, in `unit`.

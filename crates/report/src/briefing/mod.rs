@@ -153,8 +153,10 @@ pub struct Provenance {
     pub scenario: String,
     /// Scenario hash (first 12 hex digits shown).
     pub sha256: String,
-    /// Rule set or variant.
+    /// Rule set or variant, in words.
     pub rules: String,
+    /// The stress shock applied (`NAME:SEVERITY`), if any.
+    pub shock: Option<String>,
     /// Master seed.
     pub seed: u64,
     /// Paths.
@@ -187,10 +189,24 @@ pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
             labels::headline_sweep(worst, lang)
         }
     };
+    // A comparison names both rule sets by their display names.
+    let (scenario, rules) = match results {
+        Results::Compare { compare, .. } => {
+            let both = format!(
+                "{}{}{}",
+                compare.base.title(lang),
+                lang.tr("对比", " vs "),
+                compare.revision.title(lang)
+            );
+            (both.clone(), both)
+        }
+        _ => (labels::scenario_title(meta, lang), labels::rules_title(meta, lang)),
+    };
     Provenance {
-        scenario: meta.scenario.clone(),
+        scenario,
         sha256: meta.scenario_sha256.clone(),
-        rules: labels::rules_label(meta),
+        rules,
+        shock: meta.shock.clone(),
         seed: meta.seed,
         paths: meta.paths,
         date: meta.date.clone(),

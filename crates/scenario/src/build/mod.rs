@@ -35,6 +35,8 @@ const BUCKET_KEYS: [&str; 4] = ["d1_30", "d31_90", "d91_180", "d181_plus"];
 /// The fields of `[scenario]`.
 struct Head {
     name: String,
+    title_zh: Option<String>,
+    title_en: Option<String>,
     description: String,
     start: YearMonth,
     horizon_months: u16,
@@ -98,6 +100,8 @@ pub(crate) fn build(root: &Node, files: &[SourceFile]) -> (Scenario, Vec<FieldEr
 
     let scenario = Scenario {
         name: head.name,
+        title_zh: head.title_zh,
+        title_en: head.title_en,
         description: head.description,
         start: head.start,
         horizon_months: head.horizon_months,
@@ -153,6 +157,9 @@ fn scenario(cx: &mut Cx<'_>, top: &mut Tab<'_>) -> Head {
     let mut t = cx.table(top, "scenario");
     let head = Head {
         name: cx.string(&mut t, "name", "unnamed"),
+        // Display names for briefings; a blank one is none.
+        title_zh: Some(cx.string(&mut t, "title_zh", "")).filter(|s| !s.trim().is_empty()),
+        title_en: Some(cx.string(&mut t, "title_en", "")).filter(|s| !s.trim().is_empty()),
         description: cx.string(&mut t, "description", ""),
         start: cx.month(&mut t, "start", YearMonth { year: 2024, month: 1 }),
         horizon_months: cx.int(&mut t, "horizon_months", 60, 1, 240) as u16,

@@ -209,7 +209,7 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
     let money = ["loss_fund_yuan", "loss_bank_yuan", "claims_paid_yuan", "disbursed_yuan", "fund_end_yuan"]
         .map(rel)
         .to_vec();
-    let (base_label, rev_label) = (c.base.label(), c.revision.label());
+    let (base_label, rev_label) = (c.base.title(lang), c.revision.title(lang));
     vec![
         (
             "compare".to_string(),
@@ -250,17 +250,13 @@ fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
         })
         .collect();
     Kind::Intervals {
-        title: labels::compare_counties_title(lang, &c.revision.label(), &c.base.label()),
+        title: labels::compare_counties_title(lang, &c.revision.title(lang), &c.base.title(lang)),
         panels: vec![(labels::compare_counties_panel(lang), rows)],
         x_desc: None,
     }
 }
 
 /// The last part of a field's dotted path.
-fn short_field(f: &str) -> String {
-    f.rsplit('.').next().unwrap_or(f).to_string()
-}
-
 fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
     let largest = s
         .points
@@ -303,8 +299,8 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
         out.push((
             "sweep".to_string(),
             Kind::Lines {
-                title: labels::sweep_title(lang, &short_field(f)),
-                x_desc: f.clone(),
+                title: labels::sweep_title(lang, &labels::field_name(f, lang)),
+                x_desc: labels::field_name(f, lang),
                 panels: vec![money, prob],
             },
         ));
@@ -317,8 +313,8 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
             "sweep".to_string(),
             Kind::Heat {
                 title: labels::sweep2_title(lang),
-                x_desc: fields[0].clone(),
-                y_desc: fields[1].clone(),
+                x_desc: labels::field_name(&fields[0], lang),
+                y_desc: labels::field_name(&fields[1], lang),
                 panels: vec![
                     HeatPanel {
                         title: labels::sweep2_loss(lang, unit),
@@ -394,7 +390,13 @@ mod tests {
     /// A one-field sweep whose funds lose `mean` ± `se` yuan at each point.
     fn sweep(points: &[(f64, f64, f64)]) -> SweepIn {
         SweepIn {
-            scenario: NameIn { name: "test".into(), variant: None, sha256: String::new() },
+            scenario: NameIn {
+                name: "test".into(),
+                title_zh: None,
+                title_en: None,
+                variant: None,
+                sha256: String::new(),
+            },
             fields: vec!["rules.compensation.fund_share".into()],
             shape: vec![points.len()],
             paths: 10,

@@ -135,6 +135,7 @@ mod tests {
             scenario: "test".into(),
             sha256: "0123456789abcdef".into(),
             rules: "test".into(),
+            shock: None,
             seed: 1,
             paths: 2,
             date: "2000-01-01".into(),
