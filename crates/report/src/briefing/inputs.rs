@@ -241,6 +241,21 @@ pub struct StressCountyIn {
     /// Its worst townships (absent in directories of earlier versions).
     #[serde(default)]
     pub worst_townships: Vec<WorstTownshipIn>,
+    /// Claims paid by the fund over the horizon, yuan (read for the
+    /// workbook's watch list; optional so that older files still read).
+    #[serde(default)]
+    pub expected_claims_yuan: Option<Est>,
+}
+
+/// `stress.json`: the thresholds of the watch flag.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct ThresholdsIn {
+    /// Watched from this exhaustion probability.
+    pub exhaustion_probability: f64,
+    /// Watched under this fund cover ratio.
+    pub fund_cover_ratio: f64,
+    /// Watched from this mean peak overdue rate.
+    pub peak_overdue_rate: f64,
 }
 
 /// `stress.json`: one of a county's worst townships.
@@ -257,6 +272,10 @@ pub struct WorstTownshipIn {
 pub struct StressIn {
     /// The shock given.
     pub shock: Option<String>,
+    /// The watch flag's thresholds (for the workbook; optional so that
+    /// older files still read).
+    #[serde(default)]
+    pub thresholds: Option<ThresholdsIn>,
     /// Counties ranked.
     pub counties: Vec<StressCountyIn>,
 }
