@@ -94,8 +94,11 @@ fn num(v: f64, shown: Shown) -> Cell {
     if v.is_finite() { Cell::Num(v, shown) } else { Cell::Empty }
 }
 
+/// A text; an empty one is an empty cell (a blank string would be read
+/// back as nothing anyway).
 fn text(t: impl Into<String>) -> Cell {
-    Cell::Text(t.into())
+    let t = t.into();
+    if t.is_empty() { Cell::Empty } else { Cell::Text(t) }
 }
 
 /// A column: its header, its cells (row 2 onwards) and its width.
