@@ -34,3 +34,4 @@ mod two_ways;
 mod unknown_fields;
 mod vasicek;
 mod wiring;
+mod workbook;

@@ -22,7 +22,10 @@ use inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
 pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts};
 pub use html::briefing_html;
 pub use labels::money_unit;
-pub use workbook::{briefing_xlsx, sheet_names};
+pub use workbook::{
+    Cell, Column, HEAD_CAP, Sheet, Shown, TEXT_CAP, WIDTH_MARGIN, briefing_xlsx, column_width, sheet_names,
+    sheets_xlsx, text_width, workbook_sheets,
+};
 
 /// The chart font: Noto Sans SC cut to GB2312 plus ASCII (SIL OFL 1.1,
 /// `assets/fonts/NotoSansSC-COPYRIGHT.txt`).
