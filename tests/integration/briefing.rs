@@ -23,7 +23,15 @@ pub(crate) fn outputs() -> &'static PathBuf {
         let d = std::env::temp_dir().join(format!("mcstress-test-{}-briefing", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
-        let f = write(&d, "small.toml", &small_text()).display().to_string();
+        // The small scenario with display names, as a shipped one has.
+        let titled = small_text()
+            .replacen("name = \"small\"", "name = \"small\"\ntitle_zh = \"小型测试情景\"\ntitle_en = \"Small test scenario\"", 1)
+            .replacen(
+                "[variants.higher-share.rules.compensation]",
+                "[variants.higher-share.scenario]\ntitle_zh = \"提高分担比例\"\ntitle_en = \"Higher fund share\"\n\n[variants.higher-share.rules.compensation]",
+                1,
+            );
+        let f = write(&d, "small.toml", &titled).display().to_string();
         let o = |name: &str| d.join(name).display().to_string();
         for args in [
             vec!["run", &f, "--paths", "24", "--out", &o("run")],
@@ -428,4 +436,83 @@ fn chart_titles_state_the_number_of_counties_actually_plotted() {
     assert!(en.ends_with(&format!("chance to run out ({reached} most fragile)")), "{reached} plotted: {en}");
     let zh = chart_title("breakpoint", "breakpoint", "zh");
     assert!(zh.ends_with(&format!("（最脆弱的{reached}个县）")), "{reached} plotted: {zh}");
+}
+
+/// The readable text of `briefing.html`: no styles, no embedded images or
+/// fonts, no tags.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let body = html.split("</style>").nth(1).unwrap_or(html);
+    let mut in_tag = false;
+    for ch in body.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">")
+}
+
+/// Where `text` shows a negative zero ("-0", "-0.0", "-0.00%").
+fn negative_zeros(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    for (i, w) in chars.windows(2).enumerate() {
+        if w[0] == '-' && w[1] == '0' {
+            let rest: String =
+                chars[i + 1..].iter().take_while(|c| c.is_ascii_digit() || **c == '.').collect();
+            if rest.chars().all(|c| c == '0' || c == '.') {
+                found.push(chars[i.saturating_sub(20)..(i + 12).min(chars.len())].iter().collect());
+            }
+        }
+    }
+    found
+}
+
+/// Item 2 of the briefing issue: a Chinese briefing says everything in
+/// Chinese — no slug of a scenario or variant, no dotted field path, no
+/// "NaN", no negative zero, no "0个县" — and a stress or breakpoint
+/// briefing names its shock.
+#[test]
+fn chinese_briefings_say_everything_in_chinese_and_name_the_shock() {
+    let d = outputs();
+    for kind in ["run", "stress", "compare", "sweep", "breakpoint"] {
+        // Written elsewhere: other tests read the output directories at
+        // the same time.
+        let (dir, out) = (d.join(kind), crate::support::scratch(&format!("briefing-zh-{kind}")));
+        let (src, o) = (dir.display().to_string(), out.display().to_string());
+        let (c, _, err) = cli(&["report", &src, "--lang", "zh", "--out", &o]);
+        assert_eq!(c, 0, "{kind}: {err}");
+        let charts = out.join("charts").display().to_string();
+        let (c, _, err) = cli(&["chart", &src, "--lang", "zh", "--format", "svg", "--out", &charts]);
+        assert_eq!(c, 0, "{kind}: {err}");
+        let html = html_text(&std::fs::read_to_string(out.join("briefing.html")).unwrap());
+        let mut texts = vec![("briefing.html".to_string(), html.clone())];
+        for name in expected(kind) {
+            let svg = std::fs::read_to_string(out.join(format!("charts/{name}.svg"))).unwrap();
+            texts.push((format!("{name}.svg"), svg_texts(&svg).join("\n")));
+        }
+        for (what, text) in &texts {
+            for slug in
+                ["small", "higher-share", "rules.", "fund_share", "NaN", "0个县", "情景数", "随机情景"]
+            {
+                assert!(!text.contains(slug), "{kind}/{what} says {slug:?}: {text}");
+            }
+            assert!(negative_zeros(text).is_empty(), "{kind}/{what}: {:?}", negative_zeros(text));
+        }
+        if kind == "stress" || kind == "breakpoint" {
+            let title = html.split("主要结论").next().unwrap_or_default();
+            assert!(title.contains("干旱"), "{kind}: the title names the shock: {title}");
+            let findings =
+                html.split("主要结论").nth(1).and_then(|f| f.split("图表").next()).unwrap_or_default();
+            assert!(findings.contains("干旱"), "{kind}: the findings name the shock: {findings}");
+        }
+    }
+    // The test of negative zeros could fail.
+    assert_eq!(negative_zeros("差-0.0个百分点，-0.5，-0，-10").len(), 2);
 }

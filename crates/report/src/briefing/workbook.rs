@@ -17,7 +17,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use super::inputs::{
     BreakpointIn, CompareIn, Dif, Est, MonthlyIn, Prob, Results, RunMeta, StressIn, SummaryIn, SweepIn,
 };
-use super::labels::{county_name, money_unit, shock_name};
+use super::labels::{county_name, field_name, money_unit, setting_label, shock_label, shock_name};
 use super::{BriefingError, Lang, Provenance};
 
 fn err(e: XlsxError) -> BriefingError {
@@ -640,7 +640,7 @@ fn sweep_sheet(name: &str, w: &SweepIn, lang: Lang) -> Sheet {
             .map(|v| v.to_string().split_once('.').map_or(0, |(_, f)| f.len().min(6)))
             .max()
             .unwrap_or(0) as u8;
-        sh.col(fld.clone(), values.into_iter().map(|v| num(v, Shown::Fixed(decimals))).collect());
+        sh.col(field_name(fld, lang), values.into_iter().map(|v| num(v, Shown::Fixed(decimals))).collect());
     }
     let q: Vec<_> = w.points.iter().map(|p| &p.province).collect();
     let probs: Vec<Prob> = q.iter().map(|q| q.exhaustion_probability).collect();
@@ -928,10 +928,21 @@ fn watch_sheet(name: &str, st: &StressIn, s: &SummaryIn, lang: Lang) -> Sheet {
 fn provenance_sheet(name: &str, meta: &RunMeta, prov: &Provenance, lang: Lang) -> Sheet {
     let rows = [
         (lang.tr("命令", "Command"), meta.command.clone()),
-        (lang.tr("情景", "Scenario"), meta.scenario.clone()),
+        (lang.tr("情景", "Scenario"), prov.scenario.clone()),
+        // The scenario's name and variant as the files and the command
+        // line spell them: what to type to run it again.
+        (lang.tr("情景代号", "Scenario name"), meta.scenario.clone()),
         ("SHA-256", meta.scenario_sha256.clone()),
-        (lang.tr("变体", "Variant"), meta.variant.clone().unwrap_or_default()),
-        (lang.tr("设定（--set）", "Settings (--set)"), meta.settings.join("; ")),
+        (lang.tr("变体代号", "Variant"), meta.variant.clone().unwrap_or_default()),
+        (
+            lang.tr("设定", "Settings"),
+            meta.settings
+                .iter()
+                .map(|s| setting_label(s, lang))
+                .collect::<Vec<_>>()
+                .join(lang.tr("；", "; ")),
+        ),
+        (lang.tr("冲击", "Shock"), meta.shock.as_deref().map(|s| shock_label(s, lang)).unwrap_or_default()),
         (lang.tr("种子", "Seed"), meta.seed.to_string()),
         (lang.tr("路径数", "Paths"), meta.paths.to_string()),
         (lang.tr("月数", "Months"), meta.horizon_months.to_string()),
