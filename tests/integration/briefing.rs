@@ -516,3 +516,33 @@ fn chinese_briefings_say_everything_in_chinese_and_name_the_shock() {
     // The test of negative zeros could fail.
     assert_eq!(negative_zeros("差-0.0个百分点，-0.5，-0，-10").len(), 2);
 }
+
+/// Item 4 of the briefing issue: a ranking by exhaustion probability that
+/// rests on a few exhausted paths is called noise, the charts' counties
+/// are chosen otherwise, and the briefing says how many paths it takes;
+/// item 7: the briefing prints on A4 without breaking a number.
+#[test]
+fn a_briefing_says_when_county_probabilities_rest_on_few_paths_and_prints_on_a4() {
+    let dir = outputs().join("run");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let paths = summary["run"]["paths"].as_f64().unwrap();
+    let most = summary["counties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["exhaustion_probability"]["p"].as_f64().unwrap() * paths).round())
+        .fold(0.0, f64::max);
+    for (lang, says) in [("zh", "按逾期率峰值选出"), ("en", "by their peak overdue rate instead")] {
+        let out = crate::support::scratch(&format!("briefing-precision-{lang}"));
+        let o = out.display().to_string();
+        let (c, _, err) = cli(&["report", &dir.display().to_string(), "--lang", lang, "--out", &o]);
+        assert_eq!(c, 0, "{err}");
+        let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+        // Fewer than ten exhausted paths in every county: noise.
+        assert_eq!(html.contains(says), most < 10.0, "{lang}: at most {most} exhausted paths");
+        assert!(html.contains("@page { size: A4"), "{lang}: an A4 page");
+        assert!(html.contains("td.n, td.nw { white-space: nowrap; }"), "{lang}: numbers never break");
+        assert!(html.contains("<td class=n>"), "{lang}: numeric cells are marked");
+    }
+}

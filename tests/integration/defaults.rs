@@ -306,7 +306,8 @@ fn strip_comment(line: &str) -> &str {
 
 /// The values the baseline sets on purpose to something else than the
 /// reader's default.
-const BASELINE_OWN: [&str; 3] = ["scenario.name", "scenario.description", "scenario.seed"];
+const BASELINE_OWN: [&str; 5] =
+    ["scenario.name", "scenario.title_zh", "scenario.title_en", "scenario.description", "scenario.seed"];
 
 #[test]
 fn the_baseline_restates_the_readers_defaults_where_it_does_not_mean_to_change_them() {

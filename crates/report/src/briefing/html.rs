@@ -115,11 +115,6 @@ fn counties_count(lang: Lang, k: usize) -> String {
     }
 }
 
-/// Counties most at risk first (the charts' order without a stress ranking).
-fn ranked(s: &SummaryIn) -> Vec<&CountyIn> {
-    super::watched(s, None).into_iter().map(|(c, _)| c).collect()
-}
-
 /// The findings of a run, as sentences.
 fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     let h = s.scenario.horizon_months;
@@ -129,12 +124,45 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     let e = &p.exhaustion_probability;
     let rules = rules_title(meta, lang);
     let u = unit_for(lang, &[p.loss_fund_yuan.mean.0, p.loss_bank_yuan.mean.0, p.loss_uncovered_yuan.mean.0]);
-    let top: Vec<String> = ranked(s)
+    // Counties whose fund ran out in some path, most often first; a
+    // probability resting on a few paths says so.
+    let mut exhausted: Vec<&CountyIn> =
+        s.counties.iter().filter(|c| c.exhaustion_probability.p.0 > 0.0).collect();
+    exhausted.sort_by(|a, b| b.exhaustion_probability.p.0.total_cmp(&a.exhaustion_probability.p.0));
+    let top: Vec<String> = exhausted
         .into_iter()
-        .filter(|c| c.exhaustion_probability.p.0 > 0.0)
         .take(5)
-        .map(|c| format!("{}（{}）", name(c, lang), pct(c.exhaustion_probability.p.0)))
+        .map(|c| {
+            let k = super::exhausted_paths(c, s.run.paths);
+            let p = pct(c.exhaustion_probability.p.0);
+            match (lang, k < super::MIN_EXHAUSTED_PATHS) {
+                (Lang::Zh, true) => format!("{}（{p}，仅{k}条路径耗尽，估计不稳定）", name(c, lang)),
+                (Lang::En, true) => {
+                    format!("{} ({p}; only {k} paths ran out, an unstable estimate)", name(c, lang))
+                }
+                (Lang::Zh, false) => format!("{}（{p}）", name(c, lang)),
+                (Lang::En, false) => format!("{} ({p})", name(c, lang)),
+            }
+        })
         .collect();
+    // When the ranking by exhaustion is noise, say so, say what the
+    // charts chose the counties by instead, and how many paths it takes.
+    let precision = super::exhaustion_ranking_is_noise(s).then(|| {
+        let most = s.counties.iter().map(|c| super::exhausted_paths(c, s.run.paths)).fold(0.0, f64::max);
+        let need = super::paths_for(0.05, 0.01);
+        match lang {
+            Lang::Zh => format!(
+                "各县的耗尽概率依据的耗尽路径很少（{}），按耗尽概率排名不可靠，图表中的重点县按逾期率峰值选出；要使5%左右的耗尽概率标准误降到1个百分点，约需{}条路径。",
+                if most == 0.0 { "没有一条路径出现补偿金耗尽".to_string() } else { format!("最多{most}条") },
+                number(need as f64)
+            ),
+            Lang::En => format!(
+                "The counties' exhaustion probabilities rest on few paths ({}), so a ranking by them is noise: the charts choose the counties to show by their peak overdue rate instead. A probability near 5% needs about {} paths for a standard error of 1 percentage point.",
+                if most == 0.0 { "no path ran out".to_string() } else { format!("at most {most}") },
+                number(need as f64)
+            ),
+        }
+    });
     match lang {
         Lang::Zh => {
             let mut v = vec![
@@ -169,6 +197,7 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
             if !top.is_empty() {
                 v.push(format!("耗尽风险最高的县：{}。", top.join("、")));
             }
+            v.extend(precision);
             v
         }
         Lang::En => {
@@ -205,9 +234,9 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
                 ),
             ];
             if !top.is_empty() {
-                let top: Vec<String> = top.iter().map(|t| t.replace('（', " (").replace('）', ")")).collect();
                 v.push(format!("Counties most at risk: {}.", top.join(", ")));
             }
+            v.extend(precision);
             v
         }
     }
@@ -623,7 +652,11 @@ figcaption {{ font-size: .95em; color: #333; }}\n\
 table {{ border-collapse: collapse; width: 100%; font-size: .85em; }} th, td {{ border: 1px solid #ccc; padding: .25em .5em; }}\n\
 th {{ background: #f0f0f0; position: sticky; top: 0; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}\n\
 tr.watch td {{ background: #fde8e8; }}\n\
-@media print {{ body {{ max-width: none; margin: 0; }} h2 {{ page-break-after: avoid; }} th {{ position: static; }} }}\n\
+td.n, td.nw {{ white-space: nowrap; }}\n\
+@page {{ size: A4; margin: 14mm 12mm; }}\n\
+@media print {{ body {{ max-width: none; margin: 0; font-size: 10pt; }} h2 {{ page-break-after: avoid; }} th {{ position: static; }} \
+table {{ font-size: 8pt; }} thead {{ display: table-header-group; }} tr, figure {{ page-break-inside: avoid; break-inside: avoid; }} \
+figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ font-size: 8pt; }} }}\n\
 </style>\n</head>\n<body>\n",
         if lang == Lang::Zh { "zh-CN" } else { "en" },
         esc(&title)

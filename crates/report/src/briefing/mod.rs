@@ -217,9 +217,32 @@ pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
     }
 }
 
+/// Fewest exhausted paths behind the largest county probability for a
+/// ranking by exhaustion probability to mean anything: below it the order
+/// is mostly which county happened to run out in one or two paths.
+pub(crate) const MIN_EXHAUSTED_PATHS: f64 = 10.0;
+
+/// How many paths a county's exhaustion probability rests on.
+pub(crate) fn exhausted_paths(c: &CountyIn, paths: u32) -> f64 {
+    (c.exhaustion_probability.p.0 * f64::from(paths)).round()
+}
+
+/// Whether a ranking of the counties by exhaustion probability is noise:
+/// no county's fund ran out in [`MIN_EXHAUSTED_PATHS`] paths.
+pub(crate) fn exhaustion_ranking_is_noise(s: &SummaryIn) -> bool {
+    s.counties.iter().map(|c| exhausted_paths(c, s.run.paths)).fold(0.0, f64::max) < MIN_EXHAUSTED_PATHS
+}
+
+/// Paths a probability near `p` needs for a standard error of `se`
+/// (binomial: p(1 − p)/se²).
+pub(crate) fn paths_for(p: f64, se: f64) -> u64 {
+    (p * (1.0 - p) / (se * se)).ceil() as u64
+}
+
 /// Counties most watched first: a `stress` directory's ranking, else the
-/// exhaustion probability, then the peak overdue rate, then the code; each
-/// with whether it is on the watch list.
+/// exhaustion probability (or, when that ranking is noise, the peak
+/// overdue rate, whose mean every path informs), then the peak overdue
+/// rate, then the code; each with whether it is on the watch list.
 fn watched<'a>(s: &'a SummaryIn, stress: Option<&StressIn>) -> Vec<(&'a CountyIn, bool)> {
     let mut v: Vec<(&CountyIn, bool, usize)> = s
         .counties
@@ -230,10 +253,13 @@ fn watched<'a>(s: &'a SummaryIn, stress: Option<&StressIn>) -> Vec<(&'a CountyIn
             (c, watch, st.map_or(usize::MAX, |k| k.rank))
         })
         .collect();
+    let noise = exhaustion_ranking_is_noise(s);
+    let exhaustion = |c: &CountyIn| if noise { 0.0 } else { c.exhaustion_probability.p.0 };
     v.sort_by(|a, b| {
         a.2.cmp(&b.2)
-            .then(b.0.exhaustion_probability.p.0.total_cmp(&a.0.exhaustion_probability.p.0))
+            .then(exhaustion(b.0).total_cmp(&exhaustion(a.0)))
             .then(b.0.peak_overdue_rate.mean.0.total_cmp(&a.0.peak_overdue_rate.mean.0))
+            .then(b.0.exhaustion_probability.p.0.total_cmp(&a.0.exhaustion_probability.p.0))
             .then(a.0.id.cmp(&b.0.id))
     });
     v.into_iter().map(|(c, w, _)| (c, w)).collect()
