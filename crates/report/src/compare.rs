@@ -15,17 +15,24 @@ fn row(o: &mut String, label: &str, d: &Diff, scale: f64, unit: &str, digits: us
     let f = |x: f64| format!("{:.*}", digits, x * scale);
     // From one path there is no standard error, nor an interval.
     let g = |x: f64| if x.is_finite() { f(x) } else { "n/a".to_string() };
+    // A figure that does not vary between paths (0 on both sides, say)
+    // has no correlation and no variance to reduce: say so in words.
+    let paired = if d.correlation.is_finite() && d.variance_reduction.is_finite() {
+        format!("(paired corr {:.3}, variance ÷{:.1})", d.correlation, d.variance_reduction)
+    } else if d.se == 0.0 {
+        "(the same on every path)".to_string()
+    } else {
+        "(no paired correlation)".to_string()
+    };
     let _ = writeln!(
         o,
-        "  {label:<34} {:>12} {:>12} {:>12} ± {:<10} [{} – {}] {unit}  (paired corr {:.3}, variance ÷{:.1})",
+        "  {label:<34} {:>12} {:>12} {:>12} ± {:<10} [{} – {}] {unit}  {paired}",
         f(d.base),
         f(d.revision),
         f(d.diff),
         g(d.se),
         g(d.ci95_low),
         g(d.ci95_high),
-        d.correlation,
-        d.variance_reduction
     );
 }
 
