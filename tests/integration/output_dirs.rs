@@ -505,7 +505,7 @@ fn one_path_gives_no_nan_anywhere() {
         let html = visible(&fs::read_to_string(r.join("briefing.html")).unwrap());
         assert!(!html.contains("NaN"), "{lang}");
         assert!(
-            html.contains("a standard error needs at least 2 paths") || html.contains("标准误需至少2条情景"),
+            html.contains("a standard error needs at least 2 paths") || html.contains("标准误需至少2条路径"),
             "{lang}"
         );
         // The workbook's summary sheet: row 3 is the peak overdue rate,
