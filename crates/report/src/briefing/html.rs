@@ -279,37 +279,21 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             let u = unit_for(lang, &[f.base.0, f.revision.0]);
             // A probability that moved by less than its interval says: no
             // distinguishable change, in those words.
+            let (before, after) = (pct(e.base.0), pct(e.revision.0));
+            let (by, lo, hi) = (points(e.diff.0), points(e.ci95_low.0), points(e.ci95_high.0));
             let probability = match (lang, signif(&e)) {
                 (Lang::Zh, false) => format!(
-                    "至少一个县补偿金耗尽的概率没有可分辨的变化（修订前{}，修订后{}，差的95%置信区间{}至{}个百分点）",
-                    pct(e.base.0),
-                    pct(e.revision.0),
-                    points(e.ci95_low.0),
-                    points(e.ci95_high.0)
+                    "至少一个县补偿金耗尽的概率没有可分辨的变化（修订前{before}，修订后{after}，差的95%置信区间{lo}至{hi}个百分点）"
                 ),
                 (Lang::Zh, true) => format!(
-                    "至少一个县补偿金耗尽的概率由{}{}至{}（差{}个百分点，95%置信区间{}至{}）",
-                    pct(e.base.0),
-                    if e.diff.0 > 0.0 { "升" } else { "降" },
-                    pct(e.revision.0),
-                    points(e.diff.0),
-                    points(e.ci95_low.0),
-                    points(e.ci95_high.0)
+                    "至少一个县补偿金耗尽的概率由{before}{}至{after}（差{by}个百分点，95%置信区间{lo}至{hi}）",
+                    if e.diff.0 > 0.0 { "升" } else { "降" }
                 ),
                 (Lang::En, false) => format!(
-                    "the probability that at least one county's fund runs out shows no distinguishable change ({} before, {} after; 95% interval of the difference {} to {} percentage points)",
-                    pct(e.base.0),
-                    pct(e.revision.0),
-                    points(e.ci95_low.0),
-                    points(e.ci95_high.0)
+                    "the probability that at least one county's fund runs out shows no distinguishable change ({before} before, {after} after; 95% interval of the difference {lo} to {hi} percentage points)"
                 ),
                 (Lang::En, true) => format!(
-                    "the probability that at least one county's fund runs out moves from {} to {} ({} percentage points, 95% interval {} to {})",
-                    pct(e.base.0),
-                    pct(e.revision.0),
-                    points(e.diff.0),
-                    points(e.ci95_low.0),
-                    points(e.ci95_high.0)
+                    "the probability that at least one county's fund runs out moves from {before} to {after} ({by} percentage points, 95% interval {lo} to {hi})"
                 ),
             };
             let overdue = match (lang, signif(&o)) {
