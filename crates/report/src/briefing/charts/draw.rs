@@ -990,3 +990,49 @@ where
     foot.draw(&Text::new(footer.to_string(), (16, 12), font(17).color(&RGBColor(60, 60, 60)))).map_err(de)?;
     root.present().map_err(de)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_print_no_needless_decimals_and_the_same_number_on_every_tick() {
+        // Whole ticks print whole: "80", not "80.00"; "2%", not "2.00%".
+        let t = Ticks::new(&(0.0..88.0), VALUE_LABELS);
+        assert_eq!(t.label(&80.0), "80");
+        assert_eq!(t.percent().label(&2.0), "2%");
+        // A step of a half needs one decimal, on every tick alike.
+        assert_eq!(decimals_for(&[0.0, 0.5, 1.0, 1.5]), 1);
+        assert_eq!(decimals_for(&[0.0, 0.25, 0.5]), 2);
+        assert_eq!(decimals_for(&[0.0, 20.0, 40.0]), 0);
+        let half = Ticks::new(&(0.0..1.6), 4);
+        assert_eq!(half.label(&1.0), "1.0");
+        // A zero carries no sign; a signed axis marks gains.
+        assert_eq!(Ticks::new(&(-3.0..3.0), VALUE_LABELS).signed().label(&-0.0), "0");
+        assert_eq!(Ticks::new(&(-3.0..3.0), VALUE_LABELS).signed().label(&2.0), "+2");
+    }
+
+    #[test]
+    fn a_loss_series_that_is_zero_everywhere_gets_no_legend_entry() {
+        register_font().unwrap();
+        let bar = |label: &str, v: [f64; 3]| StackedBar {
+            label: label.into(),
+            values: v,
+            texts: v.map(|x| format!("{x} units")),
+            total: format!("{} units", v.iter().sum::<f64>()),
+        };
+        let kind = |third: f64| Kind::Stacked {
+            title: "Losses".into(),
+            y_desc: "Loss".into(),
+            bars: vec![bar("first", [3.0, 2.0, third]), bar("second", [4.0, 1.0, 0.0])],
+            legend: ["fund borne".into(), "bank borne".into(), "uncovered part".into()],
+        };
+        let without = render("losses", &kind(0.0), "footer").unwrap().svg;
+        assert!(without.contains("fund borne") && without.contains("bank borne"));
+        assert!(!without.contains("uncovered part"), "an all-zero series has no legend entry");
+        // The value labels are drawn: each part and the total.
+        assert!(without.contains(">3 units<") && without.contains(">5 units<"), "value labels");
+        let with = render("losses", &kind(1.0), "footer").unwrap().svg;
+        assert!(with.contains("uncovered part"), "a series with a loss has its entry");
+    }
+}
