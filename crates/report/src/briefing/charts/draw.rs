@@ -694,6 +694,9 @@ where
     // The estimate counts too: from one path its interval is undefined.
     let lo = rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(0.0, f64::min);
     let hi = rows.iter().flat_map(|r| [r.1, r.3]).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    // Without rows (no county reaches the target) the axis still spans
+    // one unit, not a billionth with every tick reading "0".
+    let hi = if hi - lo < 1e-9 { lo + 1.0 } else { hi };
     let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let x = pad_range(lo, hi);
     let mut chart = ChartBuilder::on(area)
