@@ -5,7 +5,7 @@
 //! the workbook take their labels from here, so that one wording is kept
 //! in one place.
 
-use super::inputs::{BreakpointIn, CountyIn, Dif, Prob, RunMeta};
+use super::inputs::{BreakpointIn, CountyIn, Dif, Prob, RunMeta, ThresholdsIn};
 use super::{Lang, Provenance};
 
 // ----- names -----
@@ -346,11 +346,6 @@ pub(crate) fn survival_province(lang: Lang) -> String {
     lang.tr("全省：任一县耗尽", "Province: some county's fund").into()
 }
 
-/// `exhaustion-survival`: month axis.
-pub(crate) fn survival_month_axis(lang: Lang) -> String {
-    lang.tr("月份（模拟第几个月）", "Month of the simulation").into()
-}
-
 /// `exhaustion-survival`: value axis.
 pub(crate) fn survival_axis(lang: Lang) -> String {
     lang.tr("补偿金已耗尽的概率（%）", "Probability the fund is exhausted by then (%)").into()
@@ -373,15 +368,131 @@ pub(crate) fn ranking_axis(lang: Lang) -> String {
     .into()
 }
 
-/// `county-ranking`: the legend, with the watch rule (that of a stress
-/// test when `stress`).
-pub(crate) fn ranking_legend(lang: Lang, stress: bool) -> [String; 3] {
-    let rule = if stress {
-        lang.tr("关注标准见压力测试阈值", "watch thresholds as set for the stress test")
-    } else {
-        lang.tr("关注：耗尽概率 ≥ 5%", "watch: exhaustion probability ≥ 5%")
+/// `county-ranking`: the legend of red bars, counties watched because
+/// their exhaustion probability (the bar) reaches `threshold` (a share).
+pub(crate) fn ranking_watch_probability(lang: Lang, threshold: f64) -> String {
+    match lang {
+        Lang::Zh => format!("需关注：耗尽概率≥{}", share_pct(threshold)),
+        Lang::En => format!("watched: P(exhausted) ≥ {}", share_pct(threshold)),
+    }
+}
+
+/// `county-ranking` of a stress test: the legend of orange bars, counties
+/// watched for the other `reasons` (keys of `stress.json`), with the
+/// thresholds where known.
+pub(crate) fn ranking_watch_other(lang: Lang, reasons: &[&str], t: Option<ThresholdsIn>) -> String {
+    let one = |r: &str| -> String {
+        match (r, lang) {
+            ("fund_cover_ratio", Lang::Zh) => match t {
+                Some(t) => format!("补偿金不足预期代偿的{}倍", chart_number(t.fund_cover_ratio)),
+                None => "补偿金不足以覆盖预期代偿".into(),
+            },
+            ("fund_cover_ratio", Lang::En) => match t {
+                Some(t) => format!("fund under {} × expected claims", chart_number(t.fund_cover_ratio)),
+                None => "fund short of expected claims".into(),
+            },
+            ("peak_overdue_rate", Lang::Zh) => match t {
+                Some(t) => format!("逾期率峰值≥{}", share_pct(t.peak_overdue_rate)),
+                None => "逾期率峰值高".into(),
+            },
+            ("peak_overdue_rate", Lang::En) => match t {
+                Some(t) => format!("peak overdue rate ≥ {}", share_pct(t.peak_overdue_rate)),
+                None => "high peak overdue rate".into(),
+            },
+            (other, _) => other.to_string(),
+        }
     };
-    [lang.tr("需关注", "on the watch list").into(), lang.tr("未列入关注", "not watched").into(), rule.into()]
+    let list: Vec<String> = reasons.iter().map(|r| one(r)).collect();
+    match lang {
+        Lang::Zh if list.is_empty() => "需关注：压力测试的其他标准".into(),
+        Lang::En if list.is_empty() => "watched: other thresholds of the stress test".into(),
+        Lang::Zh => format!("需关注：{}", list.join("或")),
+        Lang::En => format!("watched: {}", list.join(" or ")),
+    }
+}
+
+/// `county-ranking`: the legend of blue bars.
+pub(crate) fn ranking_not_watched(lang: Lang) -> String {
+    lang.tr("未列入关注", "not watched").into()
+}
+
+/// `county-ranking`: the note when no fund ran out on any path.
+pub(crate) fn ranking_zero_note(lang: Lang) -> String {
+    lang.tr(
+        "没有县的补偿金在任何路径上耗尽；须线为95%置信区间上限",
+        "No fund ran out on any path; whiskers reach the 95% upper bounds",
+    )
+    .into()
+}
+
+/// A share as a percentage without needless decimals: 0.05 → "5%",
+/// 0.125 → "12.5%".
+fn share_pct(share: f64) -> String {
+    format!("{}%", chart_number(share * 100.0))
+}
+
+/// A number with at most three decimals and none that are zero: 1.5 →
+/// "1.5", 2.0 → "2", never "-0".
+fn chart_number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// An amount as a chart prints it beside a bar or a dot: three
+/// significant digits and the unit of [`money_unit`] ("5.01亿元",
+/// "501 million yuan"); `signed` puts "+" before a gain.
+pub(crate) fn chart_amount(lang: Lang, value: f64, unit: &str, signed: bool) -> String {
+    let a = value.abs();
+    let decimals = if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let mut n = format!("{value:.decimals$}");
+    // Rounded to zero, a sign would say more than the number does.
+    if n.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        n = n.trim_start_matches('-').to_string();
+    } else if signed && value > 0.0 {
+        n.insert(0, '+');
+    }
+    match lang {
+        Lang::Zh => format!("{n}{unit}"),
+        Lang::En => format!("{n} {unit}"),
+    }
+}
+
+// ----- time axes -----
+
+/// The month a stress shock strikes, marked on the time axes: the shock
+/// as given (`drought:3`) and its calendar month.
+pub(crate) fn shock_marker(lang: Lang, spec: &str, month: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{}（{month}）", shock_label(spec, lang)),
+        Lang::En => format!("{} ({month})", shock_label(spec, lang)),
+    }
+}
+
+/// `fund-fan`: the right-hand axis of the exhaustion probability.
+pub(crate) fn exhausted_axis(lang: Lang) -> String {
+    lang.tr("已耗尽的概率（%）", "P(exhausted by then) (%)").into()
+}
+
+/// `fund-fan`: the legend of the exhaustion probability's line.
+pub(crate) fn exhausted_legend(lang: Lang) -> String {
+    lang.tr("已耗尽的概率（右轴）", "P(exhausted by then), right axis").into()
+}
+
+/// `compare` and `compare-counties`: what red and blue mean.
+pub(crate) fn difference_legend(lang: Lang) -> [String; 2] {
+    [
+        lang.tr("95%区间不含0：可分辨的变化", "95% interval excludes 0: a distinguishable change").into(),
+        lang.tr("95%区间含0：无可分辨的变化", "95% interval includes 0: no distinguishable change").into(),
+    ]
 }
 
 // ----- losses -----

@@ -21,10 +21,15 @@ use super::super::inputs::{
 };
 use super::super::labels::{self, county_label, county_name, money_unit};
 use super::super::{BriefingError, DataError, Lang, watched};
-use super::{Fan, HeatPanel, Interval, Kind, LinePanel, RankingRow};
+use super::{Fan, HeatPanel, Interval, Kind, LinePanel, RankingRow, StackedBar, TimeAxis};
 
 /// Counties in `county-ranking` and `breakpoint`, at most.
 const MAX_RANKED: usize = 30;
+
+/// The exhaustion probability at or above which a run's county is
+/// watched (a stress test states its own in `stress.json`), as
+/// `super::super::watched` applies it.
+const WATCH_PROBABILITY: f64 = 0.05;
 
 /// Counties in `compare-counties`, at most.
 const MAX_COMPARED: usize = 20;
@@ -47,6 +52,43 @@ pub(super) fn charts(results: &Results, lang: Lang) -> Result<Vec<(String, Kind)
         Results::Sweep { sweep } => sweep_charts(sweep, lang),
         Results::Breakpoint { breakpoint } => breakpoint_charts(breakpoint, lang),
     })
+}
+
+/// The calendar months of the time axes, from the `date` column of
+/// `monthly.csv` ("YYYY-MM"): a tick every 3 months over a year or less,
+/// every 6 over three years or less, else every 12, at calendar months
+/// that divide the year evenly (January, July, …), and the first month,
+/// unless a tick follows it too closely to be read. A stress's shock
+/// strikes in the first month: that month is marked.
+fn time_axis(monthly: &[MonthlyIn], stress: Option<&StressIn>, lang: Lang) -> TimeAxis {
+    let months: Vec<(u16, &str)> = monthly
+        .iter()
+        .filter(|r| r.county_id == "province" && r.figure == "overdue_rate")
+        .map(|r| (r.month, r.date.as_str()))
+        .collect();
+    let step: u16 = match months.len() {
+        0..=12 => 3,
+        13..=36 => 6,
+        _ => 12,
+    };
+    // The calendar month (1–12) of a date; a date that does not parse
+    // gets no tick rather than a wrong one.
+    let calendar = |d: &str| d.get(5..7).and_then(|m| m.parse::<u16>().ok()).filter(|m| (1..=12).contains(m));
+    let mut ticks: Vec<(f64, String)> = Vec::new();
+    for (k, &(m, d)) in months.iter().enumerate() {
+        let Some(c) = calendar(d) else { continue };
+        let on_step = (c - 1) % step == 0;
+        let first = k == 0;
+        let near_first = months.first().is_some_and(|f| m > f.0 && m - f.0 < step / 2 + 1);
+        if first || (on_step && !near_first) {
+            ticks.push((f64::from(m), d.to_string()));
+        }
+    }
+    let shock = stress.and_then(|st| st.shock.as_deref()).and_then(|spec| {
+        let (m, d) = months.first()?;
+        Some((f64::from(*m), labels::shock_marker(lang, spec, d)))
+    });
+    TimeAxis { ticks, shock }
 }
 
 /// The bands of `figure` of `county` over months, divided by `scale`.
@@ -73,6 +115,7 @@ fn run_charts(
     let order = watched(s, stress);
     let top: Vec<&CountyIn> = order.iter().take(4).map(|(c, _)| *c).collect();
     let mut out = Vec::new();
+    let time = time_axis(monthly, stress, lang);
 
     let mut panels = vec![fan(monthly, "province", "overdue_rate", 0.01, labels::province(lang))];
     panels
@@ -83,25 +126,42 @@ fn run_charts(
             title: labels::overdue_fan_title(lang),
             x_desc: labels::month_axis(lang),
             y_desc: labels::overdue_axis(lang),
+            time: time.clone(),
             panels,
             zero_line: None,
             legend: labels::band_legend(lang),
+            exhausted: None,
         },
     ));
 
     let largest = top.iter().map(|c| c.fund_start_yuan).fold(0.0, f64::max);
     let (div, unit) = money_unit(lang, largest);
-    let panels: Vec<Fan> =
-        top.iter().map(|c| fan(monthly, &c.id, "fund_balance_yuan", div, county_label(c, lang))).collect();
+    // Each fund's balance with the probability it is exhausted by then:
+    // the bands show the usual months, the probability the tail that
+    // matters.
+    let panels: Vec<Fan> = top
+        .iter()
+        .map(|c| {
+            let mut f = fan(monthly, &c.id, "fund_balance_yuan", div, county_label(c, lang));
+            f.exhausted = monthly
+                .iter()
+                .filter(|r| r.county_id == c.id && r.figure == "exhausted_probability")
+                .map(|r| r.mean.unwrap_or(f64::NAN) * 100.0)
+                .collect();
+            f
+        })
+        .collect();
     out.push((
         "fund-fan".to_string(),
         Kind::Fans {
             title: labels::fund_fan_title(lang),
             x_desc: labels::month_axis(lang),
             y_desc: labels::balance_axis(lang, unit),
+            time: time.clone(),
             panels,
             zero_line: Some(labels::exhaustion_line(lang)),
             legend: labels::band_legend(lang),
+            exhausted: Some((labels::exhausted_axis(lang), labels::exhausted_legend(lang))),
         },
     ));
 
@@ -123,20 +183,53 @@ fn run_charts(
         "exhaustion-survival".to_string(),
         Kind::Survival {
             title: labels::survival_title(lang),
-            x_desc: labels::survival_month_axis(lang),
+            x_desc: labels::month_axis(lang),
             y_desc: labels::survival_axis(lang),
+            time,
             series,
         },
     ));
 
+    // The colour says why a county is watched: red for the probability
+    // the bar shows, orange for a stress test's other thresholds (a red
+    // bar of 0 % would contradict its own legend), blue for not watched.
+    let threshold =
+        stress.and_then(|st| st.thresholds).map_or(WATCH_PROBABILITY, |t| t.exhaustion_probability);
+    let mut other_reasons: Vec<&str> = Vec::new();
     let rows: Vec<RankingRow> = order
         .iter()
         .take(MAX_RANKED)
         .map(|(c, w)| {
             let p = &c.exhaustion_probability;
-            (county_label(c, lang), p.p.0 * 100.0, p.ci95_low.0 * 100.0, p.ci95_high.0 * 100.0, *w)
+            let reasons: Vec<&str> = stress
+                .and_then(|st| st.counties.iter().find(|k| k.id == c.id))
+                .map(|k| k.watch_reasons.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            // Without reasons (a run, or a stress of an earlier version),
+            // the probability against its threshold says it.
+            let for_probability = if reasons.is_empty() {
+                p.p.0 >= threshold
+            } else {
+                reasons.contains(&"exhaustion_probability")
+            };
+            let class = match (*w, for_probability) {
+                (true, true) => 0,
+                (true, false) => {
+                    for r in reasons {
+                        if !other_reasons.contains(&r) {
+                            other_reasons.push(r);
+                        }
+                    }
+                    1
+                }
+                (false, _) => 2,
+            };
+            (county_label(c, lang), p.p.0 * 100.0, p.ci95_low.0 * 100.0, p.ci95_high.0 * 100.0, class)
         })
         .collect();
+    // In the order the engine checks them.
+    other_reasons.sort_by_key(|r| ["fund_cover_ratio", "peak_overdue_rate"].iter().position(|k| k == r));
+    let all_zero = rows.iter().all(|r| r.1 == 0.0);
     out.push((
         "county-ranking".to_string(),
         Kind::Ranking {
@@ -144,7 +237,12 @@ fn run_charts(
             x_desc: labels::ranking_axis(lang),
             name_width: if lang == Lang::Zh { 190 } else { 330 },
             rows,
-            legend: labels::ranking_legend(lang, stress.is_some()),
+            legend: [
+                labels::ranking_watch_probability(lang, threshold),
+                labels::ranking_watch_other(lang, &other_reasons, stress.and_then(|st| st.thresholds)),
+                labels::ranking_not_watched(lang),
+            ],
+            note: all_zero.then(|| labels::ranking_zero_note(lang)),
         },
     ));
     out.push(("losses".to_string(), losses(lang, &[(labels::this_scenario(lang), s)])));
@@ -165,7 +263,9 @@ fn losses(lang: Lang, sets: &[(String, &SummaryIn)]) -> Kind {
         .iter()
         .map(|(n, s)| {
             let p = &s.province;
-            (
+            stacked_bar(
+                lang,
+                unit,
                 n.clone(),
                 [
                     p.loss_fund_yuan.mean.0 / div,
@@ -178,7 +278,17 @@ fn losses(lang: Lang, sets: &[(String, &SummaryIn)]) -> Kind {
     stacked_losses(lang, unit, bars)
 }
 
-fn stacked_losses(lang: Lang, unit: &str, bars: Vec<(String, [f64; 3])>) -> Kind {
+/// A bar of `losses` with the texts of its amounts, in `unit`.
+fn stacked_bar(lang: Lang, unit: &str, label: String, values: [f64; 3]) -> StackedBar {
+    StackedBar {
+        label,
+        values,
+        texts: values.map(|v| labels::chart_amount(lang, v, unit, false)),
+        total: labels::chart_amount(lang, values.iter().sum(), unit, false),
+    }
+}
+
+fn stacked_losses(lang: Lang, unit: &str, bars: Vec<StackedBar>) -> Kind {
     Kind::Stacked {
         title: labels::losses_title(lang),
         y_desc: labels::loss_axis(lang, unit),
@@ -192,17 +302,27 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
     // Probabilities and rates: the difference in percentage points.
     let pp = |key: &str| {
         let d: Dif = get(key);
-        (labels::compare_figure(lang, key), d.diff.0 * 100.0, d.ci95_low.0 * 100.0, d.ci95_high.0 * 100.0)
+        (
+            labels::compare_figure(lang, key),
+            d.diff.0 * 100.0,
+            d.ci95_low.0 * 100.0,
+            d.ci95_high.0 * 100.0,
+            String::new(),
+        )
     };
-    // Amounts: the difference relative to today's rules, in percent.
+    // Amounts: the difference relative to today's rules, in percent,
+    // with the difference itself beside it (a large share of a small
+    // amount is not a large amount).
     let rel = |key: &str| {
         let d: Dif = get(key);
         let b = d.base.0.abs().max(1e-12);
+        let (div, unit) = money_unit(lang, d.diff.0);
         (
             labels::compare_figure(lang, key),
             d.diff.0 / b * 100.0,
             d.ci95_low.0 / b * 100.0,
             d.ci95_high.0 / b * 100.0,
+            labels::chart_amount(lang, d.diff.0 / div, unit, true),
         )
     };
     let rates = ["exhaustion_probability", "peak_overdue_rate", "final_overdue_rate"].map(pp).to_vec();
@@ -220,6 +340,7 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
                     (labels::compare_rates_panel(lang), rates),
                     (labels::compare_money_panel(lang), money),
                 ],
+                legend: Some(labels::difference_legend(lang)),
             },
         ),
         ("compare-counties".to_string(), compare_counties(c, lang)),
@@ -246,6 +367,7 @@ fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
                 d.diff.0 * 100.0,
                 d.ci95_low.0 * 100.0,
                 d.ci95_high.0 * 100.0,
+                String::new(),
             )
         })
         .collect();
@@ -253,6 +375,7 @@ fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
         title: labels::compare_counties_title(lang, &c.revision.title(lang), &c.base.title(lang)),
         panels: vec![(labels::compare_counties_panel(lang), rows)],
         x_desc: None,
+        legend: Some(labels::difference_legend(lang)),
     }
 }
 
@@ -340,7 +463,9 @@ fn sweep_charts(s: &SweepIn, lang: Lang) -> Vec<(String, Kind)> {
         .map(|p| {
             let label = fields.iter().map(|f| format!("{}", value(p, f))).collect::<Vec<_>>().join(" × ");
             let q = &p.province;
-            (
+            stacked_bar(
+                lang,
+                unit,
                 label,
                 [
                     q.loss_fund_yuan.mean.0 / div,
@@ -362,7 +487,7 @@ fn breakpoint_charts(b: &BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
         .filter_map(|c| {
             let s = c.severity?;
             let name = county_name(&c.name, &c.name_en, lang);
-            Some((name, s, c.severity_low.unwrap_or(0.0), c.severity_high.unwrap_or(top)))
+            Some((name, s, c.severity_low.unwrap_or(0.0), c.severity_high.unwrap_or(top), String::new()))
         })
         .take(MAX_RANKED)
         .collect();
@@ -372,6 +497,7 @@ fn breakpoint_charts(b: &BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
             title: labels::breakpoint_title(lang, &b.shock, b.target, rows.len()),
             panels: vec![(labels::breakpoint_panel(lang), rows)],
             x_desc: Some(labels::breakpoint_axis(lang)),
+            legend: None,
         },
     )]
 }

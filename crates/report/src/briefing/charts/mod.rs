@@ -32,17 +32,21 @@ pub struct Chart {
 
 /// The charts that exist, each with its figures and its labels.
 enum Kind {
-    /// Fan charts over months, one panel each (2 × 2 when several).
+    /// Fan charts over months, one panel each (2 × 2 when several), on
+    /// one value scale so that the panels compare.
     Fans {
         title: String,
         x_desc: String,
         y_desc: String,
+        time: TimeAxis,
         panels: Vec<Fan>,
         zero_line: Option<String>,
         legend: [String; 3],
+        /// The exhaustion probability on a right-hand axis: (axis, legend).
+        exhausted: Option<(String, String)>,
     },
     /// Cumulative exhaustion probability by month.
-    Survival { title: String, x_desc: String, y_desc: String, series: Vec<SurvivalSeries> },
+    Survival { title: String, x_desc: String, y_desc: String, time: TimeAxis, series: Vec<SurvivalSeries> },
     /// Horizontal bars with whiskers, most at risk at the top.
     Ranking {
         title: String,
@@ -50,16 +54,36 @@ enum Kind {
         /// Width of the name column, pixels.
         name_width: u32,
         rows: Vec<RankingRow>,
+        /// What each colour means, by [`RankingRow`]'s class: watched for
+        /// the probability shown, watched for another reason, not watched.
         legend: [String; 3],
+        /// A note under the legend (e.g. why every bar is empty).
+        note: Option<String>,
     },
     /// Dots with interval lines, one panel per group.
-    Intervals { title: String, panels: Vec<(String, Vec<Interval>)>, x_desc: Option<String> },
+    Intervals {
+        title: String,
+        panels: Vec<(String, Vec<Interval>)>,
+        x_desc: Option<String>,
+        /// What red and blue mean (differences only).
+        legend: Option<[String; 2]>,
+    },
     /// Lines with shaded intervals over a swept value.
     Lines { title: String, x_desc: String, panels: Vec<LinePanel> },
     /// Heat maps over a two-way grid.
     Heat { title: String, x_desc: String, y_desc: String, panels: Vec<HeatPanel> },
     /// Stacked bars of who bears the losses.
-    Stacked { title: String, y_desc: String, bars: Vec<(String, [f64; 3])>, legend: [String; 3] },
+    Stacked { title: String, y_desc: String, bars: Vec<StackedBar>, legend: [String; 3] },
+}
+
+/// A time axis in calendar months: the months labelled and the month a
+/// shock strikes, each with its text.
+#[derive(Clone, Debug, Default)]
+struct TimeAxis {
+    /// (month, "YYYY-MM") of each tick.
+    ticks: Vec<(f64, String)>,
+    /// (month, legend) of the shock.
+    shock: Option<(f64, String)>,
 }
 
 /// A series over months with its bands.
@@ -72,16 +96,30 @@ struct Fan {
     p50: Vec<f64>,
     p75: Vec<f64>,
     p95: Vec<f64>,
+    /// Probability the fund is exhausted by each month, percent (empty:
+    /// not shown).
+    exhausted: Vec<f64>,
 }
 
 /// (label, month, probability, low, high), in percent.
 type SurvivalSeries = (String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 
-/// (name, probability, low, high, watched), in percent.
-type RankingRow = (String, f64, f64, f64, bool);
+/// (name, probability, low, high, class), in percent; the class indexes
+/// the ranking's legend.
+type RankingRow = (String, f64, f64, f64, usize);
 
-/// (label, estimate, low, high).
-type Interval = (String, f64, f64, f64);
+/// (label, estimate, low, high, note beside the dot, empty for none).
+type Interval = (String, f64, f64, f64, String);
+
+/// One stacked bar: its label, the three amounts (in the axis' unit) and
+/// the text of each amount and of their total.
+#[derive(Clone, Debug)]
+struct StackedBar {
+    label: String,
+    values: [f64; 3],
+    texts: [String; 3],
+    total: String,
+}
 
 /// (label, mean, low, high) per point.
 type LineSeriesData = (String, Vec<f64>, Vec<f64>, Vec<f64>);
