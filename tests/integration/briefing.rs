@@ -546,3 +546,52 @@ fn a_briefing_says_when_county_probabilities_rest_on_few_paths_and_prints_on_a4(
         assert!(html.contains("<td class=n>"), "{lang}: numeric cells are marked");
     }
 }
+
+/// Item 2 of the briefing issue: time axes in calendar months, starting at
+/// the scenario's first month, and a stress marks its shock's month.
+#[test]
+fn time_axes_are_calendar_months_and_a_stress_marks_its_shock() {
+    for kind in ["run", "stress"] {
+        let dir = outputs().join(kind);
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        let start = summary["scenario"]["start"].as_str().unwrap().to_string();
+        let months = summary["scenario"]["horizon_months"].as_u64().unwrap();
+        let (y0, m0): (u64, u64) = (start[..4].parse().unwrap(), start[5..].parse().unwrap());
+        let last = y0 * 12 + m0 - 1 + months - 1;
+        for lang in ["zh", "en"] {
+            let out = crate::support::scratch(&format!("briefing-months-{kind}-{lang}"));
+            let o = out.display().to_string();
+            let (c, _, err) =
+                cli(&["chart", &dir.display().to_string(), "--lang", lang, "--format", "svg", "--out", &o]);
+            assert_eq!(c, 0, "{err}");
+            for name in ["overdue-fan", "fund-fan", "exhaustion-survival"] {
+                let texts = svg_texts(&std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap());
+                let ticks: Vec<&String> = texts
+                    .iter()
+                    .filter(|t| {
+                        t.len() == 7
+                            && t.as_bytes()[4] == b'-'
+                            && t.chars().all(|c| c.is_ascii_digit() || c == '-')
+                    })
+                    .collect();
+                assert!(
+                    ticks.iter().any(|t| **t == start),
+                    "{kind}/{lang}/{name}: starts at {start}: {ticks:?}"
+                );
+                for t in &ticks {
+                    let (y, m): (u64, u64) = (t[..4].parse().unwrap(), t[5..].parse().unwrap());
+                    assert!((1..=12).contains(&m) && y * 12 + m - 1 <= last, "{kind}/{lang}/{name}: {t}");
+                }
+                let marked = texts.iter().any(|t| {
+                    t.contains(&format!("{start}")) && (t.contains("干旱") || t.contains("drought"))
+                });
+                assert_eq!(
+                    marked,
+                    kind == "stress",
+                    "{kind}/{lang}/{name}: the shock's month is marked only in a stress"
+                );
+            }
+        }
+    }
+}
