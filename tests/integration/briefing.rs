@@ -583,9 +583,9 @@ fn time_axes_are_calendar_months_and_a_stress_marks_its_shock() {
                     let (y, m): (u64, u64) = (t[..4].parse().unwrap(), t[5..].parse().unwrap());
                     assert!((1..=12).contains(&m) && y * 12 + m - 1 <= last, "{kind}/{lang}/{name}: {t}");
                 }
-                let marked = texts.iter().any(|t| {
-                    t.contains(&format!("{start}")) && (t.contains("干旱") || t.contains("drought"))
-                });
+                let marked = texts
+                    .iter()
+                    .any(|t| t.contains(start.as_str()) && (t.contains("干旱") || t.contains("drought")));
                 assert_eq!(
                     marked,
                     kind == "stress",
