@@ -12,11 +12,7 @@ use super::labels::{
     county_label as name, county_name, field_name, money_unit, rules_title, scenario_title, shock_label,
     shock_name,
 };
-use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance};
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance, esc};
 
 fn pct(x: f64) -> String {
     if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "—".into() }
@@ -314,17 +310,14 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     se_points(lang, o.se.0, 2, true)
                 ),
             };
+            let (from, to) = (amount(lang, f.base.0, u), amount(lang, f.revision.0, u));
+            let (low, high) = (amount(lang, f.ci95_low.0, u), amount(lang, f.ci95_high.0, u));
+            let (moved, banks) = (change(lang, f.diff.0, u), change(lang, b.diff.0, u));
             match lang {
                 Lang::Zh => vec![
                     format!("将规则由“{base}”改为“{rev}”后（同一组{}条模拟路径），{probability}。", c.paths),
                     format!(
-                        "补偿金承担的损失由{}变为{}（{}，95%置信区间{}至{}）；银行承担的损失{}。",
-                        amount(lang, f.base.0, u),
-                        amount(lang, f.revision.0, u),
-                        change(lang, f.diff.0, u),
-                        amount(lang, f.ci95_low.0, u),
-                        amount(lang, f.ci95_high.0, u),
-                        change(lang, b.diff.0, u)
+                        "补偿金承担的损失由{from}变为{to}（{moved}，95%置信区间{low}至{high}）；银行承担的损失{banks}。"
                     ),
                     overdue,
                 ],
@@ -334,13 +327,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                         c.paths
                     ),
                     format!(
-                        "The loss borne by the funds moves from {} to {} (it {}, 95% interval {} to {}); the banks' loss {}.",
-                        amount(lang, f.base.0, u),
-                        amount(lang, f.revision.0, u),
-                        change(lang, f.diff.0, u),
-                        amount(lang, f.ci95_low.0, u),
-                        amount(lang, f.ci95_high.0, u),
-                        change(lang, b.diff.0, u)
+                        "The loss borne by the funds moves from {from} to {to} (it {moved}, 95% interval {low} to {high}); the banks' loss {banks}."
                     ),
                     overdue,
                 ],

@@ -316,14 +316,6 @@ impl NameIn {
             lang,
         )
     }
-
-    /// "name (variant)".
-    pub fn label(&self) -> String {
-        match &self.variant {
-            Some(v) => format!("{} ({v})", self.name),
-            None => self.name.clone(),
-        }
-    }
 }
 
 /// `compare.json`: a county.

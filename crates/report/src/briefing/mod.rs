@@ -130,6 +130,11 @@ pub(crate) fn font() -> &'static ab_glyph::FontRef<'static> {
     })
 }
 
+/// `s` escaped for XML and HTML text and attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// Checks that the chart font can draw every character of `text`.
 pub fn check_glyphs(what: &str, text: &str) -> Result<(), BriefingError> {
     let f = font();

@@ -28,7 +28,7 @@ use plotters_backend::{
 };
 use resvg::{tiny_skia, usvg};
 
-use crate::briefing::{BriefingError, FONT, font};
+use crate::briefing::{BriefingError, FONT, esc, font};
 
 /// The ideographic em box of the font, as a share of the em above and
 /// below the baseline (Noto Sans CJK's OS/2 typographic ascender 880 and
@@ -61,10 +61,6 @@ fn fontdb() -> &'static (Arc<usvg::fontdb::Database>, String) {
             .unwrap_or_default();
         (Arc::new(db), family)
     })
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn colour(c: BackendColor) -> String {
@@ -190,11 +186,11 @@ impl DrawingBackend for TextLayer<'_> {
                 "x=\"{x}\" y=\"{by:.2}\" text-anchor=\"{anchor}\" font-family=\"{family}\" font-size=\"{em:.3}\" \
                  fill=\"{fill}\"{transform}",
                 by = f64::from(y) + down,
-                family = escape(&fontdb().1),
+                family = esc(&fontdb().1),
                 fill = colour(c),
             ),
             opacity: c.alpha,
-            body: escape(text),
+            body: esc(text),
         });
         Ok(())
     }
