@@ -30,6 +30,12 @@ pub(crate) fn outputs() -> &'static PathBuf {
                 "[variants.higher-share.rules.compensation]",
                 "[variants.higher-share.scenario]\ntitle_zh = \"提高分担比例\"\ntitle_en = \"Higher fund share\"\n\n[variants.higher-share.rules.compensation]",
                 1,
+            )
+            // A second revision, for a comparison of three rule sets.
+            .replacen(
+                "[geography]",
+                "[variants.lower-share.scenario]\ntitle_zh = \"降低分担比例\"\ntitle_en = \"Lower fund share\"\n\n[variants.lower-share.rules.compensation]\nfund_share = 0.5\n\n[geography]",
+                1,
             );
         let f = write(&d, "small.toml", &titled).display().to_string();
         let o = |name: &str| d.join(name).display().to_string();
@@ -37,6 +43,7 @@ pub(crate) fn outputs() -> &'static PathBuf {
             vec!["run", &f, "--paths", "24", "--out", &o("run")],
             vec!["stress", &f, "--paths", "24", "--shock", "drought:2", "--out", &o("stress")],
             vec!["compare", &f, "--variant", "higher-share", "--paths", "24", "--out", &o("compare")],
+            vec!["compare", &f, "--variant", "higher-share,lower-share", "--paths", "24", "--out", &o("compare3")],
             vec![
                 "sweep",
                 &f,
@@ -74,7 +81,10 @@ const RUN_CHARTS: [&str; 5] = ["overdue-fan", "fund-fan", "exhaustion-survival",
 fn expected(kind: &str) -> Vec<&'static str> {
     match kind {
         "run" | "stress" => RUN_CHARTS.to_vec(),
-        "compare" => vec!["compare", "compare-counties", "losses"],
+        "compare" => vec!["compare", "compare-counties", "losses", "compare-fund"],
+        "compare3" => {
+            vec!["compare", "compare-counties", "compare-2", "compare-counties-2", "losses", "compare-fund"]
+        }
         "sweep" => vec!["sweep", "losses"],
         "breakpoint" => vec!["breakpoint"],
         _ => unreachable!(),
@@ -145,7 +155,7 @@ fn check_snapshot(name: &str, text: &str) {
 #[test]
 fn every_output_gets_its_charts_in_both_languages_and_formats() {
     let d = outputs();
-    for kind in ["run", "stress", "compare", "sweep", "breakpoint"] {
+    for kind in ["run", "stress", "compare", "compare3", "sweep", "breakpoint"] {
         for lang in ["zh", "en"] {
             let dir = d.join(kind);
             let (c, listing, err) = cli(&["chart", &dir.display().to_string(), "--lang", lang]);
@@ -308,7 +318,7 @@ fn the_workbook_holds_exactly_the_figures_of_summary_json() {
 #[test]
 fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
     use calamine::Reader;
-    for (kind, sheet) in [("compare", 3), ("sweep", 4), ("breakpoint", 6)] {
+    for (kind, sheet) in [("compare", 3), ("compare3", 9), ("sweep", 4), ("breakpoint", 6)] {
         let dir = outputs().join(kind);
         let out = crate::support::scratch(&format!("briefing-{kind}"));
         let (c, _, err) =
@@ -328,6 +338,31 @@ fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
                 serde_json::from_str(&std::fs::read_to_string(dir.join("compare.json")).unwrap()).unwrap();
             let row = (1..r.height()).find(|&i| cell_str(&r, i, 0) == "loss_fund_yuan").unwrap();
             assert_eq!(cell_f64(&r, row, 6), cmp["province"]["loss_fund_yuan"]["diff"].as_f64().unwrap());
+        }
+        if kind == "compare3" {
+            // Every rule set side by side: today's rules, then the
+            // revisions in the order given, each with its funds' loss.
+            let summary = |f: &str| -> Value {
+                serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+            };
+            let loss = |v: &Value| v["province"]["loss_fund_yuan"]["mean"].as_f64().unwrap();
+            let heads: Vec<String> = (0..r.width()).map(|c| cell_str(&r, 0, c)).collect();
+            assert_eq!(
+                heads[2..],
+                ["Small test scenario (mean)", "Higher fund share (mean)", "Lower fund share (mean)"]
+            );
+            let row = (1..r.height()).find(|&i| cell_str(&r, i, 0) == "Loss borne by funds").unwrap();
+            let unit = cell_str(&r, row, 1);
+            let div = if unit == "billion yuan" { 1e9 } else { 1e6 };
+            for (col, file) in
+                [(2, "base-summary.json"), (3, "revision-summary.json"), (4, "revision-2-summary.json")]
+            {
+                let shown = cell_f64(&r, row, col);
+                assert!((shown - loss(&summary(file)) / div).abs() < 1e-9 * shown.abs().max(1.0), "{file}");
+            }
+            for s in ["Comparison-1", "Comparison-2", "Counties-2", "Summary-revision-2"] {
+                assert!(wb.worksheet_range(s).is_ok(), "compare3: sheet {s}");
+            }
         }
         if kind == "breakpoint" {
             let bp: Value =
@@ -481,7 +516,7 @@ fn negative_zeros(text: &str) -> Vec<String> {
 #[test]
 fn chinese_briefings_say_everything_in_chinese_and_name_the_shock() {
     let d = outputs();
-    for kind in ["run", "stress", "compare", "sweep", "breakpoint"] {
+    for kind in ["run", "stress", "compare", "compare3", "sweep", "breakpoint"] {
         // Written elsewhere: other tests read the output directories at
         // the same time.
         let (dir, out) = (d.join(kind), crate::support::scratch(&format!("briefing-zh-{kind}")));
@@ -498,9 +533,17 @@ fn chinese_briefings_say_everything_in_chinese_and_name_the_shock() {
             texts.push((format!("{name}.svg"), svg_texts(&svg).join("\n")));
         }
         for (what, text) in &texts {
-            for slug in
-                ["small", "higher-share", "rules.", "fund_share", "NaN", "0个县", "情景数", "随机情景"]
-            {
+            for slug in [
+                "small",
+                "higher-share",
+                "lower-share",
+                "rules.",
+                "fund_share",
+                "NaN",
+                "0个县",
+                "情景数",
+                "随机情景",
+            ] {
                 assert!(!text.contains(slug), "{kind}/{what} says {slug:?}: {text}");
             }
             assert!(negative_zeros(text).is_empty(), "{kind}/{what}: {:?}", negative_zeros(text));

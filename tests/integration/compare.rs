@@ -58,6 +58,83 @@ fn compare_without_a_revision_exits_2() {
     assert!(err.contains("needs a revision"), "{err}");
 }
 
+/// Three rule sets at once are the pairs each revision makes with today's
+/// rules: every revision meets the same random futures, so adding a
+/// revision changes nothing of another's comparison, and the monthly bands
+/// of each rule set are those its own run writes.
+#[test]
+fn three_rule_sets_compare_as_their_pairs_do_on_the_same_futures() {
+    let d = scratch("compare-three");
+    let text = small_text().replacen(
+        "[geography]",
+        "[variants.lower-share.rules.compensation]\nfund_share = 0.5\n\n[geography]",
+        1,
+    );
+    let f = write(&d, "small.toml", &text).display().to_string();
+    let o = |name: &str| d.join(name).display().to_string();
+    let run = |args: &[&str]| {
+        let (c, out, err) = cli(args);
+        assert_eq!(c, 0, "{args:?}: {err}");
+        out
+    };
+    let common = ["--paths", "6", "--seed", "3"];
+    let with = |mut a: Vec<&'static str>| -> Vec<String> {
+        a.extend(common);
+        a.into_iter().map(String::from).collect()
+    };
+    let args = |a: Vec<String>, out: Option<String>| {
+        let mut v: Vec<String> = vec!["compare".into(), f.clone()];
+        v.extend(a);
+        if let Some(o) = out {
+            v.extend(["--out".into(), o]);
+        }
+        v
+    };
+    let call = |v: Vec<String>| run(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    call(args(with(vec!["--variant", "higher-share,lower-share"]), Some(o("three"))));
+    call(args(with(vec!["--variant", "higher-share"]), Some(o("higher"))));
+    call(args(with(vec!["--variant", "lower-share"]), Some(o("lower"))));
+    let read = |dir: &str, file: &str| std::fs::read(d.join(dir).join(file)).unwrap();
+    assert_eq!(read("three", "compare.json"), read("higher", "compare.json"));
+    assert_eq!(read("three", "compare-2.json"), read("lower", "compare.json"));
+    assert_eq!(read("three", "revision-2-summary.json"), read("lower", "revision-summary.json"));
+    assert_eq!(read("three", "base-monthly.csv"), read("higher", "base-monthly.csv"));
+    assert_eq!(read("three", "revision-2-monthly.csv"), read("lower", "revision-monthly.csv"));
+    // A rule set's monthly bands are those of its own run.
+    let (c, _, err) =
+        cli(&["run", &f, "--variant", "lower-share", "--paths", "6", "--seed", "3", "--out", &o("run")]);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(read("three", "revision-2-monthly.csv"), read("run", "monthly.csv"));
+    // The table shows each revision against today's rules, in order.
+    let table = call(args(with(vec!["--variant", "higher-share,lower-share"]), None));
+    let heads: Vec<&str> = table.lines().filter(|l| l.starts_with("base: ")).collect();
+    assert_eq!(heads.len(), 2, "{table}");
+    assert!(heads[0].contains("(higher-share)") && heads[1].contains("(lower-share)"), "{heads:?}");
+    // --json: an array of the comparisons.
+    let json = call(args(with(vec!["--variant", "higher-share,lower-share", "--json"]), None));
+    let all: Value = serde_json::from_str(&json).unwrap();
+    let one: Value = serde_json::from_slice(&read("three", "compare-2.json")).unwrap();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    assert_eq!(all[1], one);
+    let run_json: Value = serde_json::from_slice(&read("three", "run.json")).unwrap();
+    assert_eq!(run_json["scenario_sha256"].as_str().unwrap().split(' ').count(), 3);
+}
+
+#[test]
+fn a_list_of_revisions_with_an_empty_name_or_beside_revision_files_is_refused() {
+    let d = scratch("compare-lists");
+    let f = write(&d, "small.toml", &small_text()).display().to_string();
+    let (c, out, err) = cli(&["compare", &f, "--variant", "higher-share,,x", "--paths", "2"]);
+    assert_eq!((c, out.as_str()), (2, ""));
+    assert!(err.contains("found an empty name"), "{err}");
+    let (c, _, err) = cli(&["compare", &f, &f, "--variant", "higher-share,x", "--paths", "2"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("selects one variant of each file"), "{err}");
+    let (c, _, err) = cli(&["compare", &f, "--variant", "higher-share,nonesuch", "--paths", "2"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("nonesuch"), "{err}");
+}
+
 fn load(rel: &str) -> mcstress_scenario::Scenario {
     let read = |p: &Path| -> Result<mcstress_scenario::SourceFile, mcstress_scenario::ResolveError> {
         let text = std::fs::read_to_string(p)?;

@@ -32,7 +32,7 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files without running them, and whether this machine has the memory to run them.
     Validate(ValidateArgs),
-    /// Compare a rule revision with today's rules on the same random futures.
+    /// Compare rule revisions with today's rules on the same random futures.
     Compare(CompareArgs),
     /// Rank counties by the risk that their fund runs out, optionally under a shock.
     Stress(StressArgs),
@@ -225,19 +225,26 @@ pub struct StressArgs {
 pub struct CompareArgs {
     /// Today's rules: a scenario file.
     pub base: PathBuf,
-    /// The revision: a second scenario file. Without it, `--variant` names
-    /// a variant of BASE as the revision.
-    pub revision: Option<PathBuf>,
-    /// Simulation options (`--variant` selects the revision's variant).
+    /// The revisions: one or more scenario files, each compared with BASE
+    /// on the same random futures (and with each other, side by side in
+    /// the charts and the briefing). Without them, `--variant` names
+    /// variants of BASE as the revisions.
+    pub revisions: Vec<PathBuf>,
+    /// Simulation options. `--variant` selects the variant of each
+    /// revision file; without revision files it names the revisions,
+    /// variants of BASE, separated by commas: `--variant higher-share,annual-cap`.
     #[command(flatten)]
     pub sim: SimArgs,
     /// Error control (on the paired differences).
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Write compare.json, base-summary.json, revision-summary.json and run.json here.
+    /// Write compare.json, base-summary.json, revision-summary.json, base-monthly.csv,
+    /// revision-monthly.csv and run.json here; with more revisions also compare-K.json,
+    /// revision-K-summary.json and revision-K-monthly.csv for the K-th (K = 2, 3, …).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print compare.json to standard output instead of the table.
+    /// Print compare.json to standard output instead of the table (with
+    /// more revisions: a JSON array of their comparisons).
     #[arg(long)]
     pub json: bool,
 }

@@ -210,92 +210,163 @@ fn size(bytes: u64) -> String {
 fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let variant = a.sim.variant.as_deref();
     let (base, base_file) = load_scenario(Some(&a.base), None)?;
-    let (rev, rev_file) = match &a.revision {
-        Some(path) => load_scenario(Some(path), variant)?,
-        None => match variant {
-            Some(v) => load_scenario(Some(&a.base), Some(v))?,
-            None => {
-                return Err(InputError(
-                    "compare needs a revision: a second scenario file, or --variant NAME of the first".into(),
-                )
+    let base = base.scenario;
+    // The revisions: files (each with the variant, if one is given), or
+    // else variants of the base file.
+    let mut revs = Vec::new();
+    if a.revisions.is_empty() {
+        let Some(names) = variant else {
+            return Err(InputError(
+                "compare needs a revision: one or more scenario files after the base, or --variant NAME[,NAME…] \
+                 of the base"
+                    .into(),
+            )
+            .into());
+        };
+        for name in names.split(',').map(str::trim) {
+            if name.is_empty() {
+                return Err(InputError(format!(
+                    "--variant {names:?}: expected variant names separated by commas, found an empty name"
+                ))
                 .into());
             }
-        },
+            let (rev, file) = load_scenario(Some(&a.base), Some(name))?;
+            revs.push((rev.scenario, file));
+        }
+    } else {
+        if variant.is_some_and(|v| v.contains(',')) {
+            return Err(InputError(
+                "--variant with revision files selects one variant of each file; a list of variants \
+                 (NAME,NAME…) names revisions of the base file when no revision file is given"
+                    .into(),
+            )
+            .into());
+        }
+        for path in &a.revisions {
+            let (rev, file) = load_scenario(Some(path), variant)?;
+            revs.push((rev.scenario, file));
+        }
+    }
+    let named = |file: &str, s: &mcstress_scenario::Scenario| match &s.variant {
+        Some(v) => format!("{file} with variant {v}"),
+        None => file.to_string(),
     };
-    let (base, rev) = (base.scenario, rev.scenario);
     let codes = |s: &mcstress_scenario::Scenario| s.counties.iter().map(|c| c.code).collect::<Vec<_>>();
-    if codes(&base) != codes(&rev) || base.horizon_months != rev.horizon_months || base.start != rev.start {
-        let named = |file: &str, s: &mcstress_scenario::Scenario| match &s.variant {
-            Some(v) => format!("{file} with variant {v}"),
-            None => file.to_string(),
-        };
-        return Err(InputError(format!(
-            "the base ({}) and the revision ({}) must describe the same counties, start and horizon to be \
-             compared on the same random futures; they differ in {}",
-            named(&base_file, &base),
-            named(&rev_file, &rev),
-            mismatch(&base, &rev)
-        ))
-        .into());
+    for (rev, rev_file) in &revs {
+        if codes(&base) != codes(rev) || base.horizon_months != rev.horizon_months || base.start != rev.start
+        {
+            return Err(InputError(format!(
+                "the base ({}) and the revision ({}) must describe the same counties, start and horizon to be \
+                 compared on the same random futures; they differ in {}",
+                named(&base_file, &base),
+                named(rev_file, rev),
+                mismatch(&base, rev)
+            ))
+            .into());
+        }
     }
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
+    let keep = keep_for(&out_dir);
     let cfg = run_config(&a.sim, &base);
-    let (mb, mr) = (Model::prepare(&base), Model::prepare(&rev));
+    let models: Vec<Model> =
+        std::iter::once(&base).chain(revs.iter().map(|(s, _)| s)).map(Model::prepare).collect();
     let started = Instant::now();
-    let bar = Progress::new(2 * u64::from(cfg.paths), quiet);
+    let bar = Progress::new(models.len() as u64 * u64::from(cfg.paths), quiet);
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
-    let (pb, pr) = match a.target.target_se {
-        None => (
-            mcstress_engine::run_paths(&mb, cfg, Keep::Figures, cb)?,
-            mcstress_engine::run_paths(&mr, cfg, Keep::Figures, cb)?,
-        ),
+    let runs = match a.target.target_se {
+        None => models
+            .iter()
+            .map(|m| mcstress_engine::run_paths(m, cfg, keep, cb))
+            .collect::<Result<Vec<_>, _>>()?,
         Some(x) => {
             let x = positive_target(x)?;
             let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
-            mcstress_engine::compare_to_target(&mb, &mr, first, x, a.target.max_paths, cb)?
+            let refs: Vec<&Model> = models.iter().collect();
+            mcstress_engine::compare_to_target(&refs, first, x, a.target.max_paths, keep, cb)?
         }
     };
     drop(bar);
-    let cfg = RunConfig { paths: pb.len() as u32, ..cfg };
+    let cfg = RunConfig { paths: runs[0].len() as u32, ..cfg };
     let elapsed = started.elapsed().as_secs_f64();
-    let (pb, pr) = (pb.figures(), pr.figures());
-    let target = TargetOutcome::of(&a.target, pb.len(), || mcstress_engine::headline_diff_se(pb, pr));
-    let cmp = mcstress_engine::compare(&mb, &mr, cfg.seed, pb, pr);
-    let text = mcstress_report::compare_json(&cmp)?;
+    let target = TargetOutcome::of(&a.target, runs[0].len(), || mcstress_engine::largest_diff_se(&runs));
+    let (mb, pb) = (&models[0], runs[0].figures());
+    let comparisons: Vec<_> = models[1..]
+        .iter()
+        .zip(&runs[1..])
+        .map(|(mr, pr)| mcstress_engine::compare(mb, mr, cfg.seed, pb, pr.figures()))
+        .collect();
+    let texts = comparisons.iter().map(mcstress_report::compare_json).collect::<Result<Vec<_>, _>>()?;
     if let Some(dir) = &out_dir {
-        let sb = mcstress_report::summary_json(&mcstress_engine::summarize(&mb, cfg.seed, pb))?;
-        let sr = mcstress_report::summary_json(&mcstress_engine::summarize(&mr, cfg.seed, pr))?;
-        let mut files = vec![
-            ("compare.json", text.clone().into_bytes()),
-            ("base-summary.json", sb.into_bytes()),
-            ("revision-summary.json", sr.into_bytes()),
-        ];
+        // One name per rule set: `base`, `revision`, `revision-2`, …
+        let set_name = |k: usize| match k {
+            0 => "base".to_string(),
+            1 => "revision".to_string(),
+            k => format!("revision-{k}"),
+        };
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for (k, text) in texts.iter().enumerate() {
+            let name = if k == 0 { "compare.json".to_string() } else { format!("compare-{}.json", k + 1) };
+            files.push((name, text.clone().into_bytes()));
+        }
+        let mut ids = Vec::new();
+        for (k, (m, r)) in models.iter().zip(&runs).enumerate() {
+            let summary = mcstress_engine::summarize(m, cfg.seed, r.figures());
+            let text = mcstress_report::summary_json(&summary)?;
+            files.push((format!("{}-summary.json", set_name(k)), text.into_bytes()));
+            ids = summary.counties.iter().map(|c| c.id.clone()).collect();
+        }
+        for (k, (m, r)) in models.iter().zip(&runs).enumerate() {
+            let rows = mcstress_engine::monthly_rows(m, r)
+                .context("internal error: the comparison kept no monthly bands")?;
+            let mut monthly = Vec::new();
+            mcstress_report::write_monthly_csv(&mut monthly, &rows, &ids)?;
+            files.push((format!("{}-monthly.csv", set_name(k)), monthly));
+        }
+        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        let (rev, _) = &revs[0];
+        let files_in: Vec<String> = revs.iter().map(|(_, f)| f.clone()).collect();
         let mut prov = provenance(
             "compare",
-            &rev,
-            format!("{base_file} vs {rev_file}"),
+            rev,
+            format!("{base_file} vs {}", files_in.join(" vs ")),
             cfg,
             elapsed,
             mb.loans_start(),
-            &files,
+            &[],
         );
-        prov.scenario = format!("{} vs {}", base.name, rev.name);
-        // Display names of the pair, where both give one.
-        let pair = |b: &Option<String>, r: &Option<String>, vs: &str| {
-            Some(format!("{}{vs}{}", b.as_ref()?, r.as_ref()?))
+        prov.files = files.iter().map(|(n, _)| n.clone()).chain(["run.json".to_string()]).collect();
+        prov.scenario = std::iter::once(base.name.as_str())
+            .chain(revs.iter().map(|(s, _)| s.name.as_str()))
+            .collect::<Vec<_>>()
+            .join(" vs ");
+        // Display names of the rule sets, where all give one.
+        let titles = |t: fn(&mcstress_scenario::Scenario) -> &Option<String>, vs: &str, and: &str| {
+            let revised = revs.iter().map(|(s, _)| t(s).clone()).collect::<Option<Vec<_>>>()?;
+            Some(format!("{}{vs}{}", t(&base).as_ref()?, revised.join(and)))
         };
-        prov.title_zh = pair(&base.title_zh, &rev.title_zh, "对比");
-        prov.title_en = pair(&base.title_en, &rev.title_en, " vs ");
-        prov.scenario_sha256 = format!("{} {}", base.sha256, rev.sha256);
+        prov.title_zh = titles(|s| &s.title_zh, "对比", "、");
+        prov.title_en = titles(|s| &s.title_en, " vs ", ", ");
+        prov.scenario_sha256 = std::iter::once(base.sha256.as_str())
+            .chain(revs.iter().map(|(s, _)| s.sha256.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ");
         target.record(&mut prov);
-        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
-        dir.write_outputs(&files)?;
+        let run = mcstress_report::run_json(&prov)?.into_bytes();
+        let mut refs = refs;
+        refs.push(("run.json", run));
+        dir.write_outputs(&refs)?;
     }
-    let shown = if a.json { text } else { mcstress_report::compare_text(&cmp) };
+    let shown = match (a.json, texts.len()) {
+        (true, 1) => texts[0].clone(),
+        (true, _) => {
+            format!("[\n{}\n]\n", texts.iter().map(|t| t.trim_end()).collect::<Vec<_>>().join(",\n"))
+        }
+        (false, _) => comparisons.iter().map(mcstress_report::compare_text).collect::<Vec<_>>().join("\n"),
+    };
     emit(out, &shown)?;
     if !a.json {
-        let _ = writeln!(err, "simulated 2 × {} paths in {:.1} s", cfg.paths, elapsed);
+        let _ = writeln!(err, "simulated {} × {} paths in {:.1} s", models.len(), cfg.paths, elapsed);
     }
     target.warn(err);
     Ok(EXIT_OK)
@@ -542,7 +613,7 @@ fn provenance(
         elapsed_seconds: elapsed,
         loans_start,
         horizon_months: scenario.horizon_months,
-        files: files.iter().map(|(n, _)| *n).chain(["run.json"]).collect(),
+        files: files.iter().map(|(n, _)| n.to_string()).chain(["run.json".to_string()]).collect(),
         target_se: None,
         headline_se: None,
         target_met: None,

@@ -204,30 +204,38 @@ pub fn headline_diff_se<P: PathView>(base: &[P], rev: &[P]) -> f64 {
     a.max(b)
 }
 
-/// [`run_to_target`] for a pair of models on the same random futures: both
-/// get the same paths, doubled until [`headline_diff_se`] is at most
-/// `target` (never with fewer than 30 paths) or `max_paths` is reached.
-/// Only the paths' figures are kept (a comparison has no monthly table).
+/// [`run_to_target`] for rule sets compared on the same random futures:
+/// `models[0]` is today's rules, the others revisions of them. All get the
+/// same paths, doubled until the largest [`headline_diff_se`] of a
+/// revision against today's rules is at most `target` (never with fewer
+/// than 30 paths) or `max_paths` is reached.
 pub fn compare_to_target(
-    base: &Model,
-    rev: &Model,
+    models: &[&Model],
     cfg: RunConfig,
     target: f64,
     max_paths: u32,
+    keep: Keep,
     progress: Option<&(dyn Fn() + Sync)>,
-) -> Result<(RunPaths, RunPaths), EngineError> {
-    let mut a = run_paths(base, cfg, Keep::Figures, progress)?;
-    let mut b = run_paths(rev, cfg, Keep::Figures, progress)?;
+) -> Result<Vec<RunPaths>, EngineError> {
+    let mut runs = models.iter().map(|m| run_paths(m, cfg, keep, progress)).collect::<Result<Vec<_>, _>>()?;
     loop {
-        let n = a.len() as u32;
-        let se = headline_diff_se(a.figures(), b.figures());
+        let n = runs.first().map_or(0, |r| r.len()) as u32;
+        let se = largest_diff_se(&runs);
         // A paired se of exactly 0 from few paths (no difference seen) is
         // as untrustworthy as a probability of 0: the 30-path floor holds.
         if (n >= 30 && se <= target) || n >= max_paths {
-            return Ok((a, b));
+            return Ok(runs);
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
-        extend_paths(base, cfg, &mut a, next as u64, progress)?;
-        extend_paths(rev, cfg, &mut b, next as u64, progress)?;
+        for (m, r) in models.iter().zip(&mut runs) {
+            extend_paths(m, cfg, r, next as u64, progress)?;
+        }
     }
+}
+
+/// The largest [`headline_diff_se`] of a revision (`runs[1..]`) against
+/// today's rules (`runs[0]`); 0 without a revision.
+pub fn largest_diff_se(runs: &[RunPaths]) -> f64 {
+    let Some((base, revs)) = runs.split_first() else { return 0.0 };
+    revs.iter().map(|r| headline_diff_se(base.figures(), r.figures())).fold(0.0, f64::max)
 }

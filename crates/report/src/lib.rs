@@ -318,7 +318,7 @@ pub struct RunProvenance {
     /// Months simulated.
     pub horizon_months: u16,
     /// Files written, `run.json` last.
-    pub files: Vec<&'static str>,
+    pub files: Vec<String>,
     /// `--target-se`, a share; present only when it was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_se: Option<f64>,

@@ -238,6 +238,107 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     }
 }
 
+/// What one revision changes, in sentences.
+fn compare_findings(c: &super::inputs::CompareIn, lang: Lang) -> Vec<String> {
+    let d = |k: &str| c.province.get(k).copied().unwrap_or_default();
+    let e = d("exhaustion_probability");
+    let f = d("loss_fund_yuan");
+    let b = d("loss_bank_yuan");
+    let o = d("peak_overdue_rate");
+    let signif = |x: &super::inputs::Dif| x.ci95_low.0 > 0.0 || x.ci95_high.0 < 0.0;
+    let (base, rev) = (c.base.title(lang), c.revision.title(lang));
+    let u = unit_for(lang, &[f.base.0, f.revision.0]);
+    // A probability that moved by less than its interval says: no
+    // distinguishable change, in those words.
+    let (before, after) = (pct(e.base.0), pct(e.revision.0));
+    let (by, lo, hi) = (points(e.diff.0), points(e.ci95_low.0), points(e.ci95_high.0));
+    let probability = match (lang, signif(&e)) {
+        (Lang::Zh, false) => format!(
+            "至少一个县补偿金耗尽的概率没有可分辨的变化（修订前{before}，修订后{after}，差的95%置信区间{lo}至{hi}个百分点）"
+        ),
+        (Lang::Zh, true) => format!(
+            "至少一个县补偿金耗尽的概率由{before}{}至{after}（差{by}个百分点，95%置信区间{lo}至{hi}）",
+            if e.diff.0 > 0.0 { "升" } else { "降" }
+        ),
+        (Lang::En, false) => format!(
+            "the probability that at least one county's fund runs out shows no distinguishable change ({before} before, {after} after; 95% interval of the difference {lo} to {hi} percentage points)"
+        ),
+        (Lang::En, true) => format!(
+            "the probability that at least one county's fund runs out moves from {before} to {after} ({by} percentage points, 95% interval {lo} to {hi})"
+        ),
+    };
+    let overdue = match (lang, signif(&o)) {
+        (Lang::Zh, false) => "全省逾期率峰值没有可分辨的变化。".to_string(),
+        (Lang::En, false) => "The province's peak overdue rate shows no distinguishable change.".to_string(),
+        (Lang::Zh, true) => format!(
+            "全省逾期率峰值{}{:.2}个百分点（{}）。",
+            if o.diff.0 > 0.0 { "上升" } else { "下降" },
+            o.diff.0.abs() * 100.0,
+            se_points(lang, o.se.0, 2, true)
+        ),
+        (Lang::En, true) => format!(
+            "The province's peak overdue rate {} by {:.2} percentage points ({}).",
+            if o.diff.0 > 0.0 { "rises" } else { "falls" },
+            o.diff.0.abs() * 100.0,
+            se_points(lang, o.se.0, 2, true)
+        ),
+    };
+    let (from, to) = (amount(lang, f.base.0, u), amount(lang, f.revision.0, u));
+    let (low, high) = (amount(lang, f.ci95_low.0, u), amount(lang, f.ci95_high.0, u));
+    let (moved, banks) = (change(lang, f.diff.0, u), change(lang, b.diff.0, u));
+    match lang {
+        Lang::Zh => vec![
+            format!("将规则由“{base}”改为“{rev}”后（同一组{}条模拟路径），{probability}。", c.paths),
+            format!(
+                "补偿金承担的损失由{from}变为{to}（{moved}，95%置信区间{low}至{high}）；银行承担的损失{banks}。"
+            ),
+            overdue,
+        ],
+        Lang::En => vec![
+            format!(
+                "Changing the rules from \"{base}\" to \"{rev}\" (the same {} simulated paths), {probability}.",
+                c.paths
+            ),
+            format!(
+                "The loss borne by the funds moves from {from} to {to} (it {moved}, 95% interval {low} to {high}); the banks' loss {banks}."
+            ),
+            overdue,
+        ],
+    }
+}
+
+/// The loss the funds bear under every rule set, in one sentence, when
+/// several revisions are compared.
+fn side_by_side(base: &SummaryIn, revisions: &[super::inputs::RevisionIn], lang: Lang) -> String {
+    let Some(first) = revisions.first() else { return String::new() };
+    let mut sets = vec![(first.compare.base.title(lang), base)];
+    sets.extend(revisions.iter().map(|r| (r.compare.revision.title(lang), &r.summary)));
+    let losses: Vec<f64> = sets.iter().map(|(_, s)| s.province.loss_fund_yuan.mean.0).collect();
+    let u = unit_for(lang, &losses);
+    let each: Vec<String> = sets
+        .iter()
+        .zip(&losses)
+        .map(|((t, _), l)| match lang {
+            Lang::Zh => format!("“{t}”{}", amount(lang, *l, u)),
+            Lang::En => format!("\"{t}\" {}", amount(lang, *l, u)),
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!(
+            "同一组{}条模拟路径上，{}套规则下补偿金承担的损失（均值）：{}。",
+            first.compare.paths,
+            sets.len(),
+            each.join("，")
+        ),
+        Lang::En => format!(
+            "On the same {} simulated paths, the loss borne by the funds (mean) under the {} rule sets: {}.",
+            first.compare.paths,
+            sets.len(),
+            each.join(", ")
+        ),
+    }
+}
+
 fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
     match results {
         Results::Run { summary, .. } => {
@@ -264,74 +365,13 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
             }
             v
         }
-        Results::Compare { compare: c, .. } => {
-            let d = |k: &str| c.province.get(k).copied().unwrap_or_default();
-            let e = d("exhaustion_probability");
-            let f = d("loss_fund_yuan");
-            let b = d("loss_bank_yuan");
-            let o = d("peak_overdue_rate");
-            let signif = |x: &super::inputs::Dif| x.ci95_low.0 > 0.0 || x.ci95_high.0 < 0.0;
-            let (base, rev) = (c.base.title(lang), c.revision.title(lang));
-            let u = unit_for(lang, &[f.base.0, f.revision.0]);
-            // A probability that moved by less than its interval says: no
-            // distinguishable change, in those words.
-            let (before, after) = (pct(e.base.0), pct(e.revision.0));
-            let (by, lo, hi) = (points(e.diff.0), points(e.ci95_low.0), points(e.ci95_high.0));
-            let probability = match (lang, signif(&e)) {
-                (Lang::Zh, false) => format!(
-                    "至少一个县补偿金耗尽的概率没有可分辨的变化（修订前{before}，修订后{after}，差的95%置信区间{lo}至{hi}个百分点）"
-                ),
-                (Lang::Zh, true) => format!(
-                    "至少一个县补偿金耗尽的概率由{before}{}至{after}（差{by}个百分点，95%置信区间{lo}至{hi}）",
-                    if e.diff.0 > 0.0 { "升" } else { "降" }
-                ),
-                (Lang::En, false) => format!(
-                    "the probability that at least one county's fund runs out shows no distinguishable change ({before} before, {after} after; 95% interval of the difference {lo} to {hi} percentage points)"
-                ),
-                (Lang::En, true) => format!(
-                    "the probability that at least one county's fund runs out moves from {before} to {after} ({by} percentage points, 95% interval {lo} to {hi})"
-                ),
-            };
-            let overdue = match (lang, signif(&o)) {
-                (Lang::Zh, false) => "全省逾期率峰值没有可分辨的变化。".to_string(),
-                (Lang::En, false) => {
-                    "The province's peak overdue rate shows no distinguishable change.".to_string()
-                }
-                (Lang::Zh, true) => format!(
-                    "全省逾期率峰值{}{:.2}个百分点（{}）。",
-                    if o.diff.0 > 0.0 { "上升" } else { "下降" },
-                    o.diff.0.abs() * 100.0,
-                    se_points(lang, o.se.0, 2, true)
-                ),
-                (Lang::En, true) => format!(
-                    "The province's peak overdue rate {} by {:.2} percentage points ({}).",
-                    if o.diff.0 > 0.0 { "rises" } else { "falls" },
-                    o.diff.0.abs() * 100.0,
-                    se_points(lang, o.se.0, 2, true)
-                ),
-            };
-            let (from, to) = (amount(lang, f.base.0, u), amount(lang, f.revision.0, u));
-            let (low, high) = (amount(lang, f.ci95_low.0, u), amount(lang, f.ci95_high.0, u));
-            let (moved, banks) = (change(lang, f.diff.0, u), change(lang, b.diff.0, u));
-            match lang {
-                Lang::Zh => vec![
-                    format!("将规则由“{base}”改为“{rev}”后（同一组{}条模拟路径），{probability}。", c.paths),
-                    format!(
-                        "补偿金承担的损失由{from}变为{to}（{moved}，95%置信区间{low}至{high}）；银行承担的损失{banks}。"
-                    ),
-                    overdue,
-                ],
-                Lang::En => vec![
-                    format!(
-                        "Changing the rules from \"{base}\" to \"{rev}\" (the same {} simulated paths), {probability}.",
-                        c.paths
-                    ),
-                    format!(
-                        "The loss borne by the funds moves from {from} to {to} (it {moved}, 95% interval {low} to {high}); the banks' loss {banks}."
-                    ),
-                    overdue,
-                ],
+        Results::Compare { base, revisions, .. } => {
+            let mut v: Vec<String> =
+                revisions.iter().flat_map(|r| compare_findings(&r.compare, lang)).collect();
+            if revisions.len() > 1 {
+                v.push(side_by_side(base, revisions, lang));
             }
+            v
         }
         Results::Breakpoint { breakpoint: b } => {
             let shock = shock_name(&b.shock, lang);
@@ -589,9 +629,7 @@ pub fn briefing_html(
     let mut o = String::new();
     // What was run, in words: the scenario, and the shock it was put under.
     let what = match results {
-        Results::Compare { compare, .. } => {
-            format!("{}{}{}", compare.revision.title(lang), lang.tr("对比", " vs "), compare.base.title(lang))
-        }
+        Results::Compare { revisions, .. } => super::compared(revisions, lang),
         _ => scenario_title(meta, lang),
     };
     let what = match &meta.shock {
@@ -671,10 +709,16 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
             );
             county_table(&mut o, summary, stress.as_ref(), lang);
         }
-        Results::Compare { revision, .. } => {
-            let _ =
-                writeln!(o, "<h2>{}</h2>", lang.tr("各县（修订后规则）", "Counties (under the revision)"));
-            county_table(&mut o, revision, None, lang);
+        Results::Compare { revisions, .. } => {
+            for r in revisions {
+                let title = r.compare.revision.title(lang);
+                let head = match lang {
+                    Lang::Zh => format!("各县（“{title}”规则下）"),
+                    Lang::En => format!("Counties (under \"{title}\")"),
+                };
+                let _ = writeln!(o, "<h2>{}</h2>", esc(&head));
+                county_table(&mut o, &r.summary, None, lang);
+            }
         }
         Results::Sweep { .. } => {}
         Results::Breakpoint { breakpoint: b } => {

@@ -97,6 +97,9 @@ pub struct RunMeta {
     pub paths: u32,
     /// Months simulated.
     pub horizon_months: u16,
+    /// The files of the directory (empty from versions that did not list them).
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 fn default_command() -> String {
@@ -435,6 +438,19 @@ pub struct BreakpointIn {
     pub counties: Vec<BreakpointCountyIn>,
 }
 
+/// One revision of a `compare` directory: the K-th's files are
+/// `compare-K.json`, `revision-K-summary.json` and
+/// `revision-K-monthly.csv`, the first's without the `-K`.
+#[derive(Clone, Debug)]
+pub struct RevisionIn {
+    /// Its comparison with today's rules.
+    pub compare: CompareIn,
+    /// Its summary.
+    pub summary: SummaryIn,
+    /// Its monthly bands (empty in a directory of an earlier version).
+    pub monthly: Vec<MonthlyIn>,
+}
+
 /// What an output directory holds, by the command that wrote it.
 #[derive(Clone, Debug)]
 pub enum Results {
@@ -447,14 +463,16 @@ pub enum Results {
         /// stress.json, for a `stress` directory.
         stress: Option<StressIn>,
     },
-    /// `compare`.
+    /// `compare`: today's rules and one or more revisions of them, on
+    /// the same random futures.
     Compare {
-        /// compare.json.
-        compare: Box<CompareIn>,
         /// base-summary.json.
         base: Box<SummaryIn>,
-        /// revision-summary.json.
-        revision: Box<SummaryIn>,
+        /// base-monthly.csv (empty in a directory of an earlier version,
+        /// which had none).
+        base_monthly: Vec<MonthlyIn>,
+        /// The revisions, in the order given: at least one.
+        revisions: Vec<RevisionIn>,
     },
     /// `sweep`.
     Sweep {
@@ -627,12 +645,13 @@ fn json<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, Input
     serde_json::from_str(text).map_err(|source| bad(file, InputErrorKind::Json { source }))
 }
 
-/// Reads `monthly.csv`.
-pub fn parse_monthly(text: &str) -> Result<Vec<MonthlyIn>, InputError> {
+/// Reads `monthly.csv` (or a rule set's `NAME-monthly.csv` in a
+/// comparison: `file` names it in errors).
+pub fn parse_monthly(file: &str, text: &str) -> Result<Vec<MonthlyIn>, InputError> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
-        rows.push(row.map_err(|source| bad("monthly.csv", InputErrorKind::Csv { row: i + 2, source }))?);
+        rows.push(row.map_err(|source| bad(file, InputErrorKind::Csv { row: i + 2, source }))?);
     }
     Ok(rows)
 }
@@ -653,8 +672,8 @@ impl Results {
                 };
                 let summary: SummaryIn = json("summary.json", &need("summary.json")?)?;
                 check_summary("summary.json", &summary, meta)?;
-                let mut monthly = parse_monthly(&need("monthly.csv")?)?;
-                check_monthly(&monthly, &summary, meta)?;
+                let mut monthly = parse_monthly("monthly.csv", &need("monthly.csv")?)?;
+                check_monthly("monthly.csv", &monthly, &summary, meta)?;
                 // The briefing's charts and tables start at the first
                 // simulated month.
                 monthly.retain(|r| r.month >= 1);
@@ -664,17 +683,41 @@ impl Results {
                 Ok(Results::Run { summary: Box::new(summary), monthly, stress })
             }
             "compare" => {
-                let compare: CompareIn = json("compare.json", &need("compare.json")?)?;
-                check_compare(&compare, meta)?;
+                // The revisions run.json lists: compare.json, then
+                // compare-2.json, compare-3.json, … without a gap.
+                let count =
+                    1 + (2..).take_while(|k| meta.files.contains(&format!("compare-{k}.json"))).count();
                 let base: SummaryIn = json("base-summary.json", &need("base-summary.json")?)?;
                 check_summary("base-summary.json", &base, meta)?;
-                let revision: SummaryIn = json("revision-summary.json", &need("revision-summary.json")?)?;
-                check_summary("revision-summary.json", &revision, meta)?;
-                Ok(Results::Compare {
-                    compare: Box::new(compare),
-                    base: Box::new(base),
-                    revision: Box::new(revision),
-                })
+                // Monthly bands, in directories of versions that write them.
+                let monthly = |name: &str,
+                               summary: &SummaryIn,
+                               need: &mut dyn FnMut(&str) -> Result<String, InputError>|
+                 -> Result<Vec<MonthlyIn>, InputError> {
+                    if !meta.files.iter().any(|f| f == name) {
+                        return Ok(Vec::new());
+                    }
+                    let mut rows = parse_monthly(name, &need(name)?)?;
+                    check_monthly(name, &rows, summary, meta)?;
+                    rows.retain(|r| r.month >= 1);
+                    Ok(rows)
+                };
+                let base_monthly = monthly("base-monthly.csv", &base, &mut need)?;
+                let mut revisions = Vec::with_capacity(count);
+                for k in 1..=count {
+                    let (c, r) = match k {
+                        1 => ("compare.json".to_string(), "revision".to_string()),
+                        k => (format!("compare-{k}.json"), format!("revision-{k}")),
+                    };
+                    let compare: CompareIn = json(&c, &need(&c)?)?;
+                    check_compare(&c, &compare, meta)?;
+                    let s = format!("{r}-summary.json");
+                    let summary: SummaryIn = json(&s, &need(&s)?)?;
+                    check_summary(&s, &summary, meta)?;
+                    let monthly = monthly(&format!("{r}-monthly.csv"), &summary, &mut need)?;
+                    revisions.push(RevisionIn { compare, summary, monthly });
+                }
+                Ok(Results::Compare { base: Box::new(base), base_monthly, revisions })
             }
             "sweep" => {
                 let sweep: SweepIn = json("sweep.json", &need("sweep.json")?)?;
@@ -864,15 +907,15 @@ const MONTHLY_COUNTY: [&str; 5] =
 /// Checks `monthly.csv` row by row: month by month, the province's four
 /// rows then each county's five, for every month of the horizon and every
 /// county of `summary.json`, with values in each figure's range.
-fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<(), InputError> {
-    const F: &str = "monthly.csv";
+fn check_monthly(file: &str, rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<(), InputError> {
+    let f = file;
     let counties = s.counties.len();
     let per_month = MONTHLY_PROVINCE.len() + MONTHLY_COUNTY.len() * counties;
     // Month 0 (the starting state) and every month of the horizon.
     let expected = (usize::from(meta.horizon_months) + 1) * per_month;
     if rows.len() != expected {
         return Err(bad(
-            F,
+            f,
             InputErrorKind::MonthlyRows { rows: rows.len(), expected, months: meta.horizon_months, counties },
         ));
     }
@@ -890,7 +933,7 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
             if month == 0 && fig == MONTHLY_COUNTY[0] {
                 if !ids.contains(r.county_id.as_str()) || seen.contains(&r.county_id.as_str()) {
                     return Err(unexpected(
-                        F,
+                        f,
                         &format!("row {line}, column county_id"),
                         "a county of summary.json not yet listed this month",
                         format!("{:?}", r.county_id),
@@ -901,11 +944,11 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
             (seen.get(k).copied().unwrap_or(""), fig)
         };
         if usize::from(r.month) != month {
-            return Err(unexpected(F, &format!("row {line}, column month"), month.to_string(), r.month));
+            return Err(unexpected(f, &format!("row {line}, column month"), month.to_string(), r.month));
         }
         if r.county_id != county {
             return Err(unexpected(
-                F,
+                f,
                 &format!("row {line}, column county_id"),
                 format!("{county:?}"),
                 format!("{:?}", r.county_id),
@@ -913,7 +956,7 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
         }
         if r.figure != figure {
             return Err(unexpected(
-                F,
+                f,
                 &format!("row {line}, column figure"),
                 format!("{figure:?}"),
                 format!("{:?}", r.figure),
@@ -925,18 +968,18 @@ fn check_monthly(rows: &[MonthlyIn], s: &SummaryIn, meta: &RunMeta) -> Result<()
             [("mean", r.mean), ("p05", r.p05), ("p25", r.p25), ("p50", r.p50), ("p75", r.p75), ("p95", r.p95)]
         {
             match x {
-                Some(x) => value(F, &format!("row {line}, column {col}"), x, range)?,
+                Some(x) => value(f, &format!("row {line}, column {col}"), x, range)?,
                 // The quartiles of a probability are empty; nothing else is.
                 None if probability && (col == "p25" || col == "p75") => {}
                 None => {
-                    return Err(unexpected(F, &format!("row {line}, column {col}"), "a number", "nothing"));
+                    return Err(unexpected(f, &format!("row {line}, column {col}"), "a number", "nothing"));
                 }
             }
         }
         match r.se {
-            Some(se) => std_error(F, &format!("row {line}, column se"), se, meta.paths)?,
+            Some(se) => std_error(f, &format!("row {line}, column se"), se, meta.paths)?,
             None if meta.paths < 2 => {}
-            None => return Err(unexpected(F, &format!("row {line}, column se"), "a number", "nothing")),
+            None => return Err(unexpected(f, &format!("row {line}, column se"), "a number", "nothing")),
         }
     }
     Ok(())
@@ -972,12 +1015,12 @@ fn dif(file: &str, place: &str, d: &Dif, r: Range, paths: u32) -> Result<(), Inp
     std_error(file, &format!("{place}.se"), d.se.0, paths)
 }
 
-fn check_compare(c: &CompareIn, meta: &RunMeta) -> Result<(), InputError> {
-    const F: &str = "compare.json";
-    agrees(F, "paths", c.paths, meta.paths)?;
-    agrees(F, "seed", c.seed, meta.seed)?;
+fn check_compare(file: &str, c: &CompareIn, meta: &RunMeta) -> Result<(), InputError> {
+    let f = file;
+    agrees(f, "paths", c.paths, meta.paths)?;
+    agrees(f, "seed", c.seed, meta.seed)?;
     if c.counties.is_empty() {
-        return Err(unexpected(F, "counties", "at least one county", "none"));
+        return Err(unexpected(f, "counties", "at least one county", "none"));
     }
     for (k, d) in &c.province {
         let r = if k.ends_with("_yuan") {
@@ -987,13 +1030,13 @@ fn check_compare(c: &CompareIn, meta: &RunMeta) -> Result<(), InputError> {
         } else {
             Range::Money
         };
-        dif(F, &format!("province.{k}"), d, r, meta.paths)?;
+        dif(f, &format!("province.{k}"), d, r, meta.paths)?;
     }
     for cd in &c.counties {
         let at = |k: &str| format!("counties[{}].{k}", cd.id);
-        dif(F, &at("exhaustion_probability"), &cd.exhaustion_probability, Range::Share, meta.paths)?;
-        dif(F, &at("peak_overdue_rate"), &cd.peak_overdue_rate, Range::Share, meta.paths)?;
-        dif(F, &at("loss_fund_yuan"), &cd.loss_fund_yuan, Range::Money, meta.paths)?;
+        dif(f, &at("exhaustion_probability"), &cd.exhaustion_probability, Range::Share, meta.paths)?;
+        dif(f, &at("peak_overdue_rate"), &cd.peak_overdue_rate, Range::Share, meta.paths)?;
+        dif(f, &at("loss_fund_yuan"), &cd.loss_fund_yuan, Range::Money, meta.paths)?;
     }
     Ok(())
 }
@@ -1103,7 +1146,7 @@ mod tests {
     #[test]
     fn a_monthly_row_that_does_not_parse_names_its_row_and_keeps_the_csv_error() {
         let text = "month,county_id,figure,mean,se,p05,p25,p50,p75,p95\nnot-a-month,x,y,1,1,1,1,1,1,1\n";
-        let e = parse_monthly(text).unwrap_err();
+        let e = parse_monthly("monthly.csv", text).unwrap_err();
         assert!(matches!(e.kind, InputErrorKind::Csv { row: 2, .. }), "{e:?}");
         let source = e.source().expect("the CSV reader's error is the source");
         assert!(source.downcast_ref::<csv::Error>().is_some());

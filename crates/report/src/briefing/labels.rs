@@ -255,13 +255,25 @@ pub(crate) fn headline_run(p: &Prob, lang: Lang) -> String {
 }
 
 /// Headline of a comparison: the difference in the funds' loss.
-pub(crate) fn headline_compare(d: &Dif, lang: Lang) -> String {
-    let (div, unit) = money_unit(lang, d.base.0);
+pub(crate) fn headline_compare(diffs: &[Dif], lang: Lang) -> String {
+    let largest = diffs.iter().map(|d| d.base.0.abs()).fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
     // From one path there is no standard error.
-    let se = if d.se.0.is_finite() { format!("{:.3}", d.se.0 / div) } else { "n/a".into() };
-    match lang {
-        Lang::Zh => format!("补偿金损失差 {:+.3} ± {se} {unit}（配对标准误）", d.diff.0 / div),
-        Lang::En => format!("fund loss difference {:+.3} ± {se} {unit} (paired s.e.)", d.diff.0 / div),
+    let each: Vec<String> = diffs
+        .iter()
+        .map(|d| {
+            let se = if d.se.0.is_finite() { format!("{:.3}", d.se.0 / div) } else { "n/a".into() };
+            format!("{:+.3} ± {se}", d.diff.0 / div)
+        })
+        .collect();
+    // Several revisions: their differences in the order they were given.
+    match (lang, each.len()) {
+        (Lang::Zh, 1) => format!("补偿金损失差 {} {unit}（配对标准误）", each[0]),
+        (Lang::Zh, _) => format!("补偿金损失差（依修订顺序）{} {unit}（配对标准误）", each.join("、")),
+        (Lang::En, 1) => format!("fund loss difference {} {unit} (paired s.e.)", each[0]),
+        (Lang::En, _) => {
+            format!("fund loss differences (revisions in order) {} {unit} (paired s.e.)", each.join(", "))
+        }
     }
 }
 
@@ -583,14 +595,51 @@ pub(crate) fn compare_counties_panel(lang: Lang) -> String {
     .into()
 }
 
-/// `losses` of a comparison: the bar of today's rules.
+/// `losses` and `compare-fund`: today's rules, by their display name —
+/// said once when the name already says it ("现行规则", "today's rules").
 pub(crate) fn todays_rules(lang: Lang, base: &str) -> String {
-    lang.tr("现行规则", "today's rules").to_string() + " " + base
+    let todays = lang.tr("现行规则", "today's rules");
+    if base.to_lowercase().contains(&todays.to_lowercase()) {
+        base.to_string()
+    } else {
+        format!("{todays}{}{base}", lang.tr("：", ": "))
+    }
 }
 
-/// `losses` of a comparison: the bar of the revision.
-pub(crate) fn revision(lang: Lang, revision: &str) -> String {
-    lang.tr("修订", "revision").to_string() + " " + revision
+/// `compare-counties` when no county's exhaustion probability moves
+/// distinguishably: the title of the fund losses shown instead.
+pub(crate) fn compare_counties_loss_title(lang: Lang, revision: &str, base: &str) -> String {
+    match lang {
+        Lang::Zh => format!("各县补偿金损失的变化（{revision} 对比 {base}；各县耗尽概率均无可分辨的变化）"),
+        Lang::En => format!(
+            "Change in each county's fund loss ({revision} vs {base}; no county's exhaustion probability changes distinguishably)"
+        ),
+    }
+}
+
+/// `compare-counties` of fund losses: the panel, in `unit`.
+pub(crate) fn compare_counties_loss_panel(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("差值（{unit}），点：均值；线：95%置信区间"),
+        Lang::En => format!("difference ({unit}); dot: mean, line: 95% interval"),
+    }
+}
+
+/// `compare-fund`: title, for `sets` rule sets.
+pub(crate) fn compare_fund_title(lang: Lang, sets: usize) -> String {
+    match (lang, sets) {
+        (Lang::Zh, 2) => "全省补偿金余额：现行规则与修订（同一组模拟路径）".into(),
+        (Lang::Zh, _) => format!("全省补偿金余额：{sets}套规则（同一组模拟路径）"),
+        (Lang::En, 2) => {
+            "Province fund balance: today's rules and the revision (the same random futures)".into()
+        }
+        (Lang::En, _) => format!("Province fund balance under {sets} rule sets (the same random futures)"),
+    }
+}
+
+/// `compare-fund`: the right axis's legend.
+pub(crate) fn exhausted_any_legend(lang: Lang) -> String {
+    lang.tr("至少一个县已耗尽的概率（右轴）", "P(some county's fund exhausted by then), right axis").into()
 }
 
 // ----- sweep -----

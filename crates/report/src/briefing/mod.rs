@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use ab_glyph::Font;
 
-use inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
+use inputs::{CountyIn, Results, RevisionIn, RunMeta, StressIn, SummaryIn};
 
 pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts};
 pub use html::briefing_html;
@@ -182,14 +182,30 @@ impl Provenance {
     }
 }
 
+/// The rule sets of a comparison by their display names: "修订对比现行规则",
+/// or with several revisions "修订甲、修订乙对比现行规则".
+pub(crate) fn compared(revisions: &[RevisionIn], lang: Lang) -> String {
+    let Some(first) = revisions.first() else { return String::new() };
+    let revised: Vec<String> = revisions.iter().map(|r| r.compare.revision.title(lang)).collect();
+    format!(
+        "{}{}{}",
+        revised.join(lang.tr("、", ", ")),
+        lang.tr("对比", " vs "),
+        first.compare.base.title(lang)
+    )
+}
+
 /// The provenance of a directory's results.
 pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
     let headline = match results {
         Results::Run { summary, .. } => labels::headline_run(&summary.province.exhaustion_probability, lang),
-        Results::Compare { compare, .. } => labels::headline_compare(
-            &compare.province.get("loss_fund_yuan").copied().unwrap_or_default(),
-            lang,
-        ),
+        Results::Compare { revisions, .. } => {
+            let diffs: Vec<_> = revisions
+                .iter()
+                .map(|r| r.compare.province.get("loss_fund_yuan").copied().unwrap_or_default())
+                .collect();
+            labels::headline_compare(&diffs, lang)
+        }
         Results::Breakpoint { breakpoint } => labels::headline_breakpoint(breakpoint, lang),
         Results::Sweep { sweep } => {
             let worst =
@@ -199,14 +215,9 @@ pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
     };
     // A comparison names both rule sets by their display names.
     let (scenario, rules) = match results {
-        Results::Compare { compare, .. } => {
-            let both = format!(
-                "{}{}{}",
-                compare.base.title(lang),
-                lang.tr("对比", " vs "),
-                compare.revision.title(lang)
-            );
-            (both.clone(), both)
+        Results::Compare { revisions, .. } => {
+            let all = compared(revisions, lang);
+            (all.clone(), all)
         }
         _ => (labels::scenario_title(meta, lang), labels::rules_title(meta, lang)),
     };

@@ -15,7 +15,8 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::inputs::{
-    BreakpointIn, CompareIn, Dif, Est, MonthlyIn, Prob, Results, RunMeta, StressIn, SummaryIn, SweepIn,
+    BreakpointIn, CompareIn, Dif, Est, MonthlyIn, Prob, Results, RevisionIn, RunMeta, StressIn, SummaryIn,
+    SweepIn,
 };
 use super::labels::{county_name, field_name, money_unit, setting_label, shock_label, shock_name};
 use super::{BriefingError, Lang, Provenance};
@@ -268,9 +269,11 @@ fn upper(lang: Lang) -> String {
 }
 
 /// Sheet names, by language (the tests read them back).
-pub fn sheet_names(lang: Lang) -> [&'static str; 9] {
+pub fn sheet_names(lang: Lang) -> [&'static str; 10] {
     match lang {
-        Lang::Zh => ["摘要", "各县", "月度", "对比", "扫描", "来源", "临界点", "冲击", "观察名单"],
+        Lang::Zh => {
+            ["摘要", "各县", "月度", "对比", "扫描", "来源", "临界点", "冲击", "观察名单", "各套规则"]
+        }
         Lang::En => [
             "Summary",
             "Counties",
@@ -281,6 +284,7 @@ pub fn sheet_names(lang: Lang) -> [&'static str; 9] {
             "Breakpoints",
             "Shock",
             "Watch list",
+            "Rule sets",
         ],
     }
 }
@@ -344,7 +348,7 @@ fn figure_name(key: &str, lang: Lang) -> String {
 /// What stands in a standard-error cell when there is none: from one
 /// path no standard error can be estimated.
 fn no_se(lang: Lang) -> &'static str {
-    lang.tr("不适用（标准误需至少2条情景）", "n/a (a standard error needs 2 paths)")
+    lang.tr("不适用（标准误需至少2条路径）", "n/a (a standard error needs 2 paths)")
 }
 
 fn se_cell(v: f64, shown: Shown, lang: Lang) -> Cell {
@@ -541,6 +545,67 @@ const COMPARE_ORDER: [&str; 10] = [
 
 /// One number of a Diff.
 type DifPart = fn(&Dif) -> f64;
+
+/// 各套规则 / Rule sets: the province figures of every rule set side by
+/// side, one column each (today's rules first); amounts in the unit that
+/// suits their row.
+fn rule_sets_sheet(name: &str, base: &SummaryIn, revisions: &[RevisionIn], lang: Lang) -> Sheet {
+    let mut sets: Vec<(String, &SummaryIn)> = Vec::new();
+    if let Some(first) = revisions.first() {
+        sets.push((first.compare.base.title(lang), base));
+    }
+    sets.extend(revisions.iter().map(|r| (r.compare.revision.title(lang), &r.summary)));
+    let est = |key: &str, s: &SummaryIn| -> f64 {
+        let p = &s.province;
+        match key {
+            "exhaustion_probability" => p.exhaustion_probability.p.0,
+            "peak_overdue_rate" => p.peak_overdue_rate.mean.0,
+            "final_overdue_rate" => p.final_overdue_rate.mean.0,
+            "counties_exhausted" => p.counties_exhausted.mean.0,
+            "loss_fund_yuan" => p.loss_fund_yuan.mean.0,
+            "loss_bank_yuan" => p.loss_bank_yuan.mean.0,
+            "loss_uncovered_yuan" => p.loss_uncovered_yuan.mean.0,
+            "claims_paid_yuan" => p.claims_paid_yuan.mean.0,
+            "disbursed_yuan" => p.disbursed_yuan.mean.0,
+            "fund_end_yuan" => p.fund_end_yuan.mean.0,
+            _ => p.coverage_rate.mean.0,
+        }
+    };
+    let keys = [
+        "exhaustion_probability",
+        "peak_overdue_rate",
+        "final_overdue_rate",
+        "counties_exhausted",
+        "loss_fund_yuan",
+        "loss_bank_yuan",
+        "loss_uncovered_yuan",
+        "claims_paid_yuan",
+        "disbursed_yuan",
+        "fund_end_yuan",
+        "coverage_rate",
+    ];
+    let mut sheet = Sheet::new(name);
+    sheet.col(lang.tr("指标", "Figure"), keys.iter().map(|k| text(figure_name(k, lang))).collect());
+    // Each row's unit, and the divisor its amounts are shown in.
+    let units: Vec<(f64, String, Shown)> = keys
+        .iter()
+        .map(|k| match Unit::of_key(k) {
+            Unit::Yuan => {
+                let values: Vec<f64> = sets.iter().map(|(_, s)| est(k, s)).collect();
+                let (div, u) = row_unit(lang, &values);
+                (div, u.to_string(), SCALED)
+            }
+            unit => (1.0, unit.label(lang).to_string(), unit.shown()),
+        })
+        .collect();
+    sheet.col(lang.tr("单位", "Unit"), units.iter().map(|u| text(u.1.clone())).collect());
+    for (title, s) in &sets {
+        let cells =
+            keys.iter().zip(&units).map(|(k, (div, _, shown))| num(est(k, s) / div, *shown)).collect();
+        sheet.col(format!("{title}{}", lang.tr("（均值）", " (mean)")), cells);
+    }
+    sheet
+}
 
 /// 对比 / Comparison: the province figures in [`COMPARE_ORDER`], then each
 /// county's three figures, counties in the order of `compare.json`
@@ -970,15 +1035,25 @@ pub fn workbook_sheets(results: &Results, meta: &RunMeta, prov: &Provenance, lan
             sheets.push(counties_sheet(names[1], summary, lang));
             sheets.push(months_sheet(names[2], monthly, lang));
         }
-        Results::Compare { compare, base, revision } => {
-            sheets.push(compare_sheet(names[3], compare, lang));
+        Results::Compare { base, revisions, .. } => {
+            // With several revisions, the K-th's sheets end in "-K".
+            let many = revisions.len() > 1;
+            let nth =
+                |name: &str, k: usize| if many { format!("{name}-{}", k + 1) } else { name.to_string() };
+            if many {
+                sheets.push(rule_sets_sheet(names[9], base, revisions, lang));
+            }
+            for (k, r) in revisions.iter().enumerate() {
+                sheets.push(compare_sheet(&nth(names[3], k), &r.compare, lang));
+            }
             sheets.push(summary_sheet(&format!("{}-{}", names[0], lang.tr("现行", "base")), base, lang));
-            sheets.push(summary_sheet(
-                &format!("{}-{}", names[0], lang.tr("修订", "revision")),
-                revision,
-                lang,
-            ));
-            sheets.push(counties_sheet(names[1], revision, lang));
+            for (k, r) in revisions.iter().enumerate() {
+                let name = format!("{}-{}", names[0], lang.tr("修订", "revision"));
+                sheets.push(summary_sheet(&nth(&name, k), &r.summary, lang));
+            }
+            for (k, r) in revisions.iter().enumerate() {
+                sheets.push(counties_sheet(&nth(names[1], k), &r.summary, lang));
+            }
         }
         Results::Breakpoint { breakpoint } => sheets.push(breakpoint_sheet(names[6], breakpoint, lang)),
         Results::Sweep { sweep } => sheets.push(sweep_sheet(names[4], sweep, lang)),

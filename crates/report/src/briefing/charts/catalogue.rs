@@ -7,17 +7,19 @@
 //!   (`exhausted_probability` by month), `county-ranking` (each county's
 //!   exhaustion probability with its Wilson interval, up to 30) and
 //!   `losses` (who bears the losses);
-//! - `compare`: `compare` (paired differences of the province figures),
-//!   `compare-counties` (the 20 counties the revision moves most) and
-//!   `losses` of both rule sets;
+//! - `compare`: per revision `compare` (paired differences of the
+//!   province figures) and `compare-counties` (up to 20 counties the
+//!   revision moves distinguishably), with `-2`, `-3`, … for the second
+//!   and later revisions; `losses` of every rule set and `compare-fund`
+//!   (the province's funds over time under each);
 //! - `sweep`: `sweep` (lines over one field, or heat maps over two) and
 //!   `losses` at every point;
 //! - `breakpoint`: `breakpoint` (each county's breakpoint severity, up to
 //!   30).
 
 use super::super::inputs::{
-    BreakpointIn, CompareIn, CountyIn, Dif, Est, MonthlyIn, Results, StressIn, SummaryIn, SweepIn,
-    SweepPointIn,
+    BreakpointIn, CompareCountyIn, CompareIn, CountyIn, Dif, Est, MonthlyIn, Results, RevisionIn, StressIn,
+    SummaryIn, SweepIn, SweepPointIn,
 };
 use super::super::labels::{self, county_label, county_name, money_unit};
 use super::super::{BriefingError, DataError, Lang, watched};
@@ -48,7 +50,9 @@ pub(super) fn charts(results: &Results, lang: Lang) -> Result<Vec<(String, Kind)
             }
             run_charts(summary, monthly, stress.as_ref(), lang)
         }
-        Results::Compare { compare, base, revision } => compare_charts(compare, base, revision, lang),
+        Results::Compare { base, base_monthly, revisions } => {
+            compare_charts(base, base_monthly, revisions, lang)
+        }
         Results::Sweep { sweep } => sweep_charts(sweep, lang),
         Results::Breakpoint { breakpoint } => breakpoint_charts(breakpoint, lang),
     })
@@ -297,7 +301,77 @@ fn stacked_losses(lang: Lang, unit: &str, bars: Vec<StackedBar>) -> Kind {
     }
 }
 
-fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) -> Vec<(String, Kind)> {
+/// A comparison's charts: for each revision its differences from today's
+/// rules (`compare`, `compare-2`, …) and the counties it moves
+/// (`compare-counties`, `compare-counties-2`, …); then every rule set side
+/// by side: who bears the losses (`losses`) and the province's fund
+/// balance over time (`compare-fund`, from directories that hold the
+/// monthly bands).
+fn compare_charts(
+    base: &SummaryIn,
+    base_monthly: &[MonthlyIn],
+    revisions: &[RevisionIn],
+    lang: Lang,
+) -> Vec<(String, Kind)> {
+    let mut out = Vec::new();
+    for (k, r) in revisions.iter().enumerate() {
+        let suffix = if k == 0 { String::new() } else { format!("-{}", k + 1) };
+        out.push((format!("compare{suffix}"), compare_figures(&r.compare, lang)));
+        out.push((format!("compare-counties{suffix}"), compare_counties(&r.compare, lang)));
+    }
+    let Some(first) = revisions.first() else { return out };
+    let base_label = labels::todays_rules(lang, &first.compare.base.title(lang));
+    let mut sets: Vec<(String, &SummaryIn, &[MonthlyIn])> = vec![(base_label, base, base_monthly)];
+    sets.extend(revisions.iter().map(|r| (r.compare.revision.title(lang), &r.summary, r.monthly.as_slice())));
+    let bars: Vec<(String, &SummaryIn)> = sets.iter().map(|(l, s, _)| (l.clone(), *s)).collect();
+    out.push(("losses".to_string(), losses(lang, &bars)));
+    if sets.iter().all(|(_, _, m)| !m.is_empty()) {
+        // The province's funds under each rule set, on one scale, with the
+        // probability that some fund has run out by then.
+        let largest = base.province.fund_start_yuan.max(
+            sets.iter()
+                .flat_map(|(_, _, m)| *m)
+                .filter(|r| r.county_id == "province" && r.figure == "fund_balance_yuan")
+                .filter_map(|r| r.p95)
+                .fold(0.0, f64::max),
+        );
+        let (div, unit) = money_unit(lang, largest);
+        let panels: Vec<Fan> = sets
+            .iter()
+            .take(MAX_FUND_PANELS)
+            .map(|(label, _, m)| {
+                let mut f = fan(m, "province", "fund_balance_yuan", div, label.clone());
+                f.exhausted = m
+                    .iter()
+                    .filter(|r| r.county_id == "province" && r.figure == "exhausted_probability")
+                    .map(|r| r.mean.unwrap_or(f64::NAN) * 100.0)
+                    .collect();
+                f
+            })
+            .collect();
+        out.push((
+            "compare-fund".to_string(),
+            Kind::Fans {
+                title: labels::compare_fund_title(lang, sets.len().min(MAX_FUND_PANELS)),
+                x_desc: labels::month_axis(lang),
+                y_desc: labels::balance_axis(lang, unit),
+                time: time_axis(base_monthly, None, lang),
+                panels,
+                zero_line: Some(labels::exhaustion_line(lang)),
+                legend: labels::band_legend(lang),
+                exhausted: Some((labels::exhausted_axis(lang), labels::exhausted_any_legend(lang))),
+            },
+        ));
+    }
+    out
+}
+
+/// Rule sets in `compare-fund`, at most: four panels still read.
+const MAX_FUND_PANELS: usize = 4;
+
+/// A revision's paired differences from today's rules in the province
+/// figures.
+fn compare_figures(c: &CompareIn, lang: Lang) -> Kind {
     let get = |k: &str| c.province.get(k).copied().unwrap_or_default();
     // Probabilities and rates: the difference in percentage points.
     let pp = |key: &str| {
@@ -329,51 +403,78 @@ fn compare_charts(c: &CompareIn, base: &SummaryIn, rev: &SummaryIn, lang: Lang) 
     let money = ["loss_fund_yuan", "loss_bank_yuan", "claims_paid_yuan", "disbursed_yuan", "fund_end_yuan"]
         .map(rel)
         .to_vec();
-    let (base_label, rev_label) = (c.base.title(lang), c.revision.title(lang));
-    vec![
-        (
-            "compare".to_string(),
-            Kind::Intervals {
-                title: labels::compare_title(lang, &rev_label, &base_label),
-                x_desc: None,
-                panels: vec![
-                    (labels::compare_rates_panel(lang), rates),
-                    (labels::compare_money_panel(lang), money),
-                ],
-                legend: Some(labels::difference_legend(lang)),
-            },
-        ),
-        ("compare-counties".to_string(), compare_counties(c, lang)),
-        (
-            "losses".to_string(),
-            losses(
-                lang,
-                &[(labels::todays_rules(lang, &base_label), base), (labels::revision(lang, &rev_label), rev)],
-            ),
-        ),
-    ]
+    Kind::Intervals {
+        title: labels::compare_title(lang, &c.revision.title(lang), &c.base.title(lang)),
+        x_desc: None,
+        panels: vec![(labels::compare_rates_panel(lang), rates), (labels::compare_money_panel(lang), money)],
+        legend: Some(labels::difference_legend(lang)),
+    }
 }
 
-/// The counties where the revision moves the exhaustion probability most.
+/// Whether a paired difference's 95 % interval excludes no change.
+fn distinguishable(d: &Dif) -> bool {
+    d.ci95_low.0 > 0.0 || d.ci95_high.0 < 0.0
+}
+
+/// The counties the revision moves: those whose exhaustion probability
+/// moves distinguishably, largest change first; when none does (few
+/// exhausted paths make that common), the fund loss instead, whose paired
+/// difference rests on every path, not on rare exhaustions — a ranking of
+/// indistinguishable changes would be noise.
 fn compare_counties(c: &CompareIn, lang: Lang) -> Kind {
-    let rows: Vec<Interval> = c
-        .counties
+    let mut moved: Vec<_> =
+        c.counties.iter().filter(|k| distinguishable(&k.exhaustion_probability)).collect();
+    let (rev, base) = (c.revision.title(lang), c.base.title(lang));
+    let by_size = |a: &&CompareCountyIn, b: &&CompareCountyIn, d: fn(&CompareCountyIn) -> &Dif| {
+        d(b).diff.0.abs().total_cmp(&d(a).diff.0.abs()).then(a.id.cmp(&b.id))
+    };
+    if !moved.is_empty() {
+        moved.sort_by(|a, b| by_size(a, b, |k| &k.exhaustion_probability));
+        let rows = moved
+            .iter()
+            .take(MAX_COMPARED)
+            .map(|k| {
+                let d = &k.exhaustion_probability;
+                (
+                    county_name(&k.name, &k.name_en, lang),
+                    d.diff.0 * 100.0,
+                    d.ci95_low.0 * 100.0,
+                    d.ci95_high.0 * 100.0,
+                    String::new(),
+                )
+            })
+            .collect();
+        return Kind::Intervals {
+            title: labels::compare_counties_title(lang, &rev, &base),
+            panels: vec![(labels::compare_counties_panel(lang), rows)],
+            x_desc: None,
+            legend: Some(labels::difference_legend(lang)),
+        };
+    }
+    let mut all: Vec<_> = c.counties.iter().collect();
+    all.sort_by(|a, b| by_size(a, b, |k| &k.loss_fund_yuan));
+    let shown: Vec<_> = all.into_iter().take(MAX_COMPARED).collect();
+    let largest = shown
         .iter()
-        .take(MAX_COMPARED)
+        .map(|k| k.loss_fund_yuan.ci95_low.0.abs().max(k.loss_fund_yuan.ci95_high.0.abs()))
+        .fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
+    let rows = shown
+        .iter()
         .map(|k| {
-            let d = &k.exhaustion_probability;
+            let d = &k.loss_fund_yuan;
             (
                 county_name(&k.name, &k.name_en, lang),
-                d.diff.0 * 100.0,
-                d.ci95_low.0 * 100.0,
-                d.ci95_high.0 * 100.0,
+                d.diff.0 / div,
+                d.ci95_low.0 / div,
+                d.ci95_high.0 / div,
                 String::new(),
             )
         })
         .collect();
     Kind::Intervals {
-        title: labels::compare_counties_title(lang, &c.revision.title(lang), &c.base.title(lang)),
-        panels: vec![(labels::compare_counties_panel(lang), rows)],
+        title: labels::compare_counties_loss_title(lang, &rev, &base),
+        panels: vec![(labels::compare_counties_loss_panel(lang, unit), rows)],
         x_desc: None,
         legend: Some(labels::difference_legend(lang)),
     }

@@ -157,7 +157,12 @@ impl Kind {
         let body = area.titled(self.title(), font(36)).map_err(de)?;
         match self {
             Kind::Fans { x_desc, y_desc, time, panels, zero_line, legend, exhausted, .. } => {
-                let cells = if panels.len() > 1 { body.split_evenly((2, 2)) } else { vec![body] };
+                // Two panels side by side, three or four in a square.
+                let cells = match panels.len() {
+                    0 | 1 => vec![body],
+                    2 => body.split_evenly((1, 2)),
+                    _ => body.split_evenly((2, 2)),
+                };
                 // One value scale for all panels, so that they compare.
                 let hi = max_of(panels.iter().flat_map(|f| &f.p95));
                 let lo = min_of(panels.iter().flat_map(|f| &f.p05));
@@ -990,7 +995,15 @@ where
     let (body, foot) = root.split_vertically(CHART_HEIGHT - FOOTER);
     kind.draw(&body)?;
     foot.fill(&RGBColor(245, 245, 245)).map_err(de)?;
-    foot.draw(&Text::new(footer.to_string(), (16, 12), font(17).color(&RGBColor(60, 60, 60)))).map_err(de)?;
+    // A long footer (several rule sets, long names) gets a smaller font
+    // rather than run off the page; below 12 px it would not be read.
+    let room = CHART_WIDTH as i32 - 32;
+    let size = (12..=17)
+        .rev()
+        .find(|&z| foot.estimate_text_size(footer, &font(z)).is_ok_and(|s| s.0 as i32 <= room))
+        .unwrap_or(12);
+    foot.draw(&Text::new(footer.to_string(), (16, 12), font(size).color(&RGBColor(60, 60, 60))))
+        .map_err(de)?;
     root.present().map_err(de)
 }
 

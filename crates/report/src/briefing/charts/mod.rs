@@ -146,7 +146,9 @@ pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<V
     // County names first, so that a bad one is reported as what it is.
     let counties: Vec<&CountyIn> = match results {
         Results::Run { summary, .. } => summary.counties.iter().collect(),
-        Results::Compare { base, revision, .. } => base.counties.iter().chain(&revision.counties).collect(),
+        Results::Compare { base, revisions, .. } => {
+            base.counties.iter().chain(revisions.iter().flat_map(|r| &r.summary.counties)).collect()
+        }
         Results::Sweep { .. } | Results::Breakpoint { .. } => Vec::new(),
     };
     for c in counties {
