@@ -86,7 +86,7 @@ fn expected(kind: &str) -> Vec<&'static str> {
             vec!["compare", "compare-counties", "compare-2", "compare-counties-2", "losses", "compare-fund"]
         }
         "sweep" => vec!["sweep", "losses"],
-        "breakpoint" => vec!["breakpoint"],
+        "breakpoint" => vec!["breakpoint", "breakpoint-topup"],
         _ => unreachable!(),
     }
 }

@@ -219,6 +219,40 @@ fn the_top_up_found_brings_the_county_under_the_target_and_less_does_not() {
         assert!(p_with(&c.id, t) < 0.1, "{}: still at or over the target with {t}", c.id);
         let less = t - (t * 0.01).max(1_000.0) - 1.0;
         assert!(p_with(&c.id, less) >= 0.1, "{}: {less} would already do", c.id);
+        // The interval's lower end: from it on the probability's Wilson
+        // interval no longer lies wholly at or above the target; a little
+        // less and it still does (a smaller top-up is surely too small).
+        let wilson = |id: &str, topup: f64| {
+            mcstress_engine::Probability::from_count((p_with(id, topup) * 30.0).round() as usize, 30)
+        };
+        let low = c.min_topup_low_yuan.unwrap();
+        assert!(low <= t, "{}: {low} > {t}", c.id);
+        assert!(wilson(&c.id, low).ci95_low < 0.1, "{}: the lower end {low} is surely too small", c.id);
+        if low > 0.0 {
+            let less = low - (low * 0.01).max(1_000.0) - 1.0;
+            assert!(wilson(&c.id, less).ci95_low >= 0.1, "{}: the lower end could be {less}", c.id);
+        }
+        // 30 paths cannot tell that any top-up is surely enough: even no
+        // exhausted path leaves the Wilson interval reaching 10 %.
+        assert!(mcstress_engine::Probability::from_count(0, 30).ci95_high >= 0.1);
+        assert_eq!(c.min_topup_high_yuan, None, "{}", c.id);
+    }
+    // With a target the paths can tell, the upper end is found and means
+    // what it says.
+    let bc = mcstress_engine::BreakpointConfig { target: 0.2, ..bc };
+    let b = mcstress_engine::breakpoint(&base, &bc, cfg, None).unwrap();
+    // A county may need none by the estimate (3 exhausted paths in 30
+    // are under 20 %) and yet not surely: its interval's upper end is
+    // then above 0.
+    let open: Vec<_> = b.counties.iter().filter(|c| c.min_topup_high_yuan.is_some_and(|t| t > 0.0)).collect();
+    assert!(!open.is_empty(), "some county is not surely under 20 % without a top-up: {:?}", b.counties);
+    for c in open {
+        let (t, high) = (c.min_topup_yuan.unwrap(), c.min_topup_high_yuan.unwrap());
+        let k = |topup: f64| (p_with(&c.id, topup) * 30.0).round() as usize;
+        assert!(t <= high, "{}: {t} > {high}", c.id);
+        assert!(mcstress_engine::Probability::from_count(k(high), 30).ci95_high < 0.2, "{}: {high}", c.id);
+        let less = high - (high * 0.01).max(1_000.0) - 1.0;
+        assert!(mcstress_engine::Probability::from_count(k(less), 30).ci95_high >= 0.2, "{}: {less}", c.id);
     }
 }
 

@@ -59,10 +59,20 @@ pub struct BreakpointCounty {
     /// Probability of exhaustion at the top-up severity, without a top-up.
     pub exhaustion_probability_at_topup_severity: f64,
     /// Smallest one-off top-up at the start, yuan, that brings the
-    /// probability at the top-up severity under the target (0 if it is
-    /// already under); null where the county never reaches the target
-    /// within the grid or no top-up up to 2²⁰ times the fund is enough.
+    /// estimated probability at the top-up severity under the target (0 if
+    /// it is already under); null where no top-up up to 2²⁰ times the
+    /// fund (at least 10,000 yuan) is enough.
     pub min_topup_yuan: Option<f64>,
+    /// Lower end of its 95 % interval: the smallest top-up from which the
+    /// probability's 95 % interval no longer lies wholly at or above the
+    /// target (a smaller one is surely not enough).
+    pub min_topup_low_yuan: Option<f64>,
+    /// Upper end of its 95 % interval: the smallest top-up from which the
+    /// probability's 95 % interval lies wholly below the target (surely
+    /// enough); null where none up to 2²⁰ times the fund is, which at few
+    /// paths is every county (the interval of 0 exhausted paths then
+    /// reaches the target).
+    pub min_topup_high_yuan: Option<f64>,
 }
 
 /// The breakpoint document (`breakpoint.json`).
@@ -137,6 +147,102 @@ pub fn first_crossing(xs: &[f64], ys: &[f64], target: f64) -> Option<f64> {
     Some(x0 + (target - y0) / (y1 - y0) * (x1 - x0))
 }
 
+/// The search for each county's smallest one-off top-up under a
+/// criterion, all counties in the same runs (a county's top-up changes
+/// only its own fund; see docs/methods.md for what that assumes).
+struct Search<'a> {
+    /// The scenario at the top-up severity.
+    at: &'a Scenario,
+    /// The unshocked scenario, whose funds set the first step.
+    fund: &'a Scenario,
+    /// Exhausted paths per county at the top-up severity without a top-up.
+    k0: &'a [usize],
+    cfg: RunConfig,
+    progress: Progress<'a>,
+    /// Searched to within this share of the top-up (or 1,000 yuan).
+    tolerance: f64,
+}
+
+impl Search<'_> {
+    /// Per county the smallest top-up, in whole yuan, at which `over` (of
+    /// the count of exhausted paths) no longer holds: 0 where it does not
+    /// hold without one; `None` where it still holds at 2²⁰ times the
+    /// first step. Brackets by doubling from the fund (at least 10,000
+    /// yuan), then bisects.
+    fn smallest(
+        &self,
+        over: &dyn Fn(usize) -> bool,
+        evaluations: &mut u32,
+    ) -> Result<Vec<Option<i64>>, EngineError> {
+        let counties = self.k0.len();
+        let need: Vec<bool> = self.k0.iter().map(|&k| over(k)).collect();
+        let yuan = |fen: i64| fen / 100;
+        // lo fails (probability still ≥ target), hi succeeds; in whole yuan.
+        let mut lo = vec![0i64; counties];
+        let mut hi: Vec<Option<i64>> = vec![Some(0); counties];
+        let mut found = vec![true; counties];
+        let mut cand = vec![0i64; counties];
+        for c in 0..counties {
+            if need[c] {
+                cand[c] = yuan(self.fund.counties[c].fund.0).max(10_000);
+                hi[c] = None;
+                found[c] = false;
+            }
+        }
+        let eval = |top: &[i64], evaluations: &mut u32| -> Result<Vec<usize>, EngineError> {
+            let mut s = self.at.clone();
+            for (c, t) in top.iter().enumerate() {
+                s.counties[c].fund += Fen(t * 100);
+            }
+            *evaluations += 1;
+            exhausted_counts(&s, self.cfg, self.progress, &mut None)
+        };
+        for _ in 0..=20 {
+            if found.iter().all(|&f| f) {
+                break;
+            }
+            let top: Vec<i64> =
+                (0..counties).map(|c| if found[c] { hi[c].unwrap_or(0) } else { cand[c] }).collect();
+            let k = eval(&top, evaluations)?;
+            for c in 0..counties {
+                if !found[c] {
+                    if over(k[c]) {
+                        lo[c] = cand[c];
+                        cand[c] *= 2;
+                    } else {
+                        hi[c] = Some(cand[c]);
+                        found[c] = true;
+                    }
+                }
+            }
+        }
+        let close = |lo: i64, h: i64| h - lo <= ((h as f64 * self.tolerance) as i64).max(1_000);
+        loop {
+            let open: Vec<usize> =
+                (0..counties).filter(|&c| need[c] && hi[c].is_some_and(|h| !close(lo[c], h))).collect();
+            if open.is_empty() {
+                break;
+            }
+            let top: Vec<i64> = (0..counties)
+                .map(|c| match hi[c] {
+                    Some(h) if open.contains(&c) => lo[c] + (h - lo[c]) / 2,
+                    Some(h) => h,
+                    None => 0,
+                })
+                .collect();
+            let k = eval(&top, evaluations)?;
+            for &c in &open {
+                if over(k[c]) {
+                    lo[c] = top[c];
+                } else {
+                    hi[c] = Some(top[c]);
+                }
+            }
+        }
+        Ok(hi)
+    }
+}
+
 /// Runs the reverse stress test. Every evaluation uses the same seed and
 /// paths (common random numbers), so the estimated probabilities move
 /// with the severity and the top-up, not with the luck of the draw.
@@ -171,71 +277,23 @@ pub fn breakpoint(
             exhausted_counts(&at, cfg, progress, &mut loans_start)?
         }
     };
-    let over = |k: usize| k as f64 >= bc.target * n as f64;
-    let need: Vec<bool> = k0.iter().map(|&k| over(k)).collect();
-    let yuan = |fen: i64| fen / 100;
-    // lo fails (probability still ≥ target), hi succeeds; in whole yuan.
-    let mut lo = vec![0i64; counties];
-    let mut hi: Vec<Option<i64>> = vec![Some(0); counties];
-    let mut found = vec![true; counties];
-    let mut cand = vec![0i64; counties];
-    for c in 0..counties {
-        if need[c] {
-            cand[c] = yuan(base.counties[c].fund.0).max(10_000);
-            hi[c] = None;
-            found[c] = false;
-        }
-    }
-    let eval = |top: &[i64], evaluations: &mut u32| -> Result<Vec<usize>, EngineError> {
-        let mut s = at.clone();
-        for (c, t) in top.iter().enumerate() {
-            s.counties[c].fund += Fen(t * 100);
-        }
-        *evaluations += 1;
-        exhausted_counts(&s, cfg, progress, &mut None)
+    // The top-up that brings the estimated probability under the target,
+    // and its 95 % interval: below `low` the probability's interval still
+    // lies wholly at or above the target (surely not enough), from `high`
+    // on wholly below it (surely enough). The bounds take searches of
+    // their own, on the same futures.
+    let target = bc.target;
+    let search = Search { at: &at, fund: base, k0: &k0, cfg, progress, tolerance: bc.topup_tolerance };
+    let estimate = search.smallest(&|k| k as f64 >= target * n as f64, &mut evaluations)?;
+    let low = search.smallest(&|k| Probability::from_count(k, n).ci95_low >= target, &mut evaluations)?;
+    // With no exhausted path at all, the interval's upper end is still
+    // at or above the target when the paths are too few: no top-up is
+    // then surely enough, whatever its size, and none is searched.
+    let high = if Probability::from_count(0, n).ci95_high >= target {
+        vec![None; counties]
+    } else {
+        search.smallest(&|k| Probability::from_count(k, n).ci95_high >= target, &mut evaluations)?
     };
-    for _ in 0..=20 {
-        if found.iter().all(|&f| f) {
-            break;
-        }
-        let top: Vec<i64> =
-            (0..counties).map(|c| if found[c] { hi[c].unwrap_or(0) } else { cand[c] }).collect();
-        let k = eval(&top, &mut evaluations)?;
-        for c in 0..counties {
-            if !found[c] {
-                if over(k[c]) {
-                    lo[c] = cand[c];
-                    cand[c] *= 2;
-                } else {
-                    hi[c] = Some(cand[c]);
-                    found[c] = true;
-                }
-            }
-        }
-    }
-    let close = |lo: i64, h: i64| h - lo <= ((h as f64 * bc.topup_tolerance) as i64).max(1_000);
-    loop {
-        let open: Vec<usize> =
-            (0..counties).filter(|&c| need[c] && hi[c].is_some_and(|h| !close(lo[c], h))).collect();
-        if open.is_empty() {
-            break;
-        }
-        let top: Vec<i64> = (0..counties)
-            .map(|c| match hi[c] {
-                Some(h) if open.contains(&c) => lo[c] + (h - lo[c]) / 2,
-                Some(h) => h,
-                None => 0,
-            })
-            .collect();
-        let k = eval(&top, &mut evaluations)?;
-        for &c in &open {
-            if over(k[c]) {
-                lo[c] = top[c];
-            } else {
-                hi[c] = Some(top[c]);
-            }
-        }
-    }
 
     let severities = &bc.severities;
     let mut out: Vec<BreakpointCounty> = base
@@ -258,7 +316,9 @@ pub fn breakpoint(
                 severity_high: first_crossing(severities, &lower, bc.target),
                 exhaustion_probability: p,
                 exhaustion_probability_at_topup_severity: k0[c] as f64 / n as f64,
-                min_topup_yuan: if severity.is_none() { None } else { hi[c].map(|h| h as f64) },
+                min_topup_yuan: estimate[c].map(|h| h as f64),
+                min_topup_low_yuan: low[c].map(|h| h as f64),
+                min_topup_high_yuan: high[c].map(|h| h as f64),
             }
         })
         .collect();

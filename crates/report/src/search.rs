@@ -97,7 +97,7 @@ pub fn breakpoint_text(b: &Breakpoint) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "code    county                                              severity  95% interval     P(exh.) at top-up sev.  min one-off top-up (yuan)"
+        "code    county                                              severity  95% interval     P(exh.) at top-up sev.  min one-off top-up (yuan)  95% interval (yuan)"
     );
     let f = |x: Option<f64>, above: bool| match x {
         Some(v) => format!("{v:.2}"),
@@ -109,7 +109,7 @@ pub fn breakpoint_text(b: &Breakpoint) -> String {
         let width: usize = name.chars().map(|ch| if (ch as u32) >= 0x2E80 { 2 } else { 1 }).sum();
         let _ = writeln!(
             o,
-            "{}  {}{}  {:>8}  {:<15}  {:>21.1}%  {}",
+            "{}  {}{}  {:>8}  {:<15}  {:>21.1}%  {:>25}  {}",
             c.id,
             name,
             " ".repeat(50usize.saturating_sub(width)),
@@ -119,10 +119,15 @@ pub fn breakpoint_text(b: &Breakpoint) -> String {
                 None => String::new(),
             },
             c.exhaustion_probability_at_topup_severity * 100.0,
-            match (c.severity, c.min_topup_yuan) {
-                (None, _) => "—".to_string(),
-                (Some(_), Some(t)) => format!("{t:.0}"),
-                (Some(_), None) => "none found".to_string(),
+            match c.min_topup_yuan {
+                Some(t) => format!("{t:.0}"),
+                None => "none found".to_string(),
+            },
+            match (c.min_topup_yuan, c.min_topup_low_yuan, c.min_topup_high_yuan) {
+                (Some(t), _, high) if t <= 0.0 && high.is_none_or(|h| h <= 0.0) => String::new(),
+                (_, Some(lo), Some(hi)) => format!("{lo:.0}–{hi:.0}"),
+                (_, Some(lo), None) => format!("{lo:.0}– (more paths)"),
+                _ => String::new(),
             }
         );
     }

@@ -238,6 +238,89 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
     }
 }
 
+/// A county's smallest top-up in words: "无需补充" for none, "—" where no
+/// top-up searched is enough.
+fn topup_text(lang: Lang, t: Option<f64>) -> String {
+    match t {
+        Some(t) if t > 0.0 => money(lang, t),
+        Some(_) => lang.tr("无需补充", "none needed").to_string(),
+        None => lang.tr("任何补充均不足", "no top-up is enough").to_string(),
+    }
+}
+
+/// The 95 % interval of a county's top-up; its upper end open where no
+/// top-up is surely enough at the paths run.
+fn topup_interval(lang: Lang, c: &super::inputs::BreakpointCountyIn) -> String {
+    match (c.min_topup_yuan, c.min_topup_low_yuan, c.min_topup_high_yuan) {
+        // None needed, surely or as far as the paths can tell.
+        (Some(t), _, high) if t <= 0.0 && high.is_none_or(|h| h <= 0.0) => String::new(),
+        (_, Some(lo), Some(hi)) => format!("{}–{}", money(lang, lo), money(lang, hi)),
+        (_, Some(lo), None) => match lang {
+            Lang::Zh => format!("{}以上（上限需更多路径）", money(lang, lo)),
+            Lang::En => format!("{} or more (the upper end needs more paths)", money(lang, lo)),
+        },
+        _ => String::new(),
+    }
+}
+
+/// The top-up finding of a reverse stress test: at which shock the top-ups
+/// are sized and why, how many counties need one, and their total with
+/// its interval.
+fn topup_finding(b: &super::inputs::BreakpointIn, lang: Lang) -> String {
+    let at = shock_label(&format!("{}:{}", b.shock, b.topup_severity), lang);
+    let p = b.target * 100.0;
+    let top = b.severities.last().copied().unwrap_or(0.0);
+    let needy: Vec<&super::inputs::BreakpointCountyIn> =
+        b.counties.iter().filter(|c| c.min_topup_yuan.is_some_and(|t| t > 0.0)).collect();
+    let hopeless = b.counties.iter().filter(|c| c.min_topup_yuan.is_none()).count();
+    let total: f64 = needy.iter().filter_map(|c| c.min_topup_yuan).sum();
+    let low: f64 = needy.iter().map(|c| c.min_topup_low_yuan.unwrap_or(0.0)).sum();
+    let high: Option<f64> = needy.iter().map(|c| c.min_topup_high_yuan).sum();
+    let u = unit_for(lang, &[total, low, high.unwrap_or(0.0)]);
+    // Why this severity: 1 is a typical hit of the family (an industry's
+    // price falls 20 %); the sentence says how to size it for another.
+    let why = match lang {
+        Lang::Zh => format!(
+            "一次性补充按{at}测算（强度1相当于一次典型冲击；如需按更强的冲击测算，例如所测最高强度{top}，可用 --topup-severity 指定）"
+        ),
+        Lang::En => format!(
+            "One-off top-ups are sized for a {at} (severity 1 is a typical hit; to size them for a stronger one, e.g. the highest searched, {top}, give --topup-severity)"
+        ),
+    };
+    let interval = match (lang, high) {
+        (Lang::Zh, Some(h)) => format!("95%置信区间{}至{}", amount(lang, low, u), amount(lang, h, u)),
+        (Lang::Zh, None) => format!(
+            "95%置信区间下限{}，上限在每次{}条路径下无法确定，需要更多路径",
+            amount(lang, low, u),
+            b.paths
+        ),
+        (Lang::En, Some(h)) => format!("95% interval {} to {}", amount(lang, low, u), amount(lang, h, u)),
+        (Lang::En, None) => format!(
+            "95% interval from {}; its upper end cannot be told at {} paths per evaluation and needs more",
+            amount(lang, low, u),
+            b.paths
+        ),
+    };
+    let needs = match (lang, needy.len()) {
+        (Lang::Zh, 0) => format!("：没有县需要补充，各县耗尽概率均已低于{p:.0}%"),
+        (Lang::Zh, n) => format!(
+            "：{n}个县需要一次性补充才能把耗尽概率降到{p:.0}%以下，合计约{}（{interval}）",
+            amount(lang, total, u)
+        ),
+        (Lang::En, 0) => format!(": no county needs one, every county's chance being under {p:.0}% already"),
+        (Lang::En, n) => format!(
+            ": {n} counties need one to bring their chance under {p:.0}%, about {} in all ({interval})",
+            amount(lang, total, u)
+        ),
+    };
+    let hopeless = match (lang, hopeless) {
+        (_, 0) => String::new(),
+        (Lang::Zh, n) => format!("；另有{n}个县任何规模的一次性补充都不足以降到目标以下"),
+        (Lang::En, n) => format!("; for {n} more no one-off top-up of any size is enough"),
+    };
+    format!("{why}{needs}{hopeless}{}", lang.tr("。", "."))
+}
+
 /// What one revision changes, in sentences.
 fn compare_findings(c: &super::inputs::CompareIn, lang: Lang) -> Vec<String> {
     let d = |k: &str| c.province.get(k).copied().unwrap_or_default();
@@ -386,10 +469,8 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     Lang::En => format!("{} ({:.2})", c.name_en, c.severity.unwrap_or(f64::NAN)),
                 })
                 .collect();
-            let needy: Vec<f64> =
-                b.counties.iter().filter_map(|c| c.min_topup_yuan).filter(|t| *t > 0.0).collect();
-            let total: f64 = needy.iter().sum();
             let p = b.target * 100.0;
+            let topup = topup_finding(b, lang);
             match lang {
                 Lang::Zh => vec![
                     format!(
@@ -407,19 +488,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     } else {
                         format!("最脆弱的县：{}。", fragile.join("、"))
                     },
-                    if needy.is_empty() {
-                        format!(
-                            "按强度{}的冲击计，没有县需要一次性补充补偿金：各县耗尽概率均低于{p:.0}%。",
-                            b.topup_severity
-                        )
-                    } else {
-                        format!(
-                            "按强度{}的冲击计，{}个县需要一次性补充补偿金才能把耗尽概率降到{p:.0}%以下，合计约{}。",
-                            b.topup_severity,
-                            needy.len(),
-                            money(lang, total)
-                        )
-                    },
+                    topup,
                 ],
                 Lang::En => vec![
                     format!(
@@ -433,19 +502,7 @@ fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
                     } else {
                         format!("Most fragile: {}.", fragile.join(", "))
                     },
-                    if needy.is_empty() {
-                        format!(
-                            "With the shock at severity {}, no county needs a one-off top-up: every county's chance is already under {p:.0}%.",
-                            b.topup_severity
-                        )
-                    } else {
-                        format!(
-                            "With the shock at severity {}, {} counties need a one-off top-up to bring that chance under {p:.0}%, about {} in all.",
-                            b.topup_severity,
-                            needy.len(),
-                            money(lang, total)
-                        )
-                    },
+                    topup,
                 ],
             }
         }
@@ -724,7 +781,15 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
         Results::Breakpoint { breakpoint: b } => {
             let _ = writeln!(o, "<h2>{}</h2>", lang.tr("各县临界强度", "Breakpoints by county"));
             let heads = match lang {
-                Lang::Zh => ["代码", "县", "临界强度", "95%区间", "无补充时的耗尽概率", "最小一次性补充"],
+                Lang::Zh => [
+                    "代码",
+                    "县",
+                    "临界强度",
+                    "95%区间",
+                    "无补充时的耗尽概率",
+                    "最小一次性补充",
+                    "补充的95%区间",
+                ],
                 Lang::En => [
                     "Code",
                     "County",
@@ -732,6 +797,7 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
                     "95% interval",
                     "P(exhausted) without top-up",
                     "Smallest one-off top-up",
+                    "Its 95% interval",
                 ],
             };
             o.push_str("<table><thead><tr>");
@@ -745,14 +811,15 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
             for c in b.counties.iter().filter(|c| c.severity.is_some()) {
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
                     esc(&c.id),
                     esc(&county_name(&c.name, &c.name_en, lang)),
                     f(c.severity),
                     f(c.severity_low),
                     f(c.severity_high),
                     pct(c.exhaustion_probability_at_topup_severity),
-                    c.min_topup_yuan.map(|t| esc(&money(lang, t))).unwrap_or_else(|| "—".into())
+                    esc(&topup_text(lang, c.min_topup_yuan)),
+                    esc(&topup_interval(lang, c))
                 );
             }
             o.push_str("</tbody></table>\n");

@@ -419,6 +419,13 @@ pub struct BreakpointCountyIn {
     pub exhaustion_probability_at_topup_severity: f64,
     /// Smallest one-off top-up, yuan.
     pub min_topup_yuan: Option<f64>,
+    /// Lower end of its 95 % interval (absent in directories of earlier
+    /// versions).
+    #[serde(default)]
+    pub min_topup_low_yuan: Option<f64>,
+    /// Upper end (null: no top-up is surely enough at these paths).
+    #[serde(default)]
+    pub min_topup_high_yuan: Option<f64>,
 }
 
 /// `breakpoint.json`.

@@ -724,6 +724,46 @@ pub(crate) fn breakpoint_panel(lang: Lang) -> String {
     .into()
 }
 
+/// `breakpoint-topup`: title, for the `shown` counties that need a top-up
+/// (none: the title says so).
+pub(crate) fn topup_title(lang: Lang, shock: &str, severity: f64, target: f64, shown: usize) -> String {
+    let at = shock_label(&format!("{shock}:{severity}"), lang);
+    let p = target * 100.0;
+    match (lang, shown) {
+        (Lang::Zh, 0) => format!("一次性补充：在{at}下没有县需要补充（耗尽概率均低于{p:.0}%）"),
+        (Lang::Zh, n) => {
+            format!("一次性补充：{at}下把耗尽概率降到{p:.0}%以下所需的最小补充（需要补充的{n}个县）")
+        }
+        (Lang::En, 0) => {
+            format!("One-off top-up: under a {at} no county needs one (every chance is under {p:.0}%)")
+        }
+        (Lang::En, n) => format!(
+            "One-off top-up: the smallest that brings the chance under {p:.0}% under a {at} ({n} counties that need one)"
+        ),
+    }
+}
+
+/// `breakpoint-topup`: the panel, `open` when some interval has no upper
+/// end at the paths run.
+pub(crate) fn topup_panel(lang: Lang, open: bool) -> String {
+    match (lang, open) {
+        (Lang::Zh, false) => "点：最小补充；线：95%区间".into(),
+        (Lang::Zh, true) => "点：最小补充；线：95%区间（延伸至右端：上限需更多路径才能确定）".into(),
+        (Lang::En, false) => "dot: smallest top-up; line: 95% interval".into(),
+        (Lang::En, true) => {
+            "dot: smallest top-up; line: 95% interval (reaching the right edge: its upper end needs more paths)".into()
+        }
+    }
+}
+
+/// `breakpoint-topup`: the amount axis, in `unit`.
+pub(crate) fn topup_axis(lang: Lang, unit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("一次性补充（{unit}）"),
+        Lang::En => format!("One-off top-up ({unit})"),
+    }
+}
+
 /// `breakpoint`: the severity axis.
 pub(crate) fn breakpoint_axis(lang: Lang) -> String {
     lang.tr("冲击强度（1 = 典型一次冲击）", "Shock severity (1 = a typical hit)").into()

@@ -780,6 +780,20 @@ fn breakpoint_sheet(name: &str, b: &BreakpointIn, lang: Lang) -> Sheet {
         },
         &c.iter().map(|c| c.min_topup_yuan).collect::<Vec<_>>(),
     );
+    // Its interval's bounds, each under its own header; an upper end the
+    // paths cannot tell is said in words.
+    sh.yuan(lang, &lower(lang), &c.iter().map(|c| c.min_topup_low_yuan).collect::<Vec<_>>());
+    let open = lang.tr("需更多路径", "needs more paths");
+    let highs: Vec<Option<f64>> = c.iter().map(|c| c.min_topup_high_yuan).collect();
+    sh.yuan(lang, &upper(lang), &highs);
+    let last = sh.columns.len() - 2;
+    for (cell, c) in sh.columns[last].cells.iter_mut().zip(c) {
+        if c.min_topup_high_yuan.is_none() && c.min_topup_yuan.is_some_and(|t| t > 0.0) {
+            *cell = text(open);
+        }
+    }
+    let width = column_width(&sh.columns[last].head, &sh.columns[last].cells);
+    sh.columns[last].width = width;
     for (k, s) in b.severities.iter().enumerate() {
         let s = Shown::Fixed(2).display(*s);
         sh.pct(

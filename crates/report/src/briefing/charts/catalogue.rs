@@ -15,7 +15,8 @@
 //! - `sweep`: `sweep` (lines over one field, or heat maps over two) and
 //!   `losses` at every point;
 //! - `breakpoint`: `breakpoint` (each county's breakpoint severity, up to
-//!   30).
+//!   30) and `breakpoint-topup` (the one-off top-ups with their
+//!   intervals, up to 30).
 
 use super::super::inputs::{
     BreakpointIn, CompareCountyIn, CompareIn, CountyIn, Dif, Est, MonthlyIn, Results, RevisionIn, StressIn,
@@ -592,15 +593,55 @@ fn breakpoint_charts(b: &BreakpointIn, lang: Lang) -> Vec<(String, Kind)> {
         })
         .take(MAX_RANKED)
         .collect();
-    vec![(
-        "breakpoint".to_string(),
-        Kind::Intervals {
-            title: labels::breakpoint_title(lang, &b.shock, b.target, rows.len()),
-            panels: vec![(labels::breakpoint_panel(lang), rows)],
-            x_desc: Some(labels::breakpoint_axis(lang)),
-            legend: None,
-        },
-    )]
+    vec![
+        (
+            "breakpoint".to_string(),
+            Kind::Intervals {
+                title: labels::breakpoint_title(lang, &b.shock, b.target, rows.len()),
+                panels: vec![(labels::breakpoint_panel(lang), rows)],
+                x_desc: Some(labels::breakpoint_axis(lang)),
+                legend: None,
+            },
+        ),
+        ("breakpoint-topup".to_string(), topups(b, lang)),
+    ]
+}
+
+/// The counties that need a one-off top-up at the top-up severity, largest
+/// first, with the top-up in 万元 or 亿元 and its 95 % interval; an interval
+/// whose upper end the paths cannot tell runs to the right edge.
+fn topups(b: &BreakpointIn, lang: Lang) -> Kind {
+    let mut needy: Vec<_> = b.counties.iter().filter(|c| c.min_topup_yuan.is_some_and(|t| t > 0.0)).collect();
+    needy.sort_by(|x, y| {
+        let t = |c: &&super::super::inputs::BreakpointCountyIn| c.min_topup_yuan.unwrap_or(0.0);
+        t(y).total_cmp(&t(x)).then(x.id.cmp(&y.id))
+    });
+    needy.truncate(MAX_RANKED);
+    let largest =
+        needy.iter().flat_map(|c| [c.min_topup_yuan, c.min_topup_high_yuan]).flatten().fold(0.0, f64::max);
+    let (div, unit) = money_unit(lang, largest);
+    // The open end: a little beyond every finite value drawn.
+    let edge = largest / div * 1.15;
+    let open = needy.iter().any(|c| c.min_topup_high_yuan.is_none());
+    let rows: Vec<Interval> = needy
+        .iter()
+        .map(|c| {
+            let t = c.min_topup_yuan.unwrap_or(0.0) / div;
+            (
+                county_name(&c.name, &c.name_en, lang),
+                t,
+                c.min_topup_low_yuan.map_or(t, |v| v / div),
+                c.min_topup_high_yuan.map_or(edge, |v| v / div),
+                String::new(),
+            )
+        })
+        .collect();
+    Kind::Intervals {
+        title: labels::topup_title(lang, &b.shock, b.topup_severity, b.target, rows.len()),
+        panels: vec![(labels::topup_panel(lang, open), rows)],
+        x_desc: Some(labels::topup_axis(lang, unit)),
+        legend: None,
+    }
 }
 
 #[cfg(test)]

@@ -200,6 +200,8 @@ mod tests {
                 exhaustion_probability: vec![0.0; severities.len()],
                 exhaustion_probability_at_topup_severity: 0.0,
                 min_topup_yuan: None,
+                min_topup_low_yuan: None,
+                min_topup_high_yuan: None,
             })
             .collect();
         Results::Breakpoint {
@@ -219,10 +221,13 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             let charts = draw_charts(&breakpoint(&[0.0, 1.0, 2.0], &[None, None, None]), &provenance(), lang)
                 .expect("a chart with no county plotted");
-            assert_eq!(charts.len(), 1);
+            assert_eq!(charts.len(), 2);
             assert!(charts[0].svg.contains("<svg"), "{}", charts[0].name);
             let none = if lang == Lang::En { "(0 most fragile)" } else { "（最脆弱的0个县）" };
             assert!(charts[0].title.ends_with(none), "{}", charts[0].title);
+            // No county needs a top-up either: the title says so.
+            let none = if lang == Lang::En { "no county needs one" } else { "没有县需要补充" };
+            assert!(charts[1].title.contains(none), "{}", charts[1].title);
         }
     }
 
