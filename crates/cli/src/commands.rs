@@ -303,7 +303,7 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
 
 /// Writes a result to standard output. A reader that stopped early
 /// (`| head`) is not a failure.
-fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
+pub(crate) fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("cannot write to standard output"))
@@ -750,7 +750,7 @@ fn lang_of(l: LangArg) -> mcstress_report::briefing::Lang {
 
 /// A briefing error caused by the results' content (a label the font
 /// cannot draw) is the user's input; anything else is internal.
-fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error {
+pub(crate) fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error {
     use mcstress_report::briefing::BriefingError as B;
     match e {
         B::MissingGlyph { .. } | B::Data(_) => InputError(e.to_string()).into(),
@@ -762,7 +762,10 @@ fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error 
 /// are read from, so that no other run can replace them between the
 /// reading and the writing; otherwise `None`: a separate output directory
 /// is locked (and created) only when there is something to write.
-fn lock_if_same(input: &std::path::Path, output: &std::path::Path) -> anyhow::Result<Option<OutDir>> {
+pub(crate) fn lock_if_same(
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> anyhow::Result<Option<OutDir>> {
     match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
         (Ok(a), Ok(b)) if a == b => Ok(Some(OutDir::lock(output)?)),
         _ => Ok(None),
@@ -771,6 +774,10 @@ fn lock_if_same(input: &std::path::Path, output: &std::path::Path) -> anyhow::Re
 
 fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
+    if let Some(code) = &a.county {
+        let (png, svg) = (a.format != FormatArg::Svg, a.format != FormatArg::Png);
+        return crate::county::chart_county(&a.dir, code, lang, a.out.clone(), png, svg, out);
+    }
     let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
     let held = lock_if_same(&a.dir, &dir)?;
     let (meta, results) = read_results(&a.dir, held.is_some())?;
@@ -801,6 +808,9 @@ fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
 fn report_cmd(a: ReportArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
+    if let Some(code) = &a.county {
+        return crate::county::report_county(&a.dir, code, lang, a.out.clone(), out);
+    }
     let dir = a.out.clone().unwrap_or_else(|| a.dir.clone());
     let held = lock_if_same(&a.dir, &dir)?;
     let (meta, results) = read_results(&a.dir, held.is_some())?;
