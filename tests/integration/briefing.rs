@@ -130,6 +130,22 @@ fn svg_text(svg: &str) -> String {
     out
 }
 
+/// Checks a chart written as `png` and `svg`: full size, not blank, no
+/// glyphs that collide, and the SVG drawn without fonts the picture of the
+/// PNG (up to anti-aliasing at the edges of shapes); returns the SVG.
+fn assert_drawn(what: &str, png: &Path, svg: &Path) -> String {
+    let (w, h, inked, colours) = png_facts(png);
+    assert!(w >= 1600 && h >= 900, "{what}: {w}×{h}");
+    assert!(inked > 0.02, "{what} is nearly blank: {inked}");
+    assert!(colours > 8, "{what} has {colours} colours");
+    let svg = std::fs::read_to_string(svg).unwrap();
+    let faults = crate::chart_text::text_faults(&svg);
+    assert!(faults.is_empty(), "{what}: {faults:#?}");
+    let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(png).unwrap(), 8);
+    assert!(differ < 1e-3, "{what}: {:.3} % of pixels differ", differ * 100.0);
+    svg
+}
+
 fn check_snapshot(name: &str, text: &str) {
     let path = root().join("tests/snapshots").join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -155,17 +171,7 @@ fn every_output_gets_its_charts_in_both_languages_and_formats() {
                 let png = charts.join(format!("{name}.png"));
                 let svg = charts.join(format!("{name}.svg"));
                 assert!(listing.contains(&png.display().to_string()), "{listing}");
-                let (w, h, inked, colours) = png_facts(&png);
-                assert!(w >= 1600 && h >= 900, "{kind}/{lang}/{name}: {w}×{h}");
-                assert!(inked > 0.02, "{kind}/{lang}/{name} is nearly blank: {inked}");
-                assert!(colours > 8, "{kind}/{lang}/{name} has {colours} colours");
-                let svg = std::fs::read_to_string(&svg).unwrap();
-                let faults = crate::chart_text::text_faults(&svg);
-                assert!(faults.is_empty(), "{kind}/{lang}/{name}: {faults:#?}");
-                // Without any font the SVG draws its outlines: the picture
-                // of the PNG, up to anti-aliasing at the edges of shapes.
-                let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(&png).unwrap(), 8);
-                assert!(differ < 1e-3, "{kind}/{lang}/{name}: {:.3} % of pixels differ", differ * 100.0);
+                let svg = assert_drawn(&format!("{kind}/{lang}/{name}"), &png, &svg);
                 check_snapshot(&format!("{kind}-{lang}-{name}"), &svg_text(&svg));
             }
         }
@@ -200,15 +206,11 @@ fn every_county_chart_gets_drawn_in_both_languages_and_formats() {
             for name in COUNTY_CHARTS {
                 let png = charts.join(format!("{name}.png"));
                 assert!(listing.contains(&png.display().to_string()), "{listing}");
-                let (w, h, inked, colours) = png_facts(&png);
-                assert!(w >= 1600 && h >= 900, "{kind}/{lang}/{name}: {w}×{h}");
-                assert!(inked > 0.02, "{kind}/{lang}/{name} is nearly blank: {inked}");
-                assert!(colours > 8, "{kind}/{lang}/{name} has {colours} colours");
-                let svg = std::fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
-                let faults = crate::chart_text::text_faults(&svg);
-                assert!(faults.is_empty(), "{kind}/{lang}/{name}: {faults:#?}");
-                let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(&png).unwrap(), 8);
-                assert!(differ < 1e-3, "{kind}/{lang}/{name}: {:.3} % of pixels differ", differ * 100.0);
+                let svg = assert_drawn(
+                    &format!("{kind}/{lang}/county/{name}"),
+                    &png,
+                    &charts.join(format!("{name}.svg")),
+                );
                 check_snapshot(&format!("{kind}-{lang}-county-{name}"), &svg_text(&svg));
             }
         }

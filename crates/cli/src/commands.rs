@@ -775,27 +775,38 @@ pub(crate) fn lock_if_same(
 fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
     if let Some(code) = &a.county {
-        let (png, svg) = (a.format != FormatArg::Svg, a.format != FormatArg::Png);
-        return crate::county::chart_county(&a.dir, code, lang, a.out.clone(), png, svg, out);
+        return crate::county::chart_county(&a.dir, code, lang, a.out.clone(), a.format, out);
     }
     let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
     let held = lock_if_same(&a.dir, &dir)?;
     let (meta, results) = read_results(&a.dir, held.is_some())?;
     let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
     let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
+    write_charts(&charts, a.format, &dir, held, out)
+}
+
+/// Writes `charts` in `format` into `dir` (held already when it is the
+/// directory read) and lists the files written.
+pub(crate) fn write_charts(
+    charts: &[mcstress_report::briefing::Chart],
+    format: FormatArg,
+    dir: &std::path::Path,
+    held: Option<OutDir>,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for c in &charts {
-        if a.format != FormatArg::Svg {
+    for c in charts {
+        if format != FormatArg::Svg {
             files.push((format!("{}.png", c.name), c.png.clone()));
         }
-        if a.format != FormatArg::Png {
+        if format != FormatArg::Png {
             files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
         }
     }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let out_dir = match held {
         Some(d) => d,
-        None => OutDir::lock(&dir)?,
+        None => OutDir::lock(dir)?,
     };
     out_dir.write_files(&refs)?;
     let mut listing = String::new();

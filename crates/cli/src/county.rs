@@ -10,6 +10,7 @@ use mcstress_report::briefing::county::{CountyError, CountyView};
 use mcstress_report::briefing::inputs::{Results, RunMeta, TownshipIn, parse_townships};
 use mcstress_report::briefing::{self, Lang};
 
+use crate::args::FormatArg;
 use crate::files::{MAX_OUTPUT_BYTES, OutDir, ReadFail, read_limited, read_results};
 use crate::{EXIT_OK, InputError};
 
@@ -66,8 +67,7 @@ pub fn chart_county(
     code: &str,
     lang: Lang,
     out: Option<PathBuf>,
-    png: bool,
-    svg: bool,
+    format: FormatArg,
     stdout: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let code = checked_code(code)?;
@@ -77,24 +77,7 @@ pub fn chart_county(
     let view = CountyView::of(&r.results, code, &r.townships).map_err(|e| county_error(dir, e))?;
     let prov = briefing::provenance(&r.results, &r.meta, lang);
     let charts = briefing::draw_county_charts(&view, &prov, lang).map_err(super::commands::briefing_error)?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for c in &charts {
-        if png {
-            files.push((format!("{}.png", c.name), c.png.clone()));
-        }
-        if svg {
-            files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
-        }
-    }
-    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    let out_dir = match held {
-        Some(d) => d,
-        None => OutDir::lock(&target)?,
-    };
-    out_dir.write_files(&refs)?;
-    let listing: String = files.iter().map(|(n, _)| format!("{}\n", target.join(n).display())).collect();
-    super::commands::emit(stdout, &listing)?;
-    Ok(EXIT_OK)
+    super::commands::write_charts(&charts, format, &target, held, stdout)
 }
 
 /// `report DIR --county CODE`: `briefing-CODE.html` and

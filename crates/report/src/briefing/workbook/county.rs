@@ -3,13 +3,11 @@
 //! writer (widths from what the cells display, 万元/亿元 twins beside
 //! yuan, headers in the language with their units).
 
-use rust_xlsxwriter::Workbook;
-
 use super::super::county::CountyView;
 use super::super::inputs::{Est, MonthlyIn, RunMeta};
 use super::super::labels::{RuleValue, money_unit, rule_rows};
 use super::super::{BriefingError, Lang, Provenance};
-use super::{Cell, SCALED, Sheet, Shown, YUAN, err, figures_sheet, num, provenance_sheet, text, with_unit};
+use super::{Cell, SCALED, Sheet, Shown, YUAN, figures_sheet, num, provenance_sheet, text, with_unit};
 
 /// Sheet names of a county's workbook, by language: figures, months,
 /// townships, rules, provenance.
@@ -182,9 +180,5 @@ pub fn county_xlsx(
     prov: &Provenance,
     lang: Lang,
 ) -> Result<Vec<u8>, BriefingError> {
-    let mut wb = Workbook::new();
-    for sheet in county_sheets(k, meta, prov, lang) {
-        sheet.write(&mut wb)?;
-    }
-    wb.save_to_buffer().map_err(err)
+    super::sheets_xlsx(&county_sheets(k, meta, prov, lang))
 }
