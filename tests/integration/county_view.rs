@@ -77,15 +77,15 @@ fn a_countys_briefing_shows_the_rules_the_scenario_gives_that_county() {
         [0, 12].iter().map(|&t| pct(s.rules_for(LUDIAN, t).claims.fund_share.get())).collect();
     assert_eq!(shares, ["90%", "50%"], "the scenario's own figures");
     let ludian_html = html("530621");
-    assert_eq!(html_row(&ludian_html, "fund's share of a loss"), shares);
+    assert_eq!(html_row(&ludian_html, "Fund's share of a loss"), shares);
     let days = format!("{} days", s.rules_for(LUDIAN, 0).claims.trigger_days_overdue);
-    assert_eq!(html_row(&ludian_html, "days overdue before a claim"), [days.clone(), days]);
+    assert_eq!(html_row(&ludian_html, "Days overdue before a claim"), [days.clone(), days]);
     assert!(ludian_html.contains("From 2025-01 (month 13)"), "the second period's column");
     let qiaojia_html = html("530622");
     let q = s.rules_for(QIAOJIA, 0);
-    assert_eq!(html_row(&qiaojia_html, "fund's share of a loss"), [pct(q.claims.fund_share.get())]);
+    assert_eq!(html_row(&qiaojia_html, "Fund's share of a loss"), [pct(q.claims.fund_share.get())]);
     assert_eq!(
-        html_row(&qiaojia_html, "days overdue before a claim"),
+        html_row(&qiaojia_html, "Days overdue before a claim"),
         [format!("{} days", q.claims.trigger_days_overdue)]
     );
 
@@ -94,7 +94,7 @@ fn a_countys_briefing_shows_the_rules_the_scenario_gives_that_county() {
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("briefing-530621.xlsx")).unwrap();
     let r = wb.worksheet_range(names[3]).unwrap();
     let row = (1..r.height())
-        .find(|&i| r.get((i, 0)).map(|c| c.to_string()).as_deref() == Some("fund's share of a loss"))
+        .find(|&i| r.get((i, 0)).map(|c| c.to_string()).as_deref() == Some("Fund's share of a loss"))
         .expect("a row of the fund share");
     let cell = |col: usize| match r.get((row, col)) {
         Some(calamine::Data::Float(x)) => *x,

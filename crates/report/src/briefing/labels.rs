@@ -794,8 +794,14 @@ pub(crate) fn rule_rows(rules: &[RulesIn], lang: Lang) -> Vec<RuleRow> {
     };
     let yuan_or = |x: Option<f64>, unlimited: bool| x.map_or_else(|| none(unlimited), RuleValue::Yuan);
     let share_or = |x: Option<f64>| x.map_or_else(|| none(false), RuleValue::Share);
+    // A field's name starts lower case for use inside a sentence; a row's
+    // label is capitalised, as the other rows are.
+    let capital = |t: String| {
+        let mut c = t.chars();
+        c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    };
     let row = |label: String, unit: &'static str, f: &dyn Fn(&RulesIn) -> RuleValue| RuleRow {
-        label,
+        label: capital(label),
         unit,
         values: rules.iter().map(f).collect(),
     };
@@ -925,6 +931,8 @@ pub(crate) fn rule_text(v: &RuleValue, unit_of_row: &str, (div, unit): (f64, &st
         },
         RuleValue::Count(n) => match lang {
             Lang::Zh => format!("{n}{unit_of_row}"),
+            // "1 month", "3 months".
+            Lang::En if *n == 1 => format!("1 {}", unit_of_row.trim_end_matches('s')),
             Lang::En => format!("{n} {unit_of_row}"),
         },
         RuleValue::Times(x) => match lang {

@@ -31,7 +31,7 @@ fn findings(k: &CountyView, meta: &RunMeta, lang: Lang) -> Vec<String> {
                 shock_label(shock, lang)
             ),
             Lang::En => format!(
-                "This stress test applies a {} in the first simulated month ({}) to every township of {name}, as of every other county; it is not treated as a declared disaster: no repayment moratorium, no relief grants.",
+                "This stress test applies a {} in the first simulated month ({}) to every township of {name}, as to every other county's; it is not treated as a declared disaster: no repayment moratorium, no relief grants.",
                 shock_label(shock, lang),
                 s.scenario.start
             ),
@@ -144,7 +144,7 @@ fn findings(k: &CountyView, meta: &RunMeta, lang: Lang) -> Vec<String> {
         v.push(match lang {
             Lang::Zh => format!("在压力测试排名中，{name}在{n}个县中列第{}位，{watch}；{cover}。", r.rank),
             Lang::En => format!(
-                "In the stress ranking {name} stands {} of {n} counties and {watch}; {cover}.",
+                "In the stress ranking {name} is number {} of {n} counties and {watch}; {cover}.",
                 r.rank
             ),
         });
