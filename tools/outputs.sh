@@ -17,7 +17,8 @@
 # scenarios/rules/ against current.toml, `stress` with and without a
 # shock, a one- and a two-dimensional `sweep`, a small `breakpoint`, and
 # `chart` (SVG and PNG) and `report` in both languages on each kind of
-# output directory; standard output is kept too. About a minute on a
+# output directory and on one county (`--county`) of a run and a stress;
+# standard output is kept too. About a minute on a
 # 2-core machine.
 #
 # `diff` compares every file; in run.json the fields that record the
@@ -75,6 +76,15 @@ snapshot() {
             "$bin" $q chart "$out/$d" --lang "$lang" --format both \
                 --out "$out/$d/charts-$lang" > /dev/null
             "$bin" $q report "$out/$d" --lang "$lang" --out "$out/$d/report-$lang" > /dev/null
+        done
+    done
+    # One county on its own (Ludian), of a run and of a stress.
+    for d in run-yunnan-baseline stress-drought; do
+        for lang in zh en; do
+            "$bin" $q chart "$out/$d" --county 530621 --lang "$lang" --format both \
+                --out "$out/$d/county-charts-$lang" > /dev/null
+            "$bin" $q report "$out/$d" --county 530621 --lang "$lang" \
+                --out "$out/$d/county-report-$lang" > /dev/null
         done
     done
     echo "snapshot written to $out"

@@ -140,6 +140,22 @@ fn svg_text(svg: &str) -> String {
     out
 }
 
+/// Checks a chart written as `png` and `svg`: full size, not blank, no
+/// glyphs that collide, and the SVG drawn without fonts the picture of the
+/// PNG (up to anti-aliasing at the edges of shapes); returns the SVG.
+fn assert_drawn(what: &str, png: &Path, svg: &Path) -> String {
+    let (w, h, inked, colours) = png_facts(png);
+    assert!(w >= 1600 && h >= 900, "{what}: {w}×{h}");
+    assert!(inked > 0.02, "{what} is nearly blank: {inked}");
+    assert!(colours > 8, "{what} has {colours} colours");
+    let svg = std::fs::read_to_string(svg).unwrap();
+    let faults = crate::chart_text::text_faults(&svg);
+    assert!(faults.is_empty(), "{what}: {faults:#?}");
+    let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(png).unwrap(), 8);
+    assert!(differ < 1e-3, "{what}: {:.3} % of pixels differ", differ * 100.0);
+    svg
+}
+
 fn check_snapshot(name: &str, text: &str) {
     let path = root().join("tests/snapshots").join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -165,18 +181,47 @@ fn every_output_gets_its_charts_in_both_languages_and_formats() {
                 let png = charts.join(format!("{name}.png"));
                 let svg = charts.join(format!("{name}.svg"));
                 assert!(listing.contains(&png.display().to_string()), "{listing}");
-                let (w, h, inked, colours) = png_facts(&png);
-                assert!(w >= 1600 && h >= 900, "{kind}/{lang}/{name}: {w}×{h}");
-                assert!(inked > 0.02, "{kind}/{lang}/{name} is nearly blank: {inked}");
-                assert!(colours > 8, "{kind}/{lang}/{name} has {colours} colours");
-                let svg = std::fs::read_to_string(&svg).unwrap();
-                let faults = crate::chart_text::text_faults(&svg);
-                assert!(faults.is_empty(), "{kind}/{lang}/{name}: {faults:#?}");
-                // Without any font the SVG draws its outlines: the picture
-                // of the PNG, up to anti-aliasing at the edges of shapes.
-                let differ = crate::chart_text::differs_from_png(&svg, &std::fs::read(&png).unwrap(), 8);
-                assert!(differ < 1e-3, "{kind}/{lang}/{name}: {:.3} % of pixels differ", differ * 100.0);
+                let svg = assert_drawn(&format!("{kind}/{lang}/{name}"), &png, &svg);
                 check_snapshot(&format!("{kind}-{lang}-{name}"), &svg_text(&svg));
+            }
+        }
+    }
+}
+
+/// The charts of one county (`chart DIR --county CODE`).
+const COUNTY_CHARTS: [&str; 4] = ["overdue-fan", "fund-fan", "survival", "townships"];
+
+/// The code of the first county of output directory `kind`.
+fn first_county(kind: &str) -> String {
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(outputs().join(kind).join("summary.json")).unwrap())
+            .unwrap();
+    summary["counties"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// Every chart of one county passes what every chart of a directory does:
+/// full size, not blank, no glyphs that collide, the SVG without fonts the
+/// picture of the PNG.
+#[test]
+fn every_county_chart_gets_drawn_in_both_languages_and_formats() {
+    for kind in ["run", "stress"] {
+        let code = first_county(kind);
+        for lang in ["zh", "en"] {
+            let charts = crate::support::scratch(&format!("briefing-county-{kind}-{lang}"));
+            let o = charts.display().to_string();
+            let dir = outputs().join(kind).display().to_string();
+            let (c, listing, err) = cli(&["chart", &dir, "--county", &code, "--lang", lang, "--out", &o]);
+            assert_eq!(c, 0, "{kind} {lang}: {err}");
+            assert_eq!(listing.lines().count(), 2 * COUNTY_CHARTS.len(), "{listing}");
+            for name in COUNTY_CHARTS {
+                let png = charts.join(format!("{name}.png"));
+                assert!(listing.contains(&png.display().to_string()), "{listing}");
+                let svg = assert_drawn(
+                    &format!("{kind}/{lang}/county/{name}"),
+                    &png,
+                    &charts.join(format!("{name}.svg")),
+                );
+                check_snapshot(&format!("{kind}-{lang}-county-{name}"), &svg_text(&svg));
             }
         }
     }
@@ -556,6 +601,38 @@ fn chinese_briefings_say_everything_in_chinese_and_name_the_shock() {
             assert!(findings.contains("干旱"), "{kind}: the findings name the shock: {findings}");
         }
     }
+    // One county of the stress test, on its own: the same checks.
+    let code = first_county("stress");
+    let out = crate::support::scratch("briefing-zh-county");
+    let (src, o) = (d.join("stress").display().to_string(), out.display().to_string());
+    let (c, _, err) = cli(&["report", &src, "--county", &code, "--lang", "zh", "--out", &o]);
+    assert_eq!(c, 0, "{err}");
+    let charts = out.join("charts").display().to_string();
+    let (c, _, err) =
+        cli(&["chart", &src, "--county", &code, "--lang", "zh", "--format", "svg", "--out", &charts]);
+    assert_eq!(c, 0, "{err}");
+    let html = html_text(&std::fs::read_to_string(out.join(format!("briefing-{code}.html"))).unwrap());
+    let mut texts = vec![(format!("briefing-{code}.html"), html.clone())];
+    for name in COUNTY_CHARTS {
+        let svg = std::fs::read_to_string(out.join(format!("charts/{name}.svg"))).unwrap();
+        texts.push((format!("{name}.svg"), svg_texts(&svg).join("\n")));
+    }
+    for (what, text) in &texts {
+        for slug in ["small", "higher-share", "rules.", "fund_share", "NaN", "0个县", "情景数", "随机情景"]
+        {
+            assert!(!text.contains(slug), "county {code}/{what} says {slug:?}: {text}");
+        }
+        assert!(negative_zeros(text).is_empty(), "county {code}/{what}: {:?}", negative_zeros(text));
+    }
+    let title = html.split("主要结论").next().unwrap_or_default();
+    assert!(
+        title.contains("干旱") && title.contains("鲁甸县"),
+        "the title names the county and the shock: {title}"
+    );
+    let findings = html.split("主要结论").nth(1).and_then(|f| f.split("图表").next()).unwrap_or_default();
+    assert!(findings.contains("干旱"), "the county's findings name the shock: {findings}");
+    assert!(html.contains("适用规则") && html.contains("补偿金分担比例"), "its rules, labelled in Chinese");
+
     // The test of negative zeros could fail.
     assert_eq!(negative_zeros("差-0.0个百分点，-0.5，-0，-10").len(), 2);
 }

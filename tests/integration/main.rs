@@ -9,6 +9,7 @@ mod cli;
 mod compare;
 mod county_effects;
 mod county_rules;
+mod county_view;
 mod defaults;
 mod doc_errors;
 mod docs;

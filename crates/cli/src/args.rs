@@ -101,9 +101,12 @@ pub struct ChartArgs {
     /// File formats.
     #[arg(long, value_enum, default_value_t = FormatArg::Both)]
     pub format: FormatArg,
-    /// Where to write the charts (default: DIR/charts-LANG).
+    /// Where to write the charts (default: DIR/charts-LANG, or DIR/charts-LANG-CODE with --county).
     #[arg(long, value_name = "OUTDIR")]
     pub out: Option<PathBuf>,
+    /// Chart one county of a run or stress directory (its division code, as in counties.csv): its overdue and fund fans, survival curve and townships.
+    #[arg(long, value_name = "CODE")]
+    pub county: Option<String>,
 }
 
 /// `mcstress report`.
@@ -117,6 +120,9 @@ pub struct ReportArgs {
     /// Where to write briefing.html and briefing.xlsx (default: DIR).
     #[arg(long, value_name = "OUTDIR")]
     pub out: Option<PathBuf>,
+    /// Brief one county of a run or stress directory (its division code, as in counties.csv): briefing-CODE.html and briefing-CODE.xlsx, with its rules and townships.
+    #[arg(long, value_name = "CODE")]
+    pub county: Option<String>,
 }
 
 /// `mcstress sweep`.

@@ -374,7 +374,7 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
 
 /// Writes a result to standard output. A reader that stopped early
 /// (`| head`) is not a failure.
-fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
+pub(crate) fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("cannot write to standard output"))
@@ -821,7 +821,7 @@ fn lang_of(l: LangArg) -> mcstress_report::briefing::Lang {
 
 /// A briefing error caused by the results' content (a label the font
 /// cannot draw) is the user's input; anything else is internal.
-fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error {
+pub(crate) fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error {
     use mcstress_report::briefing::BriefingError as B;
     match e {
         B::MissingGlyph { .. } | B::Data(_) => InputError(e.to_string()).into(),
@@ -833,7 +833,10 @@ fn briefing_error(e: mcstress_report::briefing::BriefingError) -> anyhow::Error 
 /// are read from, so that no other run can replace them between the
 /// reading and the writing; otherwise `None`: a separate output directory
 /// is locked (and created) only when there is something to write.
-fn lock_if_same(input: &std::path::Path, output: &std::path::Path) -> anyhow::Result<Option<OutDir>> {
+pub(crate) fn lock_if_same(
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> anyhow::Result<Option<OutDir>> {
     match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
         (Ok(a), Ok(b)) if a == b => Ok(Some(OutDir::lock(output)?)),
         _ => Ok(None),
@@ -842,24 +845,39 @@ fn lock_if_same(input: &std::path::Path, output: &std::path::Path) -> anyhow::Re
 
 fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
+    if let Some(code) = &a.county {
+        return crate::county::chart_county(&a.dir, code, lang, a.out.clone(), a.format, out);
+    }
     let dir = a.out.clone().unwrap_or_else(|| a.dir.join(format!("charts-{}", lang.code())));
     let held = lock_if_same(&a.dir, &dir)?;
     let (meta, results) = read_results(&a.dir, held.is_some())?;
     let prov = mcstress_report::briefing::provenance(&results, &meta, lang);
     let charts = mcstress_report::briefing::draw_charts(&results, &prov, lang).map_err(briefing_error)?;
+    write_charts(&charts, a.format, &dir, held, out)
+}
+
+/// Writes `charts` in `format` into `dir` (held already when it is the
+/// directory read) and lists the files written.
+pub(crate) fn write_charts(
+    charts: &[mcstress_report::briefing::Chart],
+    format: FormatArg,
+    dir: &std::path::Path,
+    held: Option<OutDir>,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for c in &charts {
-        if a.format != FormatArg::Svg {
+    for c in charts {
+        if format != FormatArg::Svg {
             files.push((format!("{}.png", c.name), c.png.clone()));
         }
-        if a.format != FormatArg::Png {
+        if format != FormatArg::Png {
             files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
         }
     }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let out_dir = match held {
         Some(d) => d,
-        None => OutDir::lock(&dir)?,
+        None => OutDir::lock(dir)?,
     };
     out_dir.write_files(&refs)?;
     let mut listing = String::new();
@@ -872,6 +890,9 @@ fn chart_cmd(a: ChartArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 
 fn report_cmd(a: ReportArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let lang = lang_of(a.lang);
+    if let Some(code) = &a.county {
+        return crate::county::report_county(&a.dir, code, lang, a.out.clone(), out);
+    }
     let dir = a.out.clone().unwrap_or_else(|| a.dir.clone());
     let held = lock_if_same(&a.dir, &dir)?;
     let (meta, results) = read_results(&a.dir, held.is_some())?;

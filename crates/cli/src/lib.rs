@@ -8,6 +8,7 @@
 
 mod args;
 mod commands;
+mod county;
 mod files;
 mod grid;
 mod import;

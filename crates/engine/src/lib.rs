@@ -24,6 +24,7 @@ mod binomial;
 mod book;
 mod breakpoint;
 mod compare;
+mod county_rules;
 mod fold;
 mod memory;
 mod model;
@@ -41,6 +42,7 @@ pub use breakpoint::{
     BREAKPOINT_SCHEMA, Breakpoint, BreakpointConfig, BreakpointCounty, breakpoint, first_crossing,
 };
 pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
+pub use county_rules::{CountyRules, NplGrade, county_rules};
 pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths, TOWNSHIP_PATHS};
 pub use memory::{MemoryEstimate, memory_estimate};
 pub use model::Model;

@@ -365,6 +365,9 @@ pub struct CountySummary {
     /// The claim cycle: claims due and paid, idle money (time to payment is
     /// the province's only).
     pub claims: ClaimFigures,
+    /// The rules the county follows, one entry per change of rule set
+    /// within the horizon (the scenario restated, not a result).
+    pub rules: Vec<crate::CountyRules>,
 }
 
 fn unpaid_summary<P: PathView>(paths: &[P], f: impl Fn(&P) -> UnpaidEnd) -> UnpaidByCauseSummary {
@@ -545,6 +548,7 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 ),
                 top_ups_yuan: est(paths, |p| yuan(p.counties()[c].top_ups)),
                 unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.counties()[c].unpaid_end),
+                rules: crate::county_rules(s, c),
             }
         })
         .collect();

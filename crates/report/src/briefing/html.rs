@@ -7,12 +7,15 @@ use std::fmt::Write;
 
 use base64::Engine;
 
-use super::inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn};
+use super::inputs::{CountyIn, Results, RunMeta, StressIn, SummaryIn, ThresholdsIn};
 use super::labels::{
     county_label as name, county_name, field_name, money_unit, rules_title, scenario_title, shock_label,
     shock_name,
 };
 use super::{BriefingError, Chart, FONT, FONT_FAMILY, Lang, Provenance, esc};
+
+mod county;
+pub use county::county_html;
 
 fn pct(x: f64) -> String {
     if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "—".into() }
@@ -615,34 +618,38 @@ fn county_table(o: &mut String, s: &SummaryIn, stress: Option<&StressIn>, lang: 
     o.push_str("</tbody></table>\n");
 }
 
+/// Why a county is watched (a key of `stress.json`'s `watch_reasons`), in
+/// words, with the threshold where known.
+fn watch_reason(r: &str, t: Option<ThresholdsIn>, lang: Lang) -> String {
+    match (r, lang) {
+        ("exhaustion_probability", Lang::Zh) => {
+            format!("耗尽概率≥{}", t.map_or("阈值".into(), |t| pct(t.exhaustion_probability)))
+        }
+        ("exhaustion_probability", Lang::En) => {
+            format!("P(exhausted) ≥ {}", t.map_or("threshold".into(), |t| pct(t.exhaustion_probability)))
+        }
+        ("fund_cover_ratio", Lang::Zh) => {
+            format!("补偿金不足预期代偿的{}倍", t.map_or("阈值".into(), |t| number(t.fund_cover_ratio)))
+        }
+        ("fund_cover_ratio", Lang::En) => format!(
+            "fund under {} × expected claims",
+            t.map_or("threshold".into(), |t| number(t.fund_cover_ratio))
+        ),
+        ("peak_overdue_rate", Lang::Zh) => {
+            format!("逾期率峰值≥{}", t.map_or("阈值".into(), |t| pct(t.peak_overdue_rate)))
+        }
+        ("peak_overdue_rate", Lang::En) => {
+            format!("peak overdue rate ≥ {}", t.map_or("threshold".into(), |t| pct(t.peak_overdue_rate)))
+        }
+        (other, _) => other.to_string(),
+    }
+}
+
 /// A stress's watch list: each watched county, why, its fund's cover of
 /// the claims expected, and those claims.
 fn watch_table(o: &mut String, s: &SummaryIn, st: &StressIn, lang: Lang) {
     let t = st.thresholds;
-    let reason = |r: &str| -> String {
-        match (r, lang) {
-            ("exhaustion_probability", Lang::Zh) => {
-                format!("耗尽概率≥{}", t.map_or("阈值".into(), |t| pct(t.exhaustion_probability)))
-            }
-            ("exhaustion_probability", Lang::En) => {
-                format!("P(exhausted) ≥ {}", t.map_or("threshold".into(), |t| pct(t.exhaustion_probability)))
-            }
-            ("fund_cover_ratio", Lang::Zh) => {
-                format!("补偿金不足预期代偿的{}倍", t.map_or("阈值".into(), |t| number(t.fund_cover_ratio)))
-            }
-            ("fund_cover_ratio", Lang::En) => format!(
-                "fund under {} × expected claims",
-                t.map_or("threshold".into(), |t| number(t.fund_cover_ratio))
-            ),
-            ("peak_overdue_rate", Lang::Zh) => {
-                format!("逾期率峰值≥{}", t.map_or("阈值".into(), |t| pct(t.peak_overdue_rate)))
-            }
-            ("peak_overdue_rate", Lang::En) => {
-                format!("peak overdue rate ≥ {}", t.map_or("threshold".into(), |t| pct(t.peak_overdue_rate)))
-            }
-            (other, _) => other.to_string(),
-        }
-    };
+    let reason = |r: &str| watch_reason(r, t, lang);
     let watched: Vec<_> = st.counties.iter().filter(|k| k.watch).collect();
     let _ = writeln!(o, "<h2>{}</h2>", lang.tr("关注名单", "Watch list"));
     if watched.is_empty() {
@@ -682,7 +689,6 @@ pub fn briefing_html(
     charts: &[Chart],
     lang: Lang,
 ) -> Result<String, BriefingError> {
-    let b64 = base64::engine::general_purpose::STANDARD;
     let mut o = String::new();
     // What was run, in words: the scenario, and the shock it was put under.
     let what = match results {
@@ -699,34 +705,7 @@ pub fn briefing_html(
             format!("Stress test of poverty-alleviation microcredit and county compensation funds: {what}")
         }
     };
-    let font_face = match lang {
-        // Chinese text needs a CJK font the reader may not have: embed ours.
-        Lang::Zh => format!(
-            "@font-face {{ font-family: '{FONT_FAMILY}'; src: url(data:font/otf;base64,{}) format('opentype'); }}\n",
-            b64.encode(FONT)
-        ),
-        Lang::En => String::new(),
-    };
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{font_face}\
-body {{ font-family: '{FONT_FAMILY}', 'Noto Sans SC', sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }}\n\
-h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}\n\
-.prov {{ color: #555; font-size: .9em; }}\n\
-figure {{ margin: 1.5em 0; page-break-inside: avoid; }} figure img {{ width: 100%; border: 1px solid #ddd; }}\n\
-figcaption {{ font-size: .95em; color: #333; }}\n\
-table {{ border-collapse: collapse; width: 100%; font-size: .85em; }} th, td {{ border: 1px solid #ccc; padding: .25em .5em; }}\n\
-th {{ background: #f0f0f0; position: sticky; top: 0; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}\n\
-tr.watch td {{ background: #fde8e8; }}\n\
-td.n, td.nw {{ white-space: nowrap; }}\n\
-@page {{ size: A4; margin: 14mm 12mm; }}\n\
-@media print {{ body {{ max-width: none; margin: 0; font-size: 10pt; }} h2 {{ page-break-after: avoid; }} th {{ position: static; }} \
-table {{ font-size: 8pt; }} thead {{ display: table-header-group; }} tr, figure {{ page-break-inside: avoid; break-inside: avoid; }} \
-figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ font-size: 8pt; }} }}\n\
-</style>\n</head>\n<body>\n",
-        if lang == Lang::Zh { "zh-CN" } else { "en" },
-        esc(&title)
-    );
+    page_head(&mut o, &title, lang);
     let _ = writeln!(o, "<h1>{}</h1>", esc(&title));
     let _ = writeln!(o, "<p class=prov>{}</p>", esc(&prov.footer(lang)));
     let _ = writeln!(o, "<h2>{}</h2>\n<ul>", lang.tr("主要结论", "Key findings"));
@@ -734,17 +713,7 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
         let _ = writeln!(o, "<li>{}</li>", esc(&f));
     }
     o.push_str("</ul>\n");
-    let _ = writeln!(o, "<h2>{}</h2>", lang.tr("图表", "Charts"));
-    for c in charts {
-        let _ = writeln!(
-            o,
-            "<figure id=\"{}\"><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
-            esc(&c.name),
-            esc(&c.title),
-            b64.encode(&c.png),
-            esc(&c.title)
-        );
-    }
+    figures(&mut o, charts, lang);
     match results {
         Results::Run { summary, stress, .. } => {
             if let Some(st) = stress {
@@ -825,6 +794,63 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
             o.push_str("</tbody></table>\n");
         }
     }
+    page_foot(&mut o, meta, prov, lang)?;
+    Ok(o)
+}
+
+/// The page up to `<body>`: title, the embedded font (Chinese) and the
+/// styles for screen and A4 print.
+fn page_head(o: &mut String, title: &str, lang: Lang) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let font_face = match lang {
+        // Chinese text needs a CJK font the reader may not have: embed ours.
+        Lang::Zh => format!(
+            "@font-face {{ font-family: '{FONT_FAMILY}'; src: url(data:font/otf;base64,{}) format('opentype'); }}\n",
+            b64.encode(FONT)
+        ),
+        Lang::En => String::new(),
+    };
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{font_face}\
+body {{ font-family: '{FONT_FAMILY}', 'Noto Sans SC', sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }}\n\
+h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}\n\
+.prov {{ color: #555; font-size: .9em; }}\n\
+figure {{ margin: 1.5em 0; page-break-inside: avoid; }} figure img {{ width: 100%; border: 1px solid #ddd; }}\n\
+figcaption {{ font-size: .95em; color: #333; }}\n\
+table {{ border-collapse: collapse; width: 100%; font-size: .85em; }} th, td {{ border: 1px solid #ccc; padding: .25em .5em; }}\n\
+th {{ background: #f0f0f0; position: sticky; top: 0; }} td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}\n\
+tr.watch td {{ background: #fde8e8; }}\n\
+td.n, td.nw {{ white-space: nowrap; }}\n\
+@page {{ size: A4; margin: 14mm 12mm; }}\n\
+@media print {{ body {{ max-width: none; margin: 0; font-size: 10pt; }} h2 {{ page-break-after: avoid; }} th {{ position: static; }} \
+table {{ font-size: 8pt; }} thead {{ display: table-header-group; }} tr, figure {{ page-break-inside: avoid; break-inside: avoid; }} \
+figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ font-size: 8pt; }} }}\n\
+</style>\n</head>\n<body>\n",
+        if lang == Lang::Zh { "zh-CN" } else { "en" },
+        esc(title)
+    );
+}
+
+/// The charts, each a figure with its PNG inline and its title.
+fn figures(o: &mut String, charts: &[Chart], lang: Lang) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let _ = writeln!(o, "<h2>{}</h2>", lang.tr("图表", "Charts"));
+    for c in charts {
+        let _ = writeln!(
+            o,
+            "<figure id=\"{}\"><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
+            esc(&c.name),
+            esc(&c.title),
+            b64.encode(&c.png),
+            esc(&c.title)
+        );
+    }
+}
+
+/// Method and provenance, the footer, the end of the page; then the glyph
+/// check of the page's whole text.
+fn page_foot(o: &mut String, meta: &RunMeta, prov: &Provenance, lang: Lang) -> Result<(), BriefingError> {
     let _ = writeln!(o, "<h2>{}</h2>", lang.tr("方法与来源", "Method and provenance"));
     let method = match lang {
         Lang::Zh => format!(
@@ -844,8 +870,8 @@ figure img {{ width: 100%; max-height: 150mm; object-fit: contain; }} .prov {{ f
     };
     let _ = writeln!(o, "<p>{}</p>", esc(&method));
     let _ = writeln!(o, "<p class=prov>{}</p>\n</body>\n</html>", esc(&prov.footer(lang)));
-    super::check_glyphs("briefing text", &strip_tags(&o))?;
-    Ok(o)
+    super::check_glyphs("briefing text", &strip_tags(o))?;
+    Ok(())
 }
 
 /// The visible text of the page (enough for the glyph check: tags and

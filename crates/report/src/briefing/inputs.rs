@@ -194,6 +194,88 @@ pub struct CountyIn {
     pub loss_fund_yuan: Est,
     /// Coverage at the end.
     pub coverage_rate: Est,
+    /// The rules it follows, one entry per change within the horizon
+    /// (absent in directories of earlier versions).
+    #[serde(default)]
+    pub rules: Vec<RulesIn>,
+}
+
+/// `summary.json`: one band of a fund share graded by the NPL ratio.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct NplGradeIn {
+    /// The band applies up to this NPL ratio.
+    pub npl_up_to: f64,
+    /// The fund's share in the band.
+    pub fund_share: f64,
+}
+
+/// `summary.json`: the rules a county follows from a month on
+/// (`counties[].rules[]`, docs/outputs.md).
+#[derive(Clone, Debug, Deserialize)]
+pub struct RulesIn {
+    /// First month (1 = first simulated month).
+    pub from_month: u16,
+    /// The same month, "YYYY-MM".
+    pub from_date: String,
+    /// The scenario's rule set (0: `[rules]`).
+    pub rule_set: u16,
+    /// Days overdue before the compensation procedure.
+    pub trigger_days_overdue: u16,
+    /// Months of collection before a claim.
+    pub collection_months: u16,
+    /// The fund's share of a loss.
+    pub fund_share: f64,
+    /// The fund's share graded by the NPL ratio.
+    #[serde(default)]
+    pub fund_share_by_npl: Option<Vec<NplGradeIn>>,
+    /// "principal" or "principal_plus_interest".
+    pub loss_base: String,
+    /// Cap per loan, yuan.
+    pub per_loan_cap_yuan: Option<f64>,
+    /// Cap per calendar year, yuan.
+    pub annual_cap_yuan: Option<f64>,
+    /// Cap per calendar year as a share of the fund.
+    #[serde(default)]
+    pub annual_cap_share: Option<f64>,
+    /// Months from filing to payment.
+    pub payment_delay_months: u16,
+    /// Whether recoveries return to the fund.
+    pub recoveries_to_fund: bool,
+    /// The third party's share.
+    pub third_party_share: Option<f64>,
+    /// The top-up rule's kind.
+    pub top_up: String,
+    /// Leverage multiple.
+    pub leverage_max: f64,
+    /// "overdue" or "npl".
+    pub suspension_metric: String,
+    /// Suspension tolerance.
+    pub suspension_tolerance: f64,
+    /// Claims ÷ endowment that stops lending.
+    pub fund_use_limit: Option<f64>,
+    /// Endowment, yuan.
+    pub endowment_yuan: f64,
+    /// Yearly fiscal capacity for top-ups, yuan (none: unlimited).
+    pub fiscal_capacity_yuan: Option<f64>,
+}
+
+/// One row of `townships.csv`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TownshipIn {
+    /// Month, 0 = the starting state.
+    pub month: u16,
+    /// "YYYY-MM".
+    pub date: String,
+    /// County code.
+    pub county_id: String,
+    /// Township name.
+    pub township: String,
+    /// 5th percentile of the overdue rate.
+    pub overdue_rate_p05: Option<f64>,
+    /// Median overdue rate.
+    pub overdue_rate_p50: Option<f64>,
+    /// 95th percentile of the overdue rate.
+    pub overdue_rate_p95: Option<f64>,
 }
 
 /// `summary.json`.
@@ -659,6 +741,31 @@ pub fn parse_monthly(file: &str, text: &str) -> Result<Vec<MonthlyIn>, InputErro
     let mut rows = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
         rows.push(row.map_err(|source| bad(file, InputErrorKind::Csv { row: i + 2, source }))?);
+    }
+    Ok(rows)
+}
+
+/// Reads the rows of `townships.csv` of county `county` (the file holds
+/// every county's; the others are skipped as they are read).
+pub fn parse_townships(text: &str, county: &str) -> Result<Vec<TownshipIn>, InputError> {
+    const F: &str = "townships.csv";
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, row) in r.deserialize::<TownshipIn>().enumerate() {
+        let row = row.map_err(|source| bad(F, InputErrorKind::Csv { row: i + 2, source }))?;
+        if row.county_id != county {
+            continue;
+        }
+        for (col, x) in [
+            ("overdue_rate_p05", row.overdue_rate_p05),
+            ("overdue_rate_p50", row.overdue_rate_p50),
+            ("overdue_rate_p95", row.overdue_rate_p95),
+        ] {
+            if let Some(x) = x {
+                value(F, &format!("row {}, column {col}", i + 2), x, Range::Share)?;
+            }
+        }
+        rows.push(row);
     }
     Ok(rows)
 }

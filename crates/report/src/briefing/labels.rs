@@ -5,7 +5,7 @@
 //! the workbook take their labels from here, so that one wording is kept
 //! in one place.
 
-use super::inputs::{BreakpointIn, CountyIn, Dif, Prob, RunMeta, ThresholdsIn};
+use super::inputs::{BreakpointIn, CountyIn, Dif, Prob, RulesIn, RunMeta, ThresholdsIn};
 use super::{Lang, Provenance};
 
 // ----- names -----
@@ -361,6 +361,82 @@ pub(crate) fn survival_province(lang: Lang) -> String {
 /// `exhaustion-survival`: value axis.
 pub(crate) fn survival_axis(lang: Lang) -> String {
     lang.tr("补偿金已耗尽的概率（%）", "Probability the fund is exhausted by then (%)").into()
+}
+
+// ----- charts of one county -----
+
+/// One county's `overdue-fan`: title.
+pub(crate) fn county_overdue_title(lang: Lang, county: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{county}：逾期率"),
+        Lang::En => format!("{county}: overdue rate"),
+    }
+}
+
+/// One county's fan panel: its code and prefecture.
+pub(crate) fn county_panel(lang: Lang, code: &str, prefecture: &str) -> String {
+    match lang {
+        Lang::Zh => format!("县代码{code}，{prefecture}"),
+        Lang::En => format!("division code {code}"),
+    }
+}
+
+/// One county's `fund-fan`: title.
+pub(crate) fn county_fund_title(lang: Lang, county: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{county}：风险补偿金余额"),
+        Lang::En => format!("{county}: risk-compensation fund balance"),
+    }
+}
+
+/// One county's `survival`: title.
+pub(crate) fn county_survival_title(lang: Lang, county: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{county}：补偿金尚未耗尽的概率（阴影：95%置信区间）"),
+        Lang::En => {
+            format!("{county}: probability the fund has not run out by each month (shaded: 95% interval)")
+        }
+    }
+}
+
+/// One county's `survival`: value axis.
+pub(crate) fn county_survival_axis(lang: Lang) -> String {
+    lang.tr("补偿金尚未耗尽的概率（%）", "Probability the fund is not yet exhausted (%)").into()
+}
+
+/// One county's `survival`: its series.
+pub(crate) fn county_survival_series(lang: Lang, county: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{county}：补偿金尚未耗尽"),
+        Lang::En => format!("{county}: fund not yet exhausted"),
+    }
+}
+
+/// One county's `townships`: title, naming the `shown` townships of
+/// `all`.
+pub(crate) fn townships_title(lang: Lang, county: &str, shown: usize, all: usize) -> String {
+    match (lang, shown < all) {
+        (Lang::Zh, false) => format!("{county}各乡镇的逾期率峰值（{shown}个乡镇）"),
+        (Lang::Zh, true) => format!("{county}各乡镇的逾期率峰值（{all}个乡镇中最高的{shown}个）"),
+        (Lang::En, false) => format!("{county}: peak overdue rate of its townships ({shown})"),
+        (Lang::En, true) => {
+            format!("{county}: peak overdue rate of its townships (highest {shown} of {all})")
+        }
+    }
+}
+
+/// One county's `townships`: value axis.
+pub(crate) fn townships_axis(lang: Lang) -> String {
+    lang.tr(
+        "逾期率峰值（%）：月度中位数的最高值，须线为5%与95%分位的最高值",
+        "Peak overdue rate (%): highest monthly median, whiskers: highest 5th and 95th percentiles",
+    )
+    .into()
+}
+
+/// One county's `townships`: what a bar is.
+pub(crate) fn townships_legend(lang: Lang) -> String {
+    lang.tr("乡镇逾期率中位数的峰值", "township's peak median overdue rate").into()
 }
 
 /// `county-ranking`: title, naming the `shown` counties ranked.
@@ -767,4 +843,191 @@ pub(crate) fn topup_axis(lang: Lang, unit: &str) -> String {
 /// `breakpoint`: the severity axis.
 pub(crate) fn breakpoint_axis(lang: Lang) -> String {
     lang.tr("冲击强度（1 = 典型一次冲击）", "Shock severity (1 = a typical hit)").into()
+}
+
+// ----- a county's rules -----
+
+/// A value of a county's rules, as the briefing and the workbook show it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RuleValue {
+    /// A share (fraction), shown as a percentage.
+    Share(f64),
+    /// An amount, yuan.
+    Yuan(f64),
+    /// A whole number of the row's unit (days, months).
+    Count(u16),
+    /// A multiple.
+    Times(f64),
+    /// Words.
+    Text(String),
+}
+
+/// One labelled row of a county's rules: its label, its unit (for the
+/// workbook's unit column) and its value in each period of the rules.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleRow {
+    pub(crate) label: String,
+    pub(crate) unit: &'static str,
+    pub(crate) values: Vec<RuleValue>,
+}
+
+/// The rows of a county's rules (`counties[].rules` of `summary.json`),
+/// each labelled in the language, one value per period: what a regulator
+/// reads off a county's compensation scheme.
+pub(crate) fn rule_rows(rules: &[RulesIn], lang: Lang) -> Vec<RuleRow> {
+    let none = |unlimited: bool| {
+        RuleValue::Text(match unlimited {
+            true => lang.tr("不限", "unlimited").into(),
+            false => lang.tr("无", "none").into(),
+        })
+    };
+    let yuan_or = |x: Option<f64>, unlimited: bool| x.map_or_else(|| none(unlimited), RuleValue::Yuan);
+    let share_or = |x: Option<f64>| x.map_or_else(|| none(false), RuleValue::Share);
+    // A field's name starts lower case for use inside a sentence; a row's
+    // label is capitalised, as the other rows are.
+    let capital = |t: String| {
+        let mut c = t.chars();
+        c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    };
+    let row = |label: String, unit: &'static str, f: &dyn Fn(&RulesIn) -> RuleValue| RuleRow {
+        label: capital(label),
+        unit,
+        values: rules.iter().map(f).collect(),
+    };
+    let (days, months, yuan, pct, times) = (
+        lang.tr("天", "days"),
+        lang.tr("个月", "months"),
+        lang.tr("元", "yuan"),
+        "%",
+        lang.tr("倍", "times"),
+    );
+    let f = |path: &str| field_name(path, lang);
+    vec![
+        row(lang.tr("规则集", "Rule set").into(), "", &|r| {
+            RuleValue::Text(match (r.rule_set, lang) {
+                (0, Lang::Zh) => "情景的基本规则".into(),
+                (0, Lang::En) => "the scenario's rules".into(),
+                (n, Lang::Zh) => format!("第{n}套（县级或时间线调整）"),
+                (n, Lang::En) => format!("set {n} (a county or timeline change)"),
+            })
+        }),
+        row(f("rules.compensation.trigger_days_overdue"), days, &|r| {
+            RuleValue::Count(r.trigger_days_overdue)
+        }),
+        row(f("rules.compensation.collection_months"), months, &|r| RuleValue::Count(r.collection_months)),
+        row(f("rules.compensation.fund_share"), pct, &|r| match &r.fund_share_by_npl {
+            None => RuleValue::Share(r.fund_share),
+            Some(grades) => RuleValue::Text(npl_grades(grades, lang)),
+        }),
+        row(lang.tr("损失计算基数", "Loss base").into(), "", &|r| {
+            RuleValue::Text(match r.loss_base.as_str() {
+                "principal" => lang.tr("本金", "principal").into(),
+                _ => lang.tr("本金及欠息", "principal and interest arrears").into(),
+            })
+        }),
+        row(lang.tr("单笔代偿上限", "Cap per loan").into(), yuan, &|r| {
+            yuan_or(r.per_loan_cap_yuan, false)
+        }),
+        row(lang.tr("年度代偿上限", "Annual cap").into(), yuan, &|r| yuan_or(r.annual_cap_yuan, false)),
+        row(f("rules.compensation.annual_cap_share"), pct, &|r| share_or(r.annual_cap_share)),
+        row(f("rules.compensation.payment_delay_months"), months, &|r| {
+            RuleValue::Count(r.payment_delay_months)
+        }),
+        row(
+            lang.tr("追回款按比例返还补偿金", "Recoveries returned to the fund").into(),
+            "",
+            &|r| {
+                RuleValue::Text(
+                    if r.recoveries_to_fund { lang.tr("是", "yes") } else { lang.tr("否", "no") }.into(),
+                )
+            },
+        ),
+        row(f("rules.compensation.third_party_share"), pct, &|r| share_or(r.third_party_share)),
+        row(lang.tr("补充方式", "Top-up rule").into(), "", &|r| {
+            RuleValue::Text(top_up_kind(&r.top_up, lang))
+        }),
+        row(f("rules.lending.leverage_max"), times, &|r| RuleValue::Times(r.leverage_max)),
+        row(lang.tr("暂停新增贷款的比率", "Lending suspended above").into(), pct, &|r| {
+            RuleValue::Text(format!(
+                "{}{}",
+                match (r.suspension_metric.as_str(), lang) {
+                    ("npl", Lang::Zh) => "不良率",
+                    ("npl", Lang::En) => "NPL ratio ",
+                    (_, Lang::Zh) => "逾期率",
+                    (_, Lang::En) => "overdue ratio ",
+                },
+                share_pct(r.suspension_tolerance)
+            ))
+        }),
+        row(f("rules.lending.fund_use_limit"), pct, &|r| share_or(r.fund_use_limit)),
+        row(lang.tr("补偿金核定规模", "Fund endowment").into(), yuan, &|r| {
+            RuleValue::Yuan(r.endowment_yuan)
+        }),
+        row(lang.tr("县级年度补充财力", "County's yearly capacity for top-ups").into(), yuan, &|r| {
+            yuan_or(r.fiscal_capacity_yuan, true)
+        }),
+    ]
+}
+
+/// A fund share graded by the NPL ratio in words: "不良率≤1%时80%，…".
+fn npl_grades(grades: &[super::inputs::NplGradeIn], lang: Lang) -> String {
+    let last = grades.len().saturating_sub(1);
+    let parts: Vec<String> = grades
+        .iter()
+        .enumerate()
+        .map(|(i, g)| match (lang, i == last && i > 0) {
+            (Lang::Zh, true) => format!("其余{}", share_pct(g.fund_share)),
+            (Lang::En, true) => format!("{} above", share_pct(g.fund_share)),
+            (Lang::Zh, false) => format!("不良率≤{}时{}", share_pct(g.npl_up_to), share_pct(g.fund_share)),
+            (Lang::En, false) => {
+                format!("{} up to an NPL ratio of {}", share_pct(g.fund_share), share_pct(g.npl_up_to))
+            }
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!("按不良率分档：{}", parts.join("，")),
+        Lang::En => format!("graded by NPL ratio: {}", parts.join(", ")),
+    }
+}
+
+/// A top-up rule's kind (`counties[].rules[].top_up`) in words.
+fn top_up_kind(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "none" => ("不补充", "none"),
+        "annual_restore" => ("每年恢复至核定规模", "restored to the endowment once a year"),
+        "annual_to_ratio" => {
+            ("每年补充至担保余额的约定比例", "once a year, to a ratio of the covered balance")
+        }
+        "quarterly_to_ratio" => {
+            ("每季度补充至担保余额的约定比例", "each quarter, to a ratio of the covered balance")
+        }
+        "below_endowment" => (
+            "余额低于核定规模的约定比例时由省、州市、县补足",
+            "refilled to the endowment by province, prefecture and county when it falls below a share of it",
+        ),
+        other => return other.to_string(),
+    };
+    lang.tr(zh, en).into()
+}
+
+/// A rule's value as text, amounts in `unit` (see [`money_unit`]).
+pub(crate) fn rule_text(v: &RuleValue, unit_of_row: &str, (div, unit): (f64, &str), lang: Lang) -> String {
+    match v {
+        RuleValue::Share(x) => share_pct(*x),
+        RuleValue::Yuan(y) => match lang {
+            Lang::Zh => format!("{}{unit}", chart_number(y / div)),
+            Lang::En => format!("{} {unit}", chart_number(y / div)),
+        },
+        RuleValue::Count(n) => match lang {
+            Lang::Zh => format!("{n}{unit_of_row}"),
+            // "1 month", "3 months".
+            Lang::En if *n == 1 => format!("1 {}", unit_of_row.trim_end_matches('s')),
+            Lang::En => format!("{n} {unit_of_row}"),
+        },
+        RuleValue::Times(x) => match lang {
+            Lang::Zh => format!("{}倍", chart_number(*x)),
+            Lang::En => format!("{} ×", chart_number(*x)),
+        },
+        RuleValue::Text(t) => t.clone(),
+    }
 }

@@ -8,6 +8,7 @@
 //! checked first, and a missing glyph is an error naming the label.
 
 mod charts;
+pub mod county;
 mod html;
 pub mod inputs;
 mod labels;
@@ -19,12 +20,12 @@ use ab_glyph::Font;
 
 use inputs::{CountyIn, Results, RevisionIn, RunMeta, StressIn, SummaryIn};
 
-pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts};
-pub use html::briefing_html;
+pub use charts::{CHART_HEIGHT, CHART_WIDTH, Chart, draw_charts, draw_county_charts};
+pub use html::{briefing_html, county_html};
 pub use labels::money_unit;
 pub use workbook::{
-    Cell, Column, HEAD_CAP, Sheet, Shown, TEXT_CAP, WIDTH_MARGIN, briefing_xlsx, column_width, sheet_names,
-    sheets_xlsx, text_width, workbook_sheets,
+    Cell, Column, HEAD_CAP, Sheet, Shown, TEXT_CAP, WIDTH_MARGIN, briefing_xlsx, column_width,
+    county_sheet_names, county_sheets, county_xlsx, sheet_names, sheets_xlsx, text_width, workbook_sheets,
 };
 
 /// The chart font: Noto Sans SC cut to GB2312 plus ASCII (SIL OFL 1.1,

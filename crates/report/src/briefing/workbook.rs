@@ -21,6 +21,9 @@ use super::inputs::{
 use super::labels::{county_name, field_name, money_unit, setting_label, shock_label, shock_name};
 use super::{BriefingError, Lang, Provenance};
 
+mod county;
+pub use county::{county_sheet_names, county_sheets, county_xlsx};
+
 fn err(e: XlsxError) -> BriefingError {
     BriefingError::Encode { what: "the workbook", source: e.into() }
 }
@@ -365,7 +368,6 @@ fn row_unit(lang: Lang, values: &[f64]) -> (f64, &'static str) {
 /// columns of their own with the unit of each row beside them).
 fn summary_sheet(name: &str, s: &SummaryIn, lang: Lang) -> Sheet {
     let p = &s.province;
-    let e = &p.exhaustion_probability;
     let rows: [(&str, Est); 10] = [
         ("peak_overdue_rate", p.peak_overdue_rate),
         ("final_overdue_rate", p.final_overdue_rate),
@@ -378,8 +380,28 @@ fn summary_sheet(name: &str, s: &SummaryIn, lang: Lang) -> Sheet {
         ("fund_end_yuan", p.fund_end_yuan),
         ("coverage_rate", p.coverage_rate),
     ];
-    let mut keys = vec![text("exhaustion_probability")];
-    let mut names = vec![text(figure_name("exhaustion_probability", lang))];
+    figures_sheet(
+        name,
+        ("exhaustion_probability", p.exhaustion_probability),
+        &rows,
+        &|key| figure_name(key, lang),
+        lang,
+    )
+}
+
+/// A sheet of figures, one a row: first a probability with its interval,
+/// then estimates (units differ by row, so a column says each row's unit,
+/// and the amounts in 万元 or 亿元 stand in columns of their own with the
+/// unit of each row beside them); `figure` names a key in the language.
+fn figures_sheet(
+    name: &str,
+    (key, e): (&str, Prob),
+    rows: &[(&str, Est)],
+    figure: &dyn Fn(&str) -> String,
+    lang: Lang,
+) -> Sheet {
+    let mut keys = vec![text(key)];
+    let mut names = vec![text(figure(key))];
     let mut units = vec![text(Unit::Pct.label(lang))];
     let mut stats: [Vec<Cell>; 5] = [
         vec![num(e.p.0, Shown::Pct)],
@@ -394,10 +416,10 @@ fn summary_sheet(name: &str, s: &SummaryIn, lang: Lang) -> Sheet {
     for col in &mut scaled {
         col.push(Cell::Empty);
     }
-    for (key, est) in rows {
+    for &(key, est) in rows {
         let unit = Unit::of_key(key);
         keys.push(text(key));
-        names.push(text(figure_name(key, lang)));
+        names.push(text(figure(key)));
         units.push(text(unit.label(lang)));
         let values = [est.mean.0, est.se.0, est.p05.0, est.p50.0, est.p95.0];
         for (i, v) in values.into_iter().enumerate() {

@@ -16,8 +16,13 @@
 //!   `losses` at every point;
 //! - `breakpoint`: `breakpoint` (each county's breakpoint severity, up to
 //!   30) and `breakpoint-topup` (the one-off top-ups with their
-//!   intervals, up to 30).
+//!   intervals, up to 30);
+//! - one county of `run` or `stress` (`--county`): `overdue-fan`,
+//!   `fund-fan`, `survival` (the probability its fund is not yet exhausted)
+//!   and `townships` (each township's peak overdue rate, up to 30), drawn
+//!   by the same routines as the province's charts.
 
+use super::super::county::{CountyView, TownshipPeak};
 use super::super::inputs::{
     BreakpointIn, CompareCountyIn, CompareIn, CountyIn, Dif, Est, MonthlyIn, Results, RevisionIn, StressIn,
     SummaryIn, SweepIn, SweepPointIn,
@@ -125,65 +130,15 @@ fn run_charts(
     let mut panels = vec![fan(monthly, "province", "overdue_rate", 0.01, labels::province(lang))];
     panels
         .extend(top.iter().take(3).map(|c| fan(monthly, &c.id, "overdue_rate", 0.01, county_label(c, lang))));
-    out.push((
-        "overdue-fan".to_string(),
-        Kind::Fans {
-            title: labels::overdue_fan_title(lang),
-            x_desc: labels::month_axis(lang),
-            y_desc: labels::overdue_axis(lang),
-            time: time.clone(),
-            panels,
-            zero_line: None,
-            legend: labels::band_legend(lang),
-            exhausted: None,
-        },
-    ));
+    out.push(("overdue-fan".to_string(), overdue_fan(labels::overdue_fan_title(lang), panels, &time, lang)));
 
     let largest = top.iter().map(|c| c.fund_start_yuan).fold(0.0, f64::max);
     let (div, unit) = money_unit(lang, largest);
-    // Each fund's balance with the probability it is exhausted by then:
-    // the bands show the usual months, the probability the tail that
-    // matters.
-    let panels: Vec<Fan> = top
-        .iter()
-        .map(|c| {
-            let mut f = fan(monthly, &c.id, "fund_balance_yuan", div, county_label(c, lang));
-            f.exhausted = monthly
-                .iter()
-                .filter(|r| r.county_id == c.id && r.figure == "exhausted_probability")
-                .map(|r| r.mean.unwrap_or(f64::NAN) * 100.0)
-                .collect();
-            f
-        })
-        .collect();
-    out.push((
-        "fund-fan".to_string(),
-        Kind::Fans {
-            title: labels::fund_fan_title(lang),
-            x_desc: labels::month_axis(lang),
-            y_desc: labels::balance_axis(lang, unit),
-            time: time.clone(),
-            panels,
-            zero_line: Some(labels::exhaustion_line(lang)),
-            legend: labels::band_legend(lang),
-            exhausted: Some((labels::exhausted_axis(lang), labels::exhausted_legend(lang))),
-        },
-    ));
+    let panels: Vec<Fan> = top.iter().map(|c| fund_panel(monthly, c, div, lang)).collect();
+    out.push(("fund-fan".to_string(), fund_fan(labels::fund_fan_title(lang), panels, &time, unit, lang)));
 
-    let survival = |id: &str, label: String| {
-        let rows: Vec<&MonthlyIn> =
-            monthly.iter().filter(|r| r.county_id == id && r.figure == "exhausted_probability").collect();
-        let g = |x: Option<f64>| x.unwrap_or(f64::NAN) * 100.0;
-        (
-            label,
-            rows.iter().map(|r| f64::from(r.month)).collect::<Vec<_>>(),
-            rows.iter().map(|r| g(r.mean)).collect::<Vec<_>>(),
-            rows.iter().map(|r| g(r.p05)).collect::<Vec<_>>(),
-            rows.iter().map(|r| g(r.p95)).collect::<Vec<_>>(),
-        )
-    };
-    let mut series = vec![survival("province", labels::survival_province(lang))];
-    series.extend(top.iter().take(3).map(|c| survival(&c.id, county_label(c, lang))));
+    let mut series = vec![survival_series(monthly, "province", labels::survival_province(lang), false)];
+    series.extend(top.iter().take(3).map(|c| survival_series(monthly, &c.id, county_label(c, lang), false)));
     out.push((
         "exhaustion-survival".to_string(),
         Kind::Survival {
@@ -252,6 +207,133 @@ fn run_charts(
     ));
     out.push(("losses".to_string(), losses(lang, &[(labels::this_scenario(lang), s)])));
     out
+}
+
+/// The fan chart of overdue rates, one panel per series.
+fn overdue_fan(title: String, panels: Vec<Fan>, time: &TimeAxis, lang: Lang) -> Kind {
+    Kind::Fans {
+        title,
+        x_desc: labels::month_axis(lang),
+        y_desc: labels::overdue_axis(lang),
+        time: time.clone(),
+        panels,
+        zero_line: None,
+        legend: labels::band_legend(lang),
+        exhausted: None,
+    }
+}
+
+/// County `c`'s fund balance over months, divided by `div`, with the
+/// probability that it is exhausted by then: the bands show the usual
+/// months, the probability the tail that matters.
+fn fund_panel(monthly: &[MonthlyIn], c: &CountyIn, div: f64, lang: Lang) -> Fan {
+    let mut f = fan(monthly, &c.id, "fund_balance_yuan", div, county_label(c, lang));
+    f.exhausted = monthly
+        .iter()
+        .filter(|r| r.county_id == c.id && r.figure == "exhausted_probability")
+        .map(|r| r.mean.unwrap_or(f64::NAN) * 100.0)
+        .collect();
+    f
+}
+
+/// The fan chart of fund balances in `unit`, with the exhaustion line and
+/// the exhaustion probability on the right-hand axis.
+fn fund_fan(title: String, panels: Vec<Fan>, time: &TimeAxis, unit: &str, lang: Lang) -> Kind {
+    Kind::Fans {
+        title,
+        x_desc: labels::month_axis(lang),
+        y_desc: labels::balance_axis(lang, unit),
+        time: time.clone(),
+        panels,
+        zero_line: Some(labels::exhaustion_line(lang)),
+        legend: labels::band_legend(lang),
+        exhausted: Some((labels::exhausted_axis(lang), labels::exhausted_legend(lang))),
+    }
+}
+
+/// A column of a row of `monthly.csv`.
+type Pick = fn(&MonthlyIn) -> Option<f64>;
+
+/// The probability, in percent, that the fund of `id` (or some county's,
+/// for "province") is exhausted by each month, with its 95 % interval; or,
+/// with `surviving`, that it is not yet exhausted (100 less each, the
+/// interval's ends swapped).
+fn survival_series(monthly: &[MonthlyIn], id: &str, label: String, surviving: bool) -> super::SurvivalSeries {
+    let rows: Vec<&MonthlyIn> =
+        monthly.iter().filter(|r| r.county_id == id && r.figure == "exhausted_probability").collect();
+    let g = |x: Option<f64>| {
+        let p = x.unwrap_or(f64::NAN) * 100.0;
+        if surviving { 100.0 - p } else { p }
+    };
+    // Surviving, the interval's low end is 100 less the high end of the
+    // exhaustion probability's.
+    let (lo, hi): (Pick, Pick) = (|r| r.p05, |r| r.p95);
+    let (lo, hi) = if surviving { (hi, lo) } else { (lo, hi) };
+    (
+        label,
+        rows.iter().map(|r| f64::from(r.month)).collect(),
+        rows.iter().map(|r| g(r.mean)).collect(),
+        rows.iter().map(|r| g(lo(r))).collect(),
+        rows.iter().map(|r| g(hi(r))).collect(),
+    )
+}
+
+/// The charts of one county (`chart DIR --county CODE`): its overdue-rate
+/// fan (`overdue-fan`), its fund-balance fan with the exhaustion
+/// probability (`fund-fan`), the probability its fund is not yet
+/// exhausted by month (`survival`) and its townships' peak overdue rates
+/// (`townships`), on the time axes of the province's charts.
+pub(super) fn county_charts(k: &CountyView, lang: Lang) -> Result<Vec<(String, Kind)>, BriefingError> {
+    let (s, c, monthly) = (k.summary, k.county, k.monthly);
+    if s.run.paths == 0 || monthly.is_empty() {
+        return Err(BriefingError::Data(DataError::NoPaths));
+    }
+    let name = county_label(c, lang);
+    let time = time_axis(monthly, k.stress, lang);
+    // The one panel's caption says what the title does not: the code and
+    // the prefecture (its Chinese name only in Chinese).
+    let panel = labels::county_panel(lang, &c.id, &c.prefecture);
+    let overdue = vec![fan(monthly, &c.id, "overdue_rate", 0.01, panel.clone())];
+    let (div, unit) = money_unit(lang, c.fund_start_yuan);
+    let fund = vec![Fan { label: panel, ..fund_panel(monthly, c, div, lang) }];
+    let shown: Vec<&TownshipPeak> = k.townships.iter().take(MAX_RANKED).collect();
+    let rows: Vec<RankingRow> = shown
+        .iter()
+        .map(|t| (t.name.clone(), t.peak_p50 * 100.0, t.peak_p05 * 100.0, t.peak_p95 * 100.0, 2))
+        .collect();
+    Ok(vec![
+        (
+            "overdue-fan".to_string(),
+            overdue_fan(labels::county_overdue_title(lang, &name), overdue, &time, lang),
+        ),
+        ("fund-fan".to_string(), fund_fan(labels::county_fund_title(lang, &name), fund, &time, unit, lang)),
+        (
+            "survival".to_string(),
+            Kind::Survival {
+                title: labels::county_survival_title(lang, &name),
+                x_desc: labels::month_axis(lang),
+                y_desc: labels::county_survival_axis(lang),
+                series: vec![survival_series(
+                    monthly,
+                    &c.id,
+                    labels::county_survival_series(lang, &name),
+                    true,
+                )],
+                time,
+            },
+        ),
+        (
+            "townships".to_string(),
+            Kind::Ranking {
+                title: labels::townships_title(lang, &name, rows.len(), k.townships.len()),
+                x_desc: labels::townships_axis(lang),
+                name_width: if lang == Lang::Zh { 190 } else { 250 },
+                rows,
+                legend: [String::new(), String::new(), labels::townships_legend(lang)],
+                note: None,
+            },
+        ),
+    ])
 }
 
 fn losses(lang: Lang, sets: &[(String, &SummaryIn)]) -> Kind {

@@ -532,7 +532,13 @@ where
     let first = if first.is_finite() { first } else { 1.0 };
     let last = series.iter().flat_map(|s| s.1.iter()).copied().fold(first + 1.0, f64::max);
     let y_max = series.iter().flat_map(|s| s.4.iter()).copied().filter(|v| v.is_finite()).fold(1.0, f64::max);
-    let y = 0.0..(y_max * 1.08).min(100.0);
+    // A curve that starts high (a fund not yet exhausted, near 100 %) gets
+    // room above 100 % and its legend at the bottom, where the curve is
+    // not; a cumulative probability starts near 0 and keeps both as they
+    // were.
+    let starts_high =
+        series.first().and_then(|s| s.2.iter().find(|v| v.is_finite())).is_some_and(|v| *v > 50.0);
+    let y = 0.0..(y_max * 1.08).min(if starts_high { 105.0 } else { 100.0 });
     let mut chart = ChartBuilder::on(area)
         .margin(16)
         .x_label_area_size(50)
@@ -568,7 +574,8 @@ where
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
     draw_shock(&mut chart, time, y)?;
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 20)?;
+    let pos = if starts_high { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperLeft };
+    draw_legend(&mut chart, pos, 20)?;
     Ok(())
 }
 

@@ -102,7 +102,7 @@ struct Fan {
 }
 
 /// (label, month, probability, low, high), in percent.
-type SurvivalSeries = (String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+pub(super) type SurvivalSeries = (String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// (name, probability, low, high, class), in percent; the class indexes
 /// the ranking's legend.
@@ -161,6 +161,23 @@ pub fn draw_charts(results: &Results, prov: &Provenance, lang: Lang) -> Result<V
         }
     }
     let kinds = catalogue::charts(results, lang)?;
+    let footer = prov.footer(lang);
+    kinds.iter().map(|(name, k)| draw::render(name, k, &footer)).collect()
+}
+
+/// Draws the charts of one county (`chart DIR --county CODE`), in `lang`.
+pub fn draw_county_charts(
+    view: &super::county::CountyView,
+    prov: &Provenance,
+    lang: Lang,
+) -> Result<Vec<Chart>, BriefingError> {
+    draw::register_font()?;
+    let c = view.county;
+    check_glyphs(&format!("county name ({})", c.id), &county_label(c, lang))?;
+    for t in &view.townships {
+        check_glyphs(&format!("township name ({})", c.id), &t.name)?;
+    }
+    let kinds = catalogue::county_charts(view, lang)?;
     let footer = prov.footer(lang);
     kinds.iter().map(|(name, k)| draw::render(name, k, &footer)).collect()
 }
