@@ -409,6 +409,26 @@ fn compare_sweep_and_breakpoint_briefings_carry_their_own_sheets() {
                 assert!(wb.worksheet_range(s).is_ok(), "compare3: sheet {s}");
             }
         }
+        if kind == "sweep" {
+            // Every county at every point, as sweep.json has them.
+            let sweep: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+            let r = wb.worksheet_range(names[10]).unwrap();
+            let heads: Vec<String> = (0..r.width()).map(|c| cell_str(&r, 0, c)).collect();
+            let col =
+                |h: &str| heads.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h} in {heads:?}"));
+            let (code, name, loss) = (col("Code"), col("County"), col("Mean loss borne by the fund (yuan)"));
+            let mut row = 1;
+            for p in sweep["points"].as_array().unwrap() {
+                for c in p["counties"].as_array().unwrap() {
+                    assert_eq!(cell_str(&r, row, code), c["id"].as_str().unwrap());
+                    assert_eq!(cell_str(&r, row, name), c["name_en"].as_str().unwrap());
+                    assert_eq!(cell_f64(&r, row, loss), c["loss_fund_yuan_mean"].as_f64().unwrap());
+                    row += 1;
+                }
+            }
+            assert_eq!(r.height(), row, "one row per point and county");
+        }
         if kind == "breakpoint" {
             let bp: Value =
                 serde_json::from_str(&std::fs::read_to_string(dir.join("breakpoint.json")).unwrap()).unwrap();

@@ -60,6 +60,10 @@ pub struct SweepDiffs {
 pub struct SweepCounty {
     /// Division code.
     pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
     /// Probability the county's fund is exhausted within the horizon.
     pub exhaustion_probability: Probability,
     /// Mean highest month-end overdue rate.
@@ -138,6 +142,8 @@ pub fn sweep_point<P: PathView>(
         .iter()
         .map(|c| SweepCounty {
             id: c.id.clone(),
+            name: c.name.clone(),
+            name_en: c.name_en.clone(),
             exhaustion_probability: c.exhaustion_probability,
             peak_overdue_rate_mean: c.peak_overdue_rate.mean,
             loss_fund_yuan_mean: c.loss_fund_yuan.mean,

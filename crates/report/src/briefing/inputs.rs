@@ -452,6 +452,25 @@ pub struct SweepFiguresIn {
     pub loss_uncovered_yuan: Est,
 }
 
+/// `sweep.json`: one county at a point.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SweepCountyIn {
+    /// Code.
+    pub id: String,
+    /// Chinese name (absent in directories of earlier versions).
+    #[serde(default)]
+    pub name: String,
+    /// English name (likewise).
+    #[serde(default)]
+    pub name_en: String,
+    /// P(fund exhausted).
+    pub exhaustion_probability: Prob,
+    /// Mean peak overdue rate.
+    pub peak_overdue_rate_mean: f64,
+    /// Mean loss borne by the fund, yuan.
+    pub loss_fund_yuan_mean: f64,
+}
+
 /// `sweep.json`: a point.
 #[derive(Clone, Debug, Deserialize)]
 pub struct SweepPointIn {
@@ -459,6 +478,9 @@ pub struct SweepPointIn {
     pub values: BTreeMap<String, f64>,
     /// Province figures.
     pub province: SweepFiguresIn,
+    /// Its counties.
+    #[serde(default)]
+    pub counties: Vec<SweepCountyIn>,
 }
 
 /// `sweep.json`.
@@ -1176,6 +1198,12 @@ fn check_sweep(w: &SweepIn, meta: &RunMeta) -> Result<(), InputError> {
                 Some(x) => value(F, &format!("points[{i}].values.{f}"), *x, Range::Money)?,
                 None => return Err(bad(F, InputErrorKind::SweepValue { point: i, field: f.clone() })),
             }
+        }
+        for c in &p.counties {
+            let at = |k: &str| format!("points[{i}].counties[{}].{k}", c.id);
+            prob(F, &at("exhaustion_probability"), &c.exhaustion_probability, meta.paths)?;
+            value(F, &at("peak_overdue_rate_mean"), c.peak_overdue_rate_mean, Range::Share)?;
+            value(F, &at("loss_fund_yuan_mean"), c.loss_fund_yuan_mean, Range::Money)?;
         }
         let q = &p.province;
         prob(F, &at("exhaustion_probability"), &q.exhaustion_probability, meta.paths)?;

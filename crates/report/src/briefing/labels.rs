@@ -513,6 +513,30 @@ pub(crate) fn ranking_zero_note(lang: Lang) -> String {
     .into()
 }
 
+/// Added to the titles of the charts of chosen counties when a ranking by
+/// exhaustion probability would be noise and they are chosen by their
+/// peak overdue rate instead.
+pub(crate) fn chosen_by_overdue(lang: Lang) -> &'static str {
+    lang.tr(
+        "（按逾期率峰值选县：耗尽路径太少，不宜按耗尽概率排名）",
+        " (counties chosen by peak overdue rate: too few exhausted paths to rank by exhaustion)",
+    )
+}
+
+/// `county-ranking`: the note when the ranking rests on few exhausted
+/// paths (`most` at the most) and `need` paths would give a probability
+/// near 5 % a standard error of 1 percentage point.
+pub(crate) fn ranking_noise_note(lang: Lang, most: f64, need: u64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "最多仅{most}条路径耗尽，排名估计不稳定；5%左右的概率要达到±1个百分点的标准误约需{need}条路径"
+        ),
+        Lang::En => format!(
+            "At most {most} paths ran out: an unstable ranking; a probability near 5% needs about {need} paths for a standard error of 1 percentage point"
+        ),
+    }
+}
+
 /// A share as a percentage without needless decimals: 0.05 → "5%",
 /// 0.125 → "12.5%".
 fn share_pct(share: f64) -> String {

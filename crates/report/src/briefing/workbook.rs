@@ -272,11 +272,21 @@ fn upper(lang: Lang) -> String {
 }
 
 /// Sheet names, by language (the tests read them back).
-pub fn sheet_names(lang: Lang) -> [&'static str; 10] {
+pub fn sheet_names(lang: Lang) -> [&'static str; 11] {
     match lang {
-        Lang::Zh => {
-            ["摘要", "各县", "月度", "对比", "扫描", "来源", "临界点", "冲击", "观察名单", "各套规则"]
-        }
+        Lang::Zh => [
+            "摘要",
+            "各县",
+            "月度",
+            "对比",
+            "扫描",
+            "来源",
+            "临界点",
+            "冲击",
+            "观察名单",
+            "各套规则",
+            "各县扫描",
+        ],
         Lang::En => [
             "Summary",
             "Counties",
@@ -288,6 +298,7 @@ pub fn sheet_names(lang: Lang) -> [&'static str; 10] {
             "Shock",
             "Watch list",
             "Rule sets",
+            "Sweep by county",
         ],
     }
 }
@@ -716,19 +727,7 @@ fn compare_sheet(name: &str, c: &CompareIn, lang: Lang) -> Sheet {
 
 fn sweep_sheet(name: &str, w: &SweepIn, lang: Lang) -> Sheet {
     let mut sh = Sheet::new(name);
-    for fld in &w.fields {
-        let values: Vec<f64> =
-            w.points.iter().map(|p| p.values.get(fld).copied().unwrap_or(f64::NAN)).collect();
-        // As many decimals as the values have (a swept value is a decimal
-        // written exactly), at most 6.
-        let decimals = values
-            .iter()
-            .filter(|v| v.is_finite())
-            .map(|v| v.to_string().split_once('.').map_or(0, |(_, f)| f.len().min(6)))
-            .max()
-            .unwrap_or(0) as u8;
-        sh.col(field_name(fld, lang), values.into_iter().map(|v| num(v, Shown::Fixed(decimals))).collect());
-    }
+    swept_columns(&mut sh, w, lang, &vec![1; w.points.len()]);
     let q: Vec<_> = w.points.iter().map(|p| &p.province).collect();
     let probs: Vec<Prob> = q.iter().map(|q| q.exhaustion_probability).collect();
     sh.prob(lang, lang.tr("任一县耗尽概率", "P(some fund exhausted)"), &probs);
@@ -747,6 +746,57 @@ fn sweep_sheet(name: &str, w: &SweepIn, lang: Lang) -> Sheet {
         lang,
         lang.tr("逾期率峰值均值", "Mean peak overdue rate"),
         q.iter().map(|q| q.peak_overdue_rate.mean.0),
+    );
+    sh
+}
+
+/// The swept fields' columns of a sweep sheet: one per field, each value
+/// repeated `times` in a row (as the rows below it are).
+fn swept_columns(sh: &mut Sheet, w: &SweepIn, lang: Lang, times: &[usize]) {
+    for fld in &w.fields {
+        let values: Vec<f64> =
+            w.points.iter().map(|p| p.values.get(fld).copied().unwrap_or(f64::NAN)).collect();
+        // As many decimals as the values have (a swept value is a decimal
+        // written exactly), at most 6.
+        let decimals = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|v| v.to_string().split_once('.').map_or(0, |(_, f)| f.len().min(6)))
+            .max()
+            .unwrap_or(0) as u8;
+        let cells = values
+            .into_iter()
+            .zip(times)
+            .flat_map(|(v, &n)| std::iter::repeat_n(num(v, Shown::Fixed(decimals)), n))
+            .collect();
+        sh.col(field_name(fld, lang), cells);
+    }
+}
+
+/// 各县扫描 / Sweep by county: one row per point and county, points in
+/// the order of `sweep.json` (last field fastest), counties in the
+/// scenario's order.
+fn sweep_counties_sheet(name: &str, w: &SweepIn, lang: Lang) -> Sheet {
+    let mut sh = Sheet::new(name).with_filter();
+    let times: Vec<usize> = w.points.iter().map(|p| p.counties.len()).collect();
+    swept_columns(&mut sh, w, lang, &times);
+    let rows: Vec<&super::inputs::SweepCountyIn> = w.points.iter().flat_map(|p| &p.counties).collect();
+    sh.col(lang.tr("代码", "Code"), rows.iter().map(|c| text(c.id.clone())).collect());
+    sh.col(
+        lang.tr("县", "County"),
+        rows.iter().map(|c| text(county_name(&c.name, &c.name_en, lang))).collect(),
+    );
+    let probs: Vec<Prob> = rows.iter().map(|c| c.exhaustion_probability).collect();
+    sh.prob(lang, lang.tr("补偿金耗尽概率", "P(fund exhausted)"), &probs);
+    sh.pct(
+        lang,
+        lang.tr("逾期率峰值均值", "Mean peak overdue rate"),
+        rows.iter().map(|c| c.peak_overdue_rate_mean),
+    );
+    sh.yuan(
+        lang,
+        lang.tr("补偿金损失均值", "Mean loss borne by the fund"),
+        &rows.iter().map(|c| Some(c.loss_fund_yuan_mean)).collect::<Vec<_>>(),
     );
     sh
 }
@@ -1092,7 +1142,12 @@ pub fn workbook_sheets(results: &Results, meta: &RunMeta, prov: &Provenance, lan
             }
         }
         Results::Breakpoint { breakpoint } => sheets.push(breakpoint_sheet(names[6], breakpoint, lang)),
-        Results::Sweep { sweep } => sheets.push(sweep_sheet(names[4], sweep, lang)),
+        Results::Sweep { sweep } => {
+            sheets.push(sweep_sheet(names[4], sweep, lang));
+            if sweep.points.iter().any(|p| !p.counties.is_empty()) {
+                sheets.push(sweep_counties_sheet(names[10], sweep, lang));
+            }
+        }
     }
     sheets.push(provenance_sheet(names[5], meta, prov, lang));
     sheets

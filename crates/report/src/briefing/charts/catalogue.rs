@@ -28,7 +28,9 @@ use super::super::inputs::{
     SummaryIn, SweepIn, SweepPointIn,
 };
 use super::super::labels::{self, county_label, county_name, money_unit};
-use super::super::{BriefingError, DataError, Lang, watched};
+use super::super::{
+    BriefingError, DataError, Lang, exhausted_paths, exhaustion_ranking_is_noise, paths_for, watched,
+};
 use super::{Fan, HeatPanel, Interval, Kind, LinePanel, RankingRow, StackedBar, TimeAxis};
 
 /// Counties in `county-ranking` and `breakpoint`, at most.
@@ -126,23 +128,35 @@ fn run_charts(
     let top: Vec<&CountyIn> = order.iter().take(4).map(|(c, _)| *c).collect();
     let mut out = Vec::new();
     let time = time_axis(monthly, stress, lang);
+    // Without a stress ranking, a ranking by exhaustion that rests on a
+    // few paths is noise: the counties are chosen otherwise, and the
+    // titles say so.
+    let noise = stress.is_none() && exhaustion_ranking_is_noise(s);
+    let chosen =
+        |title: String| if noise { format!("{title}{}", labels::chosen_by_overdue(lang)) } else { title };
 
     let mut panels = vec![fan(monthly, "province", "overdue_rate", 0.01, labels::province(lang))];
     panels
         .extend(top.iter().take(3).map(|c| fan(monthly, &c.id, "overdue_rate", 0.01, county_label(c, lang))));
-    out.push(("overdue-fan".to_string(), overdue_fan(labels::overdue_fan_title(lang), panels, &time, lang)));
+    out.push((
+        "overdue-fan".to_string(),
+        overdue_fan(chosen(labels::overdue_fan_title(lang)), panels, &time, lang),
+    ));
 
     let largest = top.iter().map(|c| c.fund_start_yuan).fold(0.0, f64::max);
     let (div, unit) = money_unit(lang, largest);
     let panels: Vec<Fan> = top.iter().map(|c| fund_panel(monthly, c, div, lang)).collect();
-    out.push(("fund-fan".to_string(), fund_fan(labels::fund_fan_title(lang), panels, &time, unit, lang)));
+    out.push((
+        "fund-fan".to_string(),
+        fund_fan(chosen(labels::fund_fan_title(lang)), panels, &time, unit, lang),
+    ));
 
     let mut series = vec![survival_series(monthly, "province", labels::survival_province(lang), false)];
     series.extend(top.iter().take(3).map(|c| survival_series(monthly, &c.id, county_label(c, lang), false)));
     out.push((
         "exhaustion-survival".to_string(),
         Kind::Survival {
-            title: labels::survival_title(lang),
+            title: chosen(labels::survival_title(lang)),
             x_desc: labels::month_axis(lang),
             y_desc: labels::survival_axis(lang),
             time,
@@ -202,7 +216,14 @@ fn run_charts(
                 labels::ranking_watch_other(lang, &other_reasons, stress.and_then(|st| st.thresholds)),
                 labels::ranking_not_watched(lang),
             ],
-            note: all_zero.then(|| labels::ranking_zero_note(lang)),
+            note: if all_zero {
+                Some(labels::ranking_zero_note(lang))
+            } else if exhaustion_ranking_is_noise(s) {
+                let most = s.counties.iter().map(|c| exhausted_paths(c, s.run.paths)).fold(0.0, f64::max);
+                Some(labels::ranking_noise_note(lang, most, paths_for(0.05, 0.01)))
+            } else {
+                None
+            },
         },
     ));
     out.push(("losses".to_string(), losses(lang, &[(labels::this_scenario(lang), s)])));
@@ -762,6 +783,7 @@ mod tests {
                         loss_bank_yuan: est(mean / 2.0, se / 2.0),
                         loss_uncovered_yuan: est(0.0, 0.0),
                     },
+                    counties: Vec::new(),
                 })
                 .collect(),
         }
@@ -859,6 +881,63 @@ mod tests {
             assert_eq!(want.len(), 1, "{} in counties.csv", c.id);
             assert!((p - want[0] * 100.0).abs() < 1e-9, "{name}: {p} against {}", want[0] * 100.0);
         }
+    }
+
+    /// Item 5 of the briefing issue: a bar is red only when its county is
+    /// watched for the probability the bar shows, orange when a stress
+    /// test watches it for a reason the legend names, blue otherwise.
+    #[test]
+    fn the_ranking_is_coloured_by_the_reason_its_legend_gives() {
+        use super::super::super::inputs::{StressCountyIn, ThresholdsIn};
+        let (results, _, _) = run_read_back();
+        let Results::Run { summary, monthly, .. } = results else { panic!("a run") };
+        // Of the first three counties, one is watched for its fund cover,
+        // one for its exhaustion probability, one not at all.
+        let reasons = [vec!["fund_cover_ratio"], vec!["exhaustion_probability"], vec![]];
+        let stress = StressIn {
+            shock: None,
+            thresholds: Some(ThresholdsIn {
+                exhaustion_probability: 0.05,
+                fund_cover_ratio: 1.5,
+                peak_overdue_rate: 0.05,
+            }),
+            counties: summary
+                .counties
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let why: Vec<String> =
+                        reasons.get(i).map_or(Vec::new(), |r| r.iter().map(|x| x.to_string()).collect());
+                    StressCountyIn {
+                        rank: i + 1,
+                        id: c.id.clone(),
+                        watch: !why.is_empty(),
+                        watch_reasons: why,
+                        fund_cover_ratio: None,
+                        expected_claims_yuan: None,
+                        worst_townships: Vec::new(),
+                    }
+                })
+                .collect(),
+        };
+        let order: Vec<String> = watched(&summary, Some(&stress)).iter().map(|(c, _)| c.id.clone()).collect();
+        let charts = run_charts(&summary, &monthly, Some(&stress), Lang::En);
+        let Some((_, Kind::Ranking { rows, legend, .. })) =
+            charts.iter().find(|(n, _)| n == "county-ranking")
+        else {
+            panic!("no ranking")
+        };
+        for (row, id) in rows.iter().zip(&order) {
+            let i = summary.counties.iter().position(|c| &c.id == id).unwrap();
+            let want = match i {
+                0 => 1,
+                1 => 0,
+                _ => 2,
+            };
+            assert_eq!(row.4, want, "{id} ({}): class {}", row.0, row.4);
+        }
+        assert!(legend[1].contains("fund under 1.5 × expected claims"), "{}", legend[1]);
+        assert!(!legend[1].contains("peak overdue"), "only reasons shown are named: {}", legend[1]);
     }
 
     #[test]

@@ -157,11 +157,22 @@ impl Kind {
         let body = area.titled(self.title(), font(36)).map_err(de)?;
         match self {
             Kind::Fans { x_desc, y_desc, time, panels, zero_line, legend, exhausted, .. } => {
+                // A fund's legend in a strip of its own under the panels:
+                // inside them it covered the low band and the exhaustion
+                // probability, which rise where a legend would sit.
+                let (plots, strip) = match zero_line {
+                    Some(_) => {
+                        let (_, h) = body.dim_in_pixel();
+                        let (a, b) = body.split_vertically(h.saturating_sub(40));
+                        (a, Some(b))
+                    }
+                    None => (body.clone(), None),
+                };
                 // Two panels side by side, three or four in a square.
                 let cells = match panels.len() {
-                    0 | 1 => vec![body],
-                    2 => body.split_evenly((1, 2)),
-                    _ => body.split_evenly((2, 2)),
+                    0 | 1 => vec![plots],
+                    2 => plots.split_evenly((1, 2)),
+                    _ => plots.split_evenly((2, 2)),
                 };
                 // One value scale for all panels, so that they compare.
                 let hi = max_of(panels.iter().flat_map(|f| &f.p95));
@@ -176,7 +187,12 @@ impl Kind {
                 for (cell, f) in cells.iter().zip(panels) {
                     let exhausted =
                         exhausted.as_ref().map(|(axis, label)| (axis.as_str(), label.as_str(), p_max));
-                    draw_fan(cell, f, &style, exhausted)?;
+                    draw_fan(cell, f, &style, exhausted, strip.is_none())?;
+                }
+                if let Some(strip) = &strip {
+                    let shock = time.shock.as_ref().map(|(_, label)| label.as_str());
+                    let exhausted = exhausted.as_ref().map(|e| e.1.as_str());
+                    draw_fan_legend(strip, legend, zero_line.as_deref(), exhausted, shock)?;
                 }
             }
             Kind::Survival { x_desc, y_desc, time, series, .. } => {
@@ -437,6 +453,7 @@ fn draw_fan<DB: DrawingBackend>(
     f: &Fan,
     st: &FanStyle,
     exhausted: Option<(&str, &str, f64)>,
+    legend_inside: bool,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -514,7 +531,60 @@ where
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], PURPLE.stroke_width(3)));
     }
     draw_shock(&mut chart, st.time, y)?;
-    draw_legend(&mut chart, pos, 16)?;
+    if legend_inside {
+        draw_legend(&mut chart, pos, 16)?;
+    }
+    Ok(())
+}
+
+/// The legend of fund fans, in one line under the panels: the bands, the
+/// median, the exhaustion line, the exhaustion probability and a stress's
+/// shock.
+fn draw_fan_legend<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    legend: &[String; 3],
+    zero_line: Option<&str>,
+    exhausted: Option<&str>,
+    shock: Option<&str>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let mut x = 40;
+    let mut item = |label: &str, swatch: &dyn Fn(i32) -> DrawResult| -> DrawResult {
+        swatch(x)?;
+        strip.draw(&Text::new(label.to_string(), (x + 30, 10), font(18))).map_err(de)?;
+        x += 30 + strip.estimate_text_size(label, &font(18)).map_or(300, |s| s.0 as i32) + 40;
+        Ok(())
+    };
+    let rect = |shade: f64| {
+        move |x: i32| {
+            strip.draw(&Rectangle::new([(x, 12), (x + 20, 26)], BLUE.mix(shade).filled())).map_err(de)
+        }
+    };
+    let line = |c: RGBColor, w: u32| {
+        move |x: i32| {
+            strip.draw(&PathElement::new(vec![(x, 19), (x + 20, 19)], c.stroke_width(w))).map_err(de)
+        }
+    };
+    item(&legend[0], &rect(0.15))?;
+    item(&legend[1], &rect(0.35))?;
+    item(&legend[2], &line(BLUE, 3))?;
+    if let Some(z) = zero_line {
+        item(z, &line(RED, 2))?;
+    }
+    if let Some(e) = exhausted {
+        item(e, &line(PURPLE, 3))?;
+    }
+    if let Some(label) = shock {
+        let style = BLACK.mix(0.75).stroke_width(2);
+        let dashed = move |x: i32| {
+            strip
+                .draw(&plotters::element::DashedPathElement::new(vec![(x, 19), (x + 20, 19)], 5, 3, style))
+                .map_err(de)
+        };
+        item(label, &dashed)?;
+    }
     Ok(())
 }
 
