@@ -115,7 +115,7 @@ fn counties_count(lang: Lang, k: usize) -> String {
 }
 
 /// The findings of a run, as sentences.
-fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
+fn run_findings(s: &SummaryIn, meta: &RunMeta, stressed: bool, lang: Lang) -> Vec<String> {
     let h = s.scenario.horizon_months;
     let n = s.counties.len();
     let over = s.counties.iter().filter(|c| c.exhaustion_probability.p.0 > 0.05).count();
@@ -151,13 +151,19 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, lang: Lang) -> Vec<String> {
         let need = super::paths_for(0.05, 0.01);
         match lang {
             Lang::Zh => format!(
-                "各县的耗尽概率依据的耗尽路径很少（{}），按耗尽概率排名不可靠，图表中的重点县按逾期率峰值选出；要使5%左右的耗尽概率标准误降到1个百分点，约需{}条路径。",
+                "各县的耗尽概率依据的耗尽路径很少（{}），按耗尽概率排名不可靠，{}；要使5%左右的耗尽概率标准误降到1个百分点，约需{}条路径。",
                 if most == 0.0 { "没有一条路径出现补偿金耗尽".to_string() } else { format!("最多{most}条") },
+                if stressed { "图表中的重点县取压力测试的关注排名" } else { "图表中的重点县按逾期率峰值选出" },
                 number(need as f64)
             ),
             Lang::En => format!(
-                "The counties' exhaustion probabilities rest on few paths ({}), so a ranking by them is noise: the charts choose the counties to show by their peak overdue rate instead. A probability near 5% needs about {} paths for a standard error of 1 percentage point.",
+                "The counties' exhaustion probabilities rest on few paths ({}), so a ranking by them is noise: {}. A probability near 5% needs about {} paths for a standard error of 1 percentage point.",
                 if most == 0.0 { "no path ran out".to_string() } else { format!("at most {most}") },
+                if stressed {
+                    "the charts show the counties in the order of the stress test's watch ranking"
+                } else {
+                    "the charts choose the counties to show by their peak overdue rate instead"
+                },
                 number(need as f64)
             ),
         }
@@ -427,8 +433,8 @@ fn side_by_side(base: &SummaryIn, revisions: &[super::inputs::RevisionIn], lang:
 
 fn findings(results: &Results, meta: &RunMeta, lang: Lang) -> Vec<String> {
     match results {
-        Results::Run { summary, .. } => {
-            let mut v = run_findings(summary, meta, lang);
+        Results::Run { summary, stress, .. } => {
+            let mut v = run_findings(summary, meta, stress.is_some(), lang);
             if let Some(shock) = &meta.shock {
                 // What `stress --shock` does (Scenario::with_shock).
                 v.insert(
