@@ -11,8 +11,22 @@ pub fn compare_json(c: &Comparison) -> Result<String, ReportError> {
     pretty_json("compare.json", c)
 }
 
+/// A difference with its sign, to `digits` decimals; one that rounds to
+/// zero has none ("0.000", never "-0.000" or "+0.000").
+fn signed(x: f64, digits: usize) -> String {
+    let t = format!("{:+.*}", digits, x);
+    if t[1..].chars().all(|c| c == '0' || c == '.') { t[1..].to_string() } else { t }
+}
+
 fn row(o: &mut String, label: &str, d: &Diff, scale: f64, unit: &str, digits: usize) {
-    let f = |x: f64| format!("{:.*}", digits, x * scale);
+    // A value that rounds to zero is "0.000", never "-0.000".
+    let f = |x: f64| {
+        let t = format!("{:.*}", digits, x * scale);
+        match t.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => t,
+        }
+    };
     // From one path there is no standard error, nor an interval.
     let g = |x: f64| if x.is_finite() { f(x) } else { "n/a".to_string() };
     // A figure that does not vary between paths (0 on both sides, say)
@@ -75,17 +89,17 @@ pub fn compare_text(c: &Comparison) -> String {
         let q = &cd.peak_overdue_rate;
         let _ = writeln!(
             o,
-            "  {} {} ({}): P(exh.) {:.1} → {:.1} ({:+.1} ± {}); peak overdue {:.2} → {:.2} ({:+.3} ± {})",
+            "  {} {} ({}): P(exh.) {:.1} → {:.1} ({} ± {}); peak overdue {:.2} → {:.2} ({} ± {})",
             cd.id,
             cd.name,
             cd.name_en,
             e.base * 100.0,
             e.revision * 100.0,
-            e.diff * 100.0,
+            signed(e.diff * 100.0, 1),
             se(e.se, 1),
             q.base * 100.0,
             q.revision * 100.0,
-            q.diff * 100.0,
+            signed(q.diff * 100.0, 3),
             se(q.se, 3)
         );
     }

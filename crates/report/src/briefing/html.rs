@@ -137,7 +137,8 @@ fn run_findings(s: &SummaryIn, meta: &RunMeta, stressed: bool, lang: Lang) -> Ve
             match (lang, k < super::MIN_EXHAUSTED_PATHS) {
                 (Lang::Zh, true) => format!("{}（{p}，仅{k}条路径耗尽，估计不稳定）", name(c, lang)),
                 (Lang::En, true) => {
-                    format!("{} ({p}; only {k} paths ran out, an unstable estimate)", name(c, lang))
+                    let paths = if k == 1.0 { "path" } else { "paths" };
+                    format!("{} ({p}; only {k} {paths} ran out, an unstable estimate)", name(c, lang))
                 }
                 (Lang::Zh, false) => format!("{}（{p}）", name(c, lang)),
                 (Lang::En, false) => format!("{} ({p})", name(c, lang)),
@@ -283,49 +284,88 @@ fn topup_finding(b: &super::inputs::BreakpointIn, lang: Lang) -> String {
         b.counties.iter().filter(|c| c.min_topup_yuan.is_some_and(|t| t > 0.0)).collect();
     let hopeless = b.counties.iter().filter(|c| c.min_topup_yuan.is_none()).count();
     let total: f64 = needy.iter().filter_map(|c| c.min_topup_yuan).sum();
-    let low: f64 = needy.iter().map(|c| c.min_topup_low_yuan.unwrap_or(0.0)).sum();
-    let high: Option<f64> = needy.iter().map(|c| c.min_topup_high_yuan).sum();
-    let u = unit_for(lang, &[total, low, high.unwrap_or(0.0)]);
+    // The total's interval: the lower ends of the counties that need a
+    // top-up, the upper ends of every county not surely without one (its
+    // estimate may be 0 and its upper end not); none from a directory of
+    // an earlier version, which has no bounds.
+    let low: Option<f64> = needy.iter().map(|c| c.min_topup_low_yuan).sum();
+    let high: Option<f64> = b
+        .counties
+        .iter()
+        .filter(|c| c.min_topup_yuan.is_some())
+        .map(|c| c.min_topup_high_yuan)
+        .filter(|h| h.is_none_or(|h| h > 0.0))
+        .sum::<Option<f64>>();
+    let u = unit_for(lang, &[total, low.unwrap_or(0.0), high.unwrap_or(0.0)]);
     // Why this severity: 1 is a typical hit of the family (an industry's
-    // price falls 20 %); the sentence says how to size it for another.
-    let why = match lang {
-        Lang::Zh => format!(
+    // price falls 20 %); below the grid's top the sentence says how to
+    // size the top-ups for a stronger shock.
+    let hint = b.topup_severity < top;
+    let why = match (lang, hint) {
+        (Lang::Zh, true) => format!(
             "一次性补充按{at}测算（强度1相当于一次典型冲击；如需按更强的冲击测算，例如所测最高强度{top}，可用 --topup-severity 指定）"
         ),
-        Lang::En => format!(
+        (Lang::Zh, false) => format!("一次性补充按{at}测算（强度1相当于一次典型冲击）"),
+        (Lang::En, true) => format!(
             "One-off top-ups are sized for a {at} (severity 1 is a typical hit; to size them for a stronger one, e.g. the highest searched, {top}, give --topup-severity)"
         ),
+        (Lang::En, false) => format!("One-off top-ups are sized for a {at} (severity 1 is a typical hit)"),
     };
-    let interval = match (lang, high) {
-        (Lang::Zh, Some(h)) => format!("95%置信区间{}至{}", amount(lang, low, u), amount(lang, h, u)),
-        (Lang::Zh, None) => format!(
+    let interval = match (lang, low, high) {
+        (_, None, _) => None,
+        (Lang::Zh, Some(l), Some(h)) => {
+            Some(format!("95%置信区间{}至{}", amount(lang, l, u), amount(lang, h, u)))
+        }
+        (Lang::Zh, Some(l), None) => Some(format!(
             "95%置信区间下限{}，上限在每次{}条路径下无法确定，需要更多路径",
-            amount(lang, low, u),
+            amount(lang, l, u),
             b.paths
-        ),
-        (Lang::En, Some(h)) => format!("95% interval {} to {}", amount(lang, low, u), amount(lang, h, u)),
-        (Lang::En, None) => format!(
+        )),
+        (Lang::En, Some(l), Some(h)) => {
+            Some(format!("95% interval {} to {}", amount(lang, l, u), amount(lang, h, u)))
+        }
+        (Lang::En, Some(l), None) => Some(format!(
             "95% interval from {}; its upper end cannot be told at {} paths per evaluation and needs more",
-            amount(lang, low, u),
+            amount(lang, l, u),
             b.paths
+        )),
+    };
+    let interval =
+        |open: &str, close: &str| interval.as_ref().map_or(String::new(), |i| format!("{open}{i}{close}"));
+    let needs = match (lang, needy.len(), hopeless) {
+        (Lang::Zh, 0, 0) => format!("：没有县需要补充，各县耗尽概率均已低于{p:.0}%"),
+        (Lang::Zh, 0, _) => "：没有县能靠有限的一次性补充把耗尽概率降到目标以下".to_string(),
+        (Lang::Zh, n, _) => format!(
+            "：{n}个县需要一次性补充才能把耗尽概率降到{p:.0}%以下，合计约{}{}",
+            amount(lang, total, u),
+            interval("（", "）")
+        ),
+        (Lang::En, 0, 0) => {
+            format!(": no county needs one, every county's chance being under {p:.0}% already")
+        }
+        (Lang::En, 0, _) => {
+            ": no county can be brought under the target by a one-off top-up of any size".to_string()
+        }
+        (Lang::En, n, _) => format!(
+            ": {n} {} one to bring {} chance under {p:.0}%, about {} in all{}",
+            if n == 1 { "county needs" } else { "counties need" },
+            if n == 1 { "its" } else { "their" },
+            amount(lang, total, u),
+            interval(" (", ")")
         ),
     };
-    let needs = match (lang, needy.len()) {
-        (Lang::Zh, 0) => format!("：没有县需要补充，各县耗尽概率均已低于{p:.0}%"),
-        (Lang::Zh, n) => format!(
-            "：{n}个县需要一次性补充才能把耗尽概率降到{p:.0}%以下，合计约{}（{interval}）",
-            amount(lang, total, u)
+    let hopeless = match (lang, hopeless, needy.is_empty()) {
+        (_, 0, _) => String::new(),
+        (Lang::Zh, n, true) => format!("（{n}个县任何规模的补充都不足，其余县无需补充）"),
+        (Lang::Zh, n, false) => format!("；另有{n}个县任何规模的一次性补充都不足以降到目标以下"),
+        (Lang::En, n, true) => format!(
+            " ({n} {} no top-up of any size is enough; the others need none)",
+            if n == 1 { "county, for which" } else { "counties, for which" }
         ),
-        (Lang::En, 0) => format!(": no county needs one, every county's chance being under {p:.0}% already"),
-        (Lang::En, n) => format!(
-            ": {n} counties need one to bring their chance under {p:.0}%, about {} in all ({interval})",
-            amount(lang, total, u)
+        (Lang::En, n, false) => format!(
+            "; for {n} more {} no one-off top-up of any size is enough",
+            if n == 1 { "county" } else { "counties" }
         ),
-    };
-    let hopeless = match (lang, hopeless) {
-        (_, 0) => String::new(),
-        (Lang::Zh, n) => format!("；另有{n}个县任何规模的一次性补充都不足以降到目标以下"),
-        (Lang::En, n) => format!("; for {n} more no one-off top-up of any size is enough"),
     };
     format!("{why}{needs}{hopeless}{}", lang.tr("。", "."))
 }
@@ -783,15 +823,28 @@ pub fn briefing_html(
             let f = |x: Option<f64>| {
                 x.map(|v| format!("{v:.2}")).unwrap_or_else(|| lang.tr("网格以上", "above grid").to_string())
             };
-            for c in b.counties.iter().filter(|c| c.severity.is_some()) {
+            // Every county with a breakpoint or a top-up (sized at a
+            // severity that may lie above the grid) to show.
+            let shown = |c: &&super::inputs::BreakpointCountyIn| {
+                c.severity.is_some()
+                    || c.min_topup_yuan.is_none_or(|t| t > 0.0)
+                    || c.min_topup_high_yuan.is_some_and(|t| t > 0.0)
+            };
+            for c in b.counties.iter().filter(shown) {
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}–{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
                     esc(&c.id),
                     esc(&county_name(&c.name, &c.name_en, lang)),
-                    f(c.severity),
-                    f(c.severity_low),
-                    f(c.severity_high),
+                    c.severity.map_or_else(
+                        || lang.tr("网格内未达到", "not reached within the grid").to_string(),
+                        |v| format!("{v:.2}")
+                    ),
+                    if c.severity.is_some() {
+                        format!("{}–{}", f(c.severity_low), f(c.severity_high))
+                    } else {
+                        String::new()
+                    },
                     pct(c.exhaustion_probability_at_topup_severity),
                     esc(&topup_text(lang, c.min_topup_yuan)),
                     esc(&topup_interval(lang, c))
@@ -895,4 +948,74 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::inputs::{BreakpointCountyIn, BreakpointIn};
+    use super::*;
+
+    /// A search of three counties at `topup_severity` with these top-ups:
+    /// (estimate, lower end, upper end).
+    fn search(topup_severity: f64, topups: &[(Option<f64>, Option<f64>, Option<f64>)]) -> BreakpointIn {
+        BreakpointIn {
+            shock: "drought".into(),
+            target: 0.1,
+            severities: vec![0.0, 1.0, 2.0],
+            topup_severity,
+            paths: 100,
+            counties: topups
+                .iter()
+                .enumerate()
+                .map(|(i, &(t, lo, hi))| BreakpointCountyIn {
+                    id: format!("53010{i}"),
+                    name: "巧家县".into(),
+                    name_en: "Qiaojia County".into(),
+                    fund_start_yuan: 1e6,
+                    severity: None,
+                    severity_low: None,
+                    severity_high: None,
+                    exhaustion_probability: vec![0.0; 3],
+                    exhaustion_probability_at_topup_severity: 0.0,
+                    min_topup_yuan: t,
+                    min_topup_low_yuan: lo,
+                    min_topup_high_yuan: hi,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_top_up_finding_never_says_no_county_needs_one_when_none_is_enough() {
+        let b = search(1.0, &[(None, None, None), (Some(0.0), Some(0.0), Some(0.0))]);
+        let zh = topup_finding(&b, Lang::Zh);
+        assert!(!zh.contains("没有县需要补充"), "{zh}");
+        assert!(zh.contains("1个县任何规模的补充都不足"), "{zh}");
+        let en = topup_finding(&b, Lang::En);
+        assert!(en.contains("1 county, for which no top-up of any size is enough"), "{en}");
+    }
+
+    #[test]
+    fn the_top_up_total_counts_the_upper_end_of_a_county_not_surely_without_one() {
+        // Two counties need 1 and 2 million (intervals 0.5–1.5, 1–3); a
+        // third needs none by the estimate but up to 0.5 million surely.
+        let b = search(
+            1.0,
+            &[
+                (Some(1e6), Some(5e5), Some(1.5e6)),
+                (Some(2e6), Some(1e6), Some(3e6)),
+                (Some(0.0), Some(0.0), Some(5e5)),
+            ],
+        );
+        let zh = topup_finding(&b, Lang::Zh);
+        assert!(zh.contains("合计约300万元（95%置信区间150万元至500万元）"), "{zh}");
+        // Above the grid's top no stronger shock is suggested.
+        assert!(zh.contains("所测最高强度2"), "{zh}");
+        let above = topup_finding(&search(3.0, &[(Some(1e6), Some(5e5), Some(1.5e6))]), Lang::Zh);
+        assert!(!above.contains("所测最高强度"), "{above}");
+        // A directory of an earlier version has no bounds: no interval.
+        let old = topup_finding(&search(1.0, &[(Some(1e6), None, None)]), Lang::En);
+        assert!(!old.contains("interval"), "{old}");
+        assert!(old.contains("1 county needs one to bring its chance"), "{old}");
+    }
 }

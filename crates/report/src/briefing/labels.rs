@@ -725,15 +725,21 @@ pub(crate) fn compare_counties_loss_panel(lang: Lang, unit: &str) -> String {
     }
 }
 
-/// `compare-fund`: title, for `sets` rule sets.
-pub(crate) fn compare_fund_title(lang: Lang, sets: usize) -> String {
-    match (lang, sets) {
-        (Lang::Zh, 2) => "全省补偿金余额：现行规则与修订（同一组模拟路径）".into(),
-        (Lang::Zh, _) => format!("全省补偿金余额：{sets}套规则（同一组模拟路径）"),
-        (Lang::En, 2) => {
+/// `compare-fund`: title, for the first `shown` of `sets` rule sets.
+pub(crate) fn compare_fund_title(lang: Lang, shown: usize, sets: usize) -> String {
+    match (lang, shown, sets) {
+        (Lang::Zh, 2, 2) => "全省补偿金余额：现行规则与修订（同一组模拟路径）".into(),
+        (Lang::Zh, s, n) if s == n => format!("全省补偿金余额：{n}套规则（同一组模拟路径）"),
+        (Lang::Zh, s, n) => format!("全省补偿金余额：{n}套规则中的前{s}套（同一组模拟路径）"),
+        (Lang::En, 2, 2) => {
             "Province fund balance: today's rules and the revision (the same random futures)".into()
         }
-        (Lang::En, _) => format!("Province fund balance under {sets} rule sets (the same random futures)"),
+        (Lang::En, s, n) if s == n => {
+            format!("Province fund balance under {n} rule sets (the same random futures)")
+        }
+        (Lang::En, s, n) => {
+            format!("Province fund balance under the first {s} of {n} rule sets (the same random futures)")
+        }
     }
 }
 
@@ -803,14 +809,20 @@ pub(crate) fn sweep2_probability(lang: Lang) -> String {
 /// `breakpoint`: title, naming the `shown` counties plotted.
 pub(crate) fn breakpoint_title(lang: Lang, shock: &str, target: f64, shown: usize) -> String {
     let shock = shock_name(shock, lang);
+    let p = target * 100.0;
+    // "没有县", never "0个县".
+    let which = match (lang, shown) {
+        (Lang::Zh, 0) => "没有县在所测强度内达到".to_string(),
+        (Lang::Zh, n) => format!("最脆弱的{n}个县"),
+        (Lang::En, 0) => "no county reaches it within the grid".to_string(),
+        (Lang::En, n) => format!("{n} most fragile"),
+    };
     match lang {
-        Lang::Zh => format!(
-            "反向压力测试：{shock}冲击强度达到多少时，县补偿金耗尽概率达到{:.0}%（最脆弱的{shown}个县）",
-            target * 100.0
-        ),
+        Lang::Zh => {
+            format!("反向压力测试：{shock}冲击强度达到多少时，县补偿金耗尽概率达到{p:.0}%（{which}）")
+        }
         Lang::En => format!(
-            "Reverse stress test: the {shock} severity at which a county's fund has a {:.0}% chance to run out ({shown} most fragile)",
-            target * 100.0
+            "Reverse stress test: the {shock} severity at which a county's fund has a {p:.0}% chance to run out ({which})"
         ),
     }
 }
@@ -826,19 +838,34 @@ pub(crate) fn breakpoint_panel(lang: Lang) -> String {
 
 /// `breakpoint-topup`: title, for the `shown` counties that need a top-up
 /// (none: the title says so).
-pub(crate) fn topup_title(lang: Lang, shock: &str, severity: f64, target: f64, shown: usize) -> String {
+pub(crate) fn topup_title(
+    lang: Lang,
+    shock: &str,
+    severity: f64,
+    target: f64,
+    shown: usize,
+    hopeless: usize,
+) -> String {
     let at = shock_label(&format!("{shock}:{severity}"), lang);
     let p = target * 100.0;
-    match (lang, shown) {
-        (Lang::Zh, 0) => format!("一次性补充：在{at}下没有县需要补充（耗尽概率均低于{p:.0}%）"),
-        (Lang::Zh, n) => {
+    match (lang, shown, hopeless) {
+        (Lang::Zh, 0, 0) => format!("一次性补充：在{at}下没有县需要补充（耗尽概率均低于{p:.0}%）"),
+        (Lang::Zh, 0, h) => {
+            format!("一次性补充：在{at}下没有县能靠有限的补充降到{p:.0}%以下（{h}个县任何补充都不足）")
+        }
+        (Lang::Zh, n, _) => {
             format!("一次性补充：{at}下把耗尽概率降到{p:.0}%以下所需的最小补充（需要补充的{n}个县）")
         }
-        (Lang::En, 0) => {
+        (Lang::En, 0, 0) => {
             format!("One-off top-up: under a {at} no county needs one (every chance is under {p:.0}%)")
         }
-        (Lang::En, n) => format!(
-            "One-off top-up: the smallest that brings the chance under {p:.0}% under a {at} ({n} counties that need one)"
+        (Lang::En, 0, h) => format!(
+            "One-off top-up: under a {at} no top-up of any size brings a county under {p:.0}% ({h} {} no top-up is enough)",
+            if h == 1 { "county for which" } else { "counties for which" }
+        ),
+        (Lang::En, n, _) => format!(
+            "One-off top-up: the smallest that brings the chance under {p:.0}% under a {at} ({n} {} one)",
+            if n == 1 { "county that needs" } else { "counties that need" }
         ),
     }
 }

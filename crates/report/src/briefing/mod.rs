@@ -217,7 +217,16 @@ pub fn provenance(results: &Results, meta: &RunMeta, lang: Lang) -> Provenance {
     // A comparison names both rule sets by their display names.
     let (scenario, rules) = match results {
         Results::Compare { revisions, .. } => {
-            let all = compared(revisions, lang);
+            // Base first, as the hashes of run.json are listed.
+            let all = revisions.first().map_or(String::new(), |first| {
+                let revised: Vec<String> = revisions.iter().map(|r| r.compare.revision.title(lang)).collect();
+                format!(
+                    "{}{}{}",
+                    first.compare.base.title(lang),
+                    lang.tr("对比", " vs "),
+                    revised.join(lang.tr("、", ", "))
+                )
+            });
             (all.clone(), all)
         }
         _ => (labels::scenario_title(meta, lang), labels::rules_title(meta, lang)),

@@ -456,7 +456,7 @@ fn compare_charts(
         out.push((
             "compare-fund".to_string(),
             Kind::Fans {
-                title: labels::compare_fund_title(lang, sets.len().min(MAX_FUND_PANELS)),
+                title: labels::compare_fund_title(lang, sets.len().min(MAX_FUND_PANELS), sets.len()),
                 x_desc: labels::month_axis(lang),
                 y_desc: labels::balance_axis(lang, unit),
                 time: time_axis(base_monthly, None, lang),
@@ -740,7 +740,14 @@ fn topups(b: &BreakpointIn, lang: Lang) -> Kind {
         })
         .collect();
     Kind::Intervals {
-        title: labels::topup_title(lang, &b.shock, b.topup_severity, b.target, rows.len()),
+        title: labels::topup_title(
+            lang,
+            &b.shock,
+            b.topup_severity,
+            b.target,
+            rows.len(),
+            b.counties.iter().filter(|c| c.min_topup_yuan.is_none()).count(),
+        ),
         panels: vec![(labels::topup_panel(lang, open), rows)],
         x_desc: Some(labels::topup_axis(lang, unit)),
         legend: None,

@@ -216,9 +216,10 @@ mod tests {
                 severity_high: None,
                 exhaustion_probability: vec![0.0; severities.len()],
                 exhaustion_probability_at_topup_severity: 0.0,
-                min_topup_yuan: None,
-                min_topup_low_yuan: None,
-                min_topup_high_yuan: None,
+                // No county needs a top-up (null would say none is enough).
+                min_topup_yuan: Some(0.0),
+                min_topup_low_yuan: Some(0.0),
+                min_topup_high_yuan: Some(0.0),
             })
             .collect();
         Results::Breakpoint {
@@ -240,7 +241,11 @@ mod tests {
                 .expect("a chart with no county plotted");
             assert_eq!(charts.len(), 2);
             assert!(charts[0].svg.contains("<svg"), "{}", charts[0].name);
-            let none = if lang == Lang::En { "(0 most fragile)" } else { "（最脆弱的0个县）" };
+            let none = if lang == Lang::En {
+                "(no county reaches it within the grid)"
+            } else {
+                "（没有县在所测强度内达到）"
+            };
             assert!(charts[0].title.ends_with(none), "{}", charts[0].title);
             // No county needs a top-up either: the title says so.
             let none = if lang == Lang::En { "no county needs one" } else { "没有县需要补充" };

@@ -52,7 +52,8 @@ fn findings(k: &CountyView, meta: &RunMeta, lang: Lang) -> Vec<String> {
             format!("仅{k}条路径耗尽，估计不稳定；要使标准误降到1个百分点，约需{need}条路径")
         }
         (Lang::En, k) if k < MIN_EXHAUSTED_PATHS => format!(
-            "only {k} paths ran out, an unstable estimate; a standard error of 1 percentage point needs about {need} paths"
+            "only {k} {} ran out, an unstable estimate; a standard error of 1 percentage point needs about {need} paths",
+            if k == 1.0 { "path" } else { "paths" }
         ),
         (Lang::Zh, k) => format!("{k}条路径耗尽"),
         (Lang::En, k) => format!("{k} paths ran out"),
