@@ -233,8 +233,8 @@ pub struct CompareArgs {
     pub base: PathBuf,
     /// The revisions: one or more scenario files, each compared with BASE
     /// on the same random futures (and with each other, side by side in
-    /// the charts and the briefing). Without them, `--variant` names
-    /// variants of BASE as the revisions.
+    /// the charts and the briefing). Without them, `--variant
+    /// NAME[,NAME…]` names variants of BASE as the revisions.
     pub revisions: Vec<PathBuf>,
     /// Simulation options. `--variant` selects the variant of each
     /// revision file; without revision files it names the revisions,

@@ -323,7 +323,6 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
             mcstress_report::write_monthly_csv(&mut monthly, &rows, &ids)?;
             files.push((format!("{}-monthly.csv", set_name(k)), monthly));
         }
-        let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
         let (rev, _) = &revs[0];
         let files_in: Vec<String> = revs.iter().map(|(_, f)| f.clone()).collect();
         let mut prov = provenance(
@@ -353,9 +352,11 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
             .join(" ");
         target.record(&mut prov);
         let run = mcstress_report::run_json(&prov)?.into_bytes();
-        let mut refs = refs;
-        refs.push(("run.json", run));
-        dir.write_outputs(&refs)?;
+        // The names borrowed from the provenance's list, the bytes moved.
+        let mut outputs: Vec<(&str, Vec<u8>)> =
+            prov.files.iter().map(String::as_str).zip(files.into_iter().map(|(_, b)| b)).collect();
+        outputs.push(("run.json", run));
+        dir.write_outputs(&outputs)?;
     }
     let shown = match (a.json, texts.len()) {
         (true, 1) => texts[0].clone(),
