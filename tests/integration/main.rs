@@ -28,6 +28,7 @@ mod rule_forms;
 mod scenario_errors;
 mod scenario_files;
 mod search;
+mod shards;
 mod stress;
 mod support;
 mod top_ups;

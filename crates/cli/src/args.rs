@@ -44,8 +44,21 @@ pub enum Command {
     Chart(ChartArgs),
     /// Write briefing.html and briefing.xlsx from an output directory.
     Report(ReportArgs),
+    /// Combine the shard directories of a command run with --shard K/N into the single run's outputs.
+    Merge(MergeArgs),
     /// Aggregate a bank's loan ledger (台账) into a county data file with township rows, and a scenario that uses it: aggregates a county can hand on instead of personal data.
     Import(ImportArgs),
+}
+
+/// `mcstress merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard directories: every shard K/N of one command, each once, in any order.
+    #[arg(required = true, value_name = "DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Where to write the command's outputs, byte for byte those of the same command run on one machine.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `mcstress import`.
@@ -138,6 +151,11 @@ pub struct SweepArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Simulate only shard K of N (K from 0) of the paths and write them
+    /// to --out as a shard directory, for `mcstress merge` to combine
+    /// with the other shards into exactly the single run's outputs.
+    #[arg(long, value_name = "K/N", requires = "out")]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Write sweep.json and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -218,6 +236,11 @@ pub struct StressArgs {
     /// Watch a county when its mean peak overdue rate is at least this.
     #[arg(long, value_name = "RATE", default_value_t = 0.05)]
     pub watch_overdue: f64,
+    /// Simulate only shard K of N (K from 0) of the paths and write them
+    /// to --out as a shard directory, for `mcstress merge` to combine
+    /// with the other shards into exactly the single run's outputs.
+    #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Write stress.json, summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -244,6 +267,11 @@ pub struct CompareArgs {
     /// Error control (on the paired differences).
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Simulate only shard K of N (K from 0) of the paths and write them
+    /// to --out as a shard directory, for `mcstress merge` to combine
+    /// with the other shards into exactly the single run's outputs.
+    #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Write compare.json, base-summary.json, revision-summary.json, base-monthly.csv,
     /// revision-monthly.csv and run.json here; with more revisions also compare-K.json,
     /// revision-K-summary.json and revision-K-monthly.csv for the K-th (K = 2, 3, …).
@@ -303,6 +331,11 @@ pub struct RunArgs {
     /// Error control.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Simulate only shard K of N (K from 0) of the paths and write them
+    /// to --out as a shard directory, for `mcstress merge` to combine
+    /// with the other shards into exactly the single run's outputs.
+    #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Write summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

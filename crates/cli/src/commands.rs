@@ -10,12 +10,13 @@ use mcstress_engine::{Keep, Model, RunConfig, RunPaths, WatchThresholds};
 use mcstress_report::RunProvenance;
 
 use crate::args::{
-    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, ReportArgs, RunArgs, SimArgs,
-    StressArgs, SweepArgs, TargetArgs, ValidateArgs,
+    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, MergeArgs, ReportArgs, RunArgs,
+    SimArgs, StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
 use crate::files::{OutDir, load_scenario, load_scenario_with, read_results};
 use crate::grid::{Axis, MAX_POINTS, parse_axis, parse_setting};
 use crate::progress::Progress;
+use crate::shard::{Merged, ShardSpec, Source};
 use crate::{EXIT_INPUT, EXIT_OK, InputError};
 
 /// Parses the command line and runs the command.
@@ -24,7 +25,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors exit 2.
@@ -44,11 +46,12 @@ where
     let q = cli.quiet;
     let row_report = cli.row_report.clone();
     let result = match cli.command {
-        Command::Run(a) => run_cmd(a, q, out, notes),
+        Command::Run(a) => source_for(a.shard, &argv).and_then(|s| run_cmd(a, q, out, notes, s)),
         Command::Validate(a) => validate_cmd(a, out),
-        Command::Compare(a) => compare_cmd(a, q, out, notes),
-        Command::Stress(a) => stress_cmd(a, q, out, notes),
-        Command::Sweep(a) => sweep_cmd(a, q, out, notes),
+        Command::Compare(a) => source_for(a.shard, &argv).and_then(|s| compare_cmd(a, q, out, notes, s)),
+        Command::Stress(a) => source_for(a.shard, &argv).and_then(|s| stress_cmd(a, q, out, notes, s)),
+        Command::Sweep(a) => source_for(a.shard, &argv).and_then(|s| sweep_cmd(a, q, out, notes, s)),
+        Command::Merge(a) => merge_cmd(a, q, out, notes),
         Command::Breakpoint(a) => breakpoint_cmd(a, q, out, notes),
         Command::Chart(a) => chart_cmd(a, out),
         Command::Report(a) => report_cmd(a, out),
@@ -64,12 +67,89 @@ where
     result
 }
 
+/// Where a command's paths come from: simulated here, or with `--shard`
+/// one shard of them, for which the command line and working directory are
+/// kept so that `merge` can finish the command.
+fn source_for(shard: Option<ShardSpec>, argv: &[OsString]) -> anyhow::Result<Source> {
+    let Some(spec) = shard else { return Ok(Source::Simulate) };
+    let argv = argv
+        .iter()
+        .map(|a| {
+            a.to_str().map(str::to_string).ok_or_else(|| {
+                InputError(format!(
+                    "--shard: the command line must be valid UTF-8 to be kept for merging; found {}",
+                    a.to_string_lossy()
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let cwd = std::env::current_dir().context("--shard: cannot read the working directory")?;
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| InputError(format!("--shard: the working directory {} is not UTF-8", cwd.display())))?
+        .to_string();
+    Ok(Source::shard(spec, &argv, cwd))
+}
+
+/// `mcstress merge`: the command the shards ran, finished with their paths.
+fn merge_cmd(a: MergeArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let merged = Merged::open(&a.shards)?;
+    let same = |x: &std::path::Path, y: &std::path::Path| match (x.canonicalize(), y.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if let Some(d) = a.shards.iter().find(|d| same(d, &a.out)) {
+        return Err(InputError(format!(
+            "--out {}: that is a shard directory ({}); write the merged outputs elsewhere",
+            a.out.display(),
+            d.display()
+        ))
+        .into());
+    }
+    let (argv, cwd) = merged.command_line();
+    let cwd = std::path::PathBuf::from(cwd);
+    let cli = Cli::try_parse_from(argv).map_err(|e| {
+        InputError(format!("the shards' command line ({}) cannot be read: {}", argv.join(" "), e.render()))
+    })?;
+    // Relative scenario paths were relative to the shards' working directory.
+    let at = |p: std::path::PathBuf| cwd.join(p);
+    let dir = Some(a.out);
+    let source = Source::Merge(merged);
+    match cli.command {
+        Command::Run(mut r) => {
+            (r.scenario, r.out, r.shard) = (r.scenario.map(at), dir, None);
+            run_cmd(r, quiet, out, err, source)
+        }
+        Command::Compare(mut c) => {
+            c.base = at(c.base);
+            c.revisions = c.revisions.into_iter().map(at).collect();
+            (c.out, c.shard) = (dir, None);
+            compare_cmd(c, quiet, out, err, source)
+        }
+        Command::Stress(mut s) => {
+            (s.scenario, s.out, s.shard) = (at(s.scenario), dir, None);
+            stress_cmd(s, quiet, out, err, source)
+        }
+        Command::Sweep(mut s) => {
+            (s.scenario, s.out, s.shard) = (s.scenario.map(at), dir, None);
+            sweep_cmd(s, quiet, out, err, source)
+        }
+        _ => Err(InputError("the shards' command is not one that runs in shards".into()).into()),
+    }
+}
+
 /// The `--set FIELD=VALUE` settings of a command.
 fn settings(set: &[String]) -> anyhow::Result<Vec<mcstress_scenario::Setting>> {
     Ok(set.iter().map(|s| parse_setting(s)).collect::<Result<_, _>>()?)
 }
 
-fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn run_cmd(
+    a: RunArgs,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut source: Source,
+) -> anyhow::Result<u8> {
     let (loaded, file_name) =
         load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
@@ -77,11 +157,20 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
     // refused at once rather than after its simulation.
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
+    source.check_paths(cfg.paths)?;
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target, quiet, keep_for(&out_dir))?;
+    let keep = keep_for(&out_dir);
+    let paths = if source.simulates_all() {
+        simulate(&model, cfg, &a.target, quiet, keep)?
+    } else {
+        match source.paths(0, &model, &scenario.sha256, cfg, keep, quiet, out_dir.as_ref())? {
+            Some(p) => p,
+            None => return source.finish_shard("run", out_dir.as_ref(), err),
+        }
+    };
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = source.elapsed(started);
     let threads = mcstress_engine::threads_for(cfg.threads);
     let summary = mcstress_engine::summarize(&model, cfg.seed, paths.figures());
     let summary_text = mcstress_report::summary_json(&summary)?;
@@ -98,7 +187,9 @@ fn run_cmd(a: RunArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) ->
 
     let text = if a.json { summary_text } else { mcstress_report::text_table(&summary) };
     emit(out, &text)?;
-    if !a.json {
+    if let Some(note) = source.merge_note() {
+        let _ = writeln!(err, "{note}");
+    } else if !a.json {
         let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
     }
     target.warn(err);
@@ -207,7 +298,13 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn compare_cmd(
+    a: CompareArgs,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut source: Source,
+) -> anyhow::Result<u8> {
     let variant = a.sim.variant.as_deref();
     let (base, base_file) = load_scenario(Some(&a.base), None)?;
     let base = base.scenario;
@@ -268,27 +365,39 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let keep = keep_for(&out_dir);
     let cfg = run_config(&a.sim, &base);
-    let models: Vec<Model> =
-        std::iter::once(&base).chain(revs.iter().map(|(s, _)| s)).map(Model::prepare).collect();
+    source.check_paths(cfg.paths)?;
+    let sets: Vec<&mcstress_scenario::Scenario> =
+        std::iter::once(&base).chain(revs.iter().map(|(s, _)| s)).collect();
+    let models: Vec<Model> = sets.iter().map(|s| Model::prepare(s)).collect();
     let started = Instant::now();
-    let bar = Progress::new(models.len() as u64 * u64::from(cfg.paths), quiet);
-    let tick = || bar.tick();
-    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
-    let runs = match a.target.target_se {
-        None => models
-            .iter()
-            .map(|m| mcstress_engine::run_paths(m, cfg, keep, cb))
-            .collect::<Result<Vec<_>, _>>()?,
-        Some(x) => {
-            let x = positive_target(x)?;
-            let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
-            let refs: Vec<&Model> = models.iter().collect();
-            mcstress_engine::compare_to_target(&refs, first, x, a.target.max_paths, keep, cb)?
+    let runs = if source.simulates_all() {
+        let bar = Progress::new(models.len() as u64 * u64::from(cfg.paths), quiet);
+        let tick = || bar.tick();
+        let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
+        match a.target.target_se {
+            None => models
+                .iter()
+                .map(|m| mcstress_engine::run_paths(m, cfg, keep, cb))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(x) => {
+                let x = positive_target(x)?;
+                let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };
+                let refs: Vec<&Model> = models.iter().collect();
+                mcstress_engine::compare_to_target(&refs, first, x, a.target.max_paths, keep, cb)?
+            }
         }
+    } else {
+        let mut runs = Vec::with_capacity(models.len());
+        for (k, (m, s)) in models.iter().zip(&sets).enumerate() {
+            runs.extend(source.paths(k, m, &s.sha256, cfg, keep, quiet, out_dir.as_ref())?);
+        }
+        if runs.is_empty() {
+            return source.finish_shard("compare", out_dir.as_ref(), err);
+        }
+        runs
     };
-    drop(bar);
     let cfg = RunConfig { paths: runs[0].len() as u32, ..cfg };
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = source.elapsed(started);
     let target = TargetOutcome::of(&a.target, runs[0].len(), || mcstress_engine::largest_diff_se(&runs));
     let (mb, pb) = (&models[0], runs[0].figures());
     let comparisons: Vec<_> = models[1..]
@@ -366,7 +475,9 @@ fn compare_cmd(a: CompareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn W
         (false, _) => comparisons.iter().map(mcstress_report::compare_text).collect::<Vec<_>>().join("\n"),
     };
     emit(out, &shown)?;
-    if !a.json {
+    if let Some(note) = source.merge_note() {
+        let _ = writeln!(err, "{note}");
+    } else if !a.json {
         let _ = writeln!(err, "simulated {} × {} paths in {:.1} s", models.len(), cfg.paths, elapsed);
     }
     target.warn(err);
@@ -384,7 +495,13 @@ pub(crate) fn emit(out: &mut dyn Write, text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn stress_cmd(
+    a: StressArgs,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut source: Source,
+) -> anyhow::Result<u8> {
     let (loaded, file_name) =
         load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let mut scenario = loaded.scenario;
@@ -418,9 +535,18 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     }
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
+    source.check_paths(cfg.paths)?;
     let model = Model::prepare(&scenario);
     let started = Instant::now();
-    let paths = simulate(&model, cfg, &a.target, quiet, keep_for(&out_dir))?;
+    let keep = keep_for(&out_dir);
+    let paths = if source.simulates_all() {
+        simulate(&model, cfg, &a.target, quiet, keep)?
+    } else {
+        match source.paths(0, &model, &scenario.sha256, cfg, keep, quiet, out_dir.as_ref())? {
+            Some(p) => p,
+            None => return source.finish_shard("stress", out_dir.as_ref(), err),
+        }
+    };
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(paths.figures()));
     let w = WatchThresholds {
@@ -428,7 +554,7 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
         fund_cover_ratio: a.watch_cover,
         peak_overdue_rate: a.watch_overdue,
     };
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = source.elapsed(started);
     let mut st = mcstress_engine::stress(&model, cfg.seed, paths.figures(), w);
     st.name_worst_townships(&model, &paths.township_peak_means());
     st.shock = a.shock.clone();
@@ -447,7 +573,9 @@ fn stress_cmd(a: StressArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Wri
     }
     let text = if a.json { json } else { mcstress_report::stress_text(&st) };
     emit(out, &text)?;
-    if !a.json {
+    if let Some(note) = source.merge_note() {
+        let _ = writeln!(err, "{note}");
+    } else if !a.json {
         let _ = writeln!(err, "simulated {} paths in {elapsed:.1} s", cfg.paths);
     }
     target.warn(err);
@@ -630,7 +758,13 @@ fn run_config(sim: &SimArgs, scenario: &mcstress_scenario::Scenario) -> RunConfi
     }
 }
 
-fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+fn sweep_cmd(
+    a: SweepArgs,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    mut source: Source,
+) -> anyhow::Result<u8> {
     let axes: Vec<Axis> = a.set.iter().map(|s| parse_axis(s)).collect::<Result<_, _>>()?;
     if axes.len() > 2 {
         return Err(InputError(format!(
@@ -669,23 +803,35 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
     }
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &base);
+    source.check_paths(cfg.paths)?;
     let started = Instant::now();
     let mut first = None;
     let mut loans_start = 0;
     let mut done = Vec::with_capacity(total);
-    let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet);
+    // A shard shows its own bar, over its share of each point's paths.
+    let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet || !source.simulates_all());
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
-    for (values, scenario) in points {
+    for (k, (values, scenario)) in points.into_iter().enumerate() {
         let model = Model::prepare(&scenario);
-        if done.is_empty() {
+        if k == 0 {
             loans_start = model.loans_start();
         }
-        let paths = mcstress_engine::run_paths(&model, cfg, Keep::Figures, cb)?;
+        let paths = if source.simulates_all() {
+            mcstress_engine::run_paths(&model, cfg, Keep::Figures, cb)?
+        } else {
+            match source.paths(k, &model, &scenario.sha256, cfg, Keep::Figures, quiet, out_dir.as_ref())? {
+                Some(p) => p,
+                None => continue,
+            }
+        };
         done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, paths.figures(), &mut first));
     }
     drop(bar);
-    let elapsed = started.elapsed().as_secs_f64();
+    if done.is_empty() {
+        return source.finish_shard("sweep", out_dir.as_ref(), err);
+    }
+    let elapsed = source.elapsed(started);
     let sweep = mcstress_engine::Sweep {
         schema: mcstress_engine::SWEEP_SCHEMA,
         scenario: mcstress_engine::RuleSetName::of(&base),
@@ -704,7 +850,9 @@ fn sweep_cmd(a: SweepArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
     }
     let text = if a.json { json } else { mcstress_report::sweep_text(&sweep) };
     emit(out, &text)?;
-    if !a.json {
+    if let Some(note) = source.merge_note() {
+        let _ = writeln!(err, "{note}");
+    } else if !a.json {
         let _ = writeln!(err, "simulated {total} × {} paths in {elapsed:.1} s", cfg.paths);
     }
     Ok(EXIT_OK)

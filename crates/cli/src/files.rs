@@ -409,27 +409,78 @@ impl OutDir {
     /// path. The file is created exclusively (`create_new` fails on any
     /// existing name, a symbolic link included, and never follows one).
     fn write_temporary(&self, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+        let (tmp, mut file) = self.create_temporary(name)?;
+        if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+            drop(file);
+            let _ = fs::remove_file(&tmp);
+            return Err(InputError(format!("{}: cannot write: {e}", self.dir.join(name).display())).into());
+        }
+        Ok(tmp)
+    }
+
+    /// Creates a new temporary file beside `name` and returns its path and
+    /// handle, for a file written as it is made (a shard's paths);
+    /// [`OutDir::put_in_place`] renames it once complete. Created
+    /// exclusively, never through a symbolic link.
+    pub fn create_temporary(&self, name: &str) -> anyhow::Result<(PathBuf, File)> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let pid = std::process::id();
         loop {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let tmp = self.dir.join(format!(".{name}.{pid}-{n}.tmp"));
-            let mut file = match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-                Ok(f) => f,
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(f) => return Ok((tmp, f)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(InputError(format!("{}: cannot write: {e}", tmp.display())).into());
-                }
-            };
-            if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
-                drop(file);
-                let _ = fs::remove_file(&tmp);
-                return Err(
-                    InputError(format!("{}: cannot write: {e}", self.dir.join(name).display())).into()
-                );
+                Err(e) => return Err(InputError(format!("{}: cannot write: {e}", tmp.display())).into()),
             }
-            return Ok(tmp);
         }
+    }
+
+    /// Renames a complete temporary file of [`OutDir::create_temporary`]
+    /// to `name`.
+    pub fn put_in_place(&self, tmp: &Path, name: &str) -> anyhow::Result<()> {
+        let target = self.dir.join(name);
+        if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            let _ = fs::remove_file(tmp);
+            return Err(InputError(format!(
+                "{}: a directory, where mcstress writes {name}; remove it or choose another output directory",
+                target.display()
+            ))
+            .into());
+        }
+        fs::rename(tmp, &target).map_err(|e| {
+            let _ = fs::remove_file(tmp);
+            InputError(format!("{}: cannot write: {e}", target.display()))
+        })?;
+        Ok(())
+    }
+
+    /// Removes `name` if present (a marker of an earlier output, such as
+    /// `run.json` or `shard.json`, that must not vouch for this one).
+    pub fn remove_marker(&self, name: &str) -> anyhow::Result<()> {
+        let marker = self.dir.join(name);
+        match fs::symlink_metadata(&marker) {
+            Ok(m) if m.is_dir() => Err(InputError(format!(
+                "{}: a directory, where mcstress writes {name}; remove it or choose another output directory",
+                marker.display()
+            ))
+            .into()),
+            Ok(_) => fs::remove_file(&marker).map_err(|e| {
+                InputError(format!(
+                    "{}: cannot remove the {name} of an earlier run (it would vouch for the files of this \
+                     one): {e}",
+                    marker.display()
+                ))
+                .into()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(InputError(format!("{}: {e}", marker.display())).into()),
+        }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
     }
 }
 

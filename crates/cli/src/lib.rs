@@ -13,6 +13,7 @@ mod files;
 mod grid;
 mod import;
 mod progress;
+mod shard;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -237,6 +237,25 @@ impl RunPaths {
     }
 }
 
+impl PathResult {
+    /// The path with only what [`RunPaths::push`] reads when folding it as
+    /// path number `path` (0-based) of a run keeping `keep`: what a shard
+    /// of a run hands on for merging. Folding the trimmed path gives the
+    /// run exactly what folding the whole one gives.
+    pub fn trimmed_for(mut self, keep: Keep, path: u64) -> PathResult {
+        // Never folded.
+        self.province_npl = Vec::new();
+        if keep == Keep::Figures {
+            self.province_overdue = Vec::new();
+            self.county_monthly = Vec::new();
+        }
+        if keep == Keep::Figures || path >= TOWNSHIP_PATHS as u64 {
+            self.township_overdue = Vec::new();
+        }
+        self
+    }
+}
+
 /// Paths simulated per worker thread and batch: the batch being folded and
 /// the one being simulated are the only whole [`PathResult`]s alive. A
 /// worker that finishes its share of a batch early waits for the others,

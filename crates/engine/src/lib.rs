@@ -128,6 +128,23 @@ pub fn run_range(
     Ok(out)
 }
 
+/// Simulates paths `range` (path indices) and hands each to `sink` with
+/// its index, in path order, as it completes (memory bounded as in
+/// [`run_paths`]): for a shard of a run, whose paths another machine folds.
+pub fn simulate_range(
+    m: &Model,
+    cfg: RunConfig,
+    range: std::ops::Range<u64>,
+    progress: Option<&(dyn Fn() + Sync)>,
+    sink: &mut (dyn FnMut(u64, PathResult) + Send),
+) -> Result<(), EngineError> {
+    let mut next = range.start;
+    fold::fold_range(m, cfg, range, progress, &mut |p| {
+        sink(next, p);
+        next += 1;
+    })
+}
+
 /// Simulates `cfg.paths` paths and folds them, in path order, into what
 /// the outputs need (`keep`), with memory bounded in paths but for each
 /// path's small figures. `progress`, if given, is called once after each

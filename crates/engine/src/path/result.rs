@@ -3,6 +3,7 @@
 //! of the books at the end of the path.
 
 use mcstress_compensation::UnpaidByCause;
+use serde::{Deserialize, Serialize};
 
 use crate::book::Balances;
 use crate::model::Model;
@@ -23,7 +24,7 @@ pub const FIG_OUTSTANDING_YUAN: usize = 2;
 pub const FIG_COVERAGE: usize = 3;
 
 /// Province totals of one path, in fen (counts where named).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PathTotals {
     /// Principal disbursed (new loans and renewals).
     pub disbursed: i64,
@@ -146,7 +147,7 @@ pub struct PathTotals {
 }
 
 /// Approved claims unpaid at the end of the horizon by cause, fen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnpaidEnd {
     /// Held back by the annual cap as a share of the fund.
     pub annual_cap: i64,
@@ -175,7 +176,7 @@ impl UnpaidEnd {
 }
 
 /// One county's outcome on one path.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CountyOutcome {
     /// Simulation month (0-based) of the fund's first exhaustion.
     pub exhausted_month: Option<u16>,
@@ -204,8 +205,10 @@ pub struct CountyOutcome {
     pub fund_end: i64,
 }
 
-/// Everything one path produces.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything one path produces. Serializable, so that a shard of a run
+/// (`mcstress run --shard`) can hand its paths to the machine that merges
+/// them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PathResult {
     /// Province totals.
     pub totals: PathTotals,
