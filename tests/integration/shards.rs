@@ -218,3 +218,52 @@ fn a_shard_needs_an_output_directory_a_fixed_path_count_and_no_more_shards_than_
     assert_eq!(code, 2);
     assert!(err.contains("not a complete shard directory"), "{err}");
 }
+
+#[test]
+fn the_kubernetes_shard_command_runs_and_agrees_with_the_job_s_completions() {
+    let root = crate::support::root();
+    let yaml = std::fs::read_to_string(root.join("deploy/k8s/shards-job.yaml")).unwrap();
+    let completions: u32 = yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("completions:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("shards-job.yaml sets completions");
+    let parallelism = yaml.lines().find_map(|l| l.trim().strip_prefix("parallelism:")).map(str::trim);
+    assert_eq!(parallelism, Some(completions.to_string().as_str()));
+    // The pod's command: the folded lines after `exec mcstress`.
+    let start = yaml.find("exec mcstress").expect("the pod runs mcstress") + "exec mcstress".len();
+    let rest = &yaml[start..];
+    let end = rest.find("volumeMounts").unwrap();
+    let line: String = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(line.contains(&format!("--shard \"$JOB_COMPLETION_INDEX/{completions}\"")), "{line}");
+    // Shard 0 of it, one path each (the command's own scenario, from the
+    // repository as the pod's /data would hold it).
+    let d = scratch("shards-k8s");
+    let out = d.join("shard-0").display().to_string();
+    let paths = completions.to_string();
+    let args: Vec<String> =
+        line.split(' ').map(|w| w.trim_matches('"').replace("$JOB_COMPLETION_INDEX", "0")).collect();
+    let mut run: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--paths" => {
+                it.next();
+                run.extend(["--paths".to_string(), paths.clone()]);
+            }
+            "--out" => {
+                it.next();
+                run.extend(["--out".to_string(), out.clone()]);
+            }
+            a if a.ends_with(".toml") => run.push(root.join(a).display().to_string()),
+            a => run.push(a.to_string()),
+        }
+    }
+    let refs: Vec<&str> = run.iter().map(String::as_str).collect();
+    let (code, _, err) = cli(&refs);
+    assert_eq!(code, 0, "{refs:?}: {err}");
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("shard-0/shard.json")).unwrap()).unwrap();
+    assert_eq!(m["shards"], completions);
+    assert_eq!((m["first_path"].as_u64(), m["end_path"].as_u64()), (Some(0), Some(1)));
+}
