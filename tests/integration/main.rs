@@ -23,6 +23,7 @@ mod mechanisms;
 mod monitoring;
 mod output_dirs;
 mod presets;
+mod rare;
 mod relief;
 mod rule_forms;
 mod scenario_errors;

@@ -10,8 +10,8 @@ use mcstress_engine::{Keep, Model, RunConfig, RunPaths, WatchThresholds};
 use mcstress_report::RunProvenance;
 
 use crate::args::{
-    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, MergeArgs, ReportArgs, RunArgs,
-    SimArgs, StressArgs, SweepArgs, TargetArgs, ValidateArgs,
+    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, MergeArgs, RareArgs,
+    ReportArgs, RunArgs, SimArgs, StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
 use crate::files::{OutDir, load_scenario, load_scenario_with, read_results};
 use crate::grid::{Axis, MAX_POINTS, parse_axis, parse_setting};
@@ -52,6 +52,7 @@ where
         Command::Stress(a) => source_for(a.shard, &argv).and_then(|s| stress_cmd(a, q, out, notes, s)),
         Command::Sweep(a) => source_for(a.shard, &argv).and_then(|s| sweep_cmd(a, q, out, notes, s)),
         Command::Merge(a) => merge_cmd(a, q, out, notes),
+        Command::Rare(a) => rare_cmd(a, q, out, notes),
         Command::Breakpoint(a) => breakpoint_cmd(a, q, out, notes),
         Command::Chart(a) => chart_cmd(a, out),
         Command::Report(a) => report_cmd(a, out),
@@ -504,25 +505,7 @@ fn stress_cmd(
 ) -> anyhow::Result<u8> {
     let (loaded, file_name) =
         load_scenario_with(Some(&a.scenario), a.sim.variant.as_deref(), &settings(&a.set)?)?;
-    let mut scenario = loaded.scenario;
-    // The shock as applied, severity included, for the provenance.
-    let mut shock = None;
-    if let Some(spec) = &a.shock {
-        let (name, severity) = match spec.split_once(':') {
-            Some((n, s)) => match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => (n, v),
-                _ => {
-                    return Err(InputError(format!(
-                        "--shock {spec}: expected NAME or NAME:SEVERITY with a severity ≥ 0, found {s:?}"
-                    ))
-                    .into());
-                }
-            },
-            None => (spec.as_str(), 1.0),
-        };
-        scenario = scenario.with_shock(name, severity).map_err(|e| InputError(format!("--shock: {e}")))?;
-        shock = Some(format!("{name}:{severity}"));
-    }
+    let (scenario, shock) = with_shock(loaded.scenario, a.shock.as_deref())?;
     for (flag, v) in [("--watch-exhaustion", a.watch_exhaustion), ("--watch-overdue", a.watch_overdue)] {
         if !(0.0..=1.0).contains(&v) {
             return Err(InputError(format!("{flag}: expected a share from 0 to 1, found {v}")).into());
@@ -579,6 +562,133 @@ fn stress_cmd(
         let _ = writeln!(err, "simulated {} paths in {elapsed:.1} s", cfg.paths);
     }
     target.warn(err);
+    Ok(EXIT_OK)
+}
+
+/// The scenario under `--shock NAME[:SEVERITY]`, if given, and the shock
+/// as applied (severity included) for the provenance.
+fn with_shock(
+    scenario: mcstress_scenario::Scenario,
+    spec: Option<&str>,
+) -> anyhow::Result<(mcstress_scenario::Scenario, Option<String>)> {
+    let Some(spec) = spec else { return Ok((scenario, None)) };
+    let (name, severity) = match spec.split_once(':') {
+        Some((n, s)) => match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => (n, v),
+            _ => {
+                return Err(InputError(format!(
+                    "--shock {spec}: expected NAME or NAME:SEVERITY with a severity ≥ 0, found {s:?}"
+                ))
+                .into());
+            }
+        },
+        None => (spec, 1.0),
+    };
+    let scenario = scenario.with_shock(name, severity).map_err(|e| InputError(format!("--shock: {e}")))?;
+    Ok((scenario, Some(format!("{name}:{severity}"))))
+}
+
+/// The most a tilt may shift a factor's monthly innovation, in standard
+/// deviations: beyond it the weights of a 12-month horizon already
+/// collapse (an effective sample size of a few paths).
+const MAX_TILT: f64 = 2.0;
+
+fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let (loaded, file_name) =
+        load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
+    let (scenario, shock) = with_shock(loaded.scenario, a.shock.as_deref())?;
+    for (flag, v) in [("--tilt", a.tilt), ("--county-tilt", a.county_tilt)] {
+        if !(v.is_finite() && v.abs() <= MAX_TILT) {
+            return Err(InputError(format!(
+                "{flag}: expected a shift from -{MAX_TILT} to {MAX_TILT} standard deviations, found {v}"
+            ))
+            .into());
+        }
+    }
+    let county = match &a.county {
+        None => None,
+        Some(code) => {
+            Some(scenario.counties.iter().position(|c| c.code.to_string() == *code).ok_or_else(|| {
+                InputError(format!(
+                    "--county {code}: not a county of the scenario (expected a division code of it)"
+                ))
+            })?)
+        }
+    };
+    let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
+    let cfg = run_config(&a.sim, &scenario);
+    let mut model = Model::prepare(&scenario);
+    model.tilt = mcstress_engine::FactorTilt {
+        province: a.tilt,
+        county: county.map(|c| (c, a.county_tilt)).filter(|(_, mu)| *mu != 0.0),
+    };
+    let started = Instant::now();
+    let bar = Progress::new(u64::from(cfg.paths), quiet);
+    let tick = || bar.tick();
+    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
+    let target = match (a.target_se, a.target_rse) {
+        (Some(x), _) => Some((positive_target(x)?, false)),
+        (None, Some(r)) => Some((
+            positive_target(r)
+                .map_err(|_| InputError(format!("--target-rse: expected a positive number, found {r}")))?,
+            true,
+        )),
+        (None, None) => None,
+    };
+    let paths = match (target, county) {
+        (Some((x, relative)), Some(c)) => {
+            let first = RunConfig { paths: cfg.paths.min(a.max_paths), ..cfg };
+            mcstress_engine::run_to_county_target(
+                &model,
+                first,
+                Keep::Figures,
+                c,
+                x,
+                relative,
+                a.max_paths,
+                cb,
+            )?
+        }
+        _ => mcstress_engine::run_paths(&model, cfg, Keep::Figures, cb)?,
+    };
+    drop(bar);
+    let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
+    let elapsed = started.elapsed().as_secs_f64();
+    let r = mcstress_engine::rare(&model, cfg.seed, paths.figures());
+    let json = mcstress_report::rare_json(&r)?;
+    let reached = match (target, county) {
+        (Some((x, relative)), Some(c)) => {
+            let se = mcstress_engine::county_exhaustion_se(paths.figures(), c, relative);
+            Some((x, se, paths.len() >= 30 && se <= x))
+        }
+        _ => None,
+    };
+    if let Some(dir) = &out_dir {
+        let mut files = vec![("rare.json", json.clone().into_bytes())];
+        let mut prov = provenance("rare", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
+        prov.settings = a.set.clone();
+        prov.shock = shock;
+        if let Some((x, se, met)) = reached {
+            (prov.target_se, prov.headline_se, prov.target_met) = (Some(x), Some(se), Some(met));
+        }
+        files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
+        dir.write_outputs(&files)?;
+    }
+    let text = if a.json { json } else { mcstress_report::rare_text(&r, a.county.as_deref()) };
+    emit(out, &text)?;
+    if !a.json {
+        let _ = writeln!(err, "simulated {} paths in {elapsed:.1} s", cfg.paths);
+    }
+    if let Some((x, se, false)) = reached {
+        let what = if a.target_rse.is_some() { "relative standard error" } else { "standard error" };
+        let se = if se.is_finite() { format!("{se:.6}") } else { "undefined (no path ran out)".to_string() };
+        let _ = writeln!(
+            err,
+            "warning: target {x} not met: --max-paths {} stopped the run at {} paths with a {what} of {se}",
+            a.max_paths,
+            paths.len()
+        );
+    }
     Ok(EXIT_OK)
 }
 

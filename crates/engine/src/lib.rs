@@ -30,6 +30,7 @@ mod memory;
 mod model;
 pub mod normal;
 mod path;
+mod rare;
 pub mod rng;
 pub mod shocks;
 pub mod stats;
@@ -45,10 +46,14 @@ pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, Ru
 pub use county_rules::{CountyRules, NplGrade, county_rules};
 pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths, TOWNSHIP_PATHS};
 pub use memory::{MemoryEstimate, memory_estimate};
-pub use model::Model;
+pub use model::{FactorTilt, Model};
 pub use path::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
     PathResult, PathTotals, TOWNSHIP_RATE_UNIT, UnpaidEnd,
+};
+pub use rare::{
+    RARE_SCHEMA, Rare, RareCounty, TiltInfo, WeightedProbability, county_exhaustion_se,
+    effective_sample_size, rare, weights,
 };
 pub use stats::{Estimate, Probability};
 pub use stress::{
@@ -209,6 +214,42 @@ pub fn run_to_target(
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
         extend_paths(m, cfg, &mut paths, next as u64, progress)?;
     }
+}
+
+/// [`run_to_target`] on one county's exhaustion probability: paths are
+/// doubled until its standard error (relative to the estimate, if
+/// `relative`) is at most `target`, never with fewer than 30 paths or
+/// without a path on which the fund runs out, or `max_paths` is reached.
+/// With a [`FactorTilt`] the estimate is the weighted one ([`rare`]).
+#[allow(clippy::too_many_arguments)]
+pub fn run_to_county_target(
+    m: &Model,
+    cfg: RunConfig,
+    keep: Keep,
+    county: usize,
+    target: f64,
+    relative: bool,
+    max_paths: u32,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<RunPaths, EngineError> {
+    let mut paths = run_paths(m, cfg, keep, progress)?;
+    loop {
+        let n = paths.len() as u32;
+        let se = county_exhaustion_se(paths.figures(), county, relative);
+        if (n >= 30 && se <= target) || n >= max_paths {
+            return Ok(paths);
+        }
+        let next = n.saturating_mul(2).clamp(n + 1, max_paths);
+        extend_paths(m, cfg, &mut paths, next as u64, progress)?;
+    }
+}
+
+/// The province factor of path `path`, month by month, and the path's log
+/// likelihood ratio under the model's [`FactorTilt`], drawn by the very
+/// code a path draws them with (for tests against exact laws).
+pub fn province_factor_path(m: &Model, seed: u64, path: u64) -> (Vec<f64>, f64) {
+    let mut ws = path::Workspace::new(m);
+    path::province_factors(m, &mut ws, seed, path)
 }
 
 /// The standard errors that `--target-se` controls for a comparison: of

@@ -132,6 +132,42 @@ pub struct Model {
     pub(crate) monitored_cum: Vec<f64>,
     pub(crate) grade_cum: Vec<f64>,
     pub(crate) industry_cum: Vec<Vec<f64>>,
+    /// Importance sampling: the shift of the factors' draws (none by
+    /// default). See [`FactorTilt`].
+    pub tilt: FactorTilt,
+}
+
+/// Importance sampling on the factors: each month's standard normal
+/// innovation `z` of the province factor (and of one county's own factor)
+/// is drawn as `z + μ` instead of `z`, pushing every path toward the stress
+/// (μ < 0: more distress, the factor entering every distress threshold
+/// with a positive loading), and the path records the log of its
+/// likelihood ratio, `Σ (−μ z − μ²/2)` over the shifted draws
+/// ([`crate::PathTotals::log_weight`]), so that weighted averages over the
+/// tilted paths are unbiased estimates of the untilted model's. With no
+/// shift nothing is drawn differently and every weight is 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FactorTilt {
+    /// μ of the province factor's innovations, in standard deviations.
+    pub province: f64,
+    /// A county (its index in the scenario) and μ of its own factor's
+    /// innovations.
+    pub county: Option<(usize, f64)>,
+}
+
+impl FactorTilt {
+    /// Whether anything is shifted.
+    pub fn is_none(&self) -> bool {
+        self.province == 0.0 && self.county.is_none_or(|(_, mu)| mu == 0.0)
+    }
+}
+
+/// The log likelihood ratio of drawing `z + mu` where the model draws `z`
+/// (both standard normal before the shift): `log φ(z + μ) − log φ(z)`
+/// taken the other way round, `−μ z − μ²/2`.
+#[inline]
+pub(crate) fn tilt_log_weight(z: f64, mu: f64) -> f64 {
+    -mu * z - 0.5 * mu * mu
 }
 
 /// The most a county effect shifts the distress threshold either way (an
@@ -290,6 +326,7 @@ impl Model {
             books.iter().zip(&counties).map(|(b, c)| Balances::of(b, c.covered_by_product)).collect();
         let mix = &s.portfolio.mix;
         Model {
+            tilt: FactorTilt::default(),
             category_cum: cumulative(&mix.category),
             monitored_cum: if mix.category[1..].iter().sum::<f64>() > 0.0 {
                 cumulative(&[0.0, mix.category[1], mix.category[2], mix.category[3]])

@@ -8,6 +8,7 @@
 
 pub mod briefing;
 mod compare;
+mod rare;
 mod search;
 mod stress;
 mod text;
@@ -18,6 +19,7 @@ use mcstress_engine::{MonthlyRow, PathView, Summary};
 use serde::Serialize;
 
 pub use compare::{compare_json, compare_text};
+pub use rare::{rare_json, rare_text};
 pub use search::{breakpoint_json, breakpoint_text, sweep_json, sweep_text};
 pub use stress::{stress_json, stress_text};
 pub use text::text_table;

@@ -38,6 +38,22 @@ use context::{MonthCtx, PathCtx};
 use loans::CountyMonth;
 use result::Record;
 
+/// The province factor of each month of path `path` and the path's log
+/// likelihood ratio, from stage 1's own draws (the rest of the path is not
+/// simulated).
+pub(crate) fn province_factors(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> (Vec<f64>, f64) {
+    ws.reset(m);
+    let ctx = PathCtx::new(m, seed, path);
+    let horizon = m.scenario.horizon_months as usize;
+    let mut out = Vec::with_capacity(horizon);
+    for t in 0..horizon {
+        let mc = MonthCtx::new(ctx.s, t);
+        shocks::factors_and_prices(&ctx, &mc, ws);
+        out.push(ws.province_factor);
+    }
+    (out, ws.log_weight)
+}
+
 /// Simulates path `path` with master seed `seed`.
 pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> PathResult {
     ws.reset(m);
@@ -61,5 +77,6 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
         }
         rec.province_month();
     }
+    rec.tot.log_weight = ws.log_weight;
     rec.finish(&ctx, ws)
 }

@@ -144,6 +144,9 @@ pub struct PathTotals {
     /// days overdue ÷ outstanding principal, loans in the claim cycle
     /// included).
     pub peak_npl_rate: f64,
+    /// Log of the path's likelihood ratio under importance sampling
+    /// ([`crate::FactorTilt`]): 0 (weight 1) without a tilt.
+    pub log_weight: f64,
 }
 
 /// Approved claims unpaid at the end of the horizon by cause, fen.

@@ -6,6 +6,7 @@
 
 use mcstress_scenario::EventKind;
 
+use crate::model::tilt_log_weight;
 use crate::rng::{mix, normal, second, unit};
 use crate::shocks::{ar1_step, price_multiplier, price_step};
 
@@ -41,17 +42,33 @@ fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
 }
 
 /// Factors start from their stationary law in month 0.
-fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+pub(super) fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     let (t, tm) = (mc.t, mc.tm);
     let st = &ctx.streams;
     let phi_ar = ctx.b.factor_persistence;
     let ar = |prev: f64, z: f64| ar1_step(phi_ar, prev, z, t == 0);
-    ws.province_factor = ar(ws.province_factor, normal(st.province.bits(0, tm)));
+    let tilt = ctx.m.tilt;
+    // A shifted draw, its log likelihood ratio added to the path's weight
+    // (untouched without a shift, so that the draws stay bit for bit).
+    let mut tilted = |z: f64, mu: f64| {
+        if mu == 0.0 {
+            return z;
+        }
+        ws.log_weight += tilt_log_weight(z, mu);
+        z + mu
+    };
+    let zp = tilted(normal(st.province.bits(0, tm)), tilt.province);
+    let zc = tilt.county.map(|(c, mu)| (c, tilted(normal(st.county.bits(c as u64, tm)), mu)));
+    ws.province_factor = ar(ws.province_factor, zp);
     for (r, f) in ws.pref_factor.iter_mut().enumerate() {
         *f = ar(*f, normal(st.prefecture.bits(r as u64, tm)));
     }
     for (c, f) in ws.county_factor.iter_mut().enumerate() {
-        *f = ar(*f, normal(st.county.bits(c as u64, tm)));
+        let z = match zc {
+            Some((cc, z)) if cc == c => z,
+            _ => normal(st.county.bits(c as u64, tm)),
+        };
+        *f = ar(*f, z);
     }
     for (i, pp) in ctx.s.shocks.prices.iter().enumerate() {
         let bits = st.price.bits(i as u64, tm);

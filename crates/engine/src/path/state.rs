@@ -105,6 +105,8 @@ pub(crate) struct Workspace {
     pub(super) towns: Vec<TownshipState>,
     /// The province factor, each prefecture's and each county's.
     pub(super) province_factor: f64,
+    /// The path's log likelihood ratio so far (importance sampling).
+    pub(super) log_weight: f64,
     pub(super) pref_factor: Vec<f64>,
     pub(super) county_factor: Vec<f64>,
     /// Log price level of each industry, and its distress multiplier.
@@ -146,6 +148,7 @@ impl Workspace {
             county: vec![CountyState::default(); c],
             towns: Vec::new(),
             province_factor: 0.0,
+            log_weight: 0.0,
             pref_factor: vec![0.0; m.scenario.prefectures.len()],
             county_factor: vec![0.0; c],
             price: [0.0; Industry::COUNT],
@@ -203,6 +206,7 @@ impl Workspace {
         // The factors start from their stationary law in month 0, whatever
         // they held; prices start at their reference level.
         self.province_factor = 0.0;
+        self.log_weight = 0.0;
         self.price = [0.0; Industry::COUNT];
         self.price_mult = [1.0; Industry::COUNT];
         self.disaster.fill([0.0; 5]);
