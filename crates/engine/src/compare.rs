@@ -187,11 +187,9 @@ pub fn compare<P: PathView>(base_m: &Model, rev_m: &Model, seed: u64, base: &[P]
             id: county.code.to_string(),
             name: county.name.clone(),
             name_en: county.name_en.clone(),
-            exhaustion_probability: Diff::of(base, rev, |p| {
-                f64::from(p.counties()[c].exhausted_month.is_some())
-            }),
-            peak_overdue_rate: Diff::of(base, rev, |p| p.counties()[c].peak_overdue),
-            loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.counties()[c].loss_fund)),
+            exhaustion_probability: Diff::of(base, rev, |p| f64::from(p.exhausted_month(c).is_some())),
+            peak_overdue_rate: Diff::of(base, rev, |p| p.county(c).peak_overdue),
+            loss_fund_yuan: Diff::of(base, rev, |p| yuan(p.county(c).loss_fund)),
         })
         .collect();
     counties.sort_by(|a, b| {

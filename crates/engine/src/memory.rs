@@ -20,10 +20,12 @@ pub const LOAN_BYTES: u64 = 64;
 const SEED_BYTES: u64 = 32;
 /// Bytes per township: the model's, and each worker's state.
 const TOWNSHIP_BYTES: u64 = 256;
-/// Bytes per county outcome of a path (`CountyOutcome`).
-const OUTCOME_BYTES: u64 = 48;
-/// Bytes of a path's province totals and headline figures.
-const PATH_BYTES: u64 = 320;
+/// Bytes per county outcome kept of a path (`fold::Kept`, as the compiler
+/// lays it out, so that the estimate follows the fields as they are added).
+const OUTCOME_BYTES: u64 = std::mem::size_of::<crate::fold::Kept>() as u64;
+/// Bytes of a path's province totals and headline figures (`PathFigures`
+/// without its counties' outcomes).
+const PATH_BYTES: u64 = std::mem::size_of::<crate::fold::PathFigures>() as u64;
 /// Bytes of a band besides its values.
 const BAND_BYTES: u64 = 96;
 /// Whole paths alive per worker thread: the batch being simulated and the
@@ -109,5 +111,19 @@ pub fn memory_estimate(s: &Scenario, paths: u32, threads: usize, keep: Keep) -> 
         per_path,
         bands,
         total: model + workspaces + paths_in_flight + per_path + bands,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_kept_for_the_default_scenario_takes_about_10_kb() {
+        // 129 county outcomes and the province figures: the part of a run
+        // that grows with paths (docs/performance.md, Memory).
+        let s = mcstress_scenario::embedded_default(None).expect("the embedded default loads").scenario;
+        let one = memory_estimate(&s, 1, 2, Keep::Figures).per_path;
+        assert!((9_000..11_000).contains(&one), "{one} bytes a path");
     }
 }

@@ -164,9 +164,7 @@ pub fn rare<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Rare {
             id: county.code.to_string(),
             name: county.name.clone(),
             name_en: county.name_en.clone(),
-            exhaustion_probability: WeightedProbability::of(&w, |i| {
-                paths[i].counties()[c].exhausted_month.is_some()
-            }),
+            exhaustion_probability: WeightedProbability::of(&w, |i| paths[i].exhausted_month(c).is_some()),
         })
         .collect();
     counties.sort_by(|a, b| {
@@ -195,7 +193,7 @@ pub fn rare<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Rare {
 /// (infinite without a hit, so that paths are added until one comes).
 pub fn county_exhaustion_se<P: PathView>(paths: &[P], c: usize, relative: bool) -> f64 {
     let w = weights(paths);
-    let e = WeightedProbability::of(&w, |i| paths[i].counties()[c].exhausted_month.is_some());
+    let e = WeightedProbability::of(&w, |i| paths[i].exhausted_month(c).is_some());
     match (relative, e.hits) {
         (_, 0) => f64::INFINITY,
         (true, _) => e.rse.unwrap_or(f64::INFINITY),

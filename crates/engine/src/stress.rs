@@ -117,7 +117,7 @@ pub fn stress<P: PathView>(m: &Model, seed: u64, paths: &[P], w: WatchThresholds
         .iter()
         .enumerate()
         .map(|(c, cs)| {
-            let claims: Vec<f64> = paths.iter().map(|p| p.counties()[c].claims_paid as f64 / 100.0).collect();
+            let claims: Vec<f64> = paths.iter().map(|p| p.county(c).claims_paid as f64 / 100.0).collect();
             let expected = Estimate::from_values(&claims);
             let cover = (expected.mean > 0.0).then(|| cs.fund_start_yuan / expected.mean);
             let mut reasons = Vec::new();

@@ -513,7 +513,7 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
         .iter()
         .enumerate()
         .map(|(c, county)| {
-            let months: Vec<Option<u16>> = paths.iter().map(|p| p.counties()[c].exhausted_month).collect();
+            let months: Vec<Option<u16>> = paths.iter().map(|p| p.exhausted_month(c)).collect();
             let hits = months.iter().filter(|x| x.is_some()).count();
             let med = median_month(&months);
             let pref = &s.prefectures[county.prefecture];
@@ -531,23 +531,23 @@ pub fn summarize<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Summary {
                 exhaustion_probability: Probability::from_count(hits, n),
                 exhaustion_month_p50: med,
                 exhaustion_date_p50: med.map(|mm| s.start.plus(mm as i32 - 1).to_string()),
-                peak_overdue_rate: est(paths, |p| p.counties()[c].peak_overdue),
-                final_overdue_rate: est(paths, |p| p.counties()[c].final_overdue),
-                loss_fund_yuan: est(paths, |p| yuan(p.counties()[c].loss_fund)),
-                coverage_rate: est(paths, |p| p.counties()[c].coverage_end),
+                peak_overdue_rate: est(paths, |p| p.county(c).peak_overdue),
+                final_overdue_rate: est(paths, |p| p.county(c).final_overdue),
+                loss_fund_yuan: est(paths, |p| yuan(p.county(c).loss_fund)),
+                coverage_rate: est(paths, |p| p.county(c).coverage_end),
                 claims: ClaimFigures::of(
-                    &paths.iter().map(|p| p.counties()[c].claims_due as f64).collect::<Vec<_>>(),
-                    paths.iter().map(|p| p.counties()[c].claims_paid as f64).sum(),
-                    paths.iter().map(|p| p.counties()[c].fund_end as f64).sum(),
+                    &paths.iter().map(|p| p.county(c).claims_due as f64).collect::<Vec<_>>(),
+                    paths.iter().map(|p| p.county(c).claims_paid as f64).sum(),
+                    paths.iter().map(|p| p.county(c).fund_end as f64).sum(),
                     years,
                     None,
                 ),
                 top_ups_ran_out_probability: Probability::from_count(
-                    paths.iter().filter(|p| p.counties()[c].top_ups_ran_out_month.is_some()).count(),
+                    paths.iter().filter(|p| p.county(c).top_ups_ran_out_month.is_some()).count(),
                     n,
                 ),
-                top_ups_yuan: est(paths, |p| yuan(p.counties()[c].top_ups)),
-                unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.counties()[c].unpaid_end),
+                top_ups_yuan: est(paths, |p| yuan(p.county(c).top_ups)),
+                unpaid_approved_end_yuan: unpaid_summary(paths, |p| p.county(c).unpaid_end),
                 rules: crate::county_rules(s, c),
             }
         })
@@ -633,7 +633,7 @@ pub fn monthly_rows(m: &Model, run: &RunPaths) -> Option<Vec<MonthlyRow>> {
     let mut out = Vec::new();
     // Month in which some county's fund was first exhausted, per path.
     let first_exhausted: Vec<Option<u16>> =
-        paths.iter().map(|p| p.counties.iter().filter_map(|o| o.exhausted_month).min()).collect();
+        paths.iter().map(|p| (0..p.county_count()).filter_map(|c| p.exhausted_month(c)).min()).collect();
     start_rows(m, n, &mut out);
     for t in 0..s.horizon_months as usize {
         let date = s.start.plus(t as i32).to_string();
@@ -652,10 +652,7 @@ pub fn monthly_rows(m: &Model, run: &RunPaths) -> Option<Vec<MonthlyRow>> {
             ] {
                 out.push(row(month, &date, Some(c), name, bands.county(t, c, fig)));
             }
-            let k = paths
-                .iter()
-                .filter(|p| p.counties[c].exhausted_month.is_some_and(|e| e as usize <= t))
-                .count();
+            let k = paths.iter().filter(|p| p.exhausted_month(c).is_some_and(|e| e as usize <= t)).count();
             out.push(exhausted_row(month, &date, Some(c), Probability::from_count(k, n)));
         }
     }

@@ -179,7 +179,7 @@ impl UnpaidEnd {
 }
 
 /// One county's outcome on one path.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CountyOutcome {
     /// Simulation month (0-based) of the fund's first exhaustion.
     pub exhausted_month: Option<u16>,
