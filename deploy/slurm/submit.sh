@@ -40,6 +40,7 @@ shift 2
 case "$n" in
     '' | *[!0-9]*) echo "$0: N: expected a whole number of shards, found '$n'" >&2; exit 2 ;;
 esac
+n=$((10#$n))   # 08 is eight, not a bad octal number
 if [ "$n" -lt 1 ]; then
     echo "$0: N: expected at least 1 shard, found $n" >&2
     exit 2
@@ -62,10 +63,14 @@ if ! bin=$(command -v "$bin"); then
     exit 2
 fi
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+if [ -d "$out/shards" ] && [ -n "$(ls -A "$out/shards")" ]; then
+    echo "$0: $out/shards holds the shards of an earlier submission; remove it or choose another OUTDIR" >&2
+    exit 2
+fi
 mkdir -p "$out/shards" "$out/logs"
 out=$(cd "$out" && pwd)
 args=$(printf '%q ' "$@")
-# shellcheck disable=SC2086
+# Options are split on white space (a value cannot hold a space).
 read -r -a opts <<< "${SBATCH_OPTS:-}"
 
 cat > "$out/shards.sbatch" <<JOB
@@ -81,13 +86,14 @@ exec $(printf '%q' "$bin") --quiet merge $(printf '%q' "$out")/shards/* --out $(
 JOB
 
 array=$(sbatch --parsable --job-name=mcstress-shards --array="0-$((n - 1))" --chdir="$PWD" \
-    --output="$out/logs/shard-%a.log" "${opts[@]}" "$out/shards.sbatch")
+    --output="$out/logs/shard-%a.log" ${opts[@]+"${opts[@]}"} "$out/shards.sbatch")
 array=${array%%;*}
 wait_opt=()
 if [ "${WAIT:-0}" = 1 ]; then wait_opt=(--wait); fi
 set +e
 merge=$(sbatch --parsable --job-name=mcstress-merge --dependency="afterok:$array" --kill-on-invalid-dep=yes \
-    --chdir="$PWD" --output="$out/logs/merge.log" "${wait_opt[@]}" "${opts[@]}" "$out/merge.sbatch")
+    --chdir="$PWD" --output="$out/logs/merge.log" ${wait_opt[@]+"${wait_opt[@]}"} ${opts[@]+"${opts[@]}"} \
+    "$out/merge.sbatch")
 status=$?
 set -e
 echo "shards: job $array (array of $n); merge: job ${merge%%;*}; outputs: $out/merged"

@@ -109,11 +109,17 @@ fn merge_cmd(a: MergeArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write
     }
     let (argv, cwd) = merged.command_line();
     let cwd = std::path::PathBuf::from(cwd);
+    // Run where the shards ran (as the Slurm and Kubernetes jobs do), the
+    // command line is taken as it was, and run.json names its files as the
+    // single run does; from elsewhere relative scenario paths are read from
+    // the shards' working directory (and recorded whole).
+    let here = std::env::current_dir().ok();
+    let rebase = here.as_deref().and_then(|h| h.canonicalize().ok()) != cwd.canonicalize().ok();
     let cli = Cli::try_parse_from(argv).map_err(|e| {
         InputError(format!("the shards' command line ({}) cannot be read: {}", argv.join(" "), e.render()))
     })?;
     // Relative scenario paths were relative to the shards' working directory.
-    let at = |p: std::path::PathBuf| cwd.join(p);
+    let at = |p: std::path::PathBuf| if rebase { cwd.join(p) } else { p };
     let dir = Some(a.out);
     let source = Source::Merge(merged);
     match cli.command {

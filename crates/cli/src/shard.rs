@@ -455,6 +455,15 @@ impl Merged {
                 ))
                 .into());
             }
+            if m.shards == 0 || m.shards > MAX_SHARDS || m.shard >= m.shards {
+                return Err(InputError(format!(
+                    "{}: shard {} of {}: expected shard from 0 to shards − 1 and shards from 1 to {MAX_SHARDS}",
+                    at.display(),
+                    m.shard,
+                    m.shards
+                ))
+                .into());
+            }
             let version = env!("CARGO_PKG_VERSION");
             if m.version != version {
                 return Err(InputError(format!(
@@ -521,7 +530,17 @@ impl Merged {
         for (dir, m) in &shards {
             let spec = ShardSpec { index: m.shard, count: n };
             let want = spec.range(m.paths);
-            if (m.first_path, m.end_path) != (want.start, want.end) || m.runs.len() != first.runs.len() {
+            if m.runs.len() != first.runs.len() {
+                return Err(InputError(format!(
+                    "{}: {MANIFEST} lists {} simulated rule sets or points, {} lists {}",
+                    dir.display(),
+                    m.runs.len(),
+                    shards[0].0.display(),
+                    first.runs.len()
+                ))
+                .into());
+            }
+            if (m.first_path, m.end_path) != (want.start, want.end) {
                 return Err(InputError(format!(
                     "{}: {MANIFEST} does not describe shard {}/{n} of {} paths (paths {}..{}, expected {}..{})",
                     dir.display(),
@@ -587,20 +606,43 @@ impl Merged {
                 ))
                 .into());
             }
-            read_paths(&dir.join(&rf.file), rf, s.end_path - s.first_path, &mut acc)?;
+            read_paths(&dir.join(&rf.file), rf, s.end_path - s.first_path, m, keep, &mut acc)?;
         }
         Ok(acc)
     }
 }
 
-/// Folds the paths of one paths file into `acc`, checking its count, size
-/// and hash against the manifest.
-fn read_paths(at: &Path, rf: &RunFile, expected: u64, acc: &mut RunPaths) -> anyhow::Result<()> {
+/// Folds the paths of one paths file into `acc`, after checking its size
+/// and hash against the manifest (so that a damaged file is refused before
+/// any of it is read as paths) and each path's shape against the model.
+fn read_paths(
+    at: &Path,
+    rf: &RunFile,
+    expected: u64,
+    m: &Model,
+    keep: Keep,
+    acc: &mut RunPaths,
+) -> anyhow::Result<()> {
     let bad = |what: String| InputError(format!("{}: {what}; run the shard again", at.display()));
-    let file = File::open(at).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let mut r = BufReader::new(file);
+    let open = || File::open(at).map_err(|e| bad(format!("cannot read: {e}")));
     let mut hash = Sha256::new();
-    let mut bytes = 0u64;
+    let bytes = std::io::copy(&mut BufReader::new(open()?), &mut hash)
+        .map_err(|e| bad(format!("cannot read: {e}")))?;
+    let digest = hex(&hash.finalize());
+    if bytes != rf.bytes || digest != rf.sha256 {
+        return Err(bad(format!(
+            "{bytes} bytes with SHA-256 {digest}, the manifest records {} bytes with {}",
+            rf.bytes, rf.sha256
+        ))
+        .into());
+    }
+    if rf.paths != expected {
+        return Err(
+            bad(format!("the manifest records {} paths, the shard's range {expected}", rf.paths)).into()
+        );
+    }
+    let shape = Shape::of(m, keep);
+    let mut r = BufReader::new(open()?);
     let mut buf = Vec::new();
     let mut count = 0u64;
     loop {
@@ -611,34 +653,51 @@ fn read_paths(at: &Path, rf: &RunFile, expected: u64, acc: &mut RunPaths) -> any
             Err(e) => return Err(bad(format!("cannot read: {e}")).into()),
         }
         r.read_exact(&mut len[1..]).map_err(|_| bad(format!("cut short in path {count}")))?;
-        let n = u32::from_le_bytes(len) as usize;
-        if bytes + 4 + n as u64 > rf.bytes {
-            return Err(
-                bad(format!("path {count} runs past the {} bytes the manifest records", rf.bytes)).into()
-            );
-        }
-        buf.resize(n, 0);
+        buf.resize(u32::from_le_bytes(len) as usize, 0);
         r.read_exact(&mut buf).map_err(|_| bad(format!("cut short in path {count}")))?;
-        hash.update(len);
-        hash.update(&buf);
-        bytes += 4 + n as u64;
-        let p: PathResult =
-            postcard::from_bytes(&buf).map_err(|e| bad(format!("path {count} cannot be read: {e}")))?;
+        let (p, rest): (PathResult, &[u8]) =
+            postcard::take_from_bytes(&buf).map_err(|e| bad(format!("path {count} cannot be read: {e}")))?;
+        if !rest.is_empty() || !shape.fits(&p) {
+            return Err(bad(format!("path {count} is not a path of this scenario")).into());
+        }
         acc.push(p);
         count += 1;
     }
-    if count != expected || count != rf.paths || bytes != rf.bytes {
-        return Err(bad(format!(
-            "holds {count} paths in {bytes} bytes, the manifest records {} paths in {} bytes",
-            rf.paths, rf.bytes
-        ))
-        .into());
-    }
-    let digest = hex(&hash.finalize());
-    if digest != rf.sha256 {
-        return Err(bad(format!("SHA-256 {digest}, the manifest records {}", rf.sha256)).into());
+    if count != expected {
+        return Err(bad(format!("holds {count} paths, the manifest records {expected}")).into());
     }
     Ok(())
+}
+
+/// The lengths a path of the model has when kept for a fold of `keep`.
+struct Shape {
+    counties: usize,
+    months: usize,
+    townships: usize,
+    bands: bool,
+}
+
+impl Shape {
+    fn of(m: &Model, keep: Keep) -> Shape {
+        Shape {
+            counties: m.scenario.counties.len(),
+            months: m.scenario.horizon_months as usize,
+            townships: m.township_count(),
+            bands: keep == Keep::MonthlyBands,
+        }
+    }
+
+    fn fits(&self, p: &PathResult) -> bool {
+        let monthly =
+            if self.bands { self.months * self.counties * mcstress_engine::COUNTY_FIGURES } else { 0 };
+        let overdue = if self.bands { self.months } else { 0 };
+        let towns = self.months * self.townships;
+        p.counties.len() == self.counties
+            && p.county_monthly.len() == monthly
+            && p.province_overdue.len() == overdue
+            && p.township_peak.len() == self.townships
+            && (p.township_overdue.is_empty() || (self.bands && p.township_overdue.len() == towns))
+    }
 }
 
 #[cfg(test)]

@@ -33,13 +33,17 @@ fn a_run_sharded_on_slurm_and_merged_there_equals_the_single_run() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_mcstress");
-    let dir = std::env::temp_dir().join(format!("mcstress-slurm-{}", std::process::id()));
+    // Under the target directory: on a real cluster that is where the
+    // repository is, which every node must see (node-local /tmp is not).
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mcstress-slurm-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let small = root().join("tests/data/small.toml");
-    let small = small.to_str().unwrap();
+    // Named relative to the repository, where both commands run: the merge
+    // must record it as the single run does.
+    let small = "tests/data/small.toml";
     let single = dir.join("single");
     let status = Command::new(bin)
+        .current_dir(root())
         .args(["--quiet", "run", small, "--paths", "12", "--out", single.to_str().unwrap()])
         .output()
         .unwrap();
@@ -47,6 +51,7 @@ fn a_run_sharded_on_slurm_and_merged_there_equals_the_single_run() {
 
     let cluster = dir.join("cluster");
     let submitted = Command::new("timeout")
+        .current_dir(root())
         .arg("600")
         .arg("bash")
         .arg(root().join("deploy/slurm/submit.sh"))

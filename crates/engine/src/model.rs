@@ -162,9 +162,9 @@ impl FactorTilt {
     }
 }
 
-/// The log likelihood ratio of drawing `z + mu` where the model draws `z`
-/// (both standard normal before the shift): `log φ(z + μ) − log φ(z)`
-/// taken the other way round, `−μ z − μ²/2`.
+/// The log likelihood ratio of using `z + mu` where the model draws a
+/// standard normal `z`: the model's density of the value used over the
+/// density it was drawn from, `log φ(z + μ) − log φ(z) = −μ z − μ²/2`.
 #[inline]
 pub(crate) fn tilt_log_weight(z: f64, mu: f64) -> f64 {
     -mu * z - 0.5 * mu * mu
@@ -355,6 +355,11 @@ impl Model {
         (self.books.iter().zip(&self.counties))
             .map(|(b, c)| Balances::of(b, c.covered_by_product).two_loan_households as u64)
             .sum()
+    }
+
+    /// Townships of the scenario.
+    pub fn township_count(&self) -> usize {
+        self.townships.len()
     }
 
     /// Loans outstanding at the start.
