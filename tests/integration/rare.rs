@@ -38,7 +38,7 @@ fn tilted_factor_paths_estimate_an_exact_tail_probability_and_their_intervals_co
     let c = sd * Normal::new(0.0, 1.0).unwrap().inverse_cdf(0.005);
     let exact = exact_mean_below(phi, t, c);
     assert!((exact - 0.005).abs() < 1e-9, "{exact}");
-    m.tilt = FactorTilt { province: -0.35, county: None };
+    m.tilt = FactorTilt { province: -0.35, county: None, townships: 0.0 };
 
     // 200 estimates of 250 paths each (50,000 paths): the share of 95 %
     // intervals holding the exact answer is Binomial(200, ≈0.95) if the
@@ -85,7 +85,7 @@ fn without_a_tilt_every_weight_is_one_and_the_paths_are_unchanged() {
     let (_, plain) = simulate(&s, 6, 3, 2);
     assert!(plain.iter().all(|p| p.totals.log_weight == 0.0));
     let mut tilted = Model::prepare(&s);
-    tilted.tilt = FactorTilt { province: 0.0, county: Some((1, 0.0)) };
+    tilted.tilt = FactorTilt { province: 0.0, county: Some((1, 0.0)), townships: 0.0 };
     let again = mcstress_engine::run(&tilted, RunConfig { paths: 6, seed: 3, threads: 1 }, None).unwrap();
     assert_eq!(plain, again);
 }
@@ -97,28 +97,21 @@ fn a_tilted_estimate_of_the_full_model_agrees_with_plain_sampling() {
     // different paths, agree within their standard errors.
     let d = scratch("rare-agree");
     let f = write(&d, "small.toml", &small_text()).display().to_string();
-    let json = |tilt: &str, seed: &str| -> serde_json::Value {
-        let (code, out, err) = cli(&[
-            "rare",
-            &f,
-            "--shock",
-            "drought:1",
-            "--paths",
-            "600",
-            "--seed",
-            seed,
-            "--tilt",
-            tilt,
-            "--json",
-        ]);
+    let json = |tilt: &[&str], seed: &str| -> serde_json::Value {
+        let mut args =
+            vec!["rare", f.as_str(), "--shock", "drought:1", "--paths", "600", "--seed", seed, "--json"];
+        args.extend_from_slice(tilt);
+        let (code, out, err) = cli(&args);
         assert_eq!(code, 0, "{err}");
         serde_json::from_str(&out).unwrap()
     };
-    let plain = json("0", "1");
-    let tilted = json("-0.15", "2");
+    let plain = json(&["--tilt", "0"], "1");
+    // The province factor and Ludian's townships tilted.
+    let tilted = json(&["--tilt", "-0.1", "--county", "530621", "--township-tilt", "0.5"], "2");
     assert_eq!(plain["effective_sample_size"], 600.0);
     let ess = tilted["effective_sample_size"].as_f64().unwrap();
-    assert!(ess > 100.0 && ess < 600.0, "{ess}");
+    // Weights that spread (a tilt) without collapsing onto a few paths.
+    assert!(ess > 60.0 && ess < 600.0, "{ess}");
     let (a, b) = (&plain["some_county_exhausted"], &tilted["some_county_exhausted"]);
     let (pa, sa) = (a["p"].as_f64().unwrap(), a["se"].as_f64().unwrap());
     let (pb, sb) = (b["p"].as_f64().unwrap(), b["se"].as_f64().unwrap());

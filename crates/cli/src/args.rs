@@ -71,6 +71,10 @@ pub struct RareArgs {
     /// --target-se and --target-rse control.
     #[arg(long, value_name = "CODE")]
     pub county: Option<String>,
+    /// Shift of the normal draw behind each of the chosen county's townships' persistent effects, in standard
+    /// deviations (positive: toward distress; drawn once a path, so a shift of 1 costs little weight).
+    #[arg(long, value_name = "SD", default_value_t = 0.0, allow_hyphen_values = true, requires = "county")]
+    pub township_tilt: f64,
     /// Shift of each month's innovation of the chosen county's own factor, in standard deviations.
     #[arg(long, value_name = "SD", default_value_t = 0.0, allow_hyphen_values = true, requires = "county")]
     pub county_tilt: f64,
@@ -201,7 +205,7 @@ pub struct SweepArgs {
     /// to --out as a shard directory, for `mcstress merge` to combine
     /// with the other shards into exactly the single run's outputs.
     #[arg(long, value_name = "K/N", requires = "out")]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<ShardSpec>,
     /// Write sweep.json and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -286,7 +290,7 @@ pub struct StressArgs {
     /// to --out as a shard directory, for `mcstress merge` to combine
     /// with the other shards into exactly the single run's outputs.
     #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<ShardSpec>,
     /// Write stress.json, summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -317,7 +321,7 @@ pub struct CompareArgs {
     /// to --out as a shard directory, for `mcstress merge` to combine
     /// with the other shards into exactly the single run's outputs.
     #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<ShardSpec>,
     /// Write compare.json, base-summary.json, revision-summary.json, base-monthly.csv,
     /// revision-monthly.csv and run.json here; with more revisions also compare-K.json,
     /// revision-K-summary.json and revision-K-monthly.csv for the K-th (K = 2, 3, …).
@@ -381,7 +385,7 @@ pub struct RunArgs {
     /// to --out as a shard directory, for `mcstress merge` to combine
     /// with the other shards into exactly the single run's outputs.
     #[arg(long, value_name = "K/N", requires = "out", conflicts_with = "target_se")]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<ShardSpec>,
     /// Write summary.json, monthly.csv, counties.csv, paths.csv, townships.csv and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -396,4 +400,50 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+}
+
+/// Most shards of a command.
+pub const MAX_SHARDS: u32 = 100_000;
+
+/// `--shard K/N`: shard K (from 0) of N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardSpec {
+    /// K.
+    pub index: u32,
+    /// N.
+    pub count: u32,
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ShardSpec, String> {
+        let bad = || {
+            format!(
+                "expected K/N, shard K (counted from 0) of N shards, e.g. 0/4 … 3/4 for four shards; found {s:?}"
+            )
+        };
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u32 = k.trim().parse().map_err(|_| bad())?;
+        let n: u32 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || n > MAX_SHARDS {
+            return Err(format!("expected from 1 to {MAX_SHARDS} shards, found {n} in {s:?}"));
+        }
+        if k >= n {
+            return Err(format!(
+                "shards are counted from 0: expected K from 0 to {} for {n} shards, found {k} in {s:?}",
+                n - 1
+            ));
+        }
+        Ok(ShardSpec { index: k, count: n })
+    }
+}
+
+impl ShardSpec {
+    /// The paths of this shard among `paths`: contiguous, in order, the
+    /// shards together covering every path once.
+    pub fn range(&self, paths: u32) -> std::ops::Range<u64> {
+        let at = |k: u32| u64::from(paths) * u64::from(k) / u64::from(self.count);
+        at(self.index)..at(self.index + 1)
+    }
 }

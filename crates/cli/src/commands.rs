@@ -603,7 +603,9 @@ fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) 
     let (loaded, file_name) =
         load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let (scenario, shock) = with_shock(loaded.scenario, a.shock.as_deref())?;
-    for (flag, v) in [("--tilt", a.tilt), ("--county-tilt", a.county_tilt)] {
+    for (flag, v) in
+        [("--tilt", a.tilt), ("--county-tilt", a.county_tilt), ("--township-tilt", a.township_tilt)]
+    {
         if !(v.is_finite() && v.abs() <= MAX_TILT) {
             return Err(InputError(format!(
                 "{flag}: expected a shift from -{MAX_TILT} to {MAX_TILT} standard deviations, found {v}"
@@ -626,7 +628,8 @@ fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) 
     let mut model = Model::prepare(&scenario);
     model.tilt = mcstress_engine::FactorTilt {
         province: a.tilt,
-        county: county.map(|c| (c, a.county_tilt)).filter(|(_, mu)| *mu != 0.0),
+        county: county.map(|c| (c, a.county_tilt)),
+        townships: a.township_tilt,
     };
     let started = Instant::now();
     let bar = Progress::new(u64::from(cfg.paths), quiet);

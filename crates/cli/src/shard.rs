@@ -19,9 +19,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -30,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::InputError;
+pub use crate::args::{MAX_SHARDS, ShardSpec};
 use crate::files::OutDir;
 use crate::progress::Progress;
 
@@ -37,52 +36,6 @@ use crate::progress::Progress;
 pub const SHARD_SCHEMA: &str = "mcstress.shard/1";
 /// The file that marks a complete shard directory.
 pub const MANIFEST: &str = "shard.json";
-/// Most shards of a command.
-pub const MAX_SHARDS: u32 = 100_000;
-
-/// `--shard K/N`: shard K (from 0) of N.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShardSpec {
-    /// K.
-    pub index: u32,
-    /// N.
-    pub count: u32,
-}
-
-impl FromStr for ShardSpec {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<ShardSpec, String> {
-        let bad = || {
-            format!(
-                "expected K/N, shard K (counted from 0) of N shards, e.g. 0/4 … 3/4 for four shards; found {s:?}"
-            )
-        };
-        let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let k: u32 = k.trim().parse().map_err(|_| bad())?;
-        let n: u32 = n.trim().parse().map_err(|_| bad())?;
-        if n == 0 || n > MAX_SHARDS {
-            return Err(format!("expected from 1 to {MAX_SHARDS} shards, found {n} in {s:?}"));
-        }
-        if k >= n {
-            return Err(format!(
-                "shards are counted from 0: expected K from 0 to {} for {n} shards, found {k} in {s:?}",
-                n - 1
-            ));
-        }
-        Ok(ShardSpec { index: k, count: n })
-    }
-}
-
-impl ShardSpec {
-    /// The paths of this shard among `paths`: contiguous, in order, the
-    /// shards together covering every path once.
-    pub fn range(&self, paths: u32) -> Range<u64> {
-        let at = |k: u32| u64::from(paths) * u64::from(k) / u64::from(self.count);
-        at(self.index)..at(self.index + 1)
-    }
-}
-
 /// One simulated rule set or sweep point of a shard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunFile {
@@ -702,6 +655,8 @@ impl Shape {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
 
     #[test]

@@ -153,12 +153,17 @@ pub struct FactorTilt {
     /// A county (its index in the scenario) and μ of its own factor's
     /// innovations.
     pub county: Option<(usize, f64)>,
+    /// A shift ν of the standard normal `Z` behind the persistent effect
+    /// `exp(σZ − σ²/2)` of each township of that county (ν > 0: toward
+    /// distress), drawn once a path: a few draws, so a strong shift costs
+    /// little weight.
+    pub townships: f64,
 }
 
 impl FactorTilt {
     /// Whether anything is shifted.
     pub fn is_none(&self) -> bool {
-        self.province == 0.0 && self.county.is_none_or(|(_, mu)| mu == 0.0)
+        self.province == 0.0 && self.county.is_none_or(|(_, mu)| mu == 0.0) && self.townships == 0.0
     }
 }
 

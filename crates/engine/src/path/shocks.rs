@@ -36,8 +36,18 @@ fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
     if sd <= 0.0 {
         return;
     }
+    let tilted = match ctx.m.tilt.county {
+        Some((c, _)) if ctx.m.tilt.townships != 0.0 => ctx.m.counties[c].townships.clone(),
+        _ => 0..0,
+    };
+    let nu = ctx.m.tilt.townships;
     for (tw, e) in ws.town_effect.iter_mut().enumerate() {
-        *e = libm::exp(sd * normal(ctx.streams.township_effect.bits(tw as u64, 0)) - 0.5 * sd * sd);
+        let mut z = normal(ctx.streams.township_effect.bits(tw as u64, 0));
+        if tilted.contains(&tw) {
+            ws.log_weight += tilt_log_weight(z, nu);
+            z += nu;
+        }
+        *e = libm::exp(sd * z - 0.5 * sd * sd);
     }
 }
 
