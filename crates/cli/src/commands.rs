@@ -168,13 +168,10 @@ fn run_cmd(
     let model = Model::prepare(&scenario);
     let started = Instant::now();
     let keep = keep_for(&out_dir);
-    let paths = if source.simulates_all() {
-        simulate(&model, cfg, &a.target, quiet, keep)?
-    } else {
-        match source.paths(0, &model, &scenario.sha256, cfg, keep, quiet, out_dir.as_ref())? {
-            Some(p) => p,
-            None => return source.finish_shard("run", out_dir.as_ref(), err),
-        }
+    let Some(paths) =
+        simulate(&mut source, &model, &scenario.sha256, cfg, &a.target, quiet, keep, out_dir.as_ref())?
+    else {
+        return source.finish_shard("run", out_dir.as_ref(), err);
     };
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let elapsed = source.elapsed(started);
@@ -528,13 +525,10 @@ fn stress_cmd(
     let model = Model::prepare(&scenario);
     let started = Instant::now();
     let keep = keep_for(&out_dir);
-    let paths = if source.simulates_all() {
-        simulate(&model, cfg, &a.target, quiet, keep)?
-    } else {
-        match source.paths(0, &model, &scenario.sha256, cfg, keep, quiet, out_dir.as_ref())? {
-            Some(p) => p,
-            None => return source.finish_shard("stress", out_dir.as_ref(), err),
-        }
+    let Some(paths) =
+        simulate(&mut source, &model, &scenario.sha256, cfg, &a.target, quiet, keep, out_dir.as_ref())?
+    else {
+        return source.finish_shard("stress", out_dir.as_ref(), err);
     };
     let cfg = RunConfig { paths: paths.len() as u32, ..cfg };
     let target = TargetOutcome::of(&a.target, paths.len(), || mcstress_engine::headline_se(paths.figures()));
@@ -707,25 +701,33 @@ fn keep_for(out_dir: &Option<OutDir>) -> Keep {
     if out_dir.is_some() { Keep::MonthlyBands } else { Keep::Figures }
 }
 
-/// Runs the paths asked for, or — with `--target-se` — as many as the
-/// target needs, folding them as they complete (memory bounded in paths).
+/// The paths of a run or stress (from a scenario whose hash is `sha256`):
+/// those asked for, or — with `--target-se` — as many as the target needs,
+/// folded as they complete (memory bounded in paths); read from the
+/// shards for a merge; `None` for a shard, whose paths went to `out`.
+#[allow(clippy::too_many_arguments)]
 fn simulate(
+    source: &mut Source,
     model: &Model,
+    sha256: &str,
     cfg: RunConfig,
     t: &TargetArgs,
     quiet: bool,
     keep: Keep,
-) -> anyhow::Result<RunPaths> {
-    let bar = Progress::new(u64::from(cfg.paths), quiet);
-    let tick = || bar.tick();
-    let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
+    out: Option<&OutDir>,
+) -> anyhow::Result<Option<RunPaths>> {
     match t.target_se {
-        None => Ok(mcstress_engine::run_paths(model, cfg, keep, cb)?),
-        Some(x) => {
+        // `--shard` refuses `--target-se`, so a target is only ever met
+        // by simulating every path here.
+        Some(x) if source.simulates_all() => {
             let x = positive_target(x)?;
+            let bar = Progress::new(u64::from(cfg.paths), quiet);
+            let tick = || bar.tick();
+            let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
             let first = RunConfig { paths: cfg.paths.min(t.max_paths), ..cfg };
-            Ok(mcstress_engine::run_to_target(model, first, keep, x, t.max_paths, cb)?)
+            Ok(Some(mcstress_engine::run_to_target(model, first, keep, x, t.max_paths, cb)?))
         }
+        _ => source.paths(0, model, sha256, cfg, keep, quiet, out),
     }
 }
 

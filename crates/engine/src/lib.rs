@@ -204,11 +204,23 @@ pub fn run_to_target(
     max_paths: u32,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<RunPaths, EngineError> {
+    run_doubling(m, cfg, keep, max_paths, progress, |p| headline_se(p) <= target)
+}
+
+/// Runs `cfg.paths` paths, then doubles them until `met` holds of them
+/// (with 30 paths at least) or `max_paths` is reached.
+fn run_doubling(
+    m: &Model,
+    cfg: RunConfig,
+    keep: Keep,
+    max_paths: u32,
+    progress: Option<&(dyn Fn() + Sync)>,
+    met: impl Fn(&[PathFigures]) -> bool,
+) -> Result<RunPaths, EngineError> {
     let mut paths = run_paths(m, cfg, keep, progress)?;
     loop {
         let n = paths.len() as u32;
-        let se = headline_se(paths.figures());
-        if (n >= 30 && se <= target) || n >= max_paths {
+        if (n >= 30 && met(paths.figures())) || n >= max_paths {
             return Ok(paths);
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
@@ -232,16 +244,7 @@ pub fn run_to_county_target(
     max_paths: u32,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<RunPaths, EngineError> {
-    let mut paths = run_paths(m, cfg, keep, progress)?;
-    loop {
-        let n = paths.len() as u32;
-        let se = county_exhaustion_se(paths.figures(), county, relative);
-        if (n >= 30 && se <= target) || n >= max_paths {
-            return Ok(paths);
-        }
-        let next = n.saturating_mul(2).clamp(n + 1, max_paths);
-        extend_paths(m, cfg, &mut paths, next as u64, progress)?;
-    }
+    run_doubling(m, cfg, keep, max_paths, progress, |p| county_exhaustion_se(p, county, relative) <= target)
 }
 
 /// The province factor of path `path`, month by month, and the path's log

@@ -160,13 +160,6 @@ pub struct FactorTilt {
     pub townships: f64,
 }
 
-impl FactorTilt {
-    /// Whether anything is shifted.
-    pub fn is_none(&self) -> bool {
-        self.province == 0.0 && self.county.is_none_or(|(_, mu)| mu == 0.0) && self.townships == 0.0
-    }
-}
-
 /// The log likelihood ratio of using `z + mu` where the model draws a
 /// standard normal `z`: the model's density of the value used over the
 /// density it was drawn from, `log φ(z + μ) − log φ(z) = −μ z − μ²/2`.
