@@ -108,6 +108,7 @@ fn a_tilted_estimate_of_the_full_model_agrees_with_plain_sampling() {
     let plain = json(&["--tilt", "0"], "1");
     // The province factor and Ludian's townships tilted.
     let tilted = json(&["--tilt", "-0.1", "--county", "530621", "--township-tilt", "0.5"], "2");
+    assert_eq!(tilted["tilt"]["township_shift"], 0.5, "the tilt is recorded whole");
     assert_eq!(plain["effective_sample_size"], 600.0);
     let ess = tilted["effective_sample_size"].as_f64().unwrap();
     // Weights that spread (a tilt) without collapsing onto a few paths.

@@ -123,6 +123,8 @@ pub struct TiltInfo {
     pub county: Option<String>,
     /// μ of that county's factor's monthly innovations.
     pub county_shift: f64,
+    /// ν of the draws behind that county's townships' effects.
+    pub township_shift: f64,
 }
 
 /// `rare.json`: exhaustion probabilities by importance sampling.
@@ -179,6 +181,7 @@ pub fn rare<P: PathView>(m: &Model, seed: u64, paths: &[P]) -> Rare {
             province: m.tilt.province,
             county: m.tilt.county.map(|(c, _)| s.counties[c].code.to_string()),
             county_shift: m.tilt.county.map_or(0.0, |(_, mu)| mu),
+            township_shift: if m.tilt.county.is_some() { m.tilt.townships } else { 0.0 },
         },
         effective_sample_size: effective_sample_size(&w),
         mean_weight: sum / n.max(1) as f64,

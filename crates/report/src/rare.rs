@@ -46,10 +46,15 @@ pub fn rare_text(r: &Rare, county: Option<&str>) -> String {
         r.paths,
         r.seed
     );
-    let county_tilt = match &r.tilt.county {
-        Some(c) if r.tilt.county_shift != 0.0 => format!(", county {c} factor {:+}", r.tilt.county_shift),
-        _ => String::new(),
-    };
+    let mut county_tilt = String::new();
+    if let Some(c) = &r.tilt.county {
+        if r.tilt.county_shift != 0.0 {
+            county_tilt += &format!(", county {c} factor {:+}", r.tilt.county_shift);
+        }
+        if r.tilt.township_shift != 0.0 {
+            county_tilt += &format!(", county {c} townships {:+}", r.tilt.township_shift);
+        }
+    }
     let _ = writeln!(
         o,
         "tilt: province factor {:+} sd a month{county_tilt}; effective sample size {:.0} of {} (mean weight {:.3}, \
