@@ -25,7 +25,7 @@ use crate::book::{
     Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NewLoan, UNCOVERED, non_performing, programme,
 };
 use crate::model::{RISK_CELLS, RuleSet};
-use crate::normal::{inv_phi, phi};
+use crate::normal::{UpperBounds, inv_phi, phi};
 use crate::rng::{Stream, mix, second, unit};
 
 use super::context::{MonthCtx, PathCtx};
@@ -181,6 +181,10 @@ pub(super) struct CountyMonth<'m> {
     /// Some township of the county is under a repayment moratorium
     /// (延期还款) this month ([`TownshipState::moratorium_until`]).
     pub moratorium: bool,
+    /// Of each industry, the largest log distress multiplier any
+    /// borrower's disasters bring this month (insured or not; 0 if none
+    /// is larger): the disaster of [`Distress::bound`].
+    pub max_dis_log: [f64; Industry::COUNT],
 }
 
 impl<'m> CountyMonth<'m> {
@@ -194,6 +198,8 @@ impl<'m> CountyMonth<'m> {
             + ctx.wc.sqrt() * ws.county_factor[c];
         let mut slots = 1;
         let mut moratorium = false;
+        let mut max_dis_log = [0.0f64; Industry::COUNT];
+        let kept = 1.0 - s.shocks.insurance.indemnity_share;
         for tw in ctx.m.counties[c].townships.clone() {
             let mut dis_log = [0.0f64; Industry::COUNT];
             for (k, dk) in s.shocks.disasters.iter().enumerate() {
@@ -207,6 +213,9 @@ impl<'m> CountyMonth<'m> {
             ws.town_slot[tw] = if dis_log.iter().all(|x| *x == 0.0) {
                 0
             } else {
+                for (m, x) in max_dis_log.iter_mut().zip(dis_log) {
+                    *m = m.max(x).max(x * kept);
+                }
                 slots += 2;
                 (slots - 2) as u32
             };
@@ -227,6 +236,7 @@ impl<'m> CountyMonth<'m> {
             suspended: cs.suspension.suspended,
             fund_balance_start: ws.funds[c].balance,
             moratorium,
+            max_dis_log,
         }
     }
 }
@@ -257,16 +267,7 @@ impl Distress<'_> {
     /// `modc`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    fn p(
-        &self,
-        cell: usize,
-        ev: usize,
-        modc: usize,
-        tw: usize,
-        id: u64,
-        table: &mut [f64],
-        plain_thr: &mut [f64],
-    ) -> f64 {
+    fn p(&self, cell: usize, ev: usize, modc: usize, tw: usize, id: u64, memo: &mut Memo) -> f64 {
         // A township under a disaster has two slots: the uninsured
         // borrowers', then the insured ones'.
         let hit = self.slot[tw] as usize;
@@ -274,16 +275,99 @@ impl Distress<'_> {
         let slot = hit + usize::from(insured);
         let idx = (cell * 3 + ev) * 4 + modc;
         let at = slot * TABLE + idx;
-        let v = table[at];
+        let v = memo.table[at];
         let v = if v >= 0.0 {
             v
         } else {
             let disaster = if hit == 0 { 0.0 } else { self.disaster_log(tw, cell, insured) };
-            let v = phi(self.argument(cell, ev, modc, idx, disaster, plain_thr) / self.ctx.sqrt_1mrho[ev]);
-            table[at] = v;
+            let v =
+                phi(self.argument(cell, ev, modc, idx, disaster, memo.plain_thr) / self.ctx.sqrt_1mrho[ev]);
+            memo.table[at] = v;
             v
         };
         v * self.town[tw]
+    }
+
+    /// Whether a uniform draw `u` falls below the probability of
+    /// [`Distress::p`] (`u < p(…)`), asking for it only when
+    /// [`Distress::surely_above`] cannot tell.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn below(
+        &self,
+        u: f64,
+        cell: usize,
+        ev: usize,
+        modc: usize,
+        tw: usize,
+        id: u64,
+        memo: &mut Memo,
+    ) -> bool {
+        !self.surely_above(u, cell, ev, modc, tw, id, memo) && u < self.p(cell, ev, modc, tw, id, memo)
+    }
+
+    /// Whether a uniform draw `u` is surely not below the probability of
+    /// [`Distress::p`] (a sufficient test, not a necessary one): `u` is
+    /// compared with an upper bound shared by every township of the county
+    /// this month ([`Distress::bound`], memoised per county-month), times
+    /// the township's multiplier. Most draws are above it, and never need
+    /// the probability itself.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn surely_above(
+        &self,
+        u: f64,
+        cell: usize,
+        ev: usize,
+        modc: usize,
+        tw: usize,
+        id: u64,
+        memo: &mut Memo,
+    ) -> bool {
+        let idx = (cell * 3 + ev) * 4 + modc;
+        let mut b = memo.bound[idx];
+        if b < 0.0 {
+            b = self.bound(cell, ev, modc, &mut memo.shock_up);
+            memo.bound[idx] = b;
+        }
+        let above = u >= b * self.town[tw];
+        // Every test run in a debug build checks the bound against the
+        // probability itself, at every draw.
+        debug_assert!(!above || u >= self.p(cell, ev, modc, tw, id, memo), "bound below the probability");
+        above
+    }
+
+    /// An upper bound of [`Distress::p`] over the townships of the county
+    /// this month, before the township's multiplier: the probability under
+    /// the largest disaster multiplier of the borrower's industry in the
+    /// county ([`CountyMonth::max_dis_log`]), every step from the disaster
+    /// to the probability being increasing (the elasticities are validated
+    /// not negative), with Φ⁻¹ and Φ bounded from above by table
+    /// ([`UpperBounds`]) and the products raised by a relative 10⁻⁹ against
+    /// the order of their roundings. A few per cent above the probability:
+    /// cheap, and close enough that few draws fall between the two.
+    #[inline(never)]
+    fn bound(&self, cell: usize, ev: usize, modc: usize, shock_up: &mut [f64]) -> f64 {
+        let (ctx, cm) = (self.ctx, self.cm);
+        let (class, ind) = (cell / Industry::COUNT, cell % Industry::COUNT);
+        // The income shock to the power β, once per industry and process.
+        let at = ev * Industry::COUNT + ind;
+        if shock_up[at] < 0.0 {
+            let shock = self.price_mult[ind] * libm::exp(cm.max_dis_log[ind]);
+            let beta = ctx.elasticity[ev];
+            shock_up[at] = if beta == 1.0 { shock } else { libm::pow(shock, beta) };
+        }
+        let mods = &self.rs.mods;
+        let p = ctx.m.base_p[class]
+            * ctx.event_mult[ev]
+            * shock_up[at]
+            * cm.contagion.max(1.0)
+            * mods.reminder_multiplier(ev != EV_CURE)
+            * mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
+            * mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
+        let up = UpperBounds::get();
+        let thr = up.inv_phi_up(p * (1.0 + 1e-9));
+        up.phi_up((thr - cm.z[ev]) / ctx.sqrt_1mrho[ev]) * (1.0 + 1e-9)
     }
 
     /// Whether the borrower of loan `id` in `cell` is insured against
@@ -344,6 +428,20 @@ impl Distress<'_> {
         };
         thr - cm.z[ev]
     }
+}
+
+/// The county-month's memoised probabilities ([`Distress`]).
+struct Memo<'a> {
+    /// By slot, cell, event and modifiers ([`Workspace::table`]).
+    table: &'a mut [f64],
+    /// The rule set's thresholds for townships without a specific
+    /// multiplier ([`Workspace::plain_thr`]).
+    plain_thr: &'a mut [f64],
+    /// Upper bounds over the county's townships by cell, event and
+    /// modifiers ([`Distress::bound`]; −1: not yet computed).
+    bound: &'a mut [f64],
+    /// The bound's income shock by process and industry (−1: not yet).
+    shock_up: [f64; 3 * Industry::COUNT],
 }
 
 /// One loan's figures as the month finds it.
@@ -485,8 +583,7 @@ struct CountyLoans<'a> {
     /// county's disasters, the income shock that relief at maturity
     /// attributes a borrower's difficulty to.
     price_mult: &'a [f64; Industry::COUNT],
-    table: &'a mut [f64],
-    plain_thr: &'a mut [f64],
+    memo: Memo<'a>,
     tot: &'a mut PathTotals,
     loss_base_total: &'a mut i64,
     /// Follow-up loans beside first loans: their terms this month, and
@@ -509,6 +606,7 @@ pub(super) fn step_loans(
     loss_base_total: &mut i64,
 ) {
     ws.table[..cm.slots * TABLE].fill(-1.0);
+    ws.bound.fill(-1.0);
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
@@ -535,8 +633,12 @@ pub(super) fn step_loans(
         towns: &mut ws.towns,
         cs: &mut ws.county[c],
         price_mult: &ws.price_mult,
-        table: &mut ws.table,
-        plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
+        memo: Memo {
+            table: &mut ws.table,
+            plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
+            bound: &mut ws.bound,
+            shock_up: [-1.0; 3 * Industry::COUNT],
+        },
         tot,
         loss_base_total,
         beside: None,
@@ -643,17 +745,8 @@ impl CountyLoans<'_> {
         let late = self.cm.subsidy_late && subsidised;
         let modc = if late { MOD_LATE_SUBSIDY } else { 0 };
         let bits = Stream::at(book.key[i], self.mc.tm);
-        if unit(bits)
-            < d.p(
-                book.risk[i] as usize,
-                EV_INTEREST,
-                modc,
-                book.township[i] as usize,
-                book.id[i],
-                self.table,
-                self.plain_thr,
-            )
-        {
+        let (cell, tw) = (book.risk[i] as usize, book.township[i] as usize);
+        if d.below(unit(bits), cell, EV_INTEREST, modc, tw, book.id[i], &mut self.memo) {
             return false;
         }
         if subsidised {
@@ -821,7 +914,8 @@ impl CountyLoans<'_> {
         let ctx = self.ctx;
         let b = ctx.b;
         let (i, p) = (l.i, l.principal);
-        let distress = d.p(book.risk[i] as usize, EV_CURE, l.modc, l.tw, l.id, self.table, self.plain_thr);
+        let distressed =
+            d.below(unit(l.bits), book.risk[i] as usize, EV_CURE, l.modc, l.tw, l.id, &mut self.memo);
         let willingness = if l.low_will { b.low_willingness_cure_factor } else { 1.0 };
         let cure = cure_probability(
             b.cure,
@@ -830,7 +924,7 @@ impl CountyLoans<'_> {
             self.rs.rules.collection.cadre_boost,
             willingness,
         );
-        let cured = unit(l.bits) >= distress && !l.enterprise_miss && unit(second(l.bits)) < cure;
+        let cured = !distressed && !l.enterprise_miss && unit(second(l.bits)) < cure;
         if cured {
             self.cure(book, l, l.od);
             return;
@@ -1026,11 +1120,17 @@ impl CountyLoans<'_> {
             return;
         }
         let ev = if due.principal.0 > 0 { EV_MATURITY } else { EV_INTEREST };
-        let mut pd = d.p(book.risk[i] as usize, ev, l.modc, l.tw, l.id, self.table, self.plain_thr);
-        if ev == EV_MATURITY && !ctx.bullet {
-            pd = instalment_probability(pd, sched.maturity - sched.start);
-        }
-        let distressed = unit(l.bits) < pd || l.enterprise_miss;
+        // An instalment's probability is at most the whole principal's, so
+        // a draw surely above the latter is above the former.
+        let (u, cell) = (unit(l.bits), book.risk[i] as usize);
+        let distressed = l.enterprise_miss
+            || !d.surely_above(u, cell, ev, l.modc, l.tw, l.id, &mut self.memo) && {
+                let mut pd = d.p(cell, ev, l.modc, l.tw, l.id, &mut self.memo);
+                if ev == EV_MATURITY && !ctx.bullet {
+                    pd = instalment_probability(pd, sched.maturity - sched.start);
+                }
+                u < pd
+            };
         if !distressed {
             self.pay_subsidy(l, &due, p, book.start);
             let paid = due.principal.0;

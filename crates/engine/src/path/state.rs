@@ -128,6 +128,9 @@ pub(crate) struct Workspace {
     /// multiplier (disaster or contagion) this month, one table per rule
     /// set (reminders change the thresholds).
     pub(super) plain_thr: Vec<f64>,
+    /// Upper bounds of the county-month's probabilities over its
+    /// townships, by cell, event and modifiers (−1 = not yet computed).
+    pub(super) bound: Vec<f64>,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
     /// Each township's distress multiplier on this path (1: no township
@@ -158,6 +161,7 @@ impl Workspace {
             town_slot: vec![0; m.townships.len()],
             town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
             plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
+            bound: vec![-1.0; TABLE],
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
         };
