@@ -72,11 +72,14 @@ impl UpperBounds {
     /// An upper bound of Φ(x) (1 beyond the grid's top, and for NaN).
     #[inline]
     pub fn phi_up(&self, x: f64) -> f64 {
-        let k = ((x - PHI_LO) * PHI_STEPS).ceil();
-        if k < 0.0 {
+        // The first grid point at or above x: one past the truncation (a
+        // cell further when x is on the grid, still an upper bound), and
+        // no rounding call.
+        if x >= PHI_LO {
+            let k = ((x - PHI_LO) * PHI_STEPS) as i64 + 1;
+            if k < PHI_CELLS as i64 { self.phi[k as usize] } else { 1.0 }
+        } else if x < PHI_LO {
             self.phi[0]
-        } else if k < PHI_CELLS as f64 {
-            self.phi[k as usize]
         } else {
             1.0
         }
@@ -215,6 +218,12 @@ mod tests {
             }
             x += 0.001_37;
         }
+        // On the grid points themselves, and for NaN.
+        for k in -40..=620 {
+            let x = -9.0 + f64::from(k) / 32.0;
+            assert!(up.phi_up(x) >= phi(x), "Φ({x}) on the grid");
+        }
+        assert_eq!(up.phi_up(f64::NAN), 1.0);
         let mut p: f64 = 1e-13;
         while p < 1.0 {
             let q = p.clamp(1e-12, 0.999);

@@ -273,6 +273,10 @@ impl Distress<'_> {
         let hit = self.slot[tw] as usize;
         let insured = hit != 0 && self.insured(id, cell);
         let slot = hit + usize::from(insured);
+        if !memo.slot_ready[slot] {
+            memo.table[slot * TABLE..(slot + 1) * TABLE].fill(-1.0);
+            memo.slot_ready[slot] = true;
+        }
         let idx = (cell * 3 + ev) * 4 + modc;
         let at = slot * TABLE + idx;
         let v = memo.table[at];
@@ -434,6 +438,8 @@ impl Distress<'_> {
 struct Memo<'a> {
     /// By slot, cell, event and modifiers ([`Workspace::table`]).
     table: &'a mut [f64],
+    /// Whether each slot of `table` has been cleared this county-month.
+    slot_ready: &'a mut [bool],
     /// The rule set's thresholds for townships without a specific
     /// multiplier ([`Workspace::plain_thr`]).
     plain_thr: &'a mut [f64],
@@ -605,7 +611,9 @@ pub(super) fn step_loans(
     tot: &mut PathTotals,
     loss_base_total: &mut i64,
 ) {
-    ws.table[..cm.slots * TABLE].fill(-1.0);
+    // A slot of the table is cleared when first asked for: with the
+    // bounds, most slots of most county-months never are.
+    ws.slot_ready[..cm.slots].fill(false);
     ws.bound.fill(-1.0);
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
@@ -635,6 +643,7 @@ pub(super) fn step_loans(
         price_mult: &ws.price_mult,
         memo: Memo {
             table: &mut ws.table,
+            slot_ready: &mut ws.slot_ready,
             plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
             bound: &mut ws.bound,
             shock_up: [-1.0; 3 * Industry::COUNT],

@@ -119,6 +119,9 @@ pub(crate) struct Workspace {
     /// for the townships no disaster weighs on this month, and two slots
     /// (uninsured, insured) for each that one does (see `town_slot`).
     pub(super) table: Vec<f64>,
+    /// Whether each slot of `table` has been cleared in the county-month
+    /// in hand.
+    pub(super) slot_ready: Vec<bool>,
     /// Each township's first slot of `table` in the county-month in hand
     /// (0: no disaster weighs on it), and the log distress multiplier of
     /// each industry its disasters bring.
@@ -158,6 +161,7 @@ impl Workspace {
             price_mult: [1.0; Industry::COUNT],
             disaster: vec![[0.0; 5]; m.townships.len()],
             table: vec![0.0; TABLE * (1 + 2 * max_towns)],
+            slot_ready: vec![false; 1 + 2 * max_towns],
             town_slot: vec![0; m.townships.len()],
             town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
             plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
