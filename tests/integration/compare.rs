@@ -181,3 +181,58 @@ fn every_shipped_revision_pairs_with_todays_rules() {
     }
     assert!(seen >= 4, "at least four revisions are shipped");
 }
+
+#[test]
+fn revisions_of_how_losses_are_shared_simulate_the_loans_once_and_give_exactly_their_own_paths() {
+    use mcstress_engine::{Model, RunConfig, run, run_paths_shared, run_shared, shares_loans};
+    let base = crate::support::small("");
+    // How losses are shared: the fund's share, a cap on a year's
+    // payments, a top-up rule, a third party. Each moves the funds, and
+    // through them (the leverage limit, the suspension) some counties'
+    // loans on some paths.
+    let revisions = [
+        "[rules.compensation]\nfund_share = 0.9\n",
+        "[rules.compensation]\nannual_cap_share = 0.3\nannual_cap_of = \"year_start_balance\"\n\
+         annual_cap_excess = \"wait\"\n",
+        "[rules.fund]\ntop_up = \"quarterly_to_ratio\"\ntop_up_ratio = 0.1\n",
+        "[rules.compensation]\nfund_share = 0.5\nthird_party_share = 0.1\nthird_party_limit_yuan = 1000000\n\
+         third_party_limit_period = \"annual\"\n",
+    ]
+    .map(crate::support::small);
+    for r in &revisions {
+        assert!(shares_loans(&base, r), "{}", r.name);
+    }
+    // What the loans read is not a revision of how losses are shared.
+    let trigger = crate::support::small("[rules.compensation]\ncollection_months = 0\n");
+    assert!(!shares_loans(&base, &trigger));
+    let leverage = crate::support::small("[rules.lending]\nleverage_max = 3.0\n");
+    assert!(!shares_loans(&base, &leverage));
+
+    let models: Vec<Model> = std::iter::once(&base).chain(&revisions).map(Model::prepare).collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    let cfg = RunConfig { paths: 16, seed: 7, threads: 2 };
+    let together = run_shared(&refs, cfg).unwrap().expect("every revision shares the loans");
+    let (shared, own) = (together.paths, together.own_county_paths);
+    for (k, m) in models.iter().enumerate() {
+        let alone = run(m, cfg, None).unwrap();
+        assert!(shared[k] == alone, "rule set {k}: the shared paths differ from its own run's");
+    }
+    // Both ways were taken: county-paths shared to the end, and others
+    // simulated on their own once a fund's answer differed (on this small
+    // scenario the leverage limit binds, so most do).
+    let county_paths = revisions.len() * 16 * base.counties.len();
+    assert!(own > 0 && own < county_paths, "{own} of {county_paths} county-paths on their own");
+
+    // The folded runs as compare takes them, a revision that does not share
+    // the loans among them: each as its own run would give.
+    let mut mixed = refs.clone();
+    let trigger_m = Model::prepare(&trigger);
+    mixed.insert(2, &trigger_m);
+    let keep = mcstress_engine::Keep::Figures;
+    let (runs, _) = run_paths_shared(&mixed, cfg, keep, None).unwrap();
+    assert_eq!(runs.len(), mixed.len());
+    for (m, r) in mixed.iter().zip(&runs) {
+        let alone = mcstress_engine::run_paths(m, cfg, keep, None).unwrap();
+        assert!(r.figures() == alone.figures(), "{}", m.scenario.name);
+    }
+}

@@ -379,10 +379,9 @@ fn compare_cmd(
         let tick = || bar.tick();
         let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
         match a.target.target_se {
-            None => models
-                .iter()
-                .map(|m| mcstress_engine::run_paths(m, cfg, keep, cb))
-                .collect::<Result<Vec<_>, _>>()?,
+            // A revision of how losses are shared only has its loans
+            // simulated once, with the base's (the results are the same).
+            None => mcstress_engine::run_paths_shared(&models.iter().collect::<Vec<_>>(), cfg, keep, cb)?.0,
             Some(x) => {
                 let x = positive_target(x)?;
                 let first = RunConfig { paths: cfg.paths.min(a.target.max_paths), ..cfg };

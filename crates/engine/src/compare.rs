@@ -66,6 +66,51 @@ impl Diff {
     }
 }
 
+/// Whether revision `b` differs from `a` only in how losses are shared:
+/// the fund's own rules (top-ups, interest), the sharing terms of claims
+/// (the fund's share and its grades, the caps, the payment delay, what
+/// recoveries return to the fund, the activation threshold, a third
+/// party) and the counties' funds, endowments and fiscal capacities —
+/// names, descriptions and sources aside. Such a revision's loans follow
+/// the base's for as long as its funds give them the same answers, and a
+/// comparison simulates them once ([`crate::run_paths_shared`]).
+pub fn shares_loans(a: &mcstress_scenario::Scenario, b: &mcstress_scenario::Scenario) -> bool {
+    if a.counties.len() != b.counties.len() || a.rule_sets.extra.len() != b.rule_sets.extra.len() {
+        return false;
+    }
+    let mut b = b.clone();
+    b.name.clone_from(&a.name);
+    b.title_zh.clone_from(&a.title_zh);
+    b.title_en.clone_from(&a.title_en);
+    b.description.clone_from(&a.description);
+    b.sha256.clone_from(&a.sha256);
+    b.variant.clone_from(&a.variant);
+    (b.paths, b.seed) = (a.paths, a.seed);
+    for (cb, ca) in b.counties.iter_mut().zip(&a.counties) {
+        (cb.fund, cb.endowment, cb.fiscal_capacity) = (ca.fund, ca.endowment, ca.fiscal_capacity);
+    }
+    sharing_terms_of(&mut b.rules, &a.rules);
+    for (rb, ra) in b.rule_sets.extra.iter_mut().zip(&a.rule_sets.extra) {
+        sharing_terms_of(rb, ra);
+    }
+    b == *a
+}
+
+/// Rules `b` with `a`'s terms of loss sharing.
+fn sharing_terms_of(b: &mut mcstress_scenario::Rules, a: &mcstress_scenario::Rules) {
+    b.fund.clone_from(&a.fund);
+    let (cb, ca) = (&mut b.claims, &a.claims);
+    cb.activation.clone_from(&ca.activation);
+    cb.fund_share = ca.fund_share;
+    cb.fund_share_by_npl.clone_from(&ca.fund_share_by_npl);
+    cb.per_loan_cap = ca.per_loan_cap;
+    cb.annual_cap = ca.annual_cap;
+    cb.annual_share_cap.clone_from(&ca.annual_share_cap);
+    cb.payment_delay_months = ca.payment_delay_months;
+    cb.recoveries_to_fund = ca.recoveries_to_fund;
+    cb.third_party.clone_from(&ca.third_party);
+}
+
 /// Name of a rule set.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleSetName {

@@ -352,12 +352,20 @@ const BATCH_PER_THREAD: usize = 16;
 
 /// A worker's workspace, returned to the pool when its task ends, so that
 /// a run holds one workspace per worker thread however its paths are split.
-struct Lease<'a> {
-    ws: Option<path::Workspace>,
-    pool: &'a Mutex<Vec<path::Workspace>>,
+struct Lease<'a, T> {
+    ws: Option<T>,
+    pool: &'a Mutex<Vec<T>>,
 }
 
-impl Drop for Lease<'_> {
+impl<'a, T> Lease<'a, T> {
+    /// A workspace from the pool, or a new one.
+    fn take(pool: &'a Mutex<Vec<T>>, new: impl FnOnce() -> T) -> Lease<'a, T> {
+        let ws = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Lease { ws: Some(ws.unwrap_or_else(new)), pool }
+    }
+}
+
+impl<T> Drop for Lease<'_, T> {
     fn drop(&mut self) {
         if let Some(ws) = self.ws.take() {
             self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(ws);
@@ -383,10 +391,7 @@ pub(crate) fn fold_range(
     let simulate = |r: Range<u64>| -> Vec<PathResult> {
         r.into_par_iter()
             .map_init(
-                || {
-                    let ws = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                    Lease { ws: Some(ws.unwrap_or_else(|| path::Workspace::new(m))), pool: &spare }
-                },
+                || Lease::take(&spare, || path::Workspace::new(m)),
                 |lease, p| {
                     let ws = lease.ws.get_or_insert_with(|| path::Workspace::new(m));
                     let r = path::simulate(m, ws, cfg.seed, p);
@@ -418,6 +423,73 @@ pub(crate) fn fold_range(
         }
     });
     Ok(())
+}
+
+/// [`fold_range`] for a base model and revisions that share its loans
+/// ([`crate::shares_loans`]): each path is simulated once under the base
+/// rules, the revisions' funds in its shadow ([`path::simulate_shared`]),
+/// and handed to `sink` with its model's index (the base's 0), in path
+/// order.
+/// Returns how many of the revisions' county-paths were simulated on
+/// their own.
+pub(crate) fn fold_range_shared(
+    models: &[&Model],
+    cfg: RunConfig,
+    range: Range<u64>,
+    progress: Option<&(dyn Fn() + Sync)>,
+    sink: &mut (dyn FnMut(usize, PathResult) + Send),
+) -> Result<usize, EngineError> {
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build().map_err(EngineError::ThreadPool)?;
+    let batch = (pool.current_num_threads() * BATCH_PER_THREAD) as u64;
+    let (base, revs) = models.split_first().expect("a base model");
+    let own = std::sync::atomic::AtomicUsize::new(0);
+    let pool_ws = Mutex::new(Vec::new());
+    let simulate = |r: Range<u64>| -> Vec<Vec<PathResult>> {
+        r.into_par_iter()
+            .map_init(
+                || {
+                    Lease::take(&pool_ws, || {
+                        let shadows: Vec<path::Shadow> = revs.iter().map(|m| path::Shadow::new(m)).collect();
+                        let spare: Vec<Option<path::Workspace>> = revs.iter().map(|_| None).collect();
+                        (path::Workspace::new(base), shadows, spare)
+                    })
+                },
+                |lease, p| {
+                    let (ws, shadows, spare) =
+                        lease.ws.get_or_insert_with(|| unreachable!("leased until dropped"));
+                    let (paths, n) = path::simulate_shared(base, ws, shadows, spare, cfg.seed, p);
+                    own.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(f) = progress {
+                        for _ in 0..models.len() {
+                            f();
+                        }
+                    }
+                    paths
+                },
+            )
+            .collect()
+    };
+    pool.install(|| {
+        let mut start = range.start;
+        let mut done: Vec<Vec<PathResult>> = Vec::new();
+        while start < range.end || !done.is_empty() {
+            let end = start.saturating_add(batch).min(range.end);
+            let ((), next) = rayon::join(
+                || {
+                    for paths in done.drain(..) {
+                        for (k, p) in paths.into_iter().enumerate() {
+                            sink(k, p);
+                        }
+                    }
+                },
+                || simulate(start..end),
+            );
+            done = next;
+            start = end;
+        }
+    });
+    Ok(own.into_inner())
 }
 
 #[cfg(test)]

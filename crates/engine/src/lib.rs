@@ -42,7 +42,9 @@ pub use band::{BUFFER, Band, EXACT_PATHS, RANK_ERROR};
 pub use breakpoint::{
     BREAKPOINT_SCHEMA, Breakpoint, BreakpointConfig, BreakpointCounty, breakpoint, first_crossing,
 };
-pub use compare::{COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare};
+pub use compare::{
+    COMPARE_SCHEMA, Comparison, CountyDiff, Diff, ProvinceDiff, RuleSetName, compare, shares_loans,
+};
 pub use county_rules::{CountyRules, NplGrade, county_rules};
 pub use fold::{Keep, MonthlyBands, PathFigures, PathView, RunPaths, TOWNSHIP_PATHS};
 pub use memory::{MemoryEstimate, memory_estimate};
@@ -163,6 +165,67 @@ pub fn run_paths(
     let mut acc = RunPaths::new(m, keep, cfg.paths as usize);
     extend_paths(m, cfg, &mut acc, cfg.paths as u64, progress)?;
     Ok(acc)
+}
+
+/// [`run_paths`] for a base model (first) and its revisions: those that
+/// differ from the base only in how losses are shared
+/// ([`shares_loans`]) have their loans simulated once with the base's,
+/// each path's funds replayed in its shadow (the counties of a path in
+/// which its funds stop giving the loans the base's answers are simulated
+/// on their own); the others are run on their own. The results are exactly those of [`run_paths`] for each
+/// model. Returns the runs, in the order of `models`, and the number of
+/// the revisions' county-paths simulated on their own.
+pub fn run_paths_shared(
+    models: &[&Model],
+    cfg: RunConfig,
+    keep: Keep,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<(Vec<RunPaths>, usize), EngineError> {
+    let Some((base, revs)) = models.split_first() else { return Ok((Vec::new(), 0)) };
+    let mut runs: Vec<Option<RunPaths>> = models.iter().map(|_| None).collect();
+    let shared: Vec<usize> =
+        (0..revs.len()).filter(|&k| shares_loans(&base.scenario, &revs[k].scenario)).collect();
+    let mut group: Vec<&Model> = vec![base];
+    group.extend(shared.iter().map(|&k| revs[k]));
+    let mut accs: Vec<RunPaths> = group.iter().map(|m| RunPaths::new(m, keep, cfg.paths as usize)).collect();
+    let own =
+        fold::fold_range_shared(&group, cfg, 0..cfg.paths as u64, progress, &mut |k, p| accs[k].push(p))?;
+    let mut accs = accs.into_iter();
+    runs[0] = accs.next();
+    for (&k, acc) in shared.iter().zip(accs) {
+        runs[k + 1] = Some(acc);
+    }
+    for (k, m) in revs.iter().enumerate() {
+        if runs[k + 1].is_none() {
+            runs[k + 1] = Some(run_paths(m, cfg, keep, progress)?);
+        }
+    }
+    Ok((runs.into_iter().flatten().collect(), own))
+}
+
+/// The paths of a base model and its revisions simulated together
+/// ([`run_shared`]).
+#[derive(Debug)]
+pub struct SharedRun {
+    /// Every path of every model, whole, in the order of the models.
+    pub paths: Vec<Vec<PathResult>>,
+    /// County-paths of the revisions simulated on their own: those in
+    /// which a revision's funds stopped giving the loans the base's
+    /// answers.
+    pub own_county_paths: usize,
+}
+
+/// [`run`] for a base model and revisions that share its loans (see
+/// [`run_paths_shared`]; `None` if one does not). For tests.
+pub fn run_shared(models: &[&Model], cfg: RunConfig) -> Result<Option<SharedRun>, EngineError> {
+    let Some((base, revs)) = models.split_first() else { return Ok(None) };
+    if !revs.iter().all(|m| shares_loans(&base.scenario, &m.scenario)) {
+        return Ok(None);
+    }
+    let mut paths: Vec<Vec<PathResult>> = models.iter().map(|_| Vec::new()).collect();
+    let own_county_paths =
+        fold::fold_range_shared(models, cfg, 0..cfg.paths as u64, None, &mut |k, p| paths[k].push(p))?;
+    Ok(Some(SharedRun { paths, own_county_paths }))
 }
 
 /// Simulates the paths after those already in `acc`, up to `to` paths in

@@ -2,7 +2,7 @@
 //! lending suspension (三(三)) — and stage 7, the fund's cash: interest,
 //! top-ups, and the county's subsidy budget renewing each January.
 
-use mcstress_compensation::{ActivationInputs, Fund, Suspension, fund_use_passed};
+use mcstress_compensation::{ActivationInputs, Fund, FundRules, Suspension, fund_use_passed};
 use mcstress_domain::{Fen, Share};
 use mcstress_scenario::Rules;
 
@@ -11,7 +11,7 @@ use crate::rng::unit;
 use super::context::{MonthCtx, PathCtx};
 use super::loans::CountyMonth;
 use super::result::PathTotals;
-use super::state::{NO_CLAIM, Workspace, budget};
+use super::state::{FundCall, NO_CLAIM, Workspace, budget};
 
 /// Stage 5 for county `c`: the fund settles the claims whose time has
 /// come, recoveries on written-off loans are booked, and the suspension is
@@ -43,14 +43,30 @@ pub(super) fn claims_and_suspension(
     if settled.paid.is_positive() {
         cs.last_claim_paid = Some(t as u16);
     }
+    ws.fund_log.push(FundCall::Settle { inputs });
     recoveries(ctx, mc, cm, ws, c, tot);
     let fund = &ws.funds[c];
     let cs = &mut ws.county[c];
     let ratio = rules.lending.suspension_ratio(inputs);
-    let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
     let tolerance = rules.lending.tolerance_for(ctx.m.counties[c].key_county);
-    cs.suspension.update(ratio, tolerance, in_default, mc.cal.month.is_multiple_of(3));
-    stop_on_fund_use(rules, fund, &mut cs.suspension);
+    let review_month = mc.cal.month.is_multiple_of(3);
+    review_suspension(rules, fund, &mut cs.suspension, ratio, tolerance, review_month);
+    ws.fund_log.push(FundCall::Review { ratio, tolerance, review_month, suspended: cs.suspension.suspended });
+}
+
+/// The suspension review against the county's `ratio` and `tolerance`,
+/// the fund's default and the share of its endowment used.
+pub(super) fn review_suspension(
+    rules: &Rules,
+    fund: &Fund,
+    suspension: &mut Suspension,
+    ratio: Share,
+    tolerance: Share,
+    review_month: bool,
+) {
+    let in_default = rules.lending.suspend_on_fund_default && fund.in_default();
+    suspension.update(ratio, tolerance, in_default, review_month);
+    stop_on_fund_use(rules, fund, suspension);
 }
 
 /// The suspension on the share of the endowment used: once the claims the
@@ -81,6 +97,7 @@ fn recoveries(
     let (b, rs) = (ctx.b, cm.rules);
     let rules = &rs.rules;
     let fund = &mut ws.funds[c];
+    let log = &mut ws.fund_log;
     let window = b.recovery_window_months;
     for r in recov.iter_mut() {
         if r.remaining <= 0 || r.age >= window {
@@ -96,6 +113,7 @@ fn recoveries(
             tot.recoveries += amount;
             if r.claim != NO_CLAIM {
                 fund.recover(&rules.claims, r.claim as usize, Fen(amount));
+                log.push(FundCall::Recover { index: r.claim, amount: Fen(amount) });
             }
         }
     }
@@ -114,12 +132,19 @@ pub(super) fn fund_cash(
     tot: &mut PathTotals,
 ) {
     let rules = &cm.rules.rules;
-    let fund = &mut ws.funds[c];
-    fund.deposit_interest(&rules.fund);
-    fund.top_up(&rules.fund, mc.cal.year, mc.cal.month, Fen(ws.agg[c].covered));
-    fund.note_unpaid(&rules.fund, mc.t as u16);
+    let covered = Fen(ws.agg[c].covered);
+    fund_cash_of(&mut ws.funds[c], &rules.fund, mc, covered);
+    ws.fund_log.push(FundCall::Cash { covered });
     if mc.cal.month == 1 && mc.t > 0 {
         let cs = &mut ws.county[c];
         tot.subsidy_paid += cs.subsidy.renew(budget(rules, ctx.m.counties[c].annual_subsidy)).0;
     }
+}
+
+/// Stage 7's fund part: interest, then the top-up rule given the covered
+/// outstanding principal, then the note of unpaid claims.
+pub(super) fn fund_cash_of(fund: &mut Fund, rules: &FundRules, mc: &MonthCtx, covered: Fen) {
+    fund.deposit_interest(rules);
+    fund.top_up(rules, mc.cal.year, mc.cal.month, covered);
+    fund.note_unpaid(rules, mc.t as u16);
 }

@@ -19,7 +19,7 @@ use mcstress_scenario::Demand;
 use super::context::{MonthCtx, PathCtx};
 use super::loans::CountyMonth;
 use super::result::PathTotals;
-use super::state::{GROUPS, LAG_SLOTS, TownshipState, Workspace};
+use super::state::{FundCall, FundLog, GROUPS, LAG_SLOTS, TownshipState, Workspace};
 
 /// Request group of never-borrowed monitored households (监测对象).
 const MONITORED: usize = 1;
@@ -42,7 +42,24 @@ pub(super) enum Grant {
 /// `leverage_excess` decides: refuse; lend uncovered; or top the fund up
 /// to (covered + amount) ÷ the multiple out of the county's fiscal
 /// capacity, refusing the loan when the capacity cannot pay it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn leverage_grant(
+    rs: &RuleSet,
+    mc: &MonthCtx,
+    fund_balance_start: Fen,
+    fund: &mut Fund,
+    covered: Fen,
+    amount: Fen,
+    tot: &mut PathTotals,
+    log: &mut FundLog,
+) -> Grant {
+    let grant = decide_leverage(rs, mc, fund_balance_start, fund, covered, amount, tot);
+    log.push(FundCall::Grant { covered, amount, grant });
+    grant
+}
+
+/// [`leverage_grant`] without the record (a shadow fund's decision).
+pub(super) fn decide_leverage(
     rs: &RuleSet,
     mc: &MonthCtx,
     fund_balance_start: Fen,
@@ -274,6 +291,7 @@ fn disburse(
     let book = &mut ws.books[c];
     let agg = &mut ws.agg[c];
     let fund = &mut ws.funds[c];
+    let log = &mut ws.fund_log;
     let mut room = true;
     let slot = t % LAG_SLOTS;
     let due_now = std::mem::take(&mut st.pending[slot]);
@@ -300,7 +318,7 @@ fn disburse(
             let amount = rules.demand.first_loan_amounts[pick_cum(unit(bits), &rs.amount_cum)].0;
             let product_covered = rs.covered_by_product[0];
             let grant = if product_covered {
-                leverage_grant(rs, mc, fund_balance_start, fund, Fen(agg.covered), amount, tot)
+                leverage_grant(rs, mc, fund_balance_start, fund, Fen(agg.covered), amount, tot, log)
             } else {
                 Grant::Uncovered
             };

@@ -31,7 +31,7 @@ use crate::rng::{Stream, mix, second, unit};
 use super::context::{MonthCtx, PathCtx};
 use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
-use super::state::{CountyState, NO_CLAIM, Recoverable, TownshipState, Workspace};
+use super::state::{CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, TownshipState, Workspace};
 
 /// Product index of a first loan.
 const FIRST: u8 = Product::First as u8;
@@ -581,6 +581,8 @@ struct CountyLoans<'a> {
     mc: &'a MonthCtx,
     cm: &'a CountyMonth<'a>,
     fund: &'a mut Fund,
+    /// The calls on the fund, for shadow funds.
+    log: &'a mut FundLog,
     recov: &'a mut Vec<Recoverable>,
     agg: &'a mut Balances,
     towns: &'a mut [TownshipState],
@@ -636,6 +638,7 @@ pub(super) fn step_loans(
         mc,
         cm,
         fund: &mut ws.funds[c],
+        log: &mut ws.fund_log,
         recov: &mut ws.recov[c],
         agg: &mut ws.agg[c],
         towns: &mut ws.towns,
@@ -828,7 +831,16 @@ impl CountyLoans<'_> {
     #[inline(never)]
     fn leverage(&mut self, amount: Fen) -> Grant {
         let covered = Fen(self.agg.covered);
-        leverage_grant(self.rs, self.mc, self.cm.fund_balance_start, self.fund, covered, amount, self.tot)
+        leverage_grant(
+            self.rs,
+            self.mc,
+            self.cm.fund_balance_start,
+            self.fund,
+            covered,
+            amount,
+            self.tot,
+            self.log,
+        )
     }
 
     /// Principal of a loan of `product` in township `tw` changes by
@@ -1017,7 +1029,10 @@ impl CountyLoans<'_> {
             let base = rules.claims.claim_base(Fen(p), Fen(a));
             // It first missed a payment `od − 1` months ago.
             let defaulted = self.mc.t as i32 + 1 - i32::from(od);
-            self.fund.file_defaulted(&rules.claims, l.id, base, self.mc.t as u16, defaulted) as u32
+            let month = self.mc.t as u16;
+            let index = self.fund.file_defaulted(&rules.claims, l.id, base, month, defaulted) as u32;
+            self.log.push(FundCall::File { loan: l.id, base, month, defaulted, index });
+            index
         } else {
             NO_CLAIM
         };
@@ -1316,14 +1331,17 @@ impl CountyLoans<'_> {
             county_suspended: self.cm.suspended,
             // Relief adds no principal: only the refusing rule refuses it
             // beyond the multiple; the loan keeps its cover (or its lack).
-            within_leverage: !l.covered
-                || rules.lending.leverage_excess != LeverageExcess::Refuse
-                || leverage_allows(
+            within_leverage: !l.covered || rules.lending.leverage_excess != LeverageExcess::Refuse || {
+                let covered = Fen(self.agg.covered);
+                let allowed = leverage_allows(
                     rules.lending.leverage_max,
-                    Fen(self.agg.covered),
+                    covered,
                     self.cm.fund_balance_start,
                     Fen::ZERO,
-                ),
+                );
+                self.log.push(FundCall::Allows { covered, allowed });
+                allowed
+            },
         };
         let loans = &rules.loans;
         match loans.relief.at_maturity(&loans.extension, &loans.renewal, standing, relief) {

@@ -17,12 +17,19 @@
 //! (`PathCtx::rules_for`, held by `CountyMonth`): a county may have rules
 //! of its own, and rules may change at a date. The path's state between months is in `state.rs`;
 //! what the path and the month know before they start, in `context.rs`.
+//!
+//! A comparison's revisions that change only how losses are shared ride
+//! along on the base's path ([`simulate_shared`]): each county-month's
+//! calls on the fund are recorded and replayed on the revisions' own funds
+//! (`shadow.rs`), and a county whose fund stops giving its loans the
+//! base's answers is simulated on its own.
 
 mod claims;
 mod context;
 mod lending;
 mod loans;
 mod result;
+mod shadow;
 mod shocks;
 mod state;
 
@@ -30,6 +37,7 @@ pub use result::{
     COUNTY_FIGURES, CountyOutcome, FIG_COVERAGE, FIG_FUND_YUAN, FIG_OUTSTANDING_YUAN, FIG_OVERDUE_RATE,
     PathResult, PathTotals, TOWNSHIP_RATE_UNIT, UnpaidEnd,
 };
+pub(crate) use shadow::Shadow;
 pub(crate) use state::Workspace;
 
 use crate::model::Model;
@@ -56,8 +64,89 @@ pub(crate) fn province_factors(m: &Model, ws: &mut Workspace, seed: u64, path: u
 
 /// Simulates path `path` with master seed `seed`.
 pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> PathResult {
-    ws.reset(m);
     let ctx = PathCtx::new(m, seed, path);
+    let rec = simulate_record(&ctx, ws, &mut [], None);
+    rec.finish(&ctx, ws)
+}
+
+/// Simulates path `path` under the rules of `m` and, on the same loans,
+/// under each revision of `shadows` (models that differ from `m` only in
+/// how losses are shared, see [`crate::shares_loans`]): the path of `m`
+/// first, then each revision's in order. The counties in which a
+/// revision's funds stop giving the loans the base's answers are simulated
+/// on their own under the revision, in the workspace of `spare` at its
+/// index (made at first need). Returns the paths and how many
+/// county-paths were simulated on their own.
+pub(crate) fn simulate_shared<'m>(
+    m: &'m Model,
+    ws: &mut Workspace,
+    shadows: &mut [Shadow<'m>],
+    spare: &mut [Option<Workspace>],
+    seed: u64,
+    path: u64,
+) -> (Vec<PathResult>, usize) {
+    let ctx = PathCtx::new(m, seed, path);
+    for sh in shadows.iter_mut() {
+        sh.reset();
+    }
+    ws.fund_log.on = !shadows.is_empty();
+    let rec = simulate_record(&ctx, ws, shadows, None);
+    ws.fund_log.on = false;
+    let mut out = Vec::with_capacity(1 + shadows.len());
+    let mut own = 0;
+    let mut revised = Vec::with_capacity(shadows.len());
+    for (sh, ws_r) in shadows.iter_mut().zip(spare.iter_mut()) {
+        let ctx_r = PathCtx::new(sh.m, seed, path);
+        let mut r = rec.with_funds_of(sh);
+        let mask = std::mem::take(&mut sh.diverged);
+        let n = mask.iter().filter(|d| **d).count();
+        let p = if n == 0 {
+            // The revision's funds close its record; the loans are the base's.
+            std::mem::swap(&mut ws.funds, sh.funds_mut());
+            let p = r.finish(&ctx_r, ws);
+            std::mem::swap(&mut ws.funds, sh.funds_mut());
+            p
+        } else {
+            own += n;
+            let ws_r = ws_r.get_or_insert_with(|| Workspace::new(sh.m));
+            let own_rec = simulate_record(&ctx_r, ws_r, &mut [], Some(&mask));
+            r.take_counties(&own_rec, &mask, m);
+            // The diverged counties' books, balances and funds are the
+            // revision's own; the others' loans the base's, their funds
+            // the shadow's.
+            ws.swap_counties(ws_r, &mask, m);
+            for (c, _) in mask.iter().enumerate().filter(|(_, d)| **d) {
+                std::mem::swap(&mut sh.funds_mut()[c], &mut ws_r.funds[c]);
+            }
+            std::mem::swap(&mut ws.funds, sh.funds_mut());
+            let p = r.finish(&ctx_r, ws);
+            std::mem::swap(&mut ws.funds, sh.funds_mut());
+            for (c, _) in mask.iter().enumerate().filter(|(_, d)| **d) {
+                std::mem::swap(&mut sh.funds_mut()[c], &mut ws_r.funds[c]);
+            }
+            ws.swap_counties(ws_r, &mask, m);
+            p
+        };
+        sh.diverged = mask;
+        revised.push(p);
+    }
+    out.push(rec.finish(&ctx, ws));
+    out.extend(revised);
+    (out, own)
+}
+
+/// The months of the path of `ctx`, its shadows' funds replaying each
+/// county-month's calls on the fund; the record before it is closed. With
+/// a `mask`, only the counties it marks are simulated (the shocks, which
+/// do not depend on the counties' loans and funds, for all).
+fn simulate_record(
+    ctx: &PathCtx,
+    ws: &mut Workspace,
+    shadows: &mut [Shadow],
+    mask: Option<&[bool]>,
+) -> Record {
+    let m = ctx.m;
+    ws.reset(m);
     for book in &mut ws.books {
         book.rekey(ctx.streams.loan);
     }
@@ -65,18 +154,29 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
     let mut rec = Record::new(m, horizon);
     for t in 0..horizon {
         let mc = MonthCtx::new(ctx.s, t);
-        shocks::shocks_of_the_month(&ctx, &mc, ws, &mut rec.tot);
+        shocks::shocks_of_the_month(ctx, &mc, ws, &mut rec.tot);
         ws.plain_thr.fill(f64::NAN);
         for c in 0..ctx.n_c {
-            let cm = CountyMonth::read(&ctx, &mc, ws, c);
-            loans::step_loans(&ctx, &mc, &cm, ws, c, &mut rec.tot, &mut rec.loss_base_total);
-            claims::claims_and_suspension(&ctx, &mc, &cm, ws, c, &mut rec.tot);
-            lending::new_lending(&ctx, &mc, &cm, ws, c, &mut rec.tot);
-            claims::fund_cash(&ctx, &mc, &cm, ws, c, &mut rec.tot);
-            rec.county_month(&ctx, &mc, ws, c);
+            if mask.is_some_and(|mk| !mk[c]) {
+                continue;
+            }
+            let cm = CountyMonth::read(ctx, &mc, ws, c);
+            for sh in shadows.iter_mut() {
+                sh.begin_county(&cm, c, t);
+            }
+            let tot = &mut rec.county_tot[c];
+            loans::step_loans(ctx, &mc, &cm, ws, c, tot, &mut rec.county_loss_base[c]);
+            claims::claims_and_suspension(ctx, &mc, &cm, ws, c, tot);
+            lending::new_lending(ctx, &mc, &cm, ws, c, tot);
+            claims::fund_cash(ctx, &mc, &cm, ws, c, tot);
+            rec.county_month(ctx, &mc, ws, c);
+            for sh in shadows.iter_mut() {
+                sh.replay(&mc, c, &ws.fund_log.calls);
+            }
+            ws.fund_log.calls.clear();
         }
         rec.province_month();
     }
     rec.tot.log_weight = ws.log_weight;
-    rec.finish(&ctx, ws)
+    rec
 }

@@ -9,6 +9,7 @@ use crate::book::Balances;
 use crate::model::Model;
 
 use super::context::{MonthCtx, PathCtx};
+use super::shadow::Shadow;
 use super::state::Workspace;
 /// Figures recorded per county per month.
 pub const COUNTY_FIGURES: usize = 4;
@@ -149,6 +150,71 @@ pub struct PathTotals {
     pub log_weight: f64,
 }
 
+impl PathTotals {
+    /// Adds `o`'s counts and amounts (a county's part of the path) to
+    /// these; the path's own figures (`peak_npl_rate`, `log_weight`) are
+    /// left alone.
+    pub(super) fn add(&mut self, o: &PathTotals) {
+        self.disbursed += o.disbursed;
+        self.repaid += o.repaid;
+        self.written_off += o.written_off;
+        self.outstanding_start += o.outstanding_start;
+        self.outstanding_end += o.outstanding_end;
+        self.fund_start += o.fund_start;
+        self.fund_inflows += o.fund_inflows;
+        self.claims_paid += o.claims_paid;
+        self.recoveries_to_fund += o.recoveries_to_fund;
+        self.fund_end += o.fund_end;
+        self.loss_fund += o.loss_fund;
+        self.loss_bank += o.loss_bank;
+        self.loss_guarantor += o.loss_guarantor;
+        self.loss_uncovered += o.loss_uncovered;
+        self.subsidy_paid += o.subsidy_paid;
+        self.recoveries += o.recoveries;
+        self.extensions += o.extensions;
+        self.new_overdue_at_interest += o.new_overdue_at_interest;
+        self.new_overdue_at_maturity += o.new_overdue_at_maturity;
+        self.renewals += o.renewals;
+        self.new_loans += o.new_loans;
+        self.counties_exhausted += o.counties_exhausted;
+        for (a, b) in self.loans_by_product.iter_mut().zip(o.loans_by_product) {
+            *a += b;
+        }
+        for (a, b) in self.outstanding_end_by_product.iter_mut().zip(o.outstanding_end_by_product) {
+            *a += b;
+        }
+        self.commercial_overdue_end += o.commercial_overdue_end;
+        self.borrowers_end += o.borrowers_end;
+        self.two_loan_households_end += o.two_loan_households_end;
+        self.never_borrowed_end += o.never_borrowed_end;
+        self.unmet_no_bank += o.unmet_no_bank;
+        self.unmet_suspended += o.unmet_suspended;
+        self.unmet_refused += o.unmet_refused;
+        self.surveys += o.surveys;
+        self.unserved_township_months += o.unserved_township_months;
+        self.fast_track_loans += o.fast_track_loans;
+        self.monitoring_entries += o.monitoring_entries;
+        self.monitoring_entries_after_disasters += o.monitoring_entries_after_disasters;
+        self.monitoring_exits += o.monitoring_exits;
+        self.subsidy_late_end += o.subsidy_late_end;
+        self.refused_by_leverage += o.refused_by_leverage;
+        self.loans_uncovered += o.loans_uncovered;
+        self.top_ups += o.top_ups;
+        self.leverage_top_ups += o.leverage_top_ups;
+        self.unpaid_end.annual_cap += o.unpaid_end.annual_cap;
+        self.unpaid_end.top_ups_spent += o.unpaid_end.top_ups_spent;
+        self.unpaid_end.no_top_up += o.unpaid_end.no_top_up;
+        self.unpaid_end.awaiting_top_up += o.unpaid_end.awaiting_top_up;
+        self.counties_top_ups_ran_out += o.counties_top_ups_ran_out;
+        self.recovered_in_collection += o.recovered_in_collection;
+        self.claims_due += o.claims_due;
+        self.claims_settled += o.claims_settled;
+        self.months_to_payment += o.months_to_payment;
+        // peak_npl_rate (f64) is the path's, not a sum over counties.
+        // log_weight (f64) is the path's, not a sum over counties.
+    }
+}
+
 /// Approved claims unpaid at the end of the horizon by cause, fen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnpaidEnd {
@@ -242,21 +308,27 @@ pub struct PathResult {
 pub const TOWNSHIP_RATE_UNIT: f64 = 65_535.0;
 
 /// A path's running record.
+#[derive(Clone)]
 pub(super) struct Record {
+    /// The path's totals but each county's part of them (the shocks').
     pub tot: PathTotals,
-    /// Principal and arrears of every loan written off: the base of the
-    /// loss split between fund, bank, recoveries and the uncovered part.
-    pub loss_base_total: i64,
+    /// Each county's part of the totals (a revision that shares the path's
+    /// loans but for some counties takes those counties' parts from their
+    /// own simulation, see `shadow.rs`).
+    pub county_tot: Vec<PathTotals>,
+    /// Each county's principal and arrears of every loan written off: the
+    /// base of the loss split between fund, bank, recoveries and the
+    /// uncovered part.
+    pub county_loss_base: Vec<i64>,
     province_overdue: Vec<f64>,
     county_monthly: Vec<f64>,
     outcomes: Vec<CountyOutcome>,
     township_overdue: Vec<u16>,
     township_peak: Vec<f32>,
-    /// The month's province outstanding and overdue programme principal so
-    /// far.
-    prov_out: i64,
-    prov_overdue: i64,
-    prov_npl: i64,
+    /// Each county's programme principal outstanding, overdue and
+    /// non-performing at the end of each month, index `month × counties +
+    /// county`: the province's figures are their sums.
+    county_prov: Vec<[i64; 3]>,
     province_npl: Vec<f64>,
 }
 
@@ -269,7 +341,8 @@ impl Record {
                 fund_start: m.scenario.total_fund().0,
                 ..PathTotals::default()
             },
-            loss_base_total: 0,
+            county_tot: vec![PathTotals::default(); n_c],
+            county_loss_base: vec![0; n_c],
             province_overdue: Vec::with_capacity(horizon),
             county_monthly: vec![0f64; horizon * n_c * COUNTY_FIGURES],
             township_overdue: vec![0u16; horizon * m.townships.len()],
@@ -289,10 +362,55 @@ impl Record {
                     fund_end: 0,
                 })
                 .collect(),
-            prov_out: 0,
-            prov_overdue: 0,
-            prov_npl: 0,
+            county_prov: vec![[0; 3]; horizon * n_c],
             province_npl: Vec::with_capacity(horizon),
+        }
+    }
+
+    /// The record of a revision whose path shared these loans to the end
+    /// ([`Shadow`]): this one, with the revision's funds at the start and
+    /// their balances month by month. (The rest of what the funds did is
+    /// read off them when the record is closed.)
+    pub fn with_funds_of(&self, sh: &Shadow) -> Record {
+        let mut r = self.clone();
+        r.tot.fund_start = sh.m.scenario.total_fund().0;
+        let n_c = self.outcomes.len();
+        for (k, fig) in r.county_monthly.chunks_exact_mut(COUNTY_FIGURES).enumerate() {
+            fig[FIG_FUND_YUAN] = sh.fund_yuan(k / n_c, k % n_c);
+        }
+        r
+    }
+
+    /// The counties of `mask` as `other` (a simulation of only those
+    /// counties) has them: their parts of the totals, their figures by
+    /// month, their townships', their outcomes; the province's figures by
+    /// month are summed again.
+    pub fn take_counties(&mut self, other: &Record, mask: &[bool], m: &Model) {
+        let n_c = self.outcomes.len();
+        let n_t = self.township_peak.len();
+        let horizon = self.county_prov.len() / n_c.max(1);
+        for (c, _) in mask.iter().enumerate().filter(|(_, d)| **d) {
+            self.county_tot[c] = other.county_tot[c].clone();
+            self.county_loss_base[c] = other.county_loss_base[c];
+            self.outcomes[c] = other.outcomes[c];
+            for t in 0..horizon {
+                let k = t * n_c + c;
+                self.county_prov[k] = other.county_prov[k];
+                let rows = k * COUNTY_FIGURES..(k + 1) * COUNTY_FIGURES;
+                self.county_monthly[rows.clone()].copy_from_slice(&other.county_monthly[rows]);
+                for tw in m.counties[c].townships.clone() {
+                    self.township_overdue[t * n_t + tw] = other.township_overdue[t * n_t + tw];
+                }
+            }
+            for tw in m.counties[c].townships.clone() {
+                self.township_peak[tw] = other.township_peak[tw];
+            }
+        }
+        self.province_overdue.clear();
+        self.province_npl.clear();
+        self.tot.peak_npl_rate = PathTotals::default().peak_npl_rate;
+        for _ in 0..horizon {
+            self.province_month();
         }
     }
 
@@ -330,9 +448,7 @@ impl Record {
         fig[FIG_FUND_YUAN] = ws.funds[c].balance.0 as f64 / 100.0;
         fig[FIG_OUTSTANDING_YUAN] = agg.programme() as f64 / 100.0;
         fig[FIG_COVERAGE] = coverage(agg, cm.eligible);
-        self.prov_out += agg.programme();
-        self.prov_overdue += agg.overdue;
-        self.prov_npl += agg.npl;
+        self.county_prov[mc.t * ctx.n_c + c] = [agg.programme(), agg.overdue, agg.npl];
         let n_t = ws.towns.len();
         for tw in cm.townships.clone() {
             let st = &ws.towns[tw];
@@ -344,9 +460,12 @@ impl Record {
 
     /// The province's figure for the month, once every county is recorded.
     pub fn province_month(&mut self) {
-        let (out, overdue) = (std::mem::take(&mut self.prov_out), std::mem::take(&mut self.prov_overdue));
+        let (t, n_c) = (self.province_overdue.len(), self.outcomes.len());
+        let [mut out, mut overdue, mut npl] = [0i64; 3];
+        for x in &self.county_prov[t * n_c..(t + 1) * n_c] {
+            (out, overdue, npl) = (out + x[0], overdue + x[1], npl + x[2]);
+        }
         self.province_overdue.push(if out > 0 { overdue as f64 / out as f64 } else { 0.0 });
-        let npl = std::mem::take(&mut self.prov_npl);
         let npl_rate = if out > 0 { npl as f64 / out as f64 } else { 0.0 };
         self.province_npl.push(npl_rate);
         self.tot.peak_npl_rate = self.tot.peak_npl_rate.max(npl_rate);
@@ -356,7 +475,8 @@ impl Record {
     pub fn finish(self, ctx: &PathCtx, ws: &Workspace) -> PathResult {
         let Record {
             mut tot,
-            loss_base_total,
+            county_tot,
+            county_loss_base,
             province_overdue,
             county_monthly,
             mut outcomes,
@@ -386,6 +506,10 @@ impl Record {
                 debug_assert_eq!((ws.towns[tw].balance, ws.towns[tw].overdue), (bal, od), "township {tw}");
             }
         }
+        for t in &county_tot {
+            tot.add(t);
+        }
+        let loss_base_total: i64 = county_loss_base.iter().sum();
         let mut unpaid_total = 0;
         let last = (ctx.s.horizon_months as usize).saturating_sub(1);
         for (c, f) in ws.funds.iter().enumerate() {

@@ -3,8 +3,8 @@
 //! pools and service, the systematic factors and prices. Kept in a
 //! per-thread [`Workspace`] that is reset, not reallocated, for each path.
 
-use mcstress_compensation::{Fund, Suspension};
-use mcstress_domain::{Fen, Industry};
+use mcstress_compensation::{ActivationInputs, Fund, Suspension};
+use mcstress_domain::{Fen, Industry, Share};
 use mcstress_households::Service;
 use mcstress_loans::SubsidyBudget;
 use mcstress_scenario::Rules;
@@ -12,6 +12,7 @@ use mcstress_scenario::Rules;
 use crate::book::{Balances, LoanBook};
 use crate::model::Model;
 
+use super::lending::Grant;
 use super::loans::TABLE;
 
 /// A written-off loan whose loss may still be partly recovered.
@@ -96,6 +97,47 @@ pub(super) struct CountyState {
     pub subsidy: SubsidyBudget,
 }
 
+/// A call of a county-month's stages on the county's fund — or a figure
+/// of the fund they read — in the order made: what the shadow fund of a
+/// revision that shares the path's loans replays (`shadow.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum FundCall {
+    /// A claim filed ([`Fund::file_defaulted`]) and the index it was given.
+    File { loan: u64, base: Fen, month: u16, defaulted: i32, index: u32 },
+    /// The leverage decision for a new covered loan of `amount`, the
+    /// county's covered outstanding principal being `covered`.
+    Grant { covered: Fen, amount: Fen, grant: Grant },
+    /// The leverage test of a relief at maturity (no new principal).
+    Allows { covered: Fen, allowed: bool },
+    /// Stage 5: the claims whose time has come are settled.
+    Settle { inputs: ActivationInputs },
+    /// A recovery, part of which goes back to the fund on claim `index`.
+    Recover { index: u32, amount: Fen },
+    /// The suspension review: the county's ratio and tolerance, whether
+    /// this is a review month, and whether lending is suspended after it.
+    Review { ratio: Share, tolerance: Share, review_month: bool, suspended: bool },
+    /// Stage 7: interest and top-ups, the covered outstanding principal
+    /// being `covered`.
+    Cash { covered: Fen },
+}
+
+/// The county-month's [`FundCall`]s, recorded only when a revision
+/// shares the path's loans.
+#[derive(Debug, Default)]
+pub(super) struct FundLog {
+    pub on: bool,
+    pub calls: Vec<FundCall>,
+}
+
+impl FundLog {
+    #[inline(always)]
+    pub fn push(&mut self, call: FundCall) {
+        if self.on {
+            self.calls.push(call);
+        }
+    }
+}
+
 /// Per-thread scratch state, reused across paths.
 pub(crate) struct Workspace {
     pub(super) books: Vec<LoanBook>,
@@ -139,6 +181,8 @@ pub(crate) struct Workspace {
     /// Each township's distress multiplier on this path (1: no township
     /// effects).
     pub(super) town_effect: Vec<f64>,
+    /// The county-month's calls on its fund (for shadow funds).
+    pub(super) fund_log: FundLog,
 }
 
 impl Workspace {
@@ -168,9 +212,24 @@ impl Workspace {
             bound: vec![-1.0; TABLE],
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
+            fund_log: FundLog::default(),
         };
         ws.reset(m);
         ws
+    }
+
+    /// Exchanges the loans, balances, townships, county state and
+    /// recoveries of the counties of `mask` with `other`'s (funds apart).
+    pub(super) fn swap_counties(&mut self, other: &mut Workspace, mask: &[bool], m: &Model) {
+        for (c, _) in mask.iter().enumerate().filter(|(_, d)| **d) {
+            std::mem::swap(&mut self.books[c], &mut other.books[c]);
+            std::mem::swap(&mut self.agg[c], &mut other.agg[c]);
+            std::mem::swap(&mut self.county[c], &mut other.county[c]);
+            std::mem::swap(&mut self.recov[c], &mut other.recov[c]);
+            for tw in m.counties[c].townships.clone() {
+                std::mem::swap(&mut self.towns[tw], &mut other.towns[tw]);
+            }
+        }
     }
 
     /// Back to the start of a path.
