@@ -212,7 +212,7 @@ fn revisions_of_how_losses_are_shared_simulate_the_loans_once_and_give_exactly_t
     let refs: Vec<&Model> = models.iter().collect();
     let cfg = RunConfig { paths: 16, seed: 7, threads: 2 };
     let together = run_shared(&refs, cfg).unwrap().expect("every revision shares the loans");
-    let (shared, own) = (together.paths, together.own_county_paths);
+    let (shared, own, forked) = (together.paths, together.own_county_paths, together.forked_county_paths);
     for (k, m) in models.iter().enumerate() {
         let alone = run(m, cfg, None).unwrap();
         assert!(shared[k] == alone, "rule set {k}: the shared paths differ from its own run's");
@@ -222,6 +222,9 @@ fn revisions_of_how_losses_are_shared_simulate_the_loans_once_and_give_exactly_t
     // scenario the leverage limit binds, so most do).
     let county_paths = revisions.len() * 16 * base.counties.len();
     assert!(own > 0 && own < county_paths, "{own} of {county_paths} county-paths on their own");
+    // And of those, some from the state kept in the month the answers
+    // differed, some from the start of the path.
+    assert!(forked > 0 && forked < own, "{forked} of {own} from a kept state");
 
     // The folded runs as compare takes them, a revision that does not share
     // the loans among them: each as its own run would give.

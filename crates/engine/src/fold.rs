@@ -431,19 +431,20 @@ pub(crate) fn fold_range(
 /// and handed to `sink` with its model's index (the base's 0), in path
 /// order.
 /// Returns how many of the revisions' county-paths were simulated on
-/// their own.
+/// their own, and how many of those from a kept state.
 pub(crate) fn fold_range_shared(
     models: &[&Model],
     cfg: RunConfig,
     range: Range<u64>,
     progress: Option<&(dyn Fn() + Sync)>,
     sink: &mut (dyn FnMut(usize, PathResult) + Send),
-) -> Result<usize, EngineError> {
+) -> Result<(usize, usize), EngineError> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build().map_err(EngineError::ThreadPool)?;
     let batch = (pool.current_num_threads() * BATCH_PER_THREAD) as u64;
     let (base, revs) = models.split_first().expect("a base model");
     let own = std::sync::atomic::AtomicUsize::new(0);
+    let forked = std::sync::atomic::AtomicUsize::new(0);
     let pool_ws = Mutex::new(Vec::new());
     let simulate = |r: Range<u64>| -> Vec<Vec<PathResult>> {
         r.into_par_iter()
@@ -458,8 +459,9 @@ pub(crate) fn fold_range_shared(
                 |lease, p| {
                     let (ws, shadows, spare) =
                         lease.ws.get_or_insert_with(|| unreachable!("leased until dropped"));
-                    let (paths, n) = path::simulate_shared(base, ws, shadows, spare, cfg.seed, p);
+                    let (paths, n, f) = path::simulate_shared(base, ws, shadows, spare, cfg.seed, p);
                     own.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                    forked.fetch_add(f, std::sync::atomic::Ordering::Relaxed);
                     if let Some(f) = progress {
                         for _ in 0..models.len() {
                             f();
@@ -489,7 +491,7 @@ pub(crate) fn fold_range_shared(
             start = end;
         }
     });
-    Ok(own.into_inner())
+    Ok((own.into_inner(), forked.into_inner()))
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ pub fn run_paths_shared(
             runs[k + 1] = Some(run_paths(m, cfg, keep, progress)?);
         }
     }
-    Ok((runs.into_iter().flatten().collect(), own))
+    Ok((runs.into_iter().flatten().collect(), own.0))
 }
 
 /// The paths of a base model and its revisions simulated together
@@ -213,6 +213,9 @@ pub struct SharedRun {
     /// which a revision's funds stopped giving the loans the base's
     /// answers.
     pub own_county_paths: usize,
+    /// Of them, those simulated from a state kept in the month their
+    /// answers differed, not from the start of the path.
+    pub forked_county_paths: usize,
 }
 
 /// [`run`] for a base model and revisions that share its loans (see
@@ -223,9 +226,9 @@ pub fn run_shared(models: &[&Model], cfg: RunConfig) -> Result<Option<SharedRun>
         return Ok(None);
     }
     let mut paths: Vec<Vec<PathResult>> = models.iter().map(|_| Vec::new()).collect();
-    let own_county_paths =
+    let (own_county_paths, forked_county_paths) =
         fold::fold_range_shared(models, cfg, 0..cfg.paths as u64, None, &mut |k, p| paths[k].push(p))?;
-    Ok(Some(SharedRun { paths, own_county_paths }))
+    Ok(Some(SharedRun { paths, own_county_paths, forked_county_paths }))
 }
 
 /// Simulates the paths after those already in `acc`, up to `to` paths in

@@ -75,8 +75,9 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
 /// first, then each revision's in order. The counties in which a
 /// revision's funds stop giving the loans the base's answers are simulated
 /// on their own under the revision, in the workspace of `spare` at its
-/// index (made at first need). Returns the paths and how many
-/// county-paths were simulated on their own.
+/// index (made at first need). Returns the paths, how many county-paths
+/// were simulated on their own, and how many of those from a kept state
+/// rather than from the start of the path.
 pub(crate) fn simulate_shared<'m>(
     m: &'m Model,
     ws: &mut Workspace,
@@ -84,7 +85,7 @@ pub(crate) fn simulate_shared<'m>(
     spare: &mut [Option<Workspace>],
     seed: u64,
     path: u64,
-) -> (Vec<PathResult>, usize) {
+) -> (Vec<PathResult>, usize, usize) {
     let ctx = PathCtx::new(m, seed, path);
     for sh in shadows.iter_mut() {
         sh.reset();
@@ -93,7 +94,7 @@ pub(crate) fn simulate_shared<'m>(
     let rec = simulate_record(&ctx, ws, shadows, None);
     ws.fund_log.on = false;
     let mut out = Vec::with_capacity(1 + shadows.len());
-    let mut own = 0;
+    let (mut own, mut forked) = (0, 0);
     let mut revised = Vec::with_capacity(shadows.len());
     for (sh, ws_r) in shadows.iter_mut().zip(spare.iter_mut()) {
         let ctx_r = PathCtx::new(sh.m, seed, path);
@@ -108,9 +109,10 @@ pub(crate) fn simulate_shared<'m>(
             p
         } else {
             own += n;
+            forked += mask.iter().zip(&sh.restart).filter(|(d, k)| **d && **k > 0).count();
             let ws_r = ws_r.get_or_insert_with(|| Workspace::new(sh.m));
-            let own_rec = simulate_record(&ctx_r, ws_r, &mut [], Some(&mask));
-            r.take_counties(&own_rec, &mask, m);
+            let own_rec = simulate_record(&ctx_r, ws_r, &mut [], Some((&mask, &*sh)));
+            r.take_counties(&own_rec, &mask, &sh.restart, m);
             // The diverged counties' books, balances and funds are the
             // revision's own; the others' loans the base's, their funds
             // the shadow's.
@@ -132,18 +134,19 @@ pub(crate) fn simulate_shared<'m>(
     }
     out.push(rec.finish(&ctx, ws));
     out.extend(revised);
-    (out, own)
+    (out, own, forked)
 }
 
 /// The months of the path of `ctx`, its shadows' funds replaying each
 /// county-month's calls on the fund; the record before it is closed. With
-/// a `mask`, only the counties it marks are simulated (the shocks, which
+/// `own`, only the counties its mask marks are simulated, each from its
+/// restart month, from the state the shadow kept there (the shocks, which
 /// do not depend on the counties' loans and funds, for all).
 fn simulate_record(
     ctx: &PathCtx,
     ws: &mut Workspace,
     shadows: &mut [Shadow],
-    mask: Option<&[bool]>,
+    own: Option<(&[bool], &Shadow)>,
 ) -> Record {
     let m = ctx.m;
     ws.reset(m);
@@ -157,12 +160,18 @@ fn simulate_record(
         shocks::shocks_of_the_month(ctx, &mc, ws, &mut rec.tot);
         ws.plain_thr.fill(f64::NAN);
         for c in 0..ctx.n_c {
-            if mask.is_some_and(|mk| !mk[c]) {
-                continue;
+            if let Some((mask, sh)) = own {
+                let k = sh.restart[c];
+                if !mask[c] || t < k {
+                    continue;
+                }
+                if t == k && k > 0 {
+                    sh.restore_fork(c, ws, &mut rec);
+                }
             }
             let cm = CountyMonth::read(ctx, &mc, ws, c);
             for sh in shadows.iter_mut() {
-                sh.begin_county(&cm, c, t);
+                sh.begin_county(&cm, c, t, ws, &rec);
             }
             let tot = &mut rec.county_tot[c];
             loans::step_loans(ctx, &mc, &cm, ws, c, tot, &mut rec.county_loss_base[c]);

@@ -381,11 +381,42 @@ impl Record {
         r
     }
 
+    /// County `c`'s part of the totals, of the written-off loss base, and
+    /// its outcome so far.
+    pub fn county_part(&self, c: usize) -> (PathTotals, i64, Option<CountyOutcome>) {
+        (self.county_tot[c].clone(), self.county_loss_base[c], Some(self.outcomes[c]))
+    }
+
+    /// The highest overdue rates so far of townships `towns`.
+    pub fn township_peaks(&self, towns: std::ops::Range<usize>) -> &[f32] {
+        &self.township_peak[towns]
+    }
+
+    /// Sets county `c`'s part as [`Record::county_part`] and
+    /// [`Record::township_peaks`] gave it.
+    pub fn set_county_part(
+        &mut self,
+        c: usize,
+        tot: &PathTotals,
+        loss_base: i64,
+        outcome: Option<CountyOutcome>,
+        towns: std::ops::Range<usize>,
+        peaks: &[f32],
+    ) {
+        self.county_tot[c].clone_from(tot);
+        self.county_loss_base[c] = loss_base;
+        if let Some(o) = outcome {
+            self.outcomes[c] = o;
+        }
+        self.township_peak[towns].copy_from_slice(peaks);
+    }
+
     /// The counties of `mask` as `other` (a simulation of only those
-    /// counties) has them: their parts of the totals, their figures by
-    /// month, their townships', their outcomes; the province's figures by
-    /// month are summed again.
-    pub fn take_counties(&mut self, other: &Record, mask: &[bool], m: &Model) {
+    /// counties, each from its month of `restart` on) has them: their
+    /// parts of the totals, their figures by month from the restart on,
+    /// their townships', their outcomes; the province's figures by month
+    /// are summed again.
+    pub fn take_counties(&mut self, other: &Record, mask: &[bool], restart: &[usize], m: &Model) {
         let n_c = self.outcomes.len();
         let n_t = self.township_peak.len();
         let horizon = self.county_prov.len() / n_c.max(1);
@@ -393,7 +424,8 @@ impl Record {
             self.county_tot[c] = other.county_tot[c].clone();
             self.county_loss_base[c] = other.county_loss_base[c];
             self.outcomes[c] = other.outcomes[c];
-            for t in 0..horizon {
+            // Before its restart the county's figures are the shared path's.
+            for t in restart[c]..horizon {
                 let k = t * n_c + c;
                 self.county_prov[k] = other.county_prov[k];
                 let rows = k * COUNTY_FIGURES..(k + 1) * COUNTY_FIGURES;

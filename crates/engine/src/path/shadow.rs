@@ -20,14 +20,15 @@
 use mcstress_compensation::{Fund, Suspension, leverage_allows};
 use mcstress_domain::Fen;
 
+use crate::book::{Balances, LoanBook};
 use crate::model::{Model, RuleSet};
 
 use super::claims::{fund_cash_of, review_suspension};
 use super::context::MonthCtx;
 use super::lending::decide_leverage;
 use super::loans::CountyMonth;
-use super::result::PathTotals;
-use super::state::FundCall;
+use super::result::{CountyOutcome, PathTotals, Record};
+use super::state::{CountyState, FundCall, Recoverable, TownshipState, Workspace};
 
 /// A revision's funds on the path in hand.
 pub(crate) struct Shadow<'m> {
@@ -45,7 +46,39 @@ pub(crate) struct Shadow<'m> {
     /// The counties in which the revision's path has left the base's
     /// (each is simulated on its own, see [`super::simulate_shared`]).
     pub diverged: Vec<bool>,
+    /// The month from which each diverged county is simulated on its own:
+    /// that of its fork if one was kept, else 0.
+    pub restart: Vec<usize>,
+    /// Each county's state at the start of the last month in which the
+    /// leverage limit was close enough for the revision's fund to answer
+    /// differently (see [`Shadow::begin_county`]).
+    forks: Vec<CountyFork>,
 }
+
+/// A county's state at the start of its month `month`, before its stages:
+/// the base's loans and records with the revision's fund — the revision's
+/// state there, if its answers had been the base's so far.
+#[derive(Default)]
+struct CountyFork {
+    month: Option<usize>,
+    book: LoanBook,
+    agg: Balances,
+    county: CountyState,
+    recov: Vec<Recoverable>,
+    towns: Vec<TownshipState>,
+    fund: Option<Fund>,
+    tot: PathTotals,
+    loss_base: i64,
+    outcome: Option<CountyOutcome>,
+    township_peak: Vec<f32>,
+}
+
+/// How close to the base's and the revision's leverage limits (multiple ×
+/// fund) a county's covered principal must be at the start of a month for
+/// its state to be kept for a fork: within 2 % below or 3 % above. A
+/// revision whose answers differ in a month without a kept state is
+/// simulated from the start of the path: the band decides the cost only.
+const FORK_BAND: (f64, f64) = (0.98, 1.03);
 
 impl<'m> Shadow<'m> {
     pub fn new(m: &'m Model) -> Shadow<'m> {
@@ -60,6 +93,8 @@ impl<'m> Shadow<'m> {
             fund_yuan: vec![0.0; n * m.scenario.horizon_months as usize],
             balance_start: Fen::ZERO,
             diverged: vec![false; n],
+            restart: vec![0; n],
+            forks: (0..n).map(|_| CountyFork::default()).collect(),
         }
     }
 
@@ -71,6 +106,10 @@ impl<'m> Shadow<'m> {
         self.last_claim_paid.fill(None);
         self.suspension.fill(Suspension::default());
         self.diverged.fill(false);
+        self.restart.fill(0);
+        for f in &mut self.forks {
+            f.month = None;
+        }
     }
 
     fn rules(&self, c: usize, t: usize) -> &'m RuleSet {
@@ -79,17 +118,75 @@ impl<'m> Shadow<'m> {
     }
 
     /// County `c`'s month starts: what the loans read of the fund before
-    /// any call must be what they read of the base's.
-    pub(super) fn begin_county(&mut self, cm: &CountyMonth, c: usize, t: usize) {
+    /// any call must be what they read of the base's. When the county's
+    /// covered principal is close to either leverage limit, its state is
+    /// kept, so that if the revision's answers differ this month its
+    /// county can be simulated on its own from here rather than from the
+    /// start of the path.
+    pub(super) fn begin_county(
+        &mut self,
+        cm: &CountyMonth,
+        c: usize,
+        t: usize,
+        ws: &Workspace,
+        rec: &Record,
+    ) {
         if self.diverged[c] {
             return;
         }
-        let seen = self.rules(c, t).mods.fund_seen_paying(self.last_claim_paid[c], t as u16);
+        let rules = &self.rules(c, t);
+        let seen = rules.mods.fund_seen_paying(self.last_claim_paid[c], t as u16);
         if seen != cm.fund_seen_paying || self.suspension[c].suspended != cm.suspended {
+            // Not a month with a kept state: from the start.
             self.diverged[c] = true;
             return;
         }
         self.balance_start = self.funds[c].balance;
+        let max = rules.rules.lending.leverage_max;
+        let limits = [cm.fund_balance_start, self.balance_start].map(|f| f.0.max(0) as f64 * max);
+        let covered = ws.agg[c].covered as f64;
+        let (lo, hi) = (limits[0].min(limits[1]), limits[0].max(limits[1]));
+        if t > 0 && hi >= covered * FORK_BAND.0 && lo <= covered * FORK_BAND.1 {
+            self.keep_fork(c, t, ws, rec);
+        }
+    }
+
+    /// Keeps county `c`'s state at the start of month `t`.
+    fn keep_fork(&mut self, c: usize, t: usize, ws: &Workspace, rec: &Record) {
+        let f = &mut self.forks[c];
+        f.month = Some(t);
+        f.book.reset_from(&ws.books[c]);
+        f.agg = ws.agg[c];
+        f.county.clone_from(&ws.county[c]);
+        f.county.suspension = self.suspension[c];
+        f.county.last_claim_paid = self.last_claim_paid[c];
+        f.recov.clone_from(&ws.recov[c]);
+        let towns = self.m.counties[c].townships.clone();
+        f.towns.clear();
+        f.towns.extend_from_slice(&ws.towns[towns.clone()]);
+        match &mut f.fund {
+            Some(x) => x.clone_from(&self.funds[c]),
+            None => f.fund = Some(self.funds[c].clone()),
+        }
+        (f.tot, f.loss_base, f.outcome) = rec.county_part(c);
+        f.township_peak.clear();
+        f.township_peak.extend_from_slice(rec.township_peaks(towns));
+    }
+
+    /// The revision's county `c` from its fork, into workspace `ws` and
+    /// record `rec` of its own simulation of the county.
+    pub(super) fn restore_fork(&self, c: usize, ws: &mut Workspace, rec: &mut Record) {
+        let f = &self.forks[c];
+        ws.books[c].reset_from(&f.book);
+        ws.agg[c] = f.agg;
+        ws.county[c].clone_from(&f.county);
+        ws.recov[c].clone_from(&f.recov);
+        let towns = self.m.counties[c].townships.clone();
+        ws.towns[towns.clone()].clone_from_slice(&f.towns);
+        if let Some(fund) = &f.fund {
+            ws.funds[c].clone_from(fund);
+        }
+        rec.set_county_part(c, &f.tot, f.loss_base, f.outcome, towns, &f.township_peak);
     }
 
     /// County `c`'s month ends: its calls on the fund, replayed in order on
@@ -139,6 +236,7 @@ impl<'m> Shadow<'m> {
             };
             if !same {
                 self.diverged[c] = true;
+                self.restart[c] = if self.forks[c].month == Some(t) { t } else { 0 };
                 return;
             }
         }
