@@ -452,8 +452,7 @@ pub(crate) fn fold_range_shared(
                 || {
                     Lease::take(&pool_ws, || {
                         let shadows: Vec<path::Shadow> = revs.iter().map(|m| path::Shadow::new(m)).collect();
-                        let spare: Vec<Option<path::Workspace>> = revs.iter().map(|_| None).collect();
-                        (path::Workspace::new(base), shadows, spare)
+                        (path::Workspace::new(base), shadows, None)
                     })
                 },
                 |lease, p| {

@@ -74,15 +74,15 @@ pub(crate) fn simulate(m: &Model, ws: &mut Workspace, seed: u64, path: u64) -> P
 /// how losses are shared, see [`crate::shares_loans`]): the path of `m`
 /// first, then each revision's in order. The counties in which a
 /// revision's funds stop giving the loans the base's answers are simulated
-/// on their own under the revision, in the workspace of `spare` at its
-/// index (made at first need). Returns the paths, how many county-paths
+/// on their own under the revision, in workspace `spare` (made at first
+/// need, shared by the revisions: their books have the same shape). Returns the paths, how many county-paths
 /// were simulated on their own, and how many of those from a kept state
 /// rather than from the start of the path.
 pub(crate) fn simulate_shared<'m>(
     m: &'m Model,
     ws: &mut Workspace,
     shadows: &mut [Shadow<'m>],
-    spare: &mut [Option<Workspace>],
+    spare: &mut Option<Workspace>,
     seed: u64,
     path: u64,
 ) -> (Vec<PathResult>, usize, usize) {
@@ -96,7 +96,7 @@ pub(crate) fn simulate_shared<'m>(
     let mut out = Vec::with_capacity(1 + shadows.len());
     let (mut own, mut forked) = (0, 0);
     let mut revised = Vec::with_capacity(shadows.len());
-    for (sh, ws_r) in shadows.iter_mut().zip(spare.iter_mut()) {
+    for sh in shadows.iter_mut() {
         let ctx_r = PathCtx::new(sh.m, seed, path);
         let mut r = rec.with_funds_of(sh);
         let mask = std::mem::take(&mut sh.diverged);
@@ -110,7 +110,7 @@ pub(crate) fn simulate_shared<'m>(
         } else {
             own += n;
             forked += mask.iter().zip(&sh.restart).filter(|(d, k)| **d && **k > 0).count();
-            let ws_r = ws_r.get_or_insert_with(|| Workspace::new(sh.m));
+            let ws_r = spare.get_or_insert_with(|| Workspace::new(sh.m));
             let own_rec = simulate_record(&ctx_r, ws_r, &mut [], Some((&mask, &*sh)));
             r.take_counties(&own_rec, &mask, &sh.restart, m);
             // The diverged counties' books, balances and funds are the
@@ -165,7 +165,7 @@ fn simulate_record(
                 if !mask[c] || t < k {
                     continue;
                 }
-                if t == k && k > 0 {
+                if t == k {
                     sh.restore_fork(c, ws, &mut rec);
                 }
             }

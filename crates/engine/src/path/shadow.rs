@@ -173,9 +173,16 @@ impl<'m> Shadow<'m> {
         f.township_peak.extend_from_slice(rec.township_peaks(towns));
     }
 
-    /// The revision's county `c` from its fork, into workspace `ws` and
-    /// record `rec` of its own simulation of the county.
+    /// The revision's county `c` at its restart, into workspace `ws` and
+    /// record `rec` of its own simulation of the county: from its fork, or
+    /// at the start of the path its fund as the revision starts it (the
+    /// workspace may have been made for another revision).
     pub(super) fn restore_fork(&self, c: usize, ws: &mut Workspace, rec: &mut Record) {
+        if self.restart[c] == 0 {
+            let (m, s) = (&self.m.counties[c], &self.m.scenario.counties[c]);
+            ws.funds[c] = Fund::new(m.fund).with_county_terms(s.endowment, s.fiscal_capacity);
+            return;
+        }
         let f = &self.forks[c];
         ws.books[c].reset_from(&f.book);
         ws.agg[c] = f.agg;
