@@ -207,6 +207,11 @@ fn revisions_of_how_losses_are_shared_simulate_the_loans_once_and_give_exactly_t
     assert!(!shares_loans(&base, &trigger));
     let leverage = crate::support::small("[rules.lending]\nleverage_max = 3.0\n");
     assert!(!shares_loans(&base, &leverage));
+    // Nor is a revision whose paths are drawn otherwise (a tilt).
+    let mut tilted = Model::prepare(&revisions[0]);
+    tilted.tilt = mcstress_engine::FactorTilt { province: -0.1, ..mcstress_engine::FactorTilt::default() };
+    let base_m = Model::prepare(&base);
+    assert!(run_shared(&[&base_m, &tilted], RunConfig { paths: 1, seed: 1, threads: 1 }).unwrap().is_none());
 
     let models: Vec<Model> = std::iter::once(&base).chain(&revisions).map(Model::prepare).collect();
     let refs: Vec<&Model> = models.iter().collect();

@@ -168,13 +168,14 @@ pub fn run_paths(
 }
 
 /// [`run_paths`] for a base model (first) and its revisions: those that
-/// differ from the base only in how losses are shared
-/// ([`shares_loans`]) have their loans simulated once with the base's,
+/// differ from the base only in how losses are shared ([`shares_loans`],
+/// and are tilted alike) have their loans simulated once with the base's,
 /// each path's funds replayed in its shadow (the counties of a path in
 /// which its funds stop giving the loans the base's answers are simulated
-/// on their own); the others are run on their own. The results are exactly those of [`run_paths`] for each
-/// model. Returns the runs, in the order of `models`, and the number of
-/// the revisions' county-paths simulated on their own.
+/// on their own); the others are run on their own. The results are
+/// exactly those of [`run_paths`] for each model. Returns the runs, in the
+/// order of `models`, and the number of the revisions' county-paths
+/// simulated on their own.
 pub fn run_paths_shared(
     models: &[&Model],
     cfg: RunConfig,
@@ -183,8 +184,7 @@ pub fn run_paths_shared(
 ) -> Result<(Vec<RunPaths>, usize), EngineError> {
     let Some((base, revs)) = models.split_first() else { return Ok((Vec::new(), 0)) };
     let mut runs: Vec<Option<RunPaths>> = models.iter().map(|_| None).collect();
-    let shared: Vec<usize> =
-        (0..revs.len()).filter(|&k| shares_loans(&base.scenario, &revs[k].scenario)).collect();
+    let shared: Vec<usize> = (0..revs.len()).filter(|&k| rides_on(base, revs[k])).collect();
     let mut group: Vec<&Model> = vec![base];
     group.extend(shared.iter().map(|&k| revs[k]));
     let mut accs: Vec<RunPaths> = group.iter().map(|m| RunPaths::new(m, keep, cfg.paths as usize)).collect();
@@ -203,6 +203,13 @@ pub fn run_paths_shared(
     Ok((runs.into_iter().flatten().collect(), own.0))
 }
 
+/// Whether revision `m` may ride on `base`'s loans: its scenario differs
+/// only in how losses are shared ([`shares_loans`]) and its paths are
+/// drawn alike (the same importance-sampling tilt).
+fn rides_on(base: &Model, m: &Model) -> bool {
+    base.tilt == m.tilt && shares_loans(&base.scenario, &m.scenario)
+}
+
 /// The paths of a base model and its revisions simulated together
 /// ([`run_shared`]).
 #[derive(Debug)]
@@ -219,10 +226,11 @@ pub struct SharedRun {
 }
 
 /// [`run`] for a base model and revisions that share its loans (see
-/// [`run_paths_shared`]; `None` if one does not). For tests.
+/// [`run_paths_shared`]; `None` if one does not, or is tilted otherwise).
+/// For tests.
 pub fn run_shared(models: &[&Model], cfg: RunConfig) -> Result<Option<SharedRun>, EngineError> {
     let Some((base, revs)) = models.split_first() else { return Ok(None) };
-    if !revs.iter().all(|m| shares_loans(&base.scenario, &m.scenario)) {
+    if !revs.iter().all(|m| rides_on(base, m)) {
         return Ok(None);
     }
     let mut paths: Vec<Vec<PathResult>> = models.iter().map(|_| Vec::new()).collect();
