@@ -927,23 +927,46 @@ fn sweep_cmd(
     let started = Instant::now();
     let mut first = None;
     let mut loans_start = 0;
+    // A shard (or a merge) takes the points one by one.
+    let (points, points_for_shards) =
+        if source.simulates_all() { (points, Vec::new()) } else { (Vec::new(), points) };
     let mut done = Vec::with_capacity(total);
     // A shard shows its own bar, over its share of each point's paths.
     let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet || !source.simulates_all());
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
-    for (k, (values, scenario)) in points.into_iter().enumerate() {
+    if source.simulates_all() {
+        // Points that differ only in how losses are shared (a sweep of the
+        // fund's share, a cap, a top-up) have their loans simulated once,
+        // a few points at a time (each held point costs memory).
+        let mut points = points.into_iter().peekable();
+        while let Some(head) = points.next() {
+            let mut group = vec![head];
+            while group.len() <= MAX_SHARED_POINTS
+                && points.peek().is_some_and(|(_, s)| mcstress_engine::shares_loans(&group[0].1, s))
+            {
+                group.extend(points.next());
+            }
+            let models: Vec<Model> = group.iter().map(|(_, s)| Model::prepare(s)).collect();
+            if done.is_empty() {
+                loans_start = models[0].loans_start();
+            }
+            let refs: Vec<&Model> = models.iter().collect();
+            let (runs, _) = mcstress_engine::run_paths_shared(&refs, cfg, Keep::Figures, cb)?;
+            for (((values, _), model), paths) in group.into_iter().zip(&models).zip(runs) {
+                done.push(mcstress_engine::sweep_point(model, cfg.seed, values, paths.figures(), &mut first));
+            }
+        }
+    }
+    for (k, (values, scenario)) in points_for_shards.into_iter().enumerate() {
         let model = Model::prepare(&scenario);
         if k == 0 {
             loans_start = model.loans_start();
         }
-        let paths = if source.simulates_all() {
-            mcstress_engine::run_paths(&model, cfg, Keep::Figures, cb)?
-        } else {
-            match source.paths(k, &model, &scenario.sha256, cfg, Keep::Figures, quiet, out_dir.as_ref())? {
-                Some(p) => p,
-                None => continue,
-            }
+        let Some(paths) =
+            source.paths(k, &model, &scenario.sha256, cfg, Keep::Figures, quiet, out_dir.as_ref())?
+        else {
+            continue;
         };
         done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, paths.figures(), &mut first));
     }
@@ -977,6 +1000,11 @@ fn sweep_cmd(
     }
     Ok(EXIT_OK)
 }
+
+/// The most sweep points simulated on one point's loans at once, besides
+/// it: each holds its funds and kept county states per worker thread
+/// (about 65 MB for the default scenario on 2 threads).
+const MAX_SHARED_POINTS: usize = 8;
 
 /// A swept value as JSON: an integer when it was written as one.
 fn number(x: f64, text: &str) -> serde_json::Value {
