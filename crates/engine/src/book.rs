@@ -11,6 +11,27 @@ pub(crate) const FOLLOW_UP_TAKEN: u8 = 2;
 /// its product) and it earns no interest subsidy.
 pub(crate) const UNCOVERED: u8 = 4;
 
+/// `enterprise` of a loan no enterprise uses.
+pub(crate) const NO_ENTERPRISE: u16 = u16::MAX;
+
+/// The enterprise a loan is used by (户贷企用), if any: a trait read off
+/// the loan id, a `share` of loans spread evenly over the county's
+/// `enterprises`.
+#[inline]
+pub(crate) fn misuse_enterprise(id: u64, share: f64, enterprises: usize) -> Option<usize> {
+    if share <= 0.0 {
+        return None;
+    }
+    let h = crate::rng::mix(id ^ 0x0A11_CE5E_ED00_0001);
+    (crate::rng::unit(h) < share).then(|| (crate::rng::second(h) % enterprises.max(1) as u64) as usize)
+}
+
+/// [`misuse_enterprise`] as a book keeps it ([`NO_ENTERPRISE`]: none).
+pub(crate) fn enterprise_code(id: u64, b: &mcstress_scenario::Behaviour) -> u16 {
+    misuse_enterprise(id, b.misuse_share.get(), b.enterprises_per_county as usize)
+        .map_or(NO_ENTERPRISE, |e| e as u16)
+}
+
 /// `partner` of a loan whose household holds no other loan.
 pub(crate) const NO_PARTNER: u32 = u32::MAX;
 
@@ -74,6 +95,9 @@ pub(crate) struct LoanBook {
     /// Whole months overdue when the loan entered the claim cycle; 0 while
     /// it is not in the cycle.
     pub cycle_od: Vec<u8>,
+    /// The enterprise that uses the loan ([`enterprise_code`]), read off
+    /// its id once rather than at every payment.
+    pub enterprise: Vec<u16>,
     /// Free slots.
     pub free: Vec<u32>,
 }
@@ -90,6 +114,8 @@ pub(crate) struct NewLoan {
     pub product: u8,
     pub rate_bp: u16,
     pub township: u32,
+    /// [`enterprise_code`] of the id.
+    pub enterprise: u16,
 }
 
 impl LoanBook {
@@ -119,6 +145,7 @@ impl LoanBook {
             self.partner[i] = NO_PARTNER;
             self.cycle_start[i] = 0;
             self.cycle_od[i] = 0;
+            self.enterprise[i] = l.enterprise;
             i
         } else {
             self.id.push(l.id);
@@ -139,6 +166,7 @@ impl LoanBook {
             self.partner.push(NO_PARTNER);
             self.cycle_start.push(0);
             self.cycle_od.push(0);
+            self.enterprise.push(l.enterprise);
             self.id.len() - 1
         }
     }
@@ -188,6 +216,7 @@ impl LoanBook {
         self.partner.clone_from(&other.partner);
         self.cycle_start.clone_from(&other.cycle_start);
         self.cycle_od.clone_from(&other.cycle_od);
+        self.enterprise.clone_from(&other.enterprise);
         self.free.clone_from(&other.free);
     }
 }
@@ -213,6 +242,7 @@ pub(crate) struct BookView<'a> {
     pub partner: &'a mut [u32],
     pub cycle_start: &'a mut [i16],
     pub cycle_od: &'a mut [u8],
+    pub enterprise: &'a [u16],
     free: &'a mut Vec<u32>,
 }
 
@@ -240,6 +270,7 @@ impl LoanBook {
             partner: &mut self.partner[..n],
             cycle_start: &mut self.cycle_start[..n],
             cycle_od: &mut self.cycle_od[..n],
+            enterprise: &self.enterprise[..n],
             free: &mut self.free,
         }
     }

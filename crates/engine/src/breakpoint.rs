@@ -148,99 +148,199 @@ pub fn first_crossing(xs: &[f64], ys: &[f64], target: f64) -> Option<f64> {
 }
 
 /// The search for each county's smallest one-off top-up under a
-/// criterion, all counties in the same runs (a county's top-up changes
-/// only its own fund; see docs/methods.md for what that assumes).
-struct Search<'a> {
-    /// The scenario at the top-up severity.
-    at: &'a Scenario,
-    /// The unshocked scenario, whose funds set the first step.
-    fund: &'a Scenario,
-    /// Exhausted paths per county at the top-up severity without a top-up.
-    k0: &'a [usize],
-    cfg: RunConfig,
-    progress: Progress<'a>,
+/// criterion `over` (of the count of exhausted paths), all counties in the
+/// same runs (a county's top-up changes only its own fund; see
+/// docs/methods.md for what that assumes): per county the smallest
+/// top-up, in whole yuan, at which `over` no longer holds — 0 where it
+/// does not hold without one; `None` where it still holds at 2²⁰ times
+/// the first step. Brackets by doubling from the fund (at least 10,000
+/// yuan), then bisects. A search is asked for the top-ups it evaluates
+/// next ([`TopUpSearch::next`]) and told what they gave
+/// ([`TopUpSearch::answer`]), so that several searches on the same
+/// futures can be evaluated together.
+struct TopUpSearch<'a> {
+    over: &'a dyn Fn(usize) -> bool,
     /// Searched to within this share of the top-up (or 1,000 yuan).
     tolerance: f64,
+    need: Vec<bool>,
+    /// `lo` fails (the probability is still at or above the target), `hi`
+    /// succeeds; in whole yuan.
+    lo: Vec<i64>,
+    hi: Vec<Option<i64>>,
+    found: Vec<bool>,
+    cand: Vec<i64>,
+    /// Doubling steps taken (at most 21).
+    doublings: u32,
 }
 
-impl Search<'_> {
-    /// Per county the smallest top-up, in whole yuan, at which `over` (of
-    /// the count of exhausted paths) no longer holds: 0 where it does not
-    /// hold without one; `None` where it still holds at 2²⁰ times the
-    /// first step. Brackets by doubling from the fund (at least 10,000
-    /// yuan), then bisects.
-    fn smallest(
-        &self,
-        over: &dyn Fn(usize) -> bool,
-        evaluations: &mut u32,
-    ) -> Result<Vec<Option<i64>>, EngineError> {
-        let counties = self.k0.len();
-        let need: Vec<bool> = self.k0.iter().map(|&k| over(k)).collect();
-        let yuan = |fen: i64| fen / 100;
-        // lo fails (probability still ≥ target), hi succeeds; in whole yuan.
-        let mut lo = vec![0i64; counties];
-        let mut hi: Vec<Option<i64>> = vec![Some(0); counties];
-        let mut found = vec![true; counties];
-        let mut cand = vec![0i64; counties];
-        for c in 0..counties {
-            if need[c] {
-                cand[c] = yuan(self.fund.counties[c].fund.0).max(10_000);
-                hi[c] = None;
-                found[c] = false;
-            }
-        }
-        let eval = |top: &[i64], evaluations: &mut u32| -> Result<Vec<usize>, EngineError> {
-            let mut s = self.at.clone();
-            for (c, t) in top.iter().enumerate() {
-                s.counties[c].fund += Fen(t * 100);
-            }
-            *evaluations += 1;
-            exhausted_counts(&s, self.cfg, self.progress, &mut None)
+/// Most doubling steps of a top-up search: 2²⁰ times the first step.
+const DOUBLINGS: u32 = 21;
+
+impl<'a> TopUpSearch<'a> {
+    /// A search from the exhausted paths without a top-up, `k0`, and the
+    /// counties' funds at the start (`fund`, the first step's scale).
+    fn new(over: &'a dyn Fn(usize) -> bool, k0: &[usize], fund: &Scenario, tolerance: f64) -> Self {
+        let counties = k0.len();
+        let need: Vec<bool> = k0.iter().map(|&k| over(k)).collect();
+        let mut search = TopUpSearch {
+            over,
+            tolerance,
+            lo: vec![0; counties],
+            hi: vec![Some(0); counties],
+            found: vec![true; counties],
+            cand: vec![0; counties],
+            need,
+            doublings: 0,
         };
-        for _ in 0..=20 {
-            if found.iter().all(|&f| f) {
-                break;
-            }
-            let top: Vec<i64> =
-                (0..counties).map(|c| if found[c] { hi[c].unwrap_or(0) } else { cand[c] }).collect();
-            let k = eval(&top, evaluations)?;
-            for c in 0..counties {
-                if !found[c] {
-                    if over(k[c]) {
-                        lo[c] = cand[c];
-                        cand[c] *= 2;
-                    } else {
-                        hi[c] = Some(cand[c]);
-                        found[c] = true;
-                    }
-                }
+        for c in 0..counties {
+            if search.need[c] {
+                search.cand[c] = (fund.counties[c].fund.0 / 100).max(10_000);
+                search.hi[c] = None;
+                search.found[c] = false;
             }
         }
+        search
+    }
+
+    /// Whether the search is still bracketing by doubling.
+    fn doubling(&self) -> bool {
+        self.doublings < DOUBLINGS && !self.found.iter().all(|&f| f)
+    }
+
+    /// The counties still bisecting: a bracket wider than the tolerance.
+    fn open(&self) -> Vec<usize> {
         let close = |lo: i64, h: i64| h - lo <= ((h as f64 * self.tolerance) as i64).max(1_000);
-        loop {
-            let open: Vec<usize> =
-                (0..counties).filter(|&c| need[c] && hi[c].is_some_and(|h| !close(lo[c], h))).collect();
-            if open.is_empty() {
-                break;
-            }
-            let top: Vec<i64> = (0..counties)
-                .map(|c| match hi[c] {
-                    Some(h) if open.contains(&c) => lo[c] + (h - lo[c]) / 2,
+        (0..self.need.len())
+            .filter(|&c| self.need[c] && self.hi[c].is_some_and(|h| !close(self.lo[c], h)))
+            .collect()
+    }
+
+    /// The top-ups to evaluate next, whole yuan by county; `None` when the
+    /// search is done.
+    fn next(&self) -> Option<Vec<i64>> {
+        let counties = self.need.len();
+        if self.doubling() {
+            return Some(
+                (0..counties)
+                    .map(|c| if self.found[c] { self.hi[c].unwrap_or(0) } else { self.cand[c] })
+                    .collect(),
+            );
+        }
+        let open = self.open();
+        if open.is_empty() {
+            return None;
+        }
+        Some(
+            (0..counties)
+                .map(|c| match self.hi[c] {
+                    Some(h) if open.contains(&c) => self.lo[c] + (h - self.lo[c]) / 2,
                     Some(h) => h,
                     None => 0,
                 })
-                .collect();
-            let k = eval(&top, evaluations)?;
-            for &c in &open {
-                if over(k[c]) {
-                    lo[c] = top[c];
-                } else {
-                    hi[c] = Some(top[c]);
+                .collect(),
+        )
+    }
+
+    /// The exhausted paths per county `k` that the top-ups `top` of
+    /// [`TopUpSearch::next`] gave.
+    fn answer(&mut self, top: &[i64], k: &[usize]) {
+        if self.doubling() {
+            for (c, &kc) in k.iter().enumerate().take(self.need.len()) {
+                if !self.found[c] {
+                    if (self.over)(kc) {
+                        self.lo[c] = self.cand[c];
+                        self.cand[c] *= 2;
+                    } else {
+                        self.hi[c] = Some(self.cand[c]);
+                        self.found[c] = true;
+                    }
                 }
             }
+            self.doublings += 1;
+            return;
         }
-        Ok(hi)
+        for c in self.open() {
+            if (self.over)(k[c]) {
+                self.lo[c] = top[c];
+            } else {
+                self.hi[c] = Some(top[c]);
+            }
+        }
     }
+}
+
+/// Runs `searches` to their ends, on the futures of `at` with the
+/// counties' funds topped up. Each round evaluates every unfinished
+/// search's next top-ups in one pass over the paths: they differ from one
+/// another only in the funds, so the loans are simulated once and each
+/// fund rides along ([`crate::fold::fold_range_shared`]), with exactly
+/// the results of evaluating each alone. Counts every evaluation.
+fn run_searches(
+    searches: &mut [TopUpSearch],
+    at: &Scenario,
+    cfg: RunConfig,
+    progress: Progress<'_>,
+    evaluations: &mut u32,
+) -> Result<(), EngineError> {
+    loop {
+        let asks: Vec<(usize, Vec<i64>)> =
+            searches.iter().enumerate().filter_map(|(j, s)| s.next().map(|top| (j, top))).collect();
+        if asks.is_empty() {
+            return Ok(());
+        }
+        let models: Vec<Model> = asks
+            .iter()
+            .map(|(_, top)| {
+                let mut s = at.clone();
+                for (c, t) in top.iter().enumerate() {
+                    s.counties[c].fund += Fen(t * 100);
+                }
+                Model::prepare(&s)
+            })
+            .collect();
+        let counts = exhausted_counts_together(&models, cfg, progress)?;
+        for ((j, top), k) in asks.iter().zip(counts) {
+            searches[*j].answer(top, &k);
+            *evaluations += 1;
+        }
+    }
+}
+
+/// Exhausted paths per county of each of `models`, the first simulated
+/// and each other riding on its loans where it can ([`crate::rides_on`]),
+/// simulated on its own otherwise.
+fn exhausted_counts_together(
+    models: &[Model],
+    cfg: RunConfig,
+    progress: Progress<'_>,
+) -> Result<Vec<Vec<usize>>, EngineError> {
+    let counties = models.first().map_or(0, |m| m.counties.len());
+    let mut counts = vec![vec![0usize; counties]; models.len()];
+    let Some((base, rest)) = models.split_first() else { return Ok(counts) };
+    let riding: Vec<usize> = (0..rest.len()).filter(|&j| crate::rides_on(base, &rest[j])).collect();
+    let mut group: Vec<&Model> = vec![base];
+    group.extend(riding.iter().map(|&j| &rest[j]));
+    let slot: Vec<usize> = std::iter::once(0).chain(riding.iter().map(|&j| j + 1)).collect();
+    let tally = |k: &mut Vec<usize>, p: &crate::PathResult| {
+        for (c, o) in p.counties.iter().enumerate() {
+            k[c] += usize::from(o.exhausted_month.is_some());
+        }
+    };
+    if group.len() == 1 {
+        crate::fold::fold_range(base, cfg, 0..cfg.paths as u64, progress, &mut |p| {
+            tally(&mut counts[0], &p)
+        })?;
+    } else {
+        crate::fold::fold_range_shared(&group, cfg, 0..cfg.paths as u64, progress, &mut |k, p| {
+            tally(&mut counts[slot[k]], &p)
+        })?;
+    }
+    for j in (0..rest.len()).filter(|j| !riding.contains(j)) {
+        crate::fold::fold_range(&rest[j], cfg, 0..cfg.paths as u64, progress, &mut |p| {
+            tally(&mut counts[j + 1], &p)
+        })?;
+    }
+    Ok(counts)
 }
 
 /// Runs the reverse stress test. Every evaluation uses the same seed and
@@ -283,17 +383,24 @@ pub fn breakpoint(
     // on wholly below it (surely enough). The bounds take searches of
     // their own, on the same futures.
     let target = bc.target;
-    let search = Search { at: &at, fund: base, k0: &k0, cfg, progress, tolerance: bc.topup_tolerance };
-    let estimate = search.smallest(&|k| k as f64 >= target * n as f64, &mut evaluations)?;
-    let low = search.smallest(&|k| Probability::from_count(k, n).ci95_low >= target, &mut evaluations)?;
+    let tol = bc.topup_tolerance;
+    let over_estimate = |k: usize| k as f64 >= target * n as f64;
+    let over_low = |k: usize| Probability::from_count(k, n).ci95_low >= target;
+    let over_high = |k: usize| Probability::from_count(k, n).ci95_high >= target;
+    let mut searches =
+        vec![TopUpSearch::new(&over_estimate, &k0, base, tol), TopUpSearch::new(&over_low, &k0, base, tol)];
     // With no exhausted path at all, the interval's upper end is still
     // at or above the target when the paths are too few: no top-up is
     // then surely enough, whatever its size, and none is searched.
-    let high = if Probability::from_count(0, n).ci95_high >= target {
-        vec![None; counties]
-    } else {
-        search.smallest(&|k| Probability::from_count(k, n).ci95_high >= target, &mut evaluations)?
-    };
+    let search_high = Probability::from_count(0, n).ci95_high < target;
+    if search_high {
+        searches.push(TopUpSearch::new(&over_high, &k0, base, tol));
+    }
+    run_searches(&mut searches, &at, cfg, progress, &mut evaluations)?;
+    let mut answers = searches.into_iter().map(|s| s.hi);
+    let estimate = answers.next().unwrap_or_default();
+    let low = answers.next().unwrap_or_default();
+    let high = if search_high { answers.next().unwrap_or_default() } else { vec![None; counties] };
 
     let severities = &bc.severities;
     let mut out: Vec<BreakpointCounty> = base

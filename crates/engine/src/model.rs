@@ -426,6 +426,7 @@ fn synthetic(s: &Scenario) -> (Vec<TownshipModel>, Vec<Range<usize>>, Vec<LoanBo
             product: Product::First as u8,
             rate_bp: s.portfolio.rate.basis_points() as u16,
             township: b.township,
+            enterprise: crate::book::enterprise_code(k as u64, &s.behaviour),
         });
     }
 
@@ -476,6 +477,7 @@ fn from_ledger(s: &Scenario, book: &StartingBook) -> (Vec<TownshipModel>, Vec<Ra
             product: l.product as u8,
             rate_bp: l.rate_bp,
             township,
+            enterprise: crate::book::enterprise_code(k as u64, &s.behaviour),
         });
         let i = b.len() - 1;
         b.overdue[i] = l.overdue_months;

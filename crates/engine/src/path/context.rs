@@ -82,7 +82,6 @@ pub(super) struct PathCtx<'m> {
     pub elasticity: [f64; 3],
     /// ln of each disaster kind's distress multiplier.
     pub ln_dis: Vec<f64>,
-    pub enterprises: usize,
     /// The LPR in force in each month from [`LPR_BACK`] months before the
     /// start to the end of the horizon, basis points.
     lpr_bp: Vec<u16>,
@@ -137,7 +136,6 @@ impl<'m> PathCtx<'m> {
             event_mult: [1.0, b.interest_multiplier, b.maturity_multiplier],
             elasticity: [1.0, b.interest_shock_elasticity, b.maturity_shock_elasticity],
             ln_dis: s.shocks.disasters.iter().map(|d| libm::log(d.distress_multiplier)).collect(),
-            enterprises: b.enterprises_per_county as usize,
             lpr_bp,
             lpr_caps_subsidy,
             new_rate_bp: (0..s.horizon_months as i32)

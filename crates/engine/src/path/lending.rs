@@ -349,6 +349,7 @@ fn disburse(
                 product: Product::First as u8,
                 rate_bp: ctx.new_rate_bp(t),
                 township: tw as u32,
+                enterprise: crate::book::enterprise_code(id, ctx.b),
             });
             let covered = product_covered && grant == Grant::Covered;
             if product_covered && !covered {

@@ -22,7 +22,8 @@ use mcstress_loans::{
 use mcstress_scenario::FollowUpWhen;
 
 use crate::book::{
-    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NewLoan, UNCOVERED, non_performing, programme,
+    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NO_ENTERPRISE, NewLoan, UNCOVERED, enterprise_code,
+    non_performing, programme,
 };
 use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{UpperBounds, inv_phi, phi};
@@ -65,16 +66,6 @@ pub(super) fn low_willingness(id: u64, share: f64) -> bool {
 #[inline]
 pub(super) fn insured(id: u64, take_up: f64) -> bool {
     take_up > 0.0 && unit(mix(id ^ 0x1A5E_ED0F_0000_0003)) < take_up
-}
-
-/// The enterprise a loan is used by (户贷企用), if any.
-#[inline]
-pub(super) fn misuse_enterprise(id: u64, share: f64, enterprises: usize) -> Option<usize> {
-    if share <= 0.0 {
-        return None;
-    }
-    let h = mix(id ^ 0x0A11_CE5E_ED00_0001);
-    (unit(h) < share).then(|| (second(h) % enterprises.max(1) as u64) as usize)
 }
 
 /// What falls due on a bullet loan in `month`, a month in which the loan has
@@ -701,6 +692,7 @@ fn add_follow_ups(
                 product: Product::FollowUp as u8,
                 rate_bp: ctx.new_rate_bp(t),
                 township: f.township,
+                enterprise: enterprise_code(f.id, ctx.b),
             },
             f.beside,
         );
@@ -734,12 +726,11 @@ impl CountyLoans<'_> {
         }
     }
 
-    /// Whether the loan of a failed enterprise (户贷企用) it is.
+    /// Whether the loan of a failed enterprise (户贷企用) it is, given the
+    /// loan's enterprise ([`crate::book::LoanBook::enterprise`]).
     #[inline(always)]
-    fn enterprise_failed(&self, id: u64) -> bool {
-        self.cm.any_failed
-            && misuse_enterprise(id, self.ctx.b.misuse_share.get(), self.ctx.enterprises)
-                .is_some_and(|e| self.cs.enterprise_failed[e])
+    fn enterprise_failed(&self, e: u16) -> bool {
+        self.cm.any_failed && e != NO_ENTERPRISE && self.cs.enterprise_failed[e as usize]
     }
 
     /// The short path: a quarter's interest on a current bullet loan that
@@ -748,7 +739,7 @@ impl CountyLoans<'_> {
     #[inline(always)]
     fn paid_quarter<const BESIDE: bool>(&mut self, book: &mut BookView, d: &Distress, i: usize) -> bool {
         let t16 = self.mc.t16;
-        if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.id[i]) {
+        if book.overdue[i] != 0 || t16 == book.maturity[i] || self.enterprise_failed(book.enterprise[i]) {
             return false;
         }
         let product = book.product[i] as usize;
@@ -898,7 +889,7 @@ impl CountyLoans<'_> {
         let excess = book.flags[i] & UNCOVERED != 0;
         let id = book.id[i];
         let low_will = (od > 0 || cm.fund_seen_paying) && low_willingness(id, b.low_willingness_share.get());
-        let misuse_failed = self.enterprise_failed(id);
+        let misuse_failed = self.enterprise_failed(book.enterprise[i]);
         let modc = if low_will && cm.fund_seen_paying { MOD_STRATEGIC } else { 0 }
             | if cm.subsidy_late && earns_subsidy(self.rs, product as usize, book.flags[i]) {
                 MOD_LATE_SUBSIDY
@@ -1379,6 +1370,7 @@ impl CountyLoans<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::misuse_enterprise;
     use mcstress_loans::Repayment;
 
     #[test]
