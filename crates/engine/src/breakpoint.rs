@@ -126,12 +126,15 @@ fn exhausted_counts(
     loans_start.get_or_insert_with(|| m.loans_start());
     // Only the counts are kept, path by path.
     let mut k = vec![0usize; s.counties.len()];
-    crate::fold::fold_range(&m, cfg, 0..cfg.paths as u64, progress, &mut |p| {
-        for (c, o) in p.counties.iter().enumerate() {
-            k[c] += usize::from(o.exhausted_month.is_some());
-        }
-    })?;
+    crate::fold::fold_range(&m, cfg, 0..cfg.paths as u64, progress, &mut |p| tally_exhausted(&mut k, &p))?;
     Ok(k)
+}
+
+/// Adds a path's exhausted funds to the counts by county.
+fn tally_exhausted(k: &mut [usize], p: &crate::PathResult) {
+    for (c, o) in p.counties.iter().enumerate() {
+        k[c] += usize::from(o.exhausted_month.is_some());
+    }
 }
 
 type Progress<'a> = Option<&'a (dyn Fn() + Sync)>;
@@ -242,7 +245,8 @@ impl<'a> TopUpSearch<'a> {
     }
 
     /// The exhausted paths per county `k` that the top-ups `top` of
-    /// [`TopUpSearch::next`] gave.
+    /// [`TopUpSearch::next`] gave (the search unchanged in between: the
+    /// phase and the open counties are read from the same state).
     fn answer(&mut self, top: &[i64], k: &[usize]) {
         if self.doubling() {
             for (c, &kc) in k.iter().enumerate().take(self.need.len()) {
@@ -321,23 +325,18 @@ fn exhausted_counts_together(
     let mut group: Vec<&Model> = vec![base];
     group.extend(riding.iter().map(|&j| &rest[j]));
     let slot: Vec<usize> = std::iter::once(0).chain(riding.iter().map(|&j| j + 1)).collect();
-    let tally = |k: &mut Vec<usize>, p: &crate::PathResult| {
-        for (c, o) in p.counties.iter().enumerate() {
-            k[c] += usize::from(o.exhausted_month.is_some());
-        }
-    };
     if group.len() == 1 {
         crate::fold::fold_range(base, cfg, 0..cfg.paths as u64, progress, &mut |p| {
-            tally(&mut counts[0], &p)
+            tally_exhausted(&mut counts[0], &p)
         })?;
     } else {
         crate::fold::fold_range_shared(&group, cfg, 0..cfg.paths as u64, progress, &mut |k, p| {
-            tally(&mut counts[slot[k]], &p)
+            tally_exhausted(&mut counts[slot[k]], &p)
         })?;
     }
     for j in (0..rest.len()).filter(|j| !riding.contains(j)) {
         crate::fold::fold_range(&rest[j], cfg, 0..cfg.paths as u64, progress, &mut |p| {
-            tally(&mut counts[j + 1], &p)
+            tally_exhausted(&mut counts[j + 1], &p)
         })?;
     }
     Ok(counts)

@@ -11,8 +11,8 @@ use crate::band::{BUFFER, EXACT_PATHS};
 use crate::fold::{Keep, PROVINCE_FIGURES};
 use crate::path::COUNTY_FIGURES;
 
-/// Bytes per loan slot of a book: 57 in the book's arrays (with the
-/// partner link and the claim cycle's two fields), the rest for the free
+/// Bytes per loan slot of a book: 59 in the book's arrays (with the
+/// partner link, the claim cycle's two fields and the enterprise), the rest for the free
 /// list and the recoveries of written-off loans.
 pub const LOAN_BYTES: u64 = 64;
 /// Bytes per loan at the start while the population is built (the
