@@ -244,3 +244,24 @@ fn revisions_of_how_losses_are_shared_simulate_the_loans_once_and_give_exactly_t
         assert!(r.figures() == alone.figures(), "{}", m.scenario.name);
     }
 }
+
+#[test]
+fn a_comparison_to_a_target_doubles_the_paths_of_revisions_riding_on_the_loans_exactly_as_their_own_runs() {
+    use mcstress_engine::{Keep, Model, RunConfig, compare_to_target, run_paths};
+    let base = crate::support::small("");
+    let share = crate::support::small("[rules.compensation]\nfund_share = 0.9\n");
+    let trigger = crate::support::small("[rules.compensation]\ncollection_months = 0\n");
+    let models: Vec<Model> = [&base, &share, &trigger].map(Model::prepare).into_iter().collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    // A target no 40 paths can meet: 16, then 32, then the cap of 40, the
+    // sharing revision riding on the base's loans at each step, the
+    // trigger's revision run on its own.
+    let cfg = RunConfig { paths: 16, seed: 11, threads: 2 };
+    let runs = compare_to_target(&refs, cfg, 1e-12, 40, Keep::Figures, None).unwrap();
+    assert_eq!(runs.len(), 3);
+    for (m, r) in refs.iter().zip(&runs) {
+        assert_eq!(r.len(), 40, "{}", m.scenario.name);
+        let alone = run_paths(m, RunConfig { paths: 40, ..cfg }, Keep::Figures, None).unwrap();
+        assert!(r.figures() == alone.figures(), "{}: not its own run of 40 paths", m.scenario.name);
+    }
+}

@@ -94,9 +94,18 @@ fn merged_shards_of_a_compare_a_stress_and_a_sweep_equal_their_single_runs() {
     let f = write(&d, "small.toml", &small_text()).display().to_string();
     let rev = write(&d, "rev.toml", &small_text().replace("fund_share = 0.7", "fund_share = 0.5"));
     let rev2 = write(&d, "rev2.toml", &small_text().replace("fund_share = 0.7", "fund_share = 0.9"));
-    let (rev, rev2) = (rev.display().to_string(), rev2.display().to_string());
-    let (a, b) =
-        single_and_merged(&d.join("compare"), &["compare", &f, &rev, &rev2, "--paths", "9", "--json"], 2);
+    // Between the two revisions of how losses are shared (which a shard
+    // simulates on the base's loans, as the single compare does), one of
+    // what the loans read (simulated on its own).
+    let uptake =
+        write(&d, "uptake.toml", &small_text().replace("uptake_monthly = 0.01", "uptake_monthly = 0.02"));
+    let (rev, rev2, uptake) =
+        (rev.display().to_string(), rev2.display().to_string(), uptake.display().to_string());
+    let (a, b) = single_and_merged(
+        &d.join("compare"),
+        &["compare", &f, &rev, &uptake, &rev2, "--paths", "9", "--json"],
+        2,
+    );
     assert_eq!(a, b);
     let (a, b) = single_and_merged(
         &d.join("stress"),

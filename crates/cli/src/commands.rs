@@ -390,10 +390,9 @@ fn compare_cmd(
             }
         }
     } else {
-        let mut runs = Vec::with_capacity(models.len());
-        for (k, (m, s)) in models.iter().zip(&sets).enumerate() {
-            runs.extend(source.paths(k, m, &s.sha256, cfg, keep, quiet, out_dir.as_ref())?);
-        }
+        let refs: Vec<&Model> = models.iter().collect();
+        let shas: Vec<&str> = sets.iter().map(|s| s.sha256.as_str()).collect();
+        let runs = source.paths_of_rule_sets(&refs, &shas, cfg, keep, quiet, out_dir.as_ref())?;
         if runs.is_empty() {
             return source.finish_shard("compare", out_dir.as_ref(), err);
         }

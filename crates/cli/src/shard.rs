@@ -186,10 +186,41 @@ impl Source {
             }
             Source::Shard(w) => {
                 let out = out.context("internal error: a shard without its directory")?;
-                w.write_run(run, m, sha256, cfg, keep, quiet, out)?;
+                w.write_runs(run, &[m], &[sha256], cfg, keep, quiet, out)?;
                 Ok(None)
             }
             Source::Merge(g) => Ok(Some(g.read_run(run, m, sha256, cfg, keep)?)),
+        }
+    }
+
+    /// [`Source::paths`] of the rule sets of a comparison, `models[0]` its
+    /// base (runs 0, 1, …): a shard simulates the revisions that differ
+    /// only in how losses are shared on the base's loans, as a whole
+    /// comparison does; the files are those of each rule set alone. Empty
+    /// for a shard.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paths_of_rule_sets(
+        &mut self,
+        models: &[&Model],
+        shas: &[&str],
+        cfg: RunConfig,
+        keep: Keep,
+        quiet: bool,
+        out: Option<&OutDir>,
+    ) -> anyhow::Result<Vec<RunPaths>> {
+        match self {
+            Source::Shard(w) => {
+                let out = out.context("internal error: a shard without its directory")?;
+                w.write_runs(0, models, shas, cfg, keep, quiet, out)?;
+                Ok(Vec::new())
+            }
+            _ => {
+                let mut runs = Vec::with_capacity(models.len());
+                for (k, (m, sha)) in models.iter().zip(shas).enumerate() {
+                    runs.extend(self.paths(k, m, sha, cfg, keep, quiet, out)?);
+                }
+                Ok(runs)
+            }
         }
     }
 
@@ -304,77 +335,107 @@ impl<W: Write> Write for Hashing<W> {
 }
 
 impl ShardWriter {
+    /// Simulates the shard's paths of `models` (the command's runs
+    /// `first`, `first + 1`, …, from scenarios whose hashes are `shas`)
+    /// and writes each run's file, then records them. Revisions of the
+    /// first model that differ only in how losses are shared ride on its
+    /// loans ([`mcstress_engine::simulate_range_shared`]): the same paths,
+    /// simulated once.
     #[allow(clippy::too_many_arguments)]
-    fn write_run(
+    fn write_runs(
         &mut self,
-        run: usize,
-        m: &Model,
-        sha256: &str,
+        first: usize,
+        models: &[&Model],
+        shas: &[&str],
         cfg: RunConfig,
         keep: Keep,
         quiet: bool,
         out: &OutDir,
     ) -> anyhow::Result<()> {
-        if run == 0 {
+        if first == 0 {
             // A stale manifest must not vouch for the files being replaced.
             out.remove_marker(MANIFEST)?;
             out.remove_marker("run.json")?;
         }
         let range = self.spec.range(cfg.paths);
-        let name = format!("paths-{run}.bin");
-        let (tmp, file) = out.create_temporary(&name)?;
-        let mut w = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), bytes: 0 };
-        let mut failed: Option<anyhow::Error> = None;
-        let bar = Progress::new(range.end - range.start, quiet);
+        let names: Vec<String> = (0..models.len()).map(|k| format!("paths-{}.bin", first + k)).collect();
+        let mut tmps = Vec::with_capacity(names.len());
+        let mut writers = Vec::with_capacity(names.len());
+        for name in &names {
+            let (tmp, file) = match out.create_temporary(name) {
+                Ok(x) => x,
+                Err(e) => {
+                    remove_all(&tmps);
+                    return Err(e);
+                }
+            };
+            tmps.push(tmp);
+            writers.push(Hashing { inner: BufWriter::new(file), hash: Sha256::new(), bytes: 0 });
+        }
+        let mut failed: Option<(usize, anyhow::Error)> = None;
+        let mut written = vec![0u64; models.len()];
+        let bar = Progress::new((range.end - range.start) * models.len() as u64, quiet);
         let tick = || bar.tick();
         let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
         let started = Instant::now();
-        let mut written = 0u64;
-        let sim = mcstress_engine::simulate_range(m, cfg, range.clone(), cb, &mut |p, path| {
-            if failed.is_some() {
-                return;
-            }
-            let path = path.trimmed_for(keep, p);
-            let r = postcard::to_stdvec(&path).map_err(anyhow::Error::from).and_then(|bytes| {
-                let len = u32::try_from(bytes.len()).context("a path of more than 4 GB")?;
-                w.write_all(&len.to_le_bytes())?;
-                w.write_all(&bytes)?;
-                Ok(())
+        let sim =
+            mcstress_engine::simulate_range_shared(models, cfg, range.clone(), cb, &mut |k, p, path| {
+                if failed.is_some() {
+                    return;
+                }
+                let path = path.trimmed_for(keep, p);
+                let w = &mut writers[k];
+                let r = postcard::to_stdvec(&path).map_err(anyhow::Error::from).and_then(|bytes| {
+                    let len = u32::try_from(bytes.len()).context("a path of more than 4 GB")?;
+                    w.write_all(&len.to_le_bytes())?;
+                    w.write_all(&bytes)?;
+                    Ok(())
+                });
+                match r {
+                    Ok(()) => written[k] += 1,
+                    Err(e) => failed = Some((k, e)),
+                }
             });
-            match r {
-                Ok(()) => written += 1,
-                Err(e) => failed = Some(e),
-            }
-        });
         self.simulated += started.elapsed().as_secs_f64();
-        let done = sim.map_err(anyhow::Error::from).and_then(|()| match failed {
-            Some(e) => Err(e),
-            None => {
-                w.flush()?;
-                w.inner.get_ref().sync_all()?;
-                Ok(())
-            }
-        });
-        if let Err(e) = done {
-            let _ = std::fs::remove_file(&tmp);
+        let done = match (sim, failed) {
+            (Err(e), _) => Err((0, anyhow::Error::from(e))),
+            (Ok(()), Some(f)) => Err(f),
+            (Ok(()), None) => writers.iter_mut().enumerate().try_for_each(|(k, w)| {
+                w.flush().and_then(|()| w.inner.get_ref().sync_all()).map_err(|e| (k, anyhow::Error::from(e)))
+            }),
+        };
+        if let Err((k, e)) = done {
+            remove_all(&tmps);
             return Err(
-                InputError(format!("{}: cannot write: {e:#}", out.path().join(&name).display())).into()
+                InputError(format!("{}: cannot write: {e:#}", out.path().join(&names[k]).display())).into()
             );
         }
-        let (bytes, digest) = (w.bytes, hex(&w.hash.finalize()));
-        drop(w.inner);
-        out.put_in_place(&tmp, &name)?;
-        self.runs.push(RunFile {
-            file: name,
-            scenario_sha256: sha256.to_string(),
-            paths: written,
-            bytes,
-            sha256: digest,
-        });
+        for (k, (w, tmp)) in writers.into_iter().zip(&tmps).enumerate() {
+            let (bytes, digest) = (w.bytes, hex(&w.hash.finalize()));
+            drop(w.inner);
+            if let Err(e) = out.put_in_place(tmp, &names[k]) {
+                remove_all(&tmps[k + 1..]);
+                return Err(e);
+            }
+            self.runs.push(RunFile {
+                file: names[k].clone(),
+                scenario_sha256: shas[k].to_string(),
+                paths: written[k],
+                bytes,
+                sha256: digest,
+            });
+        }
         self.threads = mcstress_engine::threads_for(cfg.threads);
         self.cfg = Some(cfg);
         self.keep = Some(keep);
         Ok(())
+    }
+}
+
+/// Removes the temporary files of a shard's runs that failed.
+fn remove_all(tmps: &[PathBuf]) {
+    for t in tmps {
+        let _ = std::fs::remove_file(t);
     }
 }
 

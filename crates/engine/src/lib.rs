@@ -152,6 +152,32 @@ pub fn simulate_range(
     })
 }
 
+/// [`simulate_range`] for a base model (first) and its revisions, as
+/// [`run_paths_shared`] simulates them: revisions that differ from the
+/// base only in how losses are shared ride on its loans, the others are
+/// simulated on their own after them. Each path goes to `sink` with its
+/// model's index and its own, in path order for each model.
+pub fn simulate_range_shared(
+    models: &[&Model],
+    cfg: RunConfig,
+    range: std::ops::Range<u64>,
+    progress: Option<&(dyn Fn() + Sync)>,
+    sink: &mut (dyn FnMut(usize, u64, PathResult) + Send),
+) -> Result<(), EngineError> {
+    let Some((base, revs)) = models.split_first() else { return Ok(()) };
+    let group = riding(base, revs);
+    let group_models: Vec<&Model> = group.iter().map(|&k| models[k]).collect();
+    let mut next = vec![range.start; group.len()];
+    fold::fold_range_shared(&group_models, cfg, range.clone(), progress, &mut |g, p| {
+        sink(group[g], next[g], p);
+        next[g] += 1;
+    })?;
+    for (k, m) in models.iter().enumerate().filter(|(k, _)| !group.contains(k)) {
+        simulate_range(m, cfg, range.clone(), progress, &mut |i, p| sink(k, i, p))?;
+    }
+    Ok(())
+}
+
 /// Simulates `cfg.paths` paths and folds them, in path order, into what
 /// the outputs need (`keep`), with memory bounded in paths but for each
 /// path's small figures. `progress`, if given, is called once after each
@@ -182,25 +208,48 @@ pub fn run_paths_shared(
     keep: Keep,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<(Vec<RunPaths>, usize), EngineError> {
-    let Some((base, revs)) = models.split_first() else { return Ok((Vec::new(), 0)) };
-    let mut runs: Vec<Option<RunPaths>> = models.iter().map(|_| None).collect();
-    let shared: Vec<usize> = (0..revs.len()).filter(|&k| rides_on(base, revs[k])).collect();
-    let mut group: Vec<&Model> = vec![base];
-    group.extend(shared.iter().map(|&k| revs[k]));
-    let mut accs: Vec<RunPaths> = group.iter().map(|m| RunPaths::new(m, keep, cfg.paths as usize)).collect();
-    let own =
-        fold::fold_range_shared(&group, cfg, 0..cfg.paths as u64, progress, &mut |k, p| accs[k].push(p))?;
-    let mut accs = accs.into_iter();
-    runs[0] = accs.next();
-    for (&k, acc) in shared.iter().zip(accs) {
-        runs[k + 1] = Some(acc);
-    }
-    for (k, m) in revs.iter().enumerate() {
-        if runs[k + 1].is_none() {
-            runs[k + 1] = Some(run_paths(m, cfg, keep, progress)?);
+    let mut runs: Vec<RunPaths> = models.iter().map(|m| RunPaths::new(m, keep, cfg.paths as usize)).collect();
+    let own = extend_paths_shared(models, cfg, &mut runs, cfg.paths as u64, progress)?;
+    Ok((runs, own))
+}
+
+/// [`extend_paths`] for a base model (first) and its revisions, their
+/// runs in `runs` (as many paths in each): the paths after those already
+/// there, up to `to` in all, simulated as [`run_paths_shared`] does.
+/// Returns the number of the revisions' county-paths simulated on their
+/// own.
+pub fn extend_paths_shared(
+    models: &[&Model],
+    cfg: RunConfig,
+    runs: &mut [RunPaths],
+    to: u64,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<usize, EngineError> {
+    let Some((base, revs)) = models.split_first() else { return Ok(0) };
+    assert_eq!(models.len(), runs.len(), "a run for each model");
+    let from = runs[0].len() as u64;
+    assert!(runs.iter().all(|r| r.len() as u64 == from), "as many paths in each run");
+    let range = from..to.max(from);
+    let group = riding(base, revs);
+    let group_models: Vec<&Model> = group.iter().map(|&k| models[k]).collect();
+    // The group's runs borrowed out of `runs`, in the group's order.
+    let mut group_runs: Vec<&mut RunPaths> =
+        runs.iter_mut().enumerate().filter(|(k, _)| group.contains(k)).map(|(_, r)| r).collect();
+    let own = fold::fold_range_shared(&group_models, cfg, range.clone(), progress, &mut |k, p| {
+        group_runs[k].push(p)
+    })?;
+    for (k, r) in runs.iter_mut().enumerate() {
+        if !group.contains(&k) {
+            fold::fold_range(models[k], cfg, range.clone(), progress, &mut |p| r.push(p))?;
         }
     }
-    Ok((runs.into_iter().flatten().collect(), own.0))
+    Ok(own.0)
+}
+
+/// The base (0) and those of its revisions (`revs[k]` is model `k + 1`)
+/// that ride on its loans ([`rides_on`]), by index among the models.
+fn riding(base: &Model, revs: &[&Model]) -> Vec<usize> {
+    std::iter::once(0).chain((1..=revs.len()).filter(|&k| rides_on(base, revs[k - 1]))).collect()
 }
 
 /// Whether revision `m` may ride on `base`'s loans: its scenario differs
@@ -354,7 +403,9 @@ pub fn compare_to_target(
     keep: Keep,
     progress: Option<&(dyn Fn() + Sync)>,
 ) -> Result<Vec<RunPaths>, EngineError> {
-    let mut runs = models.iter().map(|m| run_paths(m, cfg, keep, progress)).collect::<Result<Vec<_>, _>>()?;
+    // Revisions that change only how losses are shared ride on the base's
+    // loans at every doubling: the paths are those of each model alone.
+    let (mut runs, _) = run_paths_shared(models, cfg, keep, progress)?;
     loop {
         let n = runs.first().map_or(0, |r| r.len()) as u32;
         let se = largest_diff_se(&runs);
@@ -364,9 +415,7 @@ pub fn compare_to_target(
             return Ok(runs);
         }
         let next = n.saturating_mul(2).clamp(n + 1, max_paths);
-        for (m, r) in models.iter().zip(&mut runs) {
-            extend_paths(m, cfg, r, next as u64, progress)?;
-        }
+        extend_paths_shared(models, cfg, &mut runs, next as u64, progress)?;
     }
 }
 
