@@ -392,7 +392,7 @@ fn compare_cmd(
     } else {
         let refs: Vec<&Model> = models.iter().collect();
         let shas: Vec<&str> = sets.iter().map(|s| s.sha256.as_str()).collect();
-        let runs = source.paths_of_rule_sets(&refs, &shas, cfg, keep, quiet, out_dir.as_ref())?;
+        let runs = source.paths_of_rule_sets(0, &refs, &shas, cfg, keep, quiet, out_dir.as_ref())?;
         if runs.is_empty() {
             return source.finish_shard("compare", out_dir.as_ref(), err);
         }
@@ -926,48 +926,38 @@ fn sweep_cmd(
     let started = Instant::now();
     let mut first = None;
     let mut loans_start = 0;
-    // A shard (or a merge) takes the points one by one.
-    let (points, points_for_shards) =
-        if source.simulates_all() { (points, Vec::new()) } else { (Vec::new(), points) };
     let mut done = Vec::with_capacity(total);
     // A shard shows its own bar, over its share of each point's paths.
     let bar = Progress::new(total as u64 * u64::from(cfg.paths), quiet || !source.simulates_all());
     let tick = || bar.tick();
     let cb: Option<&(dyn Fn() + Sync)> = if bar.active() { Some(&tick) } else { None };
-    if source.simulates_all() {
-        // Points that differ only in how losses are shared (a sweep of the
-        // fund's share, a cap, a top-up) have their loans simulated once,
-        // a few points at a time (each held point costs memory).
-        let mut points = points.into_iter().peekable();
-        while let Some(head) = points.next() {
-            let mut group = vec![head];
-            while group.len() <= MAX_SHARED_POINTS
-                && points.peek().is_some_and(|(_, s)| mcstress_engine::shares_loans(&group[0].1, s))
-            {
-                group.extend(points.next());
-            }
-            let models: Vec<Model> = group.iter().map(|(_, s)| Model::prepare(s)).collect();
-            if done.is_empty() {
-                loans_start = models[0].loans_start();
-            }
-            let refs: Vec<&Model> = models.iter().collect();
-            let (runs, _) = mcstress_engine::run_paths_shared(&refs, cfg, Keep::Figures, cb)?;
-            for (((values, _), model), paths) in group.into_iter().zip(&models).zip(runs) {
-                done.push(mcstress_engine::sweep_point(model, cfg.seed, values, paths.figures(), &mut first));
-            }
+    // Points that differ only in how losses are shared (a sweep of the
+    // fund's share, a cap, a top-up) have their loans simulated once, a few
+    // points at a time (each held point costs memory); so do a shard's.
+    let mut points = points.into_iter().peekable();
+    let mut k = 0;
+    while let Some(head) = points.next() {
+        let mut group = vec![head];
+        while group.len() <= MAX_SHARED_POINTS
+            && points.peek().is_some_and(|(_, s)| mcstress_engine::shares_loans(&group[0].1, s))
+        {
+            group.extend(points.next());
         }
-    }
-    for (k, (values, scenario)) in points_for_shards.into_iter().enumerate() {
-        let model = Model::prepare(&scenario);
+        let models: Vec<Model> = group.iter().map(|(_, s)| Model::prepare(s)).collect();
         if k == 0 {
-            loans_start = model.loans_start();
+            loans_start = models[0].loans_start();
         }
-        let Some(paths) =
-            source.paths(k, &model, &scenario.sha256, cfg, Keep::Figures, quiet, out_dir.as_ref())?
-        else {
-            continue;
+        let refs: Vec<&Model> = models.iter().collect();
+        let runs = if source.simulates_all() {
+            mcstress_engine::run_paths_shared(&refs, cfg, Keep::Figures, cb)?.0
+        } else {
+            let shas: Vec<&str> = group.iter().map(|(_, s)| s.sha256.as_str()).collect();
+            source.paths_of_rule_sets(k, &refs, &shas, cfg, Keep::Figures, quiet, out_dir.as_ref())?
         };
-        done.push(mcstress_engine::sweep_point(&model, cfg.seed, values, paths.figures(), &mut first));
+        k += group.len();
+        for (((values, _), model), paths) in group.into_iter().zip(&models).zip(runs) {
+            done.push(mcstress_engine::sweep_point(model, cfg.seed, values, paths.figures(), &mut first));
+        }
     }
     drop(bar);
     if done.is_empty() {

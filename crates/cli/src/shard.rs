@@ -193,14 +193,15 @@ impl Source {
         }
     }
 
-    /// [`Source::paths`] of the rule sets of a comparison, `models[0]` its
-    /// base (runs 0, 1, …): a shard simulates the revisions that differ
-    /// only in how losses are shared on the base's loans, as a whole
-    /// comparison does; the files are those of each rule set alone. Empty
-    /// for a shard.
+    /// [`Source::paths`] of several rule sets or sweep points, runs
+    /// `first`, `first + 1`, …: a shard simulates those of `models[1..]`
+    /// that differ from `models[0]` only in how losses are shared on its
+    /// loans, as a whole comparison or sweep does; the files are those of
+    /// each simulated alone. Empty for a shard.
     #[allow(clippy::too_many_arguments)]
     pub fn paths_of_rule_sets(
         &mut self,
+        first: usize,
         models: &[&Model],
         shas: &[&str],
         cfg: RunConfig,
@@ -211,13 +212,13 @@ impl Source {
         match self {
             Source::Shard(w) => {
                 let out = out.context("internal error: a shard without its directory")?;
-                w.write_runs(0, models, shas, cfg, keep, quiet, out)?;
+                w.write_runs(first, models, shas, cfg, keep, quiet, out)?;
                 Ok(Vec::new())
             }
             _ => {
                 let mut runs = Vec::with_capacity(models.len());
                 for (k, (m, sha)) in models.iter().zip(shas).enumerate() {
-                    runs.extend(self.paths(k, m, sha, cfg, keep, quiet, out)?);
+                    runs.extend(self.paths(first + k, m, sha, cfg, keep, quiet, out)?);
                 }
                 Ok(runs)
             }
