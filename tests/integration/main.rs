@@ -7,6 +7,7 @@ mod chart_text;
 mod claim_cycle;
 mod cli;
 mod compare;
+mod counties_alone;
 mod county_effects;
 mod county_rules;
 mod county_view;

@@ -81,6 +81,9 @@ pub struct RareArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Add paths (doubling from --paths) until the chosen county's exhaustion probability has at most this
     /// standard error (a share, e.g. 0.001).
     #[arg(long, value_name = "X", requires = "county", conflicts_with = "target_rse")]
@@ -201,6 +204,9 @@ pub struct SweepArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Simulate only shard K of N (K from 0) of the paths and write them
     /// to --out as a shard directory, for `mcstress merge` to combine
     /// with the other shards into exactly the single run's outputs.
@@ -267,6 +273,9 @@ pub struct StressArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Error control.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -314,6 +323,9 @@ pub struct CompareArgs {
     /// variants of BASE, separated by commas: `--variant higher-share,annual-cap`.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Error control (on the paired differences).
     #[command(flatten)]
     pub target: TargetArgs,
@@ -350,6 +362,18 @@ pub struct SimArgs {
     pub threads: Option<u16>,
 }
 
+/// Some of the scenario's counties alone.
+#[derive(Debug, Args)]
+pub struct CountiesArg {
+    /// Simulate only these counties, for their cost alone: division codes
+    /// of counties or prefectures (a prefecture: all its counties),
+    /// separated by commas. Each county's results are exactly those it has
+    /// in the run of the whole scenario (same seed and paths); the
+    /// province's figures are those of the counties simulated.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub counties: Vec<String>,
+}
+
 /// Error control: add paths until the headline standard error is small.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
@@ -378,6 +402,9 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Error control.
     #[command(flatten)]
     pub target: TargetArgs,

@@ -10,8 +10,8 @@ use mcstress_engine::{Keep, Model, RunConfig, RunPaths, WatchThresholds};
 use mcstress_report::RunProvenance;
 
 use crate::args::{
-    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, FormatArg, LangArg, MergeArgs, RareArgs,
-    ReportArgs, RunArgs, SimArgs, StressArgs, SweepArgs, TargetArgs, ValidateArgs,
+    BreakpointArgs, ChartArgs, Cli, Command, CompareArgs, CountiesArg, FormatArg, LangArg, MergeArgs,
+    RareArgs, ReportArgs, RunArgs, SimArgs, StressArgs, SweepArgs, TargetArgs, ValidateArgs,
 };
 use crate::files::{OutDir, load_scenario, load_scenario_with, read_results};
 use crate::grid::{Axis, MAX_POINTS, parse_axis, parse_setting};
@@ -160,12 +160,13 @@ fn run_cmd(
     let (loaded, file_name) =
         load_scenario_with(a.scenario.as_deref(), a.sim.variant.as_deref(), &settings(&a.set)?)?;
     let scenario = loaded.scenario;
+    let selection = Selection::of(&a.only, &scenario)?;
     // Locked before anything runs: a second run on the same directory is
     // refused at once rather than after its simulation.
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
     source.check_paths(cfg.paths)?;
-    let model = Model::prepare(&scenario);
+    let model = selection.apply(Model::prepare(&scenario))?;
     let started = Instant::now();
     let keep = keep_for(&out_dir);
     let Some(paths) =
@@ -184,6 +185,7 @@ fn run_cmd(
         let mut files = run_files(&model, &paths, &summary, &summary_text)?;
         let mut prov = provenance("run", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        selection.record(&mut prov);
         target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         dir.write_outputs(&files)?;
@@ -194,7 +196,14 @@ fn run_cmd(
     if let Some(note) = source.merge_note() {
         let _ = writeln!(err, "{note}");
     } else if !a.json {
-        let _ = writeln!(err, "simulated {} paths in {:.1} s on {} threads", cfg.paths, elapsed, threads);
+        let _ = writeln!(
+            err,
+            "simulated {} paths{} in {:.1} s on {} threads",
+            cfg.paths,
+            selection.note(),
+            elapsed,
+            threads
+        );
     }
     target.warn(err);
     Ok(EXIT_OK)
@@ -366,13 +375,15 @@ fn compare_cmd(
             .into());
         }
     }
+    let selection = Selection::of(&a.only, &base)?;
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let keep = keep_for(&out_dir);
     let cfg = run_config(&a.sim, &base);
     source.check_paths(cfg.paths)?;
     let sets: Vec<&mcstress_scenario::Scenario> =
         std::iter::once(&base).chain(revs.iter().map(|(s, _)| s)).collect();
-    let models: Vec<Model> = sets.iter().map(|s| Model::prepare(s)).collect();
+    let models: Vec<Model> =
+        sets.iter().map(|s| selection.apply(Model::prepare(s))).collect::<Result<_, _>>()?;
     let started = Instant::now();
     let runs = if source.simulates_all() {
         let bar = Progress::new(models.len() as u64 * u64::from(cfg.paths), quiet);
@@ -462,6 +473,7 @@ fn compare_cmd(
             .collect::<Vec<_>>()
             .join(" ");
         target.record(&mut prov);
+        selection.record(&mut prov);
         let run = mcstress_report::run_json(&prov)?.into_bytes();
         // The names borrowed from the provenance's list, the bytes moved.
         let mut outputs: Vec<(&str, Vec<u8>)> =
@@ -517,10 +529,11 @@ fn stress_cmd(
             InputError(format!("--watch-cover: expected a ratio ≥ 0, found {}", a.watch_cover)).into()
         );
     }
+    let selection = Selection::of(&a.only, &scenario)?;
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
     source.check_paths(cfg.paths)?;
-    let model = Model::prepare(&scenario);
+    let model = selection.apply(Model::prepare(&scenario))?;
     let started = Instant::now();
     let keep = keep_for(&out_dir);
     let Some(paths) =
@@ -547,6 +560,7 @@ fn stress_cmd(
         files.extend(run_files(&model, &paths, &st.summary, &summary_text)?);
         let mut prov = provenance("stress", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        selection.record(&mut prov);
         prov.shock = shock.clone();
         target.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
@@ -615,6 +629,16 @@ fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) 
             })?)
         }
     };
+    let selection = Selection::of(&a.only, &scenario)?;
+    if let (Some(c), Some(keep)) = (county, &selection.keep)
+        && !keep.contains(&c)
+    {
+        return Err(InputError(format!(
+            "--counties: the county of --county ({}) must be among the counties simulated",
+            scenario.counties[c].code
+        ))
+        .into());
+    }
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &scenario);
     let mut model = Model::prepare(&scenario);
@@ -623,6 +647,9 @@ fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) 
         county: county.map(|c| (c, a.county_tilt)),
         townships: a.township_tilt,
     };
+    let model = selection.apply(model)?;
+    // The chosen county's index among the counties simulated.
+    let county = model.tilt.county.map(|(c, _)| c);
     let started = Instant::now();
     let bar = Progress::new(u64::from(cfg.paths), quiet);
     let tick = || bar.tick();
@@ -668,6 +695,7 @@ fn rare_cmd(a: RareArgs, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) 
         let mut files = vec![("rare.json", json.clone().into_bytes())];
         let mut prov = provenance("rare", &scenario, file_name, cfg, elapsed, model.loans_start(), &files);
         prov.settings = a.set.clone();
+        selection.record(&mut prov);
         prov.shock = shock;
         if let Some((x, se, met)) = reached {
             (prov.target_se, prov.headline_se, prov.target_met) = (Some(x), Some(se), Some(met));
@@ -865,6 +893,85 @@ fn provenance(
         target_se: None,
         headline_se: None,
         target_met: None,
+        counties_simulated: None,
+        counties_in_scenario: None,
+    }
+}
+
+/// The counties `--counties` selects of a scenario (all without it).
+struct Selection {
+    /// Their indices, increasing; `None`: all.
+    keep: Option<Vec<usize>>,
+    /// Their division codes, in that order.
+    codes: Vec<String>,
+    /// The scenario's counties.
+    of: usize,
+}
+
+impl Selection {
+    /// Reads `--counties` against `scenario`: each code a county's, or a
+    /// prefecture's (all its counties).
+    fn of(only: &CountiesArg, scenario: &mcstress_scenario::Scenario) -> anyhow::Result<Selection> {
+        let of = scenario.counties.len();
+        if only.counties.is_empty() {
+            return Ok(Selection { keep: None, codes: Vec::new(), of });
+        }
+        let mut keep = Vec::new();
+        for code in &only.counties {
+            let code = code.trim();
+            if let Some(c) = scenario.counties.iter().position(|c| c.code.to_string() == code) {
+                keep.push(c);
+            } else if let Some(r) = scenario.prefectures.iter().position(|p| format!("{:06}", p.code) == code)
+            {
+                let before = keep.len();
+                keep.extend((0..of).filter(|&c| scenario.counties[c].prefecture == r));
+                if keep.len() == before {
+                    return Err(InputError(format!(
+                        "--counties {code}: the prefecture has no county in the scenario {}",
+                        scenario.name
+                    ))
+                    .into());
+                }
+            } else {
+                return Err(InputError(format!(
+                    "--counties {code}: expected the division code of a county or a prefecture of the scenario \
+                     {} (counties such as {}, prefectures such as {}), found none with this code",
+                    scenario.name,
+                    scenario.counties.first().map_or(String::new(), |c| c.code.to_string()),
+                    scenario.prefectures.first().map_or(String::new(), |p| format!("{:06}", p.code)),
+                ))
+                .into());
+            }
+        }
+        keep.sort_unstable();
+        keep.dedup();
+        let codes = keep.iter().map(|&c| scenario.counties[c].code.to_string()).collect();
+        Ok(Selection { keep: Some(keep), codes, of })
+    }
+
+    /// The model of the selected counties (`m` itself without a selection).
+    fn apply(&self, m: Model) -> anyhow::Result<Model> {
+        let Some(keep) = &self.keep else { return Ok(m) };
+        m.restrict(keep).ok_or_else(|| {
+            InputError("--counties: the county of --county must be among the counties simulated".into())
+                .into()
+        })
+    }
+
+    /// Records the selection in `run.json`.
+    fn record(&self, prov: &mut RunProvenance) {
+        if self.keep.is_some() {
+            prov.counties_simulated = Some(self.codes.clone());
+            prov.counties_in_scenario = Some(self.of);
+        }
+    }
+
+    /// " of K of N counties" for the timing note, empty without a selection.
+    fn note(&self) -> String {
+        match &self.keep {
+            Some(k) => format!(" of {} of the scenario's {} counties", k.len(), self.of),
+            None => String::new(),
+        }
     }
 }
 
@@ -920,6 +1027,7 @@ fn sweep_cmd(
         }
         points.push((values, loaded.scenario));
     }
+    let selection = Selection::of(&a.only, &base)?;
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let cfg = run_config(&a.sim, &base);
     source.check_paths(cfg.paths)?;
@@ -943,7 +1051,8 @@ fn sweep_cmd(
         {
             group.extend(points.next());
         }
-        let models: Vec<Model> = group.iter().map(|(_, s)| Model::prepare(s)).collect();
+        let models: Vec<Model> =
+            group.iter().map(|(_, s)| selection.apply(Model::prepare(s))).collect::<Result<_, _>>()?;
         if k == 0 {
             loans_start = models[0].loans_start();
         }
@@ -976,7 +1085,8 @@ fn sweep_cmd(
     let json = mcstress_report::sweep_json(&sweep)?;
     if let Some(dir) = &out_dir {
         let mut files = vec![("sweep.json", json.clone().into_bytes())];
-        let prov = provenance("sweep", &base, file_name, cfg, elapsed, loans_start, &files);
+        let mut prov = provenance("sweep", &base, file_name, cfg, elapsed, loans_start, &files);
+        selection.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         dir.write_outputs(&files)?;
     }

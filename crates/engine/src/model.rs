@@ -135,6 +135,15 @@ pub struct Model {
     /// Importance sampling: the shift of the factors' draws (none by
     /// default). See [`FactorTilt`].
     pub tilt: FactorTilt,
+    /// What each county's, township's and scripted event's draws are keyed
+    /// by: its index in the whole scenario, which a model restricted to
+    /// some counties ([`Model::restrict`]) keeps, so that their futures are
+    /// those they have in the whole scenario's paths.
+    pub(crate) county_key: Vec<u64>,
+    pub(crate) township_key: Vec<u64>,
+    pub(crate) event_key: Vec<u64>,
+    /// The whole scenario's counties, when restricted to some of them.
+    pub(crate) restricted_from: Option<usize>,
 }
 
 /// Importance sampling on the factors: each month's standard normal
@@ -325,6 +334,10 @@ impl Model {
         let mix = &s.portfolio.mix;
         Model {
             tilt: FactorTilt::default(),
+            county_key: (0..s.counties.len() as u64).collect(),
+            township_key: (0..townships.len() as u64).collect(),
+            event_key: (0..s.shocks.events.len() as u64).collect(),
+            restricted_from: None,
             category_cum: cumulative(&mix.category),
             monitored_cum: if mix.category[1..].iter().sum::<f64>() > 0.0 {
                 cumulative(&[0.0, mix.category[1], mix.category[2], mix.category[3]])
@@ -345,6 +358,92 @@ impl Model {
             events_by_month,
             prefecture_counties,
         }
+    }
+
+    /// The model of the counties `keep` only (indices into this model's,
+    /// increasing, each once), for the cost of those counties alone: each
+    /// keeps its data, rules, loans and townships, and the draws of its
+    /// factor, disasters, townships, loans and enterprises are keyed as in
+    /// this model, so that on every path each kept county's outcomes are
+    /// exactly those it has in this model's path. Counties are coupled only
+    /// through the shocks (province, prefecture and industry draws, which
+    /// read no county's loans or fund), so nothing else changes. The
+    /// province's figures are then those of the kept counties. `None` if
+    /// `keep` is empty, out of range or not increasing, or the tilted
+    /// county of importance sampling is not kept.
+    pub fn restrict(&self, keep: &[usize]) -> Option<Model> {
+        let n_c = self.counties.len();
+        if keep.is_empty() || keep.iter().any(|&c| c >= n_c) || keep.windows(2).any(|w| w[0] >= w[1]) {
+            return None;
+        }
+        let tilt = match self.tilt.county {
+            Some((c, mu)) => {
+                FactorTilt { county: Some((keep.iter().position(|&k| k == c)?, mu)), ..self.tilt }
+            }
+            None => self.tilt,
+        };
+        let (scenario, events_kept) = self.scenario.restrict(keep);
+        let horizon = self.scenario.horizon_months as usize;
+        let mut counties = Vec::with_capacity(keep.len());
+        let (mut townships, mut township_key, mut books) =
+            (Vec::new(), Vec::new(), Vec::with_capacity(keep.len()));
+        for &c in keep {
+            let cm = &self.counties[c];
+            let first = townships.len();
+            townships.extend(self.townships[cm.townships.clone()].iter().cloned());
+            township_key.extend(cm.townships.clone().map(|tw| self.township_key[tw]));
+            // The loans' townships renumbered; nothing else of a loan
+            // refers to its place in the scenario.
+            let mut book = self.books[c].clone();
+            for tw in &mut book.township {
+                *tw = (*tw as usize - cm.townships.start + first) as u32;
+            }
+            books.push(book);
+            counties.push(CountyModel { townships: first..townships.len(), ..cm.clone() });
+        }
+        let mut events_by_month = vec![Vec::new(); horizon];
+        for (i, e) in scenario.shocks.events.iter().enumerate() {
+            if let Some(v) = events_by_month.get_mut(e.month as usize) {
+                v.push(i);
+            }
+        }
+        let mut prefecture_counties = vec![Vec::new(); scenario.prefectures.len()];
+        for (i, c) in scenario.counties.iter().enumerate() {
+            if let Some(v) = prefecture_counties.get_mut(c.prefecture) {
+                v.push(i);
+            }
+        }
+        Some(Model {
+            county_key: keep.iter().map(|&c| self.county_key[c]).collect(),
+            township_key,
+            event_key: events_kept.iter().map(|&e| self.event_key[e]).collect(),
+            restricted_from: Some(self.restricted_from.unwrap_or(n_c)),
+            tilt,
+            scenario,
+            counties,
+            townships,
+            books,
+            base_p: self.base_p,
+            rule_sets: self.rule_sets.clone(),
+            county_rule_set: keep
+                .iter()
+                .flat_map(|&c| self.county_rule_set[c * horizon..(c + 1) * horizon].iter().copied())
+                .collect(),
+            disaster_monthly: self.disaster_monthly.clone(),
+            events_by_month,
+            prefecture_counties,
+            balances_start: keep.iter().map(|&c| self.balances_start[c]).collect(),
+            category_cum: self.category_cum.clone(),
+            monitored_cum: self.monitored_cum.clone(),
+            grade_cum: self.grade_cum.clone(),
+            industry_cum: keep.iter().map(|&c| self.industry_cum[c].clone()).collect(),
+        })
+    }
+
+    /// The number of counties of the whole scenario, when this model is
+    /// restricted to some of them ([`Model::restrict`]).
+    pub fn restricted_from(&self) -> Option<usize> {
+        self.restricted_from
     }
 
     /// Households holding a first and a follow-up loan side by side at

@@ -332,6 +332,15 @@ pub struct RunProvenance {
     /// first); present only with `--target-se`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_met: Option<bool>,
+    /// `--counties`: the division codes of the counties simulated, when
+    /// only some of the scenario's were (the province's figures are then
+    /// theirs); present only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counties_simulated: Option<Vec<String>>,
+    /// The number of counties of the whole scenario; present only with
+    /// `counties_simulated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counties_in_scenario: Option<usize>,
 }
 
 /// `run.json` text.

@@ -623,6 +623,64 @@ impl Scenario {
         }
     }
 
+    /// The scenario restricted to the counties `keep` (indices, increasing,
+    /// each once): their data, rules, townships and starting loans, every
+    /// list of counties (scripted events, bank exits) renumbered, events
+    /// that struck only other counties dropped. Returns it with the
+    /// original index of each event kept, in order (what the engine keys an
+    /// event's draws by, so that a county's future is the one it has in
+    /// the whole scenario). The prefectures stay as they are.
+    pub fn restrict(&self, keep: &[usize]) -> (Scenario, Vec<usize>) {
+        debug_assert!(keep.windows(2).all(|w| w[0] < w[1]), "counties increasing, each once");
+        let mut new_index = vec![None; self.counties.len()];
+        for (k, &c) in keep.iter().enumerate() {
+            new_index[c] = Some(k);
+        }
+        let renumber = |list: &[usize]| list.iter().filter_map(|&c| new_index[c]).collect::<Vec<usize>>();
+        let mut s = self.clone();
+        s.counties = keep.iter().map(|&c| self.counties[c].clone()).collect();
+        if !self.rule_sets.schedule.is_empty() {
+            s.rule_sets.schedule =
+                keep.iter().map(|&c| self.rule_sets.schedule.get(c).cloned().unwrap_or_default()).collect();
+        }
+        let mut events_kept = Vec::new();
+        s.shocks.events.clear();
+        for (e, ev) in self.shocks.events.iter().enumerate() {
+            let mut ev = ev.clone();
+            // An event that names counties, none of them kept, strikes
+            // none of the restricted scenario's (an empty list would
+            // strike them all).
+            if !ev.counties.is_empty() {
+                ev.counties = renumber(&ev.counties);
+                if ev.counties.is_empty() {
+                    continue;
+                }
+            }
+            ev.townships = (ev.townships.into_iter())
+                .filter_map(|r| new_index[r.county].map(|county| TownshipRef { county, ..r }))
+                .collect();
+            s.shocks.events.push(ev);
+            events_kept.push(e);
+        }
+        for rules in std::iter::once(&mut s.rules).chain(s.rule_sets.extra.iter_mut()) {
+            for exit in &mut rules.service.exits {
+                exit.counties = renumber(&exit.counties);
+            }
+            rules.service.exits.retain(|x| !x.counties.is_empty());
+        }
+        if let Some(book) = &self.book {
+            let mut b = (**book).clone();
+            b.townships = keep.iter().map(|&c| book.townships[c].clone()).collect();
+            b.loans = (book.loans.iter())
+                .filter_map(|l| {
+                    new_index[l.county].map(|county| crate::data::LoanSeed { county, ..l.clone() })
+                })
+                .collect();
+            s.book = Some(std::sync::Arc::new(b));
+        }
+        (s, events_kept)
+    }
+
     /// The scenario with a stress shock of family `name` and `severity`
     /// added in its first month: a disaster kind hits every county with
     /// that severity (1 = a typical hit), an industry's price falls by

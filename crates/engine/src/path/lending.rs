@@ -127,7 +127,7 @@ pub(super) fn new_lending(
     let mut leverage_room = true;
     for tw in county_towns {
         // The township-month's uptake draws: the requests' and monitoring's.
-        let bits = ctx.streams.uptake.bits(tw as u64, mc.tm);
+        let bits = ctx.streams.uptake.bits(ctx.m.township_key[tw], mc.tm);
         // A disaster that struck the township this month identifies new
         // 监测对象 in proportion to its intensity (the strongest kind's, at
         // impact, after relief grants).
@@ -250,7 +250,10 @@ fn approve(
     let t = mc.t;
     for (g, &n) in requests.iter().enumerate() {
         for k in 0..n {
-            let bits = ctx.streams.new_loan.bits(((tw as u64) << 24) | ((g as u64) << 20) | k as u64, mc.tm);
+            let bits = ctx
+                .streams
+                .new_loan
+                .bits((ctx.m.township_key[tw] << 24) | ((g as u64) << 20) | k as u64, mc.tm);
             if unit(bits) < rs.rules.demand.bank_refusal {
                 tot.unmet_refused += 1;
                 continue;
@@ -310,7 +313,8 @@ fn disburse(
         for k in 0..n {
             // New loans: bit 63 set, then township (23 bits), month (12),
             // request group (4) and index (24).
-            let id = (1u64 << 63) | ((tw as u64) << 40) | (tm << 28) | ((g as u64) << 24) | k as u64;
+            let id =
+                (1u64 << 63) | (ctx.m.township_key[tw] << 40) | (tm << 28) | ((g as u64) << 24) | k as u64;
             let bits = ctx.streams.new_loan.bits(id, tm);
             let b2 = second(bits);
             let b3 = second(b2);

@@ -42,7 +42,7 @@ fn township_effects(ctx: &PathCtx, ws: &mut Workspace) {
     };
     let nu = ctx.m.tilt.townships;
     for (tw, e) in ws.town_effect.iter_mut().enumerate() {
-        let mut z = normal(ctx.streams.township_effect.bits(tw as u64, 0));
+        let mut z = normal(ctx.streams.township_effect.bits(ctx.m.township_key[tw], 0));
         if tilted.contains(&tw) {
             ws.log_weight += tilt_log_weight(z, nu);
             z += nu;
@@ -68,7 +68,8 @@ pub(super) fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspac
         z + mu
     };
     let zp = tilted(normal(st.province.bits(0, tm)), tilt.province);
-    let zc = tilt.county.map(|(c, mu)| (c, tilted(normal(st.county.bits(c as u64, tm)), mu)));
+    let keys = &ctx.m.county_key;
+    let zc = tilt.county.map(|(c, mu)| (c, tilted(normal(st.county.bits(keys[c], tm)), mu)));
     ws.province_factor = ar(ws.province_factor, zp);
     for (r, f) in ws.pref_factor.iter_mut().enumerate() {
         *f = ar(*f, normal(st.prefecture.bits(r as u64, tm)));
@@ -76,7 +77,7 @@ pub(super) fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspac
     for (c, f) in ws.county_factor.iter_mut().enumerate() {
         let z = match zc {
             Some((cc, z)) if cc == c => z,
-            _ => normal(st.county.bits(c as u64, tm)),
+            _ => normal(st.county.bits(keys[c], tm)),
         };
         *f = ar(*f, z);
     }
@@ -144,9 +145,9 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 continue;
             }
             for &c in members {
-                if unit(ctx.streams.disaster_county.bits((c * 8 + k) as u64, tm)) < dk.county_share.get() {
+                let key = m.county_key[c] * 8 + k as u64;
+                if unit(ctx.streams.disaster_county.bits(key, tm)) < dk.county_share.get() {
                     ws.county[c].last_disaster = Some(t16);
-                    let key = (c * 8 + k) as u64;
                     for tw in footprint(ctx, tm, c, dk.township_share.get(), key) {
                         strike(ws, tw, k, 1.0, None, dk.moratorium_months);
                     }
@@ -164,7 +165,7 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
                 for c in counties {
                     let struck: Vec<usize> = if ev.townships.is_empty() {
                         // Keys apart from the stochastic arrivals' (county × 8 + kind).
-                        let key = (1 << 62) | ((e as u64) << 32) | c as u64;
+                        let key = (1 << 62) | (m.event_key[e] << 32) | m.county_key[c];
                         footprint(ctx, tm, c, ev.township_share.get(), key).collect()
                     } else {
                         let first = m.counties[c].townships.start;
@@ -198,12 +199,16 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
 /// number for the others.
 fn footprint(ctx: &PathCtx, tm: u64, c: usize, share: f64, key: u64) -> impl Iterator<Item = usize> + use<> {
     let towns = ctx.m.counties[c].townships.clone();
+    // A county's townships are numbered in a row, in a restricted model as
+    // in the whole (`Model::restrict`): their keys are the first's and on.
+    let (first, first_key) = (towns.start, ctx.m.township_key.get(towns.start).copied().unwrap_or(0));
     let bits = ctx.streams.disaster_township.bits(key, tm);
     let epicentre = towns.start + (bits % towns.len().max(1) as u64) as usize;
     towns.filter(move |&tw| {
+        let tw_key = first_key + (tw - first) as u64;
         share >= 1.0
             || tw == epicentre
-            || unit(mix(bits ^ (tw as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))) < share
+            || unit(mix(bits ^ (tw_key + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))) < share
     })
 }
 
@@ -221,7 +226,7 @@ fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut Pa
             st.service.tick(t as i32);
             if was_served
                 && service.exit_monthly > 0.0
-                && unit(ctx.streams.bank_exit.bits(tw as u64, mc.tm)) < service.exit_monthly
+                && unit(ctx.streams.bank_exit.bits(ctx.m.township_key[tw], mc.tm)) < service.exit_monthly
             {
                 st.service.exit(t as i32, takeover);
             }
@@ -250,7 +255,7 @@ fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     for (c, cs) in ws.county.iter_mut().enumerate() {
         for (e, failed) in cs.enterprise_failed.iter_mut().enumerate() {
             if !*failed
-                && unit(ctx.streams.enterprise.bits((c * 1024 + e) as u64, mc.tm))
+                && unit(ctx.streams.enterprise.bits(ctx.m.county_key[c] * 1024 + e as u64, mc.tm))
                     < b.enterprise_failure_monthly
             {
                 *failed = true;

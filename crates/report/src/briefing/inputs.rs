@@ -100,6 +100,12 @@ pub struct RunMeta {
     /// The files of the directory (empty from versions that did not list them).
     #[serde(default)]
     pub files: Vec<String>,
+    /// `--counties`: the counties simulated, when only some were.
+    #[serde(default)]
+    pub counties_simulated: Option<Vec<String>>,
+    /// The scenario's counties, with `counties_simulated`.
+    #[serde(default)]
+    pub counties_in_scenario: Option<usize>,
 }
 
 fn default_command() -> String {

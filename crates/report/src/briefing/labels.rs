@@ -100,6 +100,20 @@ pub(crate) fn rules_title(meta: &RunMeta, lang: Lang) -> String {
         rules.push_str(lang.tr("，", ", "));
         rules.push_str(&setting_label(set, lang));
     }
+    // Only some counties simulated (`--counties`): the province's figures
+    // are theirs, which the title must say.
+    if let (Some(kept), Some(of)) = (&meta.counties_simulated, meta.counties_in_scenario) {
+        // The codes while they are few enough to read in a title.
+        let (zh, en) = if kept.len() <= 5 {
+            (format!("（{}）", kept.join("、")), format!(" ({})", kept.join(", ")))
+        } else {
+            (String::new(), String::new())
+        };
+        rules.push_str(&match lang {
+            Lang::Zh => format!("，仅模拟全部{of}个县中的{}个{zh}", kept.len()),
+            Lang::En => format!(", {} of its {of} counties only{en}", kept.len()),
+        });
+    }
     rules
 }
 
