@@ -149,3 +149,34 @@ fn a_code_of_no_county_or_prefecture_is_refused_with_what_was_expected() {
     assert_eq!(code, 2);
     assert!(err.contains("--county (530828)"), "{err}");
 }
+
+#[test]
+fn a_breakpoint_of_some_counties_finds_for_each_what_the_whole_search_finds() {
+    let base = crate::support::small("");
+    let bc = mcstress_engine::BreakpointConfig {
+        shock: "drought".into(),
+        target: 0.1,
+        severities: vec![0.0, 1.0, 2.0],
+        topup_severity: 2.0,
+        topup_tolerance: 0.01,
+        counties: None,
+    };
+    let cfg = RunConfig { paths: 30, seed: 7, threads: 2 };
+    let whole = mcstress_engine::breakpoint(&base, &bc, cfg, None).unwrap();
+    // Somewhere a top-up is searched, so that the searches are compared.
+    assert!(whole.counties.iter().any(|c| c.min_topup_yuan.is_some_and(|t| t > 0.0)), "{:?}", whole.counties);
+    for keep in [vec![0], vec![1, 2]] {
+        let part = mcstress_engine::breakpoint(
+            &base,
+            &mcstress_engine::BreakpointConfig { counties: Some(keep.clone()), ..bc.clone() },
+            cfg,
+            None,
+        )
+        .unwrap();
+        assert_eq!(part.counties.len(), keep.len());
+        for c in &part.counties {
+            let w = whole.counties.iter().find(|w| w.id == c.id).unwrap();
+            assert_eq!(format!("{c:?}"), format!("{w:?}"), "county {}", c.id);
+        }
+    }
+}

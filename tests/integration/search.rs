@@ -166,6 +166,7 @@ fn a_doubled_fund_breaks_at_no_lower_severity() {
         severities: (0..=8).map(|i| f64::from(i) * 0.5).collect(),
         topup_severity: 1.0,
         topup_tolerance: 0.01,
+        counties: None,
     };
     let cfg = mcstress_engine::RunConfig { paths: 30, seed: 7, threads: 2 };
     let before = mcstress_engine::breakpoint(&base, &bc, cfg, None).unwrap();
@@ -201,6 +202,7 @@ fn the_top_up_found_brings_the_county_under_the_target_and_less_does_not() {
         // target since most failures come at maturity (docs/model.md § 7.3).
         topup_severity: 2.0,
         topup_tolerance: 0.01,
+        counties: None,
     };
     let cfg = mcstress_engine::RunConfig { paths: 30, seed: 7, threads: 2 };
     let b = mcstress_engine::breakpoint(&base, &bc, cfg, None).unwrap();

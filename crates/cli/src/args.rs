@@ -251,6 +251,9 @@ pub struct BreakpointArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Some counties alone.
+    #[command(flatten)]
+    pub only: CountiesArg,
     /// Write breakpoint.json and run.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -1147,6 +1147,7 @@ fn breakpoint_cmd(
     let scenario = loaded.scenario;
     // The shock name is checked before anything runs.
     scenario.with_shock(&a.shock, 1.0).map_err(|e| InputError(format!("--shock: {e}")))?;
+    let selection = Selection::of(&a.only, &scenario)?;
     let out_dir = a.out.as_deref().map(OutDir::lock).transpose()?;
     let bc = mcstress_engine::BreakpointConfig {
         shock: a.shock.clone(),
@@ -1154,6 +1155,7 @@ fn breakpoint_cmd(
         severities,
         topup_severity: a.topup_severity,
         topup_tolerance: 0.01,
+        counties: selection.keep.clone(),
     };
     let cfg = run_config(&a.sim, &scenario);
     let started = Instant::now();
@@ -1169,13 +1171,20 @@ fn breakpoint_cmd(
         let mut prov = provenance("breakpoint", &scenario, file_name, cfg, elapsed, bp.loans_start, &files);
         prov.settings = a.set.clone();
         prov.shock = Some(a.shock.clone());
+        selection.record(&mut prov);
         files.push(("run.json", mcstress_report::run_json(&prov)?.into_bytes()));
         dir.write_outputs(&files)?;
     }
     let text = if a.json { json } else { mcstress_report::breakpoint_text(&bp) };
     emit(out, &text)?;
     if !a.json {
-        let _ = writeln!(err, "{} evaluations × {} paths in {elapsed:.1} s", bp.evaluations, cfg.paths);
+        let _ = writeln!(
+            err,
+            "{} evaluations × {} paths{} in {elapsed:.1} s",
+            bp.evaluations,
+            cfg.paths,
+            selection.note()
+        );
     }
     Ok(EXIT_OK)
 }

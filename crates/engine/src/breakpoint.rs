@@ -30,6 +30,10 @@ pub struct BreakpointConfig {
     /// Top-ups are searched to within this share of their size (or 1,000
     /// yuan, whichever is larger).
     pub topup_tolerance: f64,
+    /// Only these counties (indices into the scenario's, increasing),
+    /// each simulated with exactly its draws in the whole scenario
+    /// ([`Model::restrict`]); `None`: all.
+    pub counties: Option<Vec<usize>>,
 }
 
 /// One county's breakpoint.
@@ -118,16 +122,28 @@ fn shocked(base: &Scenario, shock: &str, severity: f64) -> Result<Scenario, Engi
 /// model prepared reports its loans at the start into `loans_start`.
 fn exhausted_counts(
     s: &Scenario,
+    keep: Option<&[usize]>,
     cfg: RunConfig,
     progress: Progress<'_>,
     loans_start: &mut Option<u64>,
 ) -> Result<Vec<usize>, EngineError> {
-    let m = Model::prepare(s);
+    let m = prepared(s, keep)?;
     loans_start.get_or_insert_with(|| m.loans_start());
     // Only the counts are kept, path by path.
-    let mut k = vec![0usize; s.counties.len()];
+    let mut k = vec![0usize; m.counties.len()];
     crate::fold::fold_range(&m, cfg, 0..cfg.paths as u64, progress, &mut |p| tally_exhausted(&mut k, &p))?;
     Ok(k)
+}
+
+/// The model of `s`, restricted to the counties `keep` if given.
+fn prepared(s: &Scenario, keep: Option<&[usize]>) -> Result<Model, EngineError> {
+    let m = Model::prepare(s);
+    match keep {
+        None => Ok(m),
+        Some(k) => {
+            m.restrict(k).ok_or_else(|| EngineError::BadSelection { of: s.counties.len(), found: k.to_vec() })
+        }
+    }
 }
 
 /// Adds a path's exhausted funds to the counts by county.
@@ -182,7 +198,7 @@ const DOUBLINGS: u32 = 21;
 impl<'a> TopUpSearch<'a> {
     /// A search from the exhausted paths without a top-up, `k0`, and the
     /// counties' funds at the start (`fund`, the first step's scale).
-    fn new(over: &'a dyn Fn(usize) -> bool, k0: &[usize], fund: &Scenario, tolerance: f64) -> Self {
+    fn new(over: &'a dyn Fn(usize) -> bool, k0: &[usize], fund_fen: &[i64], tolerance: f64) -> Self {
         let counties = k0.len();
         let need: Vec<bool> = k0.iter().map(|&k| over(k)).collect();
         let mut search = TopUpSearch {
@@ -195,9 +211,9 @@ impl<'a> TopUpSearch<'a> {
             need,
             doublings: 0,
         };
-        for c in 0..counties {
+        for (c, fund) in fund_fen.iter().enumerate() {
             if search.need[c] {
-                search.cand[c] = (fund.counties[c].fund.0 / 100).max(10_000);
+                search.cand[c] = (fund / 100).max(10_000);
                 search.hi[c] = None;
                 search.found[c] = false;
             }
@@ -282,6 +298,7 @@ impl<'a> TopUpSearch<'a> {
 fn run_searches(
     searches: &mut [TopUpSearch],
     at: &Scenario,
+    keep: Option<&[usize]>,
     cfg: RunConfig,
     progress: Progress<'_>,
     evaluations: &mut u32,
@@ -296,12 +313,14 @@ fn run_searches(
             .iter()
             .map(|(_, top)| {
                 let mut s = at.clone();
+                // The top-ups are the counties searched: with a selection,
+                // its counties in order.
                 for (c, t) in top.iter().enumerate() {
-                    s.counties[c].fund += Fen(t * 100);
+                    s.counties[keep.map_or(c, |k| k[c])].fund += Fen(t * 100);
                 }
-                Model::prepare(&s)
+                prepared(&s, keep)
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let counts = exhausted_counts_together(&models, cfg, progress)?;
         for ((j, top), k) in asks.iter().zip(counts) {
             searches[*j].answer(top, &k);
@@ -352,7 +371,13 @@ pub fn breakpoint(
     progress: Progress<'_>,
 ) -> Result<Breakpoint, EngineError> {
     let n = cfg.paths as usize;
-    let counties = base.counties.len();
+    let keep = bc.counties.as_deref();
+    // The counties searched, in order.
+    let searched: Vec<&mcstress_scenario::County> = match keep {
+        Some(k) => k.iter().filter_map(|&c| base.counties.get(c)).collect(),
+        None => base.counties.iter().collect(),
+    };
+    let counties = searched.len();
     let mut evaluations = 0u32;
 
     // 1. The probability of exhaustion on the severity grid: counts of
@@ -360,7 +385,7 @@ pub fn breakpoint(
     let mut counts: Vec<Vec<usize>> = Vec::with_capacity(bc.severities.len());
     let mut loans_start = None;
     for &s in &bc.severities {
-        counts.push(exhausted_counts(&shocked(base, &bc.shock, s)?, cfg, progress, &mut loans_start)?);
+        counts.push(exhausted_counts(&shocked(base, &bc.shock, s)?, keep, cfg, progress, &mut loans_start)?);
         evaluations += 1;
     }
 
@@ -373,7 +398,7 @@ pub fn breakpoint(
         Some(i) => counts[i].clone(),
         None => {
             evaluations += 1;
-            exhausted_counts(&at, cfg, progress, &mut loans_start)?
+            exhausted_counts(&at, keep, cfg, progress, &mut loans_start)?
         }
     };
     // The top-up that brings the estimated probability under the target,
@@ -386,24 +411,26 @@ pub fn breakpoint(
     let over_estimate = |k: usize| k as f64 >= target * n as f64;
     let over_low = |k: usize| Probability::from_count(k, n).ci95_low >= target;
     let over_high = |k: usize| Probability::from_count(k, n).ci95_high >= target;
-    let mut searches =
-        vec![TopUpSearch::new(&over_estimate, &k0, base, tol), TopUpSearch::new(&over_low, &k0, base, tol)];
+    let funds: Vec<i64> = searched.iter().map(|c| c.fund.0).collect();
+    let mut searches = vec![
+        TopUpSearch::new(&over_estimate, &k0, &funds, tol),
+        TopUpSearch::new(&over_low, &k0, &funds, tol),
+    ];
     // With no exhausted path at all, the interval's upper end is still
     // at or above the target when the paths are too few: no top-up is
     // then surely enough, whatever its size, and none is searched.
     let search_high = Probability::from_count(0, n).ci95_high < target;
     if search_high {
-        searches.push(TopUpSearch::new(&over_high, &k0, base, tol));
+        searches.push(TopUpSearch::new(&over_high, &k0, &funds, tol));
     }
-    run_searches(&mut searches, &at, cfg, progress, &mut evaluations)?;
+    run_searches(&mut searches, &at, keep, cfg, progress, &mut evaluations)?;
     let mut answers = searches.into_iter().map(|s| s.hi);
     let estimate = answers.next().unwrap_or_default();
     let low = answers.next().unwrap_or_default();
     let high = if search_high { answers.next().unwrap_or_default() } else { vec![None; counties] };
 
     let severities = &bc.severities;
-    let mut out: Vec<BreakpointCounty> = base
-        .counties
+    let mut out: Vec<BreakpointCounty> = searched
         .iter()
         .enumerate()
         .map(|(c, county)| {

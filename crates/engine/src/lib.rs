@@ -91,6 +91,17 @@ pub enum EngineError {
     /// The request names a shock the scenario does not have.
     #[error(transparent)]
     UnknownShock(#[from] mcstress_scenario::UnknownShock),
+    /// The counties to simulate alone are not some of the scenario's, each
+    /// once, in its order ([`Model::restrict`]).
+    #[error(
+        "the counties to simulate must be some of the scenario's {of}, each once, in its order; found {found:?}"
+    )]
+    BadSelection {
+        /// The scenario's counties.
+        of: usize,
+        /// The indices asked for.
+        found: Vec<usize>,
+    },
 }
 
 /// Simulates one path on the calling thread (for benchmarks and tests).
