@@ -113,6 +113,13 @@ fn merged_shards_of_a_compare_a_stress_and_a_sweep_equal_their_single_runs() {
         4,
     );
     assert_eq!(a, b);
+    // Some counties alone: the shards' command line carries the selection.
+    let (a, b) = single_and_merged(
+        &d.join("stress-counties"),
+        &["stress", &f, "--shock", "drought:2", "--paths", "6", "--counties", "530621,530828"],
+        2,
+    );
+    assert_eq!(a, b);
     let (a, b) = single_and_merged(
         &d.join("sweep"),
         &["sweep", &f, "--set", "rules.compensation.fund_share=0.5:0.9:0.2", "--paths", "7"],
