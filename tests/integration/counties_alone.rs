@@ -144,6 +144,9 @@ fn a_code_of_no_county_or_prefecture_is_refused_with_what_was_expected() {
     assert_eq!(code, 2);
     assert!(err.contains("--counties 530699") && err.contains("county or a prefecture"), "{err}");
     assert!(!d.join("out").join("run.json").exists(), "nothing written");
+    let (code, _, err) = cli(&["run", &f, "--counties", "530621,,", "--paths", "2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("found an empty one"), "{err}");
     // rare's county of interest must be simulated.
     let (code, _, err) = cli(&["rare", &f, "--county", "530828", "--counties", "530621", "--paths", "2"]);
     assert_eq!(code, 2);

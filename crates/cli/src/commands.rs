@@ -919,6 +919,13 @@ impl Selection {
         let mut keep = Vec::new();
         for code in &only.counties {
             let code = code.trim();
+            if code.is_empty() {
+                return Err(InputError(format!(
+                    "--counties {}: expected division codes separated by commas, found an empty one",
+                    only.counties.join(",")
+                ))
+                .into());
+            }
             if let Some(c) = scenario.counties.iter().position(|c| c.code.to_string() == code) {
                 keep.push(c);
             } else if let Some(r) = scenario.prefectures.iter().position(|p| format!("{:06}", p.code) == code)
