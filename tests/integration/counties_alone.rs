@@ -5,7 +5,7 @@
 use mcstress_engine::{Model, RunConfig, run};
 
 /// The small scenario with scripted disasters (one naming a county, one
-/// every county), a price fall, bank exits random and scripted, a county's
+/// every county, one a township), a price fall, bank exits random and scripted, a county's
 /// own rules and the enterprises of 户贷企用 failing often.
 const EVERYTHING: &str = r#"
 [behaviour]
@@ -33,6 +33,12 @@ kind = "flood"
 month = "2024-07"
 severity = 1.5
 township_share = 0.4
+
+[[shocks.events]]
+kind = "earthquake"
+month = "2024-09"
+townships = ["530621-01"]
+severity = 2.0
 
 [[shocks.events]]
 kind = "price"

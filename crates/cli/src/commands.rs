@@ -959,9 +959,13 @@ impl Selection {
     /// The model of the selected counties (`m` itself without a selection).
     fn apply(&self, m: Model) -> anyhow::Result<Model> {
         let Some(keep) = &self.keep else { return Ok(m) };
+        let (name, n) = (m.scenario.name.clone(), m.scenario.counties.len());
         m.restrict(keep).ok_or_else(|| {
-            InputError("--counties: the county of --county must be among the counties simulated".into())
-                .into()
+            InputError(format!(
+                "--counties: the counties selected ({}) are not counties of the scenario {name} ({n} counties)",
+                self.codes.join(",")
+            ))
+            .into()
         })
     }
 

@@ -399,7 +399,12 @@ impl ShardWriter {
             });
         self.simulated += started.elapsed().as_secs_f64();
         let done = match (sim, failed) {
-            (Err(e), _) => Err((0, anyhow::Error::from(e))),
+            (Err(e), _) => {
+                remove_all(&tmps);
+                return Err(
+                    InputError(format!("{}: cannot simulate the shard: {e}", out.path().display())).into()
+                );
+            }
             (Ok(()), Some(f)) => Err(f),
             (Ok(()), None) => writers.iter_mut().enumerate().try_for_each(|(k, w)| {
                 w.flush().and_then(|()| w.inner.get_ref().sync_all()).map_err(|e| (k, anyhow::Error::from(e)))

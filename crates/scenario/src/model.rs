@@ -656,9 +656,16 @@ impl Scenario {
                     continue;
                 }
             }
-            ev.townships = (ev.townships.into_iter())
-                .filter_map(|r| new_index[r.county].map(|county| TownshipRef { county, ..r }))
-                .collect();
+            // Likewise an event that names townships, none of them in a
+            // kept county (no township named: a footprint drawn at random).
+            if !ev.townships.is_empty() {
+                ev.townships = (ev.townships.into_iter())
+                    .filter_map(|r| new_index[r.county].map(|county| TownshipRef { county, ..r }))
+                    .collect();
+                if ev.townships.is_empty() {
+                    continue;
+                }
+            }
             s.shocks.events.push(ev);
             events_kept.push(e);
         }
