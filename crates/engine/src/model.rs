@@ -316,18 +316,8 @@ impl Model {
             })
             .collect();
 
-        let mut events_by_month = vec![Vec::new(); s.horizon_months as usize];
-        for (i, e) in s.shocks.events.iter().enumerate() {
-            if let Some(v) = events_by_month.get_mut(e.month as usize) {
-                v.push(i);
-            }
-        }
-        let mut prefecture_counties = vec![Vec::new(); s.prefectures.len()];
-        for (i, c) in s.counties.iter().enumerate() {
-            if let Some(v) = prefecture_counties.get_mut(c.prefecture) {
-                v.push(i);
-            }
-        }
+        let events_by_month = events_by_month(s);
+        let prefecture_counties = prefecture_counties(s);
 
         let balances_start =
             books.iter().zip(&counties).map(|(b, c)| Balances::of(b, c.covered_by_product)).collect();
@@ -401,18 +391,8 @@ impl Model {
             books.push(book);
             counties.push(CountyModel { townships: first..townships.len(), ..cm.clone() });
         }
-        let mut events_by_month = vec![Vec::new(); horizon];
-        for (i, e) in scenario.shocks.events.iter().enumerate() {
-            if let Some(v) = events_by_month.get_mut(e.month as usize) {
-                v.push(i);
-            }
-        }
-        let mut prefecture_counties = vec![Vec::new(); scenario.prefectures.len()];
-        for (i, c) in scenario.counties.iter().enumerate() {
-            if let Some(v) = prefecture_counties.get_mut(c.prefecture) {
-                v.push(i);
-            }
-        }
+        let (events_by_month, prefecture_counties) =
+            (events_by_month(&scenario), prefecture_counties(&scenario));
         Some(Model {
             county_key: keep.iter().map(|&c| self.county_key[c]).collect(),
             township_key,
@@ -478,6 +458,28 @@ impl Model {
     pub fn is_bullet(&self) -> bool {
         self.scenario.portfolio.repayment == Repayment::BulletQuarterlyInterest
     }
+}
+
+/// The scripted events of each simulation month, by index.
+fn events_by_month(s: &Scenario) -> Vec<Vec<usize>> {
+    let mut by_month = vec![Vec::new(); s.horizon_months as usize];
+    for (i, e) in s.shocks.events.iter().enumerate() {
+        if let Some(v) = by_month.get_mut(e.month as usize) {
+            v.push(i);
+        }
+    }
+    by_month
+}
+
+/// Each prefecture's counties, by index.
+fn prefecture_counties(s: &Scenario) -> Vec<Vec<usize>> {
+    let mut counties = vec![Vec::new(); s.prefectures.len()];
+    for (i, c) in s.counties.iter().enumerate() {
+        if let Some(v) = counties.get_mut(c.prefecture) {
+            v.push(i);
+        }
+    }
+    counties
 }
 
 /// Townships, each county's range of them, and the loan books of the
