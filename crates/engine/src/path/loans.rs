@@ -32,6 +32,7 @@ use crate::rng::{Stream, mix, second, unit};
 use super::context::{MonthCtx, PathCtx};
 use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
+use super::shocks::shock_power;
 use super::state::{CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, TownshipState, Workspace};
 
 /// Product index of a first loan.
@@ -242,6 +243,9 @@ struct Distress<'a> {
     ctx: &'a PathCtx<'a>,
     rs: &'a RuleSet,
     price_mult: &'a [f64; Industry::COUNT],
+    /// The month's income shocks without a disaster, by process
+    /// ([`Workspace::price_pow`]).
+    price_pow: &'a [[f64; Industry::COUNT]; 3],
     cm: &'a CountyMonth<'a>,
     /// Each township's distress multiplier on this path (1 without
     /// township effects: the product is then exactly the county's).
@@ -348,9 +352,12 @@ impl Distress<'_> {
         // The income shock to the power β, once per industry and process.
         let at = ev * Industry::COUNT + ind;
         if shock_up[at] < 0.0 {
-            let shock = self.price_mult[ind] * libm::exp(cm.max_dis_log[ind]);
-            let beta = ctx.elasticity[ev];
-            shock_up[at] = if beta == 1.0 { shock } else { libm::pow(shock, beta) };
+            // Without a disaster, the month's (exp(0) = 1 exactly).
+            shock_up[at] = if cm.max_dis_log[ind] == 0.0 {
+                self.price_pow[ev][ind]
+            } else {
+                shock_power(self.price_mult[ind] * libm::exp(cm.max_dis_log[ind]), ctx.elasticity[ev])
+            };
         }
         let mods = &self.rs.mods;
         let p = ctx.m.base_p[class]
@@ -400,9 +407,11 @@ impl Distress<'_> {
         let threshold = |contagion: f64, disaster: f64| {
             let class = cell / Industry::COUNT;
             let ind = cell % Industry::COUNT;
-            let shock = self.price_mult[ind] * disaster;
-            let beta = ctx.elasticity[ev];
-            let shock = if beta == 1.0 { shock } else { libm::pow(shock, beta) };
+            let shock = if disaster == 1.0 {
+                self.price_pow[ev][ind]
+            } else {
+                shock_power(self.price_mult[ind] * disaster, ctx.elasticity[ev])
+            };
             let mut p = ctx.m.base_p[class] * ctx.event_mult[ev] * shock * contagion;
             let mods = &self.rs.mods;
             p *= mods.reminder_multiplier(ev != EV_CURE)
@@ -616,6 +625,7 @@ pub(super) fn step_loans(
         ctx,
         rs,
         price_mult: &ws.price_mult,
+        price_pow: &ws.price_pow,
         cm,
         town: &ws.town_effect,
         slot: &ws.town_slot,
@@ -1308,11 +1318,15 @@ impl CountyLoans<'_> {
         // elasticity): the part of the distress it caused is outside the
         // borrower's control.
         let cell = book.risk[i] as usize;
-        let disaster = d.disaster_log(l.tw, cell, d.insured(l.id, cell));
-        let shock = libm::pow(
-            self.price_mult[cell % Industry::COUNT] * libm::exp(disaster),
-            ctx.elasticity[EV_MATURITY],
-        );
+        let ind = cell % Industry::COUNT;
+        // (The insurance trait is read only where a disaster weighs.)
+        let disaster =
+            if d.dis_log[l.tw][ind] == 0.0 { 0.0 } else { d.disaster_log(l.tw, cell, d.insured(l.id, cell)) };
+        let shock = if disaster == 0.0 {
+            d.price_pow[EV_MATURITY][ind]
+        } else {
+            shock_power(self.price_mult[ind] * libm::exp(disaster), ctx.elasticity[EV_MATURITY])
+        };
         // (`l.low_will` is read only for overdue loans: read the trait here.)
         let willing = !low_willingness(l.id, ctx.b.low_willingness_share.get());
         let qualifies = relief_probability(ctx.b.business_running, shock, willing);
@@ -1392,6 +1406,20 @@ mod tests {
         assert!(per_enterprise.iter().all(|k| (*k as f64 / misused as f64 - 0.2).abs() < 0.01));
         assert_eq!(misuse_enterprise(42, 0.2, 5), misuse_enterprise(42, 0.2, 5));
         assert_eq!(misuse_enterprise(42, 0.0, 5), None);
+    }
+
+    /// The month's income shock of a borrower no disaster weighs on,
+    /// computed once ([`Workspace::price_pow`]), is bit for bit the general
+    /// formula's: `exp(0) = 1` and `pow(x, 1) = x` exactly.
+    #[test]
+    fn the_months_income_shock_without_a_disaster_is_the_general_formulas() {
+        assert_eq!(libm::exp(0.0), 1.0);
+        for x in [0.37, 0.9, 1.0, 1.0000001, 1.7, 3.25] {
+            for beta in [0.0, 0.5, 1.0, 1.3, 2.0] {
+                let general = libm::pow(x * libm::exp(0.0), beta);
+                assert_eq!(shock_power(x, beta).to_bits(), general.to_bits(), "x {x} beta {beta}");
+            }
+        }
     }
 
     #[test]

@@ -188,6 +188,18 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     for (i, pp) in s.shocks.prices.iter().enumerate() {
         ws.price_mult[i] = price_multiplier(pp, ws.price[i]);
     }
+    for (pows, beta) in ws.price_pow.iter_mut().zip(ctx.elasticity) {
+        for (p, m) in pows.iter_mut().zip(ws.price_mult) {
+            *p = shock_power(m, beta);
+        }
+    }
+}
+
+/// An income shock `shock` to the power `beta` of a process's elasticity
+/// (`pow(x, 1) = x` exactly, without the call).
+#[inline]
+pub(super) fn shock_power(shock: f64, beta: f64) -> f64 {
+    if beta == 1.0 { shock } else { libm::pow(shock, beta) }
 }
 
 /// The townships of county `c` a disaster strikes (its footprint): all of

@@ -154,6 +154,10 @@ pub(crate) struct Workspace {
     /// Log price level of each industry, and its distress multiplier.
     pub(super) price: [f64; Industry::COUNT],
     pub(super) price_mult: [f64; Industry::COUNT],
+    /// By process (cure, interest, principal): each industry's price
+    /// multiplier to the power of the process's elasticity — the income
+    /// shock of a borrower no disaster weighs on, computed once a month.
+    pub(super) price_pow: [[f64; Industry::COUNT]; 3],
     /// Disaster intensity of each township, by kind.
     pub(super) disaster: Vec<[f64; 5]>,
     /// The month's conditional probabilities of the county in hand, by
@@ -203,6 +207,7 @@ impl Workspace {
             county_factor: vec![0.0; c],
             price: [0.0; Industry::COUNT],
             price_mult: [1.0; Industry::COUNT],
+            price_pow: [[1.0; Industry::COUNT]; 3],
             disaster: vec![[0.0; 5]; m.townships.len()],
             table: vec![0.0; TABLE * (1 + 2 * max_towns)],
             slot_ready: vec![false; 1 + 2 * max_towns],
@@ -276,6 +281,7 @@ impl Workspace {
         self.log_weight = 0.0;
         self.price = [0.0; Industry::COUNT];
         self.price_mult = [1.0; Industry::COUNT];
+        self.price_pow = [[1.0; Industry::COUNT]; 3];
         self.disaster.fill([0.0; 5]);
         self.agg.clone_from(&m.balances_start);
         self.town_effect.fill(1.0);
