@@ -185,9 +185,7 @@ impl<'m> CountyMonth<'m> {
     pub fn read(ctx: &PathCtx<'m>, mc: &MonthCtx, ws: &mut Workspace, c: usize) -> CountyMonth<'m> {
         let s = ctx.s;
         let rules = ctx.rules_for(c, mc.t);
-        let fc = ctx.wg.sqrt() * ws.province_factor
-            + ctx.wp.sqrt() * ws.pref_factor[ctx.m.counties[c].prefecture]
-            + ctx.wc.sqrt() * ws.county_factor[c];
+        let fc = ws.months.factor[mc.t * ctx.n_c + c];
         let mut slots = 1;
         let mut moratorium = false;
         let mut max_dis_log = [0.0f64; Industry::COUNT];
@@ -244,7 +242,7 @@ struct Distress<'a> {
     rs: &'a RuleSet,
     price_mult: &'a [f64; Industry::COUNT],
     /// The month's income shocks without a disaster, by process
-    /// ([`Workspace::price_pow`]).
+    /// ([`ShockMonths::price_pow`](super::state::ShockMonths)).
     price_pow: &'a [[f64; Industry::COUNT]; 3],
     cm: &'a CountyMonth<'a>,
     /// Each township's distress multiplier on this path (1 without
@@ -624,8 +622,8 @@ pub(super) fn step_loans(
     let distress = Distress {
         ctx,
         rs,
-        price_mult: &ws.price_mult,
-        price_pow: &ws.price_pow,
+        price_mult: &ws.months.price_mult[mc.t],
+        price_pow: &ws.months.price_pow[mc.t],
         cm,
         town: &ws.town_effect,
         slot: &ws.town_slot,
@@ -644,11 +642,14 @@ pub(super) fn step_loans(
         agg: &mut ws.agg[c],
         towns: &mut ws.towns,
         cs: &mut ws.county[c],
-        price_mult: &ws.price_mult,
+        price_mult: &ws.months.price_mult[mc.t],
         memo: Memo {
             table: &mut ws.table,
             slot_ready: &mut ws.slot_ready,
-            plain_thr: &mut ws.plain_thr[rs.index * TABLE..(rs.index + 1) * TABLE],
+            plain_thr: {
+                let at = (mc.t * ctx.m.rule_sets.len() + rs.index) * TABLE;
+                &mut ws.plain_thr[at..at + TABLE]
+            },
             bound: &mut ws.bound,
             shock_up: [-1.0; 3 * Industry::COUNT],
         },
@@ -1409,7 +1410,7 @@ mod tests {
     }
 
     /// The month's income shock of a borrower no disaster weighs on,
-    /// computed once ([`Workspace::price_pow`]), is bit for bit the general
+    /// computed once ([`ShockMonths::price_pow`](super::state::ShockMonths)), is bit for bit the general
     /// formula's: `exp(0) = 1` and `pow(x, 1) = x` exactly.
     #[test]
     fn the_months_income_shock_without_a_disaster_is_the_general_formulas() {

@@ -4,6 +4,7 @@
 //! events); banks leave townships and others take over (二(三)); and
 //! enterprises that misused household loans fail (户贷企用, 三(二)).
 
+use mcstress_domain::Industry;
 use mcstress_scenario::EventKind;
 
 use crate::model::tilt_log_weight;
@@ -14,15 +15,58 @@ use super::context::{MonthCtx, PathCtx};
 use super::result::PathTotals;
 use super::state::Workspace;
 
-/// Applies the month's shocks to the path's state.
-pub(super) fn shocks_of_the_month(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
-    if mc.t == 0 {
-        township_effects(ctx, ws);
+/// Stage 1's province-wide part, for every month of the path before any
+/// county is simulated ([`ShockMonths`](super::state::ShockMonths)): the township effects, then month
+/// by month the factors and prices (with the scripted price events), each
+/// county's weighted factor and each industry's price multiplier kept.
+/// (The path's log likelihood ratio gathers the shifted draws in the same
+/// order as month by month.)
+pub(super) fn province_months(ctx: &PathCtx, ws: &mut Workspace) {
+    township_effects(ctx, ws);
+    let (s, m) = (ctx.s, ctx.m);
+    let (wg, wp, wc) = (ctx.wg.sqrt(), ctx.wp.sqrt(), ctx.wc.sqrt());
+    for t in 0..s.horizon_months as usize {
+        let mc = MonthCtx::new(s, t);
+        factors_and_prices(ctx, &mc, ws);
+        for &e in &m.events_by_month[t] {
+            let ev = &s.shocks.events[e];
+            if let EventKind::Price(ind) = ev.kind {
+                ws.price[ind as usize] += libm::log(1.0 + ev.price_change);
+            }
+        }
+        let mut mult = [1.0; Industry::COUNT];
+        for (i, pp) in s.shocks.prices.iter().enumerate() {
+            mult[i] = price_multiplier(pp, ws.price[i]);
+        }
+        let mut pow = [[1.0; Industry::COUNT]; 3];
+        for (pows, beta) in pow.iter_mut().zip(ctx.elasticity) {
+            for (p, m) in pows.iter_mut().zip(mult) {
+                *p = shock_power(m, beta);
+            }
+        }
+        let months = &mut ws.months;
+        months.price_mult.push(mult);
+        months.price_pow.push(pow);
+        for (c, county) in m.counties.iter().enumerate() {
+            months.factor.push(
+                wg * ws.province_factor + wp * ws.pref_factor[county.prefecture] + wc * ws.county_factor[c],
+            );
+        }
     }
-    factors_and_prices(ctx, mc, ws);
-    disasters(ctx, mc, ws);
-    service_layout(ctx, mc, ws, tot);
-    enterprise_failures(ctx, mc, ws);
+}
+
+/// Stage 1's part of county `c` in the month: its disasters, its banks,
+/// its enterprises.
+pub(super) fn county_shocks(
+    ctx: &PathCtx,
+    mc: &MonthCtx,
+    ws: &mut Workspace,
+    c: usize,
+    tot: &mut PathTotals,
+) {
+    disasters(ctx, mc, ws, c);
+    service_layout(ctx, mc, ws, c, tot);
+    enterprise_failures(ctx, mc, ws, c);
 }
 
 /// Each township's persistent effect on this path: a multiplier of its
@@ -89,19 +133,20 @@ pub(super) fn factors_and_prices(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspac
     }
 }
 
-/// Disasters: decay, then arrivals by prefecture, then scripted events
-/// (which may also move prices); then each industry's price multiplier.
-/// A disaster strikes townships — its footprint ([`footprint`]) — at a
-/// severity (1 for a stochastic arrival, the event's for a scripted one).
-/// A declared disaster puts the townships it strikes under a repayment
-/// moratorium (延期还款) for its `moratorium_months` from this month on,
-/// and relief grants replace `shocks.relief_grant_share` of its severity
-/// there: a scripted disaster is always declared (a stress shock never);
-/// a stochastic arrival is declared in a township when its distress
-/// multiplier of the kind on a fully exposed industry,
-/// `distress_multiplier^intensity` after the arrival, reaches
-/// `shocks.declared_multiplier`.
-fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+/// County `c`'s disasters: decay, then arrivals by prefecture, then
+/// scripted events (a scripted price change is province-wide:
+/// [`province_months`]). A disaster strikes townships — its footprint
+/// ([`footprint`]) — at a severity (1 for a stochastic arrival, the
+/// event's for a scripted one). A declared disaster puts the townships it
+/// strikes under a repayment moratorium (延期还款) for its
+/// `moratorium_months` from this month on, and relief grants replace
+/// `shocks.relief_grant_share` of its severity there: a scripted disaster
+/// is always declared (a stress shock never); a stochastic arrival is
+/// declared in a township when its distress multiplier of the kind on a
+/// fully exposed industry, `distress_multiplier^intensity` after the
+/// arrival, reaches `shocks.declared_multiplier`. A prefecture's arrival
+/// is one draw, the same for each of its counties.
+fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
     let (s, m) = (ctx.s, ctx.m);
     let ln_declared = libm::log(s.shocks.declared_multiplier);
     let grant = s.shocks.relief_grant_share;
@@ -127,7 +172,7 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
     // An intensity below 0.001 (a distress multiplier within 0.5 % of 1 for
     // any allowed `distress_multiplier`, at most 100) is dropped, so that
     // the township's thresholds can be shared again.
-    for d in ws.disaster.iter_mut() {
+    for d in &mut ws.disaster[m.counties[c].townships.clone()] {
         for (k, dk) in s.shocks.disasters.iter().enumerate() {
             d[k] *= dk.persistence;
             if d[k] < 1e-3 {
@@ -135,62 +180,44 @@ fn disasters(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
             }
         }
     }
+    // The county's prefecture, if the scenario places it in one.
+    let r = m.counties[c].prefecture;
+    let in_prefecture = m.prefecture_counties.get(r).is_some_and(|members| members.contains(&c));
     for (k, dk) in s.shocks.disasters.iter().enumerate() {
         let p = m.disaster_monthly[k][mc.month_of_year()];
-        if p <= 0.0 {
+        if p <= 0.0 || !in_prefecture || unit(ctx.streams.disaster.bits((r * 8 + k) as u64, tm)) >= p {
             continue;
         }
-        for (r, members) in m.prefecture_counties.iter().enumerate() {
-            if unit(ctx.streams.disaster.bits((r * 8 + k) as u64, tm)) >= p {
-                continue;
-            }
-            for &c in members {
-                let key = m.county_key[c] * 8 + k as u64;
-                if unit(ctx.streams.disaster_county.bits(key, tm)) < dk.county_share.get() {
-                    ws.county[c].last_disaster = Some(t16);
-                    for tw in footprint(ctx, tm, c, dk.township_share.get(), key) {
-                        strike(ws, tw, k, 1.0, None, dk.moratorium_months);
-                    }
-                }
+        let key = m.county_key[c] * 8 + k as u64;
+        if unit(ctx.streams.disaster_county.bits(key, tm)) < dk.county_share.get() {
+            ws.county[c].last_disaster = Some(t16);
+            for tw in footprint(ctx, tm, c, dk.township_share.get(), key) {
+                strike(ws, tw, k, 1.0, None, dk.moratorium_months);
             }
         }
     }
     for &e in &m.events_by_month[t] {
         let ev = &s.shocks.events[e];
-        match ev.kind {
-            EventKind::Disaster(kind) => {
-                let k = s.shocks.disasters.iter().position(|d| d.kind == kind).unwrap_or(0);
-                let counties: Vec<usize> =
-                    if ev.counties.is_empty() { (0..ctx.n_c).collect() } else { ev.counties.clone() };
-                for c in counties {
-                    let struck: Vec<usize> = if ev.townships.is_empty() {
-                        // Keys apart from the stochastic arrivals' (county × 8 + kind).
-                        let key = (1 << 62) | (m.event_key[e] << 32) | m.county_key[c];
-                        footprint(ctx, tm, c, ev.township_share.get(), key).collect()
-                    } else {
-                        let first = m.counties[c].townships.start;
-                        ev.townships.iter().filter(|r| r.county == c).map(|r| first + r.index).collect()
-                    };
-                    if struck.is_empty() {
-                        continue;
-                    }
-                    ws.county[c].last_disaster = Some(t16);
-                    for tw in struck {
-                        strike(ws, tw, k, ev.severity, Some(ev.declared), ev.moratorium_months);
-                    }
-                }
+        let EventKind::Disaster(kind) = ev.kind else { continue };
+        let k = s.shocks.disasters.iter().position(|d| d.kind == kind).unwrap_or(0);
+        // As often as the event names the county (all counties: once).
+        let times = if ev.counties.is_empty() { 1 } else { ev.counties.iter().filter(|&&x| x == c).count() };
+        for _ in 0..times {
+            let struck: Vec<usize> = if ev.townships.is_empty() {
+                // Keys apart from the stochastic arrivals' (county × 8 + kind).
+                let key = (1 << 62) | (m.event_key[e] << 32) | m.county_key[c];
+                footprint(ctx, tm, c, ev.township_share.get(), key).collect()
+            } else {
+                let first = m.counties[c].townships.start;
+                ev.townships.iter().filter(|r| r.county == c).map(|r| first + r.index).collect()
+            };
+            if struck.is_empty() {
+                continue;
             }
-            EventKind::Price(ind) => {
-                ws.price[ind as usize] += libm::log(1.0 + ev.price_change);
+            ws.county[c].last_disaster = Some(t16);
+            for tw in struck {
+                strike(ws, tw, k, ev.severity, Some(ev.declared), ev.moratorium_months);
             }
-        }
-    }
-    for (i, pp) in s.shocks.prices.iter().enumerate() {
-        ws.price_mult[i] = price_multiplier(pp, ws.price[i]);
-    }
-    for (pows, beta) in ws.price_pow.iter_mut().zip(ctx.elasticity) {
-        for (p, m) in pows.iter_mut().zip(ws.price_mult) {
-            *p = shock_power(m, beta);
         }
     }
 }
@@ -224,54 +251,50 @@ fn footprint(ctx: &PathCtx, tm: u64, c: usize, share: f64, key: u64) -> impl Ite
     })
 }
 
-/// Service layout (二(三)): takeovers, random exits (at each county's
-/// rate this month), scripted exits (of the scenario's `[rules.service]`:
-/// they carry their own month and counties).
-fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, tot: &mut PathTotals) {
+/// County `c`'s service layout (二(三)): takeovers, random exits (at the
+/// county's rate this month), scripted exits (of the scenario's
+/// `[rules.service]`: they carry their own month and counties).
+fn service_layout(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize, tot: &mut PathTotals) {
     let t = mc.t;
-    for c in 0..ctx.n_c {
-        let service = &ctx.rules_for(c, t).rules.service;
-        let takeover = service.takeover_months;
-        for tw in ctx.m.counties[c].townships.clone() {
-            let st = &mut ws.towns[tw];
-            let was_served = st.service.served;
-            st.service.tick(t as i32);
-            if was_served
-                && service.exit_monthly > 0.0
-                && unit(ctx.streams.bank_exit.bits(ctx.m.township_key[tw], mc.tm)) < service.exit_monthly
-            {
-                st.service.exit(t as i32, takeover);
-            }
+    let service = &ctx.rules_for(c, t).rules.service;
+    let takeover = service.takeover_months;
+    let towns = ctx.m.counties[c].townships.clone();
+    for tw in towns.clone() {
+        let st = &mut ws.towns[tw];
+        let was_served = st.service.served;
+        st.service.tick(t as i32);
+        if was_served
+            && service.exit_monthly > 0.0
+            && unit(ctx.streams.bank_exit.bits(ctx.m.township_key[tw], mc.tm)) < service.exit_monthly
+        {
+            st.service.exit(t as i32, takeover);
         }
     }
     for exit in ctx.s.rules.service.exits.iter().filter(|x| x.month as usize == t) {
-        for &c in &exit.counties {
-            let takeover = ctx.rules_for(c, t).rules.service.takeover_months;
-            let range = ctx.m.counties[c].townships.clone();
-            let served: Vec<usize> = range.filter(|&tw| ws.towns[tw].service.served).collect();
+        for _ in exit.counties.iter().filter(|&&x| x == c) {
+            let served: Vec<usize> = towns.clone().filter(|&tw| ws.towns[tw].service.served).collect();
             let n = (exit.share.get() * served.len() as f64).round() as usize;
             for &tw in served.iter().take(n) {
                 ws.towns[tw].service.exit(t as i32, takeover);
             }
         }
     }
-    tot.unserved_township_months += ws.towns.iter().filter(|x| !x.service.served).count() as i64;
+    tot.unserved_township_months += ws.towns[towns].iter().filter(|x| !x.service.served).count() as i64;
 }
 
-/// Enterprises that misused household loans fail and stay failed.
-fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace) {
+/// County `c`'s enterprises that misused household loans fail and stay
+/// failed.
+fn enterprise_failures(ctx: &PathCtx, mc: &MonthCtx, ws: &mut Workspace, c: usize) {
     let b = ctx.b;
     if b.misuse_share.get() <= 0.0 {
         return;
     }
-    for (c, cs) in ws.county.iter_mut().enumerate() {
-        for (e, failed) in cs.enterprise_failed.iter_mut().enumerate() {
-            if !*failed
-                && unit(ctx.streams.enterprise.bits(ctx.m.county_key[c] * 1024 + e as u64, mc.tm))
-                    < b.enterprise_failure_monthly
-            {
-                *failed = true;
-            }
+    for (e, failed) in ws.county[c].enterprise_failed.iter_mut().enumerate() {
+        if !*failed
+            && unit(ctx.streams.enterprise.bits(ctx.m.county_key[c] * 1024 + e as u64, mc.tm))
+                < b.enterprise_failure_monthly
+        {
+            *failed = true;
         }
     }
 }

@@ -138,6 +138,35 @@ impl FundLog {
     }
 }
 
+/// Stage 1's province-wide part of every month of a path — the factors,
+/// the prices — as the county-months read it. It does not depend on any
+/// county's loans or fund, so it is drawn for the whole path first, and
+/// the counties are then simulated one after the other, each through
+/// every month (its loans stay in the processor's cache from one month to
+/// the next; month by month across all counties, the whole province's
+/// book would pass through it every month).
+#[derive(Debug, Default)]
+pub(super) struct ShockMonths {
+    /// Each county's systematic factor — province, prefecture and county
+    /// factors, weighted — index `month × counties + county`.
+    pub factor: Vec<f64>,
+    /// Each industry's price multiplier on distress, by month.
+    pub price_mult: Vec<[f64; Industry::COUNT]>,
+    /// By month and process (cure, interest, principal): each industry's
+    /// price multiplier to the power of the process's elasticity — the
+    /// income shock of a borrower no disaster weighs on, computed once a
+    /// month.
+    pub price_pow: Vec<[[f64; Industry::COUNT]; 3]>,
+}
+
+impl ShockMonths {
+    fn clear(&mut self) {
+        self.factor.clear();
+        self.price_mult.clear();
+        self.price_pow.clear();
+    }
+}
+
 /// Per-thread scratch state, reused across paths.
 pub(crate) struct Workspace {
     pub(super) books: Vec<LoanBook>,
@@ -145,19 +174,19 @@ pub(crate) struct Workspace {
     pub(super) recov: Vec<Vec<Recoverable>>,
     pub(super) county: Vec<CountyState>,
     pub(super) towns: Vec<TownshipState>,
-    /// The province factor, each prefecture's and each county's.
+    /// The province factor, each prefecture's and each county's, in the
+    /// month last drawn (stage 1's province-wide part runs through every
+    /// month before the counties do: [`ShockMonths`]).
     pub(super) province_factor: f64,
     /// The path's log likelihood ratio so far (importance sampling).
     pub(super) log_weight: f64,
     pub(super) pref_factor: Vec<f64>,
     pub(super) county_factor: Vec<f64>,
-    /// Log price level of each industry, and its distress multiplier.
+    /// Log price level of each industry in the month last drawn.
     pub(super) price: [f64; Industry::COUNT],
-    pub(super) price_mult: [f64; Industry::COUNT],
-    /// By process (cure, interest, principal): each industry's price
-    /// multiplier to the power of the process's elasticity — the income
-    /// shock of a borrower no disaster weighs on, computed once a month.
-    pub(super) price_pow: [[f64; Industry::COUNT]; 3],
+    /// What the counties read of stage 1's province-wide part, month by
+    /// month.
+    pub(super) months: ShockMonths,
     /// Disaster intensity of each township, by kind.
     pub(super) disaster: Vec<[f64; 5]>,
     /// The month's conditional probabilities of the county in hand, by
@@ -174,8 +203,10 @@ pub(crate) struct Workspace {
     pub(super) town_slot: Vec<u32>,
     pub(super) town_dis_log: Vec<[f64; Industry::COUNT]>,
     /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
-    /// multiplier (disaster or contagion) this month, one table per rule
-    /// set (reminders change the thresholds).
+    /// multiplier (disaster or contagion), one table per month and rule
+    /// set (reminders change the thresholds), index `(month × rule sets +
+    /// rule set) × TABLE`: the first county-month to need one computes
+    /// it (NaN: not yet), every later county of the month reads it.
     pub(super) plain_thr: Vec<f64>,
     /// Upper bounds of the county-month's probabilities over its
     /// townships, by cell, event and modifiers (−1 = not yet computed).
@@ -206,14 +237,13 @@ impl Workspace {
             pref_factor: vec![0.0; m.scenario.prefectures.len()],
             county_factor: vec![0.0; c],
             price: [0.0; Industry::COUNT],
-            price_mult: [1.0; Industry::COUNT],
-            price_pow: [[1.0; Industry::COUNT]; 3],
+            months: ShockMonths::default(),
             disaster: vec![[0.0; 5]; m.townships.len()],
             table: vec![0.0; TABLE * (1 + 2 * max_towns)],
             slot_ready: vec![false; 1 + 2 * max_towns],
             town_slot: vec![0; m.townships.len()],
             town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
-            plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len()],
+            plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len() * m.scenario.horizon_months as usize],
             bound: vec![-1.0; TABLE],
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
@@ -280,8 +310,7 @@ impl Workspace {
         self.province_factor = 0.0;
         self.log_weight = 0.0;
         self.price = [0.0; Industry::COUNT];
-        self.price_mult = [1.0; Industry::COUNT];
-        self.price_pow = [[1.0; Industry::COUNT]; 3];
+        self.months.clear();
         self.disaster.fill([0.0; 5]);
         self.agg.clone_from(&m.balances_start);
         self.town_effect.fill(1.0);
