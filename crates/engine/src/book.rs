@@ -49,6 +49,9 @@ pub(crate) fn programme(product: u8) -> bool {
 /// `next_event` of a free slot: never.
 pub(crate) const NEVER: i16 = i16::MAX;
 
+/// `armed_at` of a loan whose quarterly dates are not being skipped.
+pub(crate) const NOT_ARMED: i16 = i16::MIN;
+
 /// One county's loans. Index `i` of every array is one loan.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LoanBook {
@@ -98,6 +101,14 @@ pub(crate) struct LoanBook {
     /// The enterprise that uses the loan ([`enterprise_code`]), read off
     /// its id once rather than at every payment.
     pub enterprise: Vec<u16>,
+    /// Month in which the loan's next quarterly dates were found paid
+    /// ahead of time and skipped (see `path/skip.rs`), [`NOT_ARMED`] if
+    /// they are not: the skipped dates are `armed_at + 3k` before
+    /// `next_event`.
+    pub armed_at: Vec<i16>,
+    /// The interest subsidy each skipped date earns, fen (booked in the
+    /// county's schedule of skipped subsidy when the loan was armed).
+    pub armed_sub: Vec<i64>,
     /// Free slots.
     pub free: Vec<u32>,
 }
@@ -146,6 +157,8 @@ impl LoanBook {
             self.cycle_start[i] = 0;
             self.cycle_od[i] = 0;
             self.enterprise[i] = l.enterprise;
+            self.armed_at[i] = NOT_ARMED;
+            self.armed_sub[i] = 0;
             i
         } else {
             self.id.push(l.id);
@@ -167,6 +180,8 @@ impl LoanBook {
             self.cycle_start.push(0);
             self.cycle_od.push(0);
             self.enterprise.push(l.enterprise);
+            self.armed_at.push(NOT_ARMED);
+            self.armed_sub.push(0);
             self.id.len() - 1
         }
     }
@@ -217,6 +232,8 @@ impl LoanBook {
         self.cycle_start.clone_from(&other.cycle_start);
         self.cycle_od.clone_from(&other.cycle_od);
         self.enterprise.clone_from(&other.enterprise);
+        self.armed_at.clone_from(&other.armed_at);
+        self.armed_sub.clone_from(&other.armed_sub);
         self.free.clone_from(&other.free);
     }
 }
@@ -243,6 +260,8 @@ pub(crate) struct BookView<'a> {
     pub cycle_start: &'a mut [i16],
     pub cycle_od: &'a mut [u8],
     pub enterprise: &'a [u16],
+    pub armed_at: &'a mut [i16],
+    pub armed_sub: &'a mut [i64],
     free: &'a mut Vec<u32>,
 }
 
@@ -271,6 +290,8 @@ impl LoanBook {
             cycle_start: &mut self.cycle_start[..n],
             cycle_od: &mut self.cycle_od[..n],
             enterprise: &self.enterprise[..n],
+            armed_at: &mut self.armed_at[..n],
+            armed_sub: &mut self.armed_sub[..n],
             free: &mut self.free,
         }
     }
@@ -294,6 +315,7 @@ impl BookView<'_> {
     #[inline]
     pub fn close(&mut self, i: usize) -> Option<usize> {
         self.next_event[i] = NEVER;
+        self.armed_at[i] = NOT_ARMED;
         self.principal[i] = 0;
         self.arrears[i] = 0;
         self.cycle_od[i] = 0;

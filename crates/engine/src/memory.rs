@@ -11,10 +11,11 @@ use crate::band::{BUFFER, EXACT_PATHS};
 use crate::fold::{Keep, PROVINCE_FIGURES};
 use crate::path::COUNTY_FIGURES;
 
-/// Bytes per loan slot of a book: 59 in the book's arrays (with the
-/// partner link, the claim cycle's two fields and the enterprise), the rest for the free
-/// list and the recoveries of written-off loans.
-pub const LOAN_BYTES: u64 = 64;
+/// Bytes per loan slot of a book: 69 in the book's arrays (with the
+/// partner link, the claim cycle's two fields, the enterprise and the
+/// skipped quarterly dates' month and subsidy), the rest for the free list
+/// and the recoveries of written-off loans.
+pub const LOAN_BYTES: u64 = 74;
 /// Bytes per loan at the start while the population is built (the
 /// borrower seeds, dropped once the books are made).
 const SEED_BYTES: u64 = 32;

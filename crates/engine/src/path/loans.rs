@@ -22,8 +22,8 @@ use mcstress_loans::{
 use mcstress_scenario::FollowUpWhen;
 
 use crate::book::{
-    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NO_ENTERPRISE, NewLoan, UNCOVERED, enterprise_code,
-    non_performing, programme,
+    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NO_ENTERPRISE, NOT_ARMED, NewLoan, UNCOVERED,
+    enterprise_code, non_performing, programme,
 };
 use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{UpperBounds, inv_phi, phi};
@@ -33,6 +33,7 @@ use super::context::{MonthCtx, PathCtx};
 use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
 use super::shocks::shock_power;
+use super::skip::{Arming, ToArm, disarm, disarm_all, disarm_month, phase_date_from};
 use super::state::{CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, TownshipState, Workspace};
 
 /// Product index of a first loan.
@@ -321,17 +322,24 @@ impl Distress<'_> {
         id: u64,
         memo: &mut Memo,
     ) -> bool {
+        let b = self.bound_memo(cell, ev, modc, memo);
+        let above = u >= b * self.town[tw];
+        // Every test run in a debug build checks the bound against the
+        // probability itself, at every draw.
+        debug_assert!(!above || u >= self.p(cell, ev, modc, tw, id, memo), "bound below the probability");
+        above
+    }
+
+    /// [`Distress::bound`], memoised for the county-month.
+    #[inline(always)]
+    fn bound_memo(&self, cell: usize, ev: usize, modc: usize, memo: &mut Memo) -> f64 {
         let idx = (cell * 3 + ev) * 4 + modc;
         let mut b = memo.bound[idx];
         if b < 0.0 {
             b = self.bound(cell, ev, modc, &mut memo.shock_up);
             memo.bound[idx] = b;
         }
-        let above = u >= b * self.town[tw];
-        // Every test run in a debug build checks the bound against the
-        // probability itself, at every draw.
-        debug_assert!(!above || u >= self.p(cell, ev, modc, tw, id, memo), "bound below the probability");
-        above
+        b
     }
 
     /// An upper bound of [`Distress::p`] over the townships of the county
@@ -567,8 +575,58 @@ const FOLLOW_UP_DRAW: u64 = 1 << 11;
 /// bits, which its distress draw (`unit(bits)`, the high 53 bits) leaves
 /// unused: no second mix on the hot path, at a resolution of 1/2048.
 #[inline(always)]
-fn asks_follow_up(bits: u64, k: u64) -> bool {
+pub(super) fn asks_follow_up(bits: u64, k: u64) -> bool {
     bits & (FOLLOW_UP_DRAW - 1) < k
+}
+
+/// A county's reference bound of a risk cell's probability of distress at
+/// an interest date (`skip.rs`): the formula of [`Distress::bound`] with
+/// the county's factor at 0, no disaster, prices at their reference level,
+/// no contagion and no modifier but the reminder, under `rs`. Any positive
+/// figure would leave the results as they are; this one makes the skipping
+/// pay, since a month's bound is seldom many times it.
+fn reference_bound(ctx: &PathCtx, rs: &RuleSet, effect: f64, cell: usize) -> f64 {
+    let class = cell / Industry::COUNT;
+    let p = ctx.m.base_p[class] * ctx.event_mult[EV_INTEREST] * rs.mods.reminder_multiplier(true);
+    let up = UpperBounds::get();
+    let thr = up.inv_phi_up(p * (1.0 + 1e-9));
+    // The county's z with its factor at 0 is minus its effect.
+    up.phi_up((thr + effect) / ctx.sqrt_1mrho[EV_INTEREST]) * (1.0 + 1e-9)
+}
+
+/// Each county's reference bounds times the margin, for the simulation of
+/// `ctx` (under each county's rules of its first month).
+pub(super) fn fill_skip_ref(ctx: &PathCtx, ws: &mut Workspace) {
+    let margin = ws.skip_margin;
+    for c in 0..ctx.n_c {
+        let rs = ctx.rules_for(c, 0);
+        let effect = ctx.m.counties[c].effect;
+        for (cell, r) in ws.skip_ref[c * RISK_CELLS..(c + 1) * RISK_CELLS].iter_mut().enumerate() {
+            *r = margin * reference_bound(ctx, rs, effect, cell);
+        }
+    }
+}
+
+/// Slots whose next events [`due_mask`] reads at once.
+const DUE_BLOCK: usize = 16;
+
+/// Of the first [`DUE_BLOCK`] slots of `next_event` (fewer at the end of
+/// the book), a bit set for each whose next event is month `t`. Without
+/// branches, so that the compiler compares most of the block in vector
+/// registers (about 2½ instructions a slot rather than 5).
+#[inline(always)]
+fn due_mask(next_event: &[i16], t: i16) -> u32 {
+    let mut mask = 0u32;
+    if let Some(block) = next_event.first_chunk::<DUE_BLOCK>() {
+        for (k, x) in block.iter().enumerate() {
+            mask |= u32::from(*x == t) << k;
+        }
+    } else {
+        for (k, x) in next_event.iter().enumerate() {
+            mask |= u32::from(*x == t) << k;
+        }
+    }
+    mask
 }
 
 /// Everything the loans of one county touch this month.
@@ -599,6 +657,17 @@ struct CountyLoans<'a> {
     /// beside a first loan this month): the hot path's one test.
     beside_quarter: u64,
     follow_ups: Vec<PendingFollowUp>,
+    /// The county's reference bounds times the margin, by risk cell
+    /// ([`Workspace::skip_ref`]).
+    skip_ref: &'a [f64],
+    /// The follow-up draw threshold over a quarter were lending not
+    /// suspended (0 when the rules lend no follow-up beside a first loan):
+    /// a skipped date's draw must be at or above it.
+    k_follow_up: u64,
+    /// The horizon, months: dates at or after it are never visited.
+    horizon: i16,
+    /// Each township's distress multiplier on this path.
+    town: &'a [f64],
 }
 
 /// Stages 2–4 for county `c`.
@@ -658,11 +727,21 @@ pub(super) fn step_loans(
         beside: None,
         beside_quarter: 0,
         follow_ups: Vec::new(),
+        skip_ref: &ws.skip_ref[c * RISK_CELLS..(c + 1) * RISK_CELLS],
+        k_follow_up: 0,
+        horizon: ctx.m.scenario.horizon_months as i16,
+        town: &ws.town_effect,
     };
     if let Some(b) = Beside::of(rs, cm.suspended) {
         county.beside_quarter = b.threshold(3);
         county.beside = Some(b);
     }
+    county.k_follow_up = if county.beside_quarter != 0 || !cm.suspended {
+        county.beside_quarter
+    } else {
+        Beside::of(rs, false).map_or(0, |b| b.threshold(3))
+    };
+    county.skip_month(&mut view, &distress);
     // Two copies of the loop: without follow-ups beside first loans this
     // month, the hot path carries no test for them.
     if county.beside_quarter != 0 {
@@ -721,19 +800,29 @@ impl CountyLoans<'_> {
         // county-month: bullet loans and no strategic default (a loan of a
         // failed enterprise is sent down the general path).
         let simple_month = ctx.bullet && !self.cm.fund_seen_paying && !self.cm.moratorium;
-        for i in 0..book.len() {
-            if book.next_event[i] != t16 {
-                continue;
+        // The loans due, in the book's order, found 16 slots at a time: a
+        // loan's visit changes no other loan's next event, so the slots of
+        // a block can be read before its loans are visited.
+        let n = book.len();
+        let mut base = 0;
+        while base < n {
+            let mut due = due_mask(&book.next_event[base..n], t16);
+            while due != 0 {
+                let i = base + due.trailing_zeros() as usize;
+                due &= due - 1;
+                // Its skipped dates, if any, are behind it.
+                book.armed_at[i] = NOT_ARMED;
+                if simple_month && self.paid_quarter::<BESIDE>(book, d, i) {
+                    continue;
+                }
+                let loan = self.loan(book, i);
+                if loan.od > 0 {
+                    self.overdue_month(book, d, &loan);
+                } else {
+                    self.payment_due(book, d, &loan);
+                }
             }
-            if simple_month && self.paid_quarter::<BESIDE>(book, d, i) {
-                continue;
-            }
-            let loan = self.loan(book, i);
-            if loan.od > 0 {
-                self.overdue_month(book, d, &loan);
-            } else {
-                self.payment_due(book, d, &loan);
-            }
+            base += DUE_BLOCK;
         }
     }
 
@@ -763,11 +852,12 @@ impl CountyLoans<'_> {
         if d.below(unit(bits), cell, EV_INTEREST, modc, tw, book.id[i], &mut self.memo) {
             return false;
         }
+        let mut due_s = Fen::ZERO;
         if subsidised {
             let p = Fen(book.principal[i]);
             let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
             let cap = subsidy_cap(self.ctx, rs, book.start, i);
-            let due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
+            due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
         // The draw first: it reads no memory, and stops all but a few
@@ -779,8 +869,174 @@ impl CountyLoans<'_> {
         {
             self.follow_up_beside(book, i);
         }
-        book.next_event[i] = (t16 + 3).min(book.maturity[i]);
+        self.arm(book, i, t16 + 3, due_s.0);
         true
+    }
+
+    /// Loan `i`, current and on its quarterly dates from `first` on (its
+    /// paid quarter earning `sub`): its next visit, the dates before it
+    /// skipped (`skip.rs`).
+    #[inline(always)]
+    fn arm(&mut self, book: &mut BookView, i: usize, first: i16, sub: i64) {
+        let arming = Arming {
+            skip_ref: self.skip_ref,
+            town: self.town,
+            k_follow_up: self.k_follow_up,
+            horizon: self.horizon,
+        };
+        let (next, armed) = arming.arm(
+            &mut self.cs.skip,
+            &ToArm {
+                key: book.key[i],
+                cell: book.risk[i] as usize,
+                township: book.township[i] as usize,
+                enterprise: book.enterprise[i],
+                first,
+                maturity: book.maturity[i],
+                may_ask: book.product[i] == FIRST && book.flags[i] & NO_FOLLOW_UP == 0,
+                sub,
+            },
+        );
+        if armed {
+            book.armed_at[i] = first - 3;
+            book.armed_sub[i] = sub;
+        }
+        book.next_event[i] = next;
+    }
+
+    /// Before the county-month's loans: whether the dates its loans skip
+    /// this month are surely paid (module `skip.rs`). Loans armed under
+    /// other rules or thresholds are all disarmed; in a month whose paid
+    /// quarters do not take the short path, or whose subsidy budget might
+    /// not cover every payment, the loans with a skipped date this month
+    /// are visited instead; in a month whose bound exceeds a reference,
+    /// those whose draw is not above it. Then the month's skipped subsidy
+    /// is paid.
+    fn skip_month(&mut self, book: &mut BookView, d: &Distress) {
+        let (t, t16, cm, rs) = (self.mc.t, self.mc.t16, self.cm, self.rs);
+        let phase = t % 3;
+        if self.cs.skip.any_armed {
+            if self.cs.skip.stale || self.cs.skip.rules != rs.index {
+                #[cfg(test)]
+                {
+                    self.cs.skip.seen[1] += 1;
+                }
+                disarm_all(book, t16, &mut self.cs.skip.diff);
+                self.cs.skip.any_armed = false;
+            } else if !(self.ctx.bullet
+                && !cm.fund_seen_paying
+                && !cm.moratorium
+                && !cm.subsidy_late
+                && self.budget_covers(book))
+            {
+                #[cfg(test)]
+                {
+                    self.cs.skip.seen[2] += 1;
+                }
+                disarm_month(book, t16, &mut self.cs.skip.diff);
+            } else if !(0..RISK_CELLS)
+                .all(|cell| d.bound_memo(cell, EV_INTEREST, 0, &mut self.memo) <= self.skip_ref[cell])
+            {
+                #[cfg(test)]
+                {
+                    self.cs.skip.seen[3] += 1;
+                }
+                self.verify_month(book, d);
+            }
+        }
+        let sk = &mut self.cs.skip;
+        sk.stale = false;
+        sk.rules = rs.index;
+        sk.acc[phase] += sk.diff[t];
+        let skipped = sk.acc[phase];
+        #[cfg(debug_assertions)]
+        self.check_skipped(book, d, skipped);
+        if skipped != 0 {
+            self.tot.subsidy_paid += self.cs.subsidy.pay(Fen(skipped)).0;
+        }
+    }
+
+    /// Whether the county's subsidy budget surely covers the month's
+    /// skipped subsidy and every payment to the loans visited (at most a
+    /// quarter's interest at the cap, rounded up): then no payment of the
+    /// month can fail, in any order. First against every fen outstanding,
+    /// then, if need be, against the loans due this month.
+    fn budget_covers(&self, book: &BookView) -> bool {
+        let (t, sk) = (self.mc.t, &self.cs.skip);
+        let skipped = sk.acc[t % 3] + sk.diff[t];
+        let cap = self.rs.rules.loans.subsidy.rate_cap.basis_points() as i128;
+        let at_most = |principal: i128, loans: i64| (principal * cap * 3 / 120_000) as i64 + loans + 1;
+        let left = self.cs.subsidy.left.0;
+        if left >= skipped.saturating_add(at_most(self.agg.outstanding as i128, self.agg.loans)) {
+            return true;
+        }
+        let (mut principal, mut loans) = (0i128, 0i64);
+        for i in 0..book.len() {
+            if book.next_event[i] == self.mc.t16 {
+                principal += book.principal[i] as i128;
+                loans += 1;
+            }
+        }
+        left >= skipped.saturating_add(at_most(principal, loans))
+    }
+
+    /// A month whose bound of some risk cell exceeds its reference times
+    /// the margin: the loans with a skipped date this month whose draw is
+    /// not above their bound (times the township's multiplier) are visited.
+    fn verify_month(&mut self, book: &mut BookView, d: &Distress) {
+        let t16 = self.mc.t16;
+        for i in 0..book.len() {
+            let a = book.armed_at[i];
+            if a == NOT_ARMED || phase_date_from(a, t16) != t16 || t16 >= book.next_event[i] {
+                continue;
+            }
+            let (cell, tw) = (book.risk[i] as usize, book.township[i] as usize);
+            let u = unit(Stream::at(book.key[i], self.mc.tm));
+            if u < d.bound_memo(cell, EV_INTEREST, 0, &mut self.memo) * d.town[tw] {
+                disarm(book, i, t16, &mut self.cs.skip.diff);
+            }
+        }
+    }
+
+    /// Debug builds: every date skipped this month is one the visit would
+    /// have found paid, without a follow-up request, and the skipped sum is
+    /// their subsidy.
+    #[cfg(debug_assertions)]
+    fn check_skipped(&mut self, book: &BookView, d: &Distress, skipped: i64) {
+        let t16 = self.mc.t16;
+        let mut sum = 0i64;
+        for i in 0..book.len() {
+            let a = book.armed_at[i];
+            if a == NOT_ARMED || phase_date_from(a, t16) != t16 || t16 >= book.next_event[i] {
+                continue;
+            }
+            assert!(self.ctx.bullet && !self.cm.fund_seen_paying && !self.cm.moratorium);
+            assert!(
+                book.overdue[i] == 0 && t16 < book.maturity[i] && !self.enterprise_failed(book.enterprise[i])
+            );
+            let product = book.product[i] as usize;
+            let subsidised = earns_subsidy(self.rs, product, book.flags[i]);
+            let modc = if self.cm.subsidy_late && subsidised { MOD_LATE_SUBSIDY } else { 0 };
+            let bits = Stream::at(book.key[i], self.mc.tm);
+            let (cell, tw) = (book.risk[i] as usize, book.township[i] as usize);
+            assert!(
+                !d.below(unit(bits), cell, EV_INTEREST, modc, tw, book.id[i], &mut self.memo),
+                "a skipped date in distress"
+            );
+            assert!(
+                !(self.beside_quarter != 0
+                    && asks_follow_up(bits, self.beside_quarter)
+                    && book.product[i] == FIRST
+                    && book.flags[i] & NO_FOLLOW_UP == 0),
+                "a skipped date asks for a follow-up"
+            );
+            if subsidised {
+                let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
+                let cap = subsidy_cap(self.ctx, self.rs, book.start, i);
+                sum += Fen(book.principal[i]).interest(if rate <= cap { rate } else { cap }, 3).0;
+            }
+        }
+        assert_eq!(sum, skipped, "the skipped subsidy of month {t16}");
     }
 
     /// A first-loan holder who has just paid an instalment asks for a

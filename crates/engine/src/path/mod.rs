@@ -6,7 +6,7 @@
 //! | stage | what happens | notice | file |
 //! |---|---|---|---|
 //! | 1 | province, prefecture and county factors; industry prices; disasters (stochastic and scripted); bank exits and takeovers; enterprise failures | 二(三), 三(二) 户贷企用 | `shocks.rs` |
-//! | 2–4 | every loan of a county with an event this month: an overdue loan cures or rolls, and is claimed or written off at its limit; a payment due is paid or missed; at maturity extension or renewal; a clean repayer climbs the 5+5+N ladder | 三(一), 三(二), 二(二) | `loans.rs` (the only hot part) |
+//! | 2–4 | every loan of a county with an event this month: an overdue loan cures or rolls, and is claimed or written off at its limit; a payment due is paid or missed; at maturity extension or renewal; a clean repayer climbs the 5+5+N ladder (quarterly dates a loan surely pays are skipped, their subsidy paid in one sum: `skip.rs`) | 三(一), 三(二), 二(二) | `loans.rs` (the only hot part) |
 //! | 5 | claims and the fund's payments; recoveries; the suspension review | 三(三) | `claims.rs` |
 //! | 6 | demand surveys and new first loans by township (requests, refusals, approval lag, the post-disaster fast track) | 二(一), 二(四) | `lending.rs` |
 //! | 7 | fund interest and top-ups; the subsidy budget (the subsidy itself is booked with each on-time interest payment, quarterly) | 二(二) 贴息 | `claims.rs` |
@@ -41,6 +41,7 @@ mod loans;
 mod result;
 mod shadow;
 mod shocks;
+mod skip;
 mod state;
 
 pub use result::{
@@ -163,6 +164,7 @@ fn simulate_record(
     for book in &mut ws.books {
         book.rekey(ctx.streams.loan);
     }
+    loans::fill_skip_ref(ctx, ws);
     let horizon = m.scenario.horizon_months as usize;
     let mut rec = Record::new(m, horizon);
     // Stage 1's province-wide part for the whole path, then each county

@@ -187,6 +187,8 @@ impl<'m> Shadow<'m> {
         ws.books[c].reset_from(&f.book);
         ws.agg[c] = f.agg;
         ws.county[c].clone_from(&f.county);
+        // Its loans were armed under the base's thresholds and rules.
+        ws.county[c].skip.stale = true;
         ws.recov[c].clone_from(&f.recov);
         let towns = self.m.counties[c].townships.clone();
         ws.towns[towns.clone()].clone_from_slice(&f.towns);

@@ -10,10 +10,11 @@ use mcstress_loans::SubsidyBudget;
 use mcstress_scenario::Rules;
 
 use crate::book::{Balances, LoanBook};
-use crate::model::Model;
+use crate::model::{Model, RISK_CELLS};
 
 use super::lending::Grant;
 use super::loans::TABLE;
+use super::skip::SkipState;
 
 /// A written-off loan whose loss may still be partly recovered.
 #[derive(Clone, Debug)]
@@ -95,6 +96,8 @@ pub(super) struct CountyState {
     pub enterprise_failed: Vec<bool>,
     /// The county's subsidy budget and what it owes (late subsidy).
     pub subsidy: SubsidyBudget,
+    /// The quarterly dates its loans skip (`skip.rs`).
+    pub skip: SkipState,
 }
 
 /// A call of a county-month's stages on the county's fund — or a figure
@@ -218,6 +221,11 @@ pub(crate) struct Workspace {
     pub(super) town_effect: Vec<f64>,
     /// The county-month's calls on its fund (for shadow funds).
     pub(super) fund_log: FundLog,
+    /// Each county's reference bound of each risk cell times the margin
+    /// (`skip.rs`), for the simulation in hand.
+    pub(super) skip_ref: Vec<f64>,
+    /// The margin of `skip_ref` ([`super::skip::MARGIN`]; tests vary it).
+    pub(super) skip_margin: f64,
 }
 
 impl Workspace {
@@ -248,6 +256,8 @@ impl Workspace {
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
             fund_log: FundLog::default(),
+            skip_ref: vec![0.0; c * RISK_CELLS],
+            skip_margin: super::skip::MARGIN,
         };
         ws.reset(m);
         ws
@@ -285,9 +295,12 @@ impl Workspace {
             let mut failed = std::mem::take(&mut cs.enterprise_failed);
             failed.clear();
             failed.resize(enterprises, false);
+            let mut skip = std::mem::take(&mut cs.skip);
+            skip.reset(horizon);
             *cs = CountyState {
                 enterprise_failed: failed,
                 subsidy: SubsidyBudget::new(budget(rules, cm.annual_subsidy)),
+                skip,
                 ..CountyState::default()
             };
         }
