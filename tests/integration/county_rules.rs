@@ -557,3 +557,34 @@ fn the_book_size_limit_holds_under_every_rule_set() {
         assert!(err.to_string().contains("a book small enough for exact integer fen"), "{err}");
     }
 }
+
+/// The distress thresholds of a month's rule set are shared by the counties
+/// that follow it that month and computed afresh at each county-month for a
+/// county that follows it alone (the engine keeps tables only for shared
+/// rule sets): either way a county's future is the same. Lüdian follows
+/// its own reminder rule alone, then together with Qiaojia.
+#[test]
+fn a_countys_future_does_not_depend_on_whether_another_county_follows_its_rules() {
+    let rules = "rules.collection]\nreminders = true\nreminder_factor = 0.5\n";
+    let alone = with(&format!("\n[counties.\"530621\".{rules}"));
+    let shared = with(&format!("\n[counties.\"530621,530622\".{rules}"));
+    let (m, a) = simulate(&alone, 8, 11, 2);
+    let (_, b) = simulate(&shared, 8, 11, 2);
+    let n_c = m.scenario.counties.len();
+    let monthly = |p: &PathResult, c: usize| -> Vec<f64> {
+        p.county_monthly
+            .chunks_exact(COUNTY_FIGURES)
+            .enumerate()
+            .filter(|(k, _)| k % n_c == c)
+            .flat_map(|(_, f)| f.iter().copied())
+            .collect()
+    };
+    for (pa, pb) in a.iter().zip(&b) {
+        assert_eq!(pa.counties[LUDIAN], pb.counties[LUDIAN]);
+        assert_eq!(monthly(pa, LUDIAN), monthly(pb, LUDIAN));
+        assert_eq!(pa.counties[LANCANG], pb.counties[LANCANG], "Lancang keeps the province's rules");
+    }
+    // The rule does move a county's future: Qiaojia's, which it reaches in
+    // the second scenario only.
+    assert!(a.iter().zip(&b).any(|(pa, pb)| monthly(pa, QIAOJIA) != monthly(pb, QIAOJIA)));
+}

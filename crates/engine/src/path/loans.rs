@@ -684,6 +684,10 @@ pub(super) fn step_loans(
     // bounds, most slots of most county-months never are.
     ws.slot_ready[..cm.slots].fill(false);
     ws.bound.fill(-1.0);
+    let plain = ws.plain_slot[mc.t * ctx.m.rule_sets.len() + cm.rules.index] as usize;
+    if plain == 0 {
+        ws.plain_thr[..TABLE].fill(f64::NAN);
+    }
     // The book's slices, the probabilities and the county's figures are
     // locals of this one function once the methods below are inlined, so
     // the compiler keeps them in registers through the loop.
@@ -715,10 +719,7 @@ pub(super) fn step_loans(
         memo: Memo {
             table: &mut ws.table,
             slot_ready: &mut ws.slot_ready,
-            plain_thr: {
-                let at = (mc.t * ctx.m.rule_sets.len() + rs.index) * TABLE;
-                &mut ws.plain_thr[at..at + TABLE]
-            },
+            plain_thr: &mut ws.plain_thr[plain * TABLE..(plain + 1) * TABLE],
             bound: &mut ws.bound,
             shock_up: [-1.0; 3 * Industry::COUNT],
         },

@@ -205,12 +205,19 @@ pub(crate) struct Workspace {
     /// each industry its disasters bring.
     pub(super) town_slot: Vec<u32>,
     pub(super) town_dis_log: Vec<[f64; Industry::COUNT]>,
-    /// Thresholds Φ⁻¹(p) per cell for counties without a county-specific
-    /// multiplier (disaster or contagion), one table per month and rule
-    /// set (reminders change the thresholds), index `(month × rule sets +
-    /// rule set) × TABLE`: the first county-month to need one computes
-    /// it (NaN: not yet), every later county of the month reads it.
+    /// Thresholds Φ⁻¹(p) per cell for townships without a specific
+    /// multiplier (disaster or contagion), by rule set and month
+    /// (reminders change the thresholds; NaN: not yet computed). A month's
+    /// rule set that two or more counties follow has a table of its own
+    /// for the path (`plain_slot`): the first of them to need an entry
+    /// computes it, the others read it. Table 0 serves a county-month
+    /// whose rule set no other county follows that month, cleared at
+    /// each; so the tables kept are only those shared, whatever the
+    /// number of rule sets.
     pub(super) plain_thr: Vec<f64>,
+    /// Of each month and rule set, index `month × rule sets + rule set`,
+    /// its table in `plain_thr` (0: none shared).
+    pub(super) plain_slot: Vec<u32>,
     /// Upper bounds of the county-month's probabilities over its
     /// townships, by cell, event and modifiers (−1 = not yet computed).
     pub(super) bound: Vec<f64>,
@@ -232,6 +239,7 @@ impl Workspace {
     pub fn new(m: &Model) -> Workspace {
         let c = m.counties.len();
         let max_towns = m.counties.iter().map(|x| x.townships.len()).max().unwrap_or(0);
+        let (plain_slot, shared) = plain_slots(m);
         let mut ws = Workspace {
             books: m.books.clone(),
             funds: (m.counties.iter().zip(&m.scenario.counties))
@@ -251,7 +259,8 @@ impl Workspace {
             slot_ready: vec![false; 1 + 2 * max_towns],
             town_slot: vec![0; m.townships.len()],
             town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
-            plain_thr: vec![f64::NAN; TABLE * m.rule_sets.len() * m.scenario.horizon_months as usize],
+            plain_thr: vec![f64::NAN; TABLE * (1 + shared)],
+            plain_slot,
             bound: vec![-1.0; TABLE],
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
@@ -328,6 +337,29 @@ impl Workspace {
         self.agg.clone_from(&m.balances_start);
         self.town_effect.fill(1.0);
     }
+}
+
+/// Of each month and rule set (index `month × rule sets + rule set`), its
+/// table of [`Workspace::plain_thr`] if two or more counties follow the
+/// rule set that month (from 1), else 0; and how many are shared.
+fn plain_slots(m: &Model) -> (Vec<u32>, usize) {
+    let (horizon, n_rs) = (m.scenario.horizon_months as usize, m.rule_sets.len());
+    let mut followers = vec![0u32; horizon * n_rs];
+    for (k, &rs) in m.county_rule_set.iter().enumerate() {
+        followers[(k % horizon) * n_rs + rs as usize] += 1;
+    }
+    let mut shared = 0;
+    let slots = followers
+        .iter()
+        .map(|&n| {
+            if n < 2 {
+                return 0;
+            }
+            shared += 1;
+            shared as u32
+        })
+        .collect();
+    (slots, shared)
 }
 
 /// A county's yearly subsidy budget under `rules` (the county's rules in
