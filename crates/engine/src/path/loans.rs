@@ -425,9 +425,9 @@ impl Distress<'_> {
                 * mods.late_subsidy_multiplier(modc & MOD_LATE_SUBSIDY != 0, cm.subsidy_late);
             inv_phi(p.clamp(1e-12, 0.999))
         };
-        // Thresholds are shared by every township of the rule set without a
-        // specific multiplier this month (`plain_thr` is the rule set's
-        // part).
+        // Thresholds are shared by every township without a specific
+        // multiplier this month (`plain_thr`: the month's table of the rule
+        // set, shared with the other counties that follow it).
         let thr = if cm.contagion == 1.0 && disaster == 0.0 {
             if plain_thr[idx].is_nan() {
                 plain_thr[idx] = threshold(1.0, 1.0);
@@ -684,6 +684,8 @@ pub(super) fn step_loans(
     // bounds, most slots of most county-months never are.
     ws.slot_ready[..cm.slots].fill(false);
     ws.bound.fill(-1.0);
+    // The month's threshold table of the rule set; table 0, for a rule set
+    // no other county follows this month, starts afresh.
     let plain = ws.plain_slot[mc.t * ctx.m.rule_sets.len() + cm.rules.index] as usize;
     if plain == 0 {
         ws.plain_thr[..TABLE].fill(f64::NAN);
