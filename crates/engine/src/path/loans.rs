@@ -310,7 +310,7 @@ impl Distress<'_> {
     /// this month ([`Distress::bound`], memoised per county-month), times
     /// the township's multiplier. Most draws are above it, and never need
     /// the probability itself.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn surely_above(
         &self,
@@ -322,12 +322,41 @@ impl Distress<'_> {
         id: u64,
         memo: &mut Memo,
     ) -> bool {
-        let b = self.bound_memo(cell, ev, modc, memo);
-        let above = u >= b * self.town[tw];
+        let town = self.town[tw];
+        // The class's bound first: one for the class's cells of every
+        // industry, and above each of theirs.
+        let above = u >= self.class_bound_memo(cell / Industry::COUNT, ev, modc, memo) * town
+            || u >= self.bound_memo(cell, ev, modc, memo) * town;
         // Every test run in a debug build checks the bound against the
         // probability itself, at every draw.
         debug_assert!(!above || u >= self.p(cell, ev, modc, tw, id, memo), "bound below the probability");
         above
+    }
+
+    /// [`Distress::bound_at`] of borrower class `class` under the largest
+    /// income shock of any industry for process `ev`: an upper bound of
+    /// [`Distress::bound`] of each of the class's cells, memoised for the
+    /// county-month. A dozen classes rather than a hundred cells: most
+    /// draws are above it, and never need their cell's bound.
+    #[inline(always)]
+    fn class_bound_memo(&self, class: usize, ev: usize, modc: usize, memo: &mut Memo) -> f64 {
+        let idx = (class * 3 + ev) * 4 + modc;
+        let mut b = memo.class_bound[idx];
+        if b < 0.0 {
+            b = self.class_bound(class, ev, modc, memo);
+            memo.class_bound[idx] = b;
+        }
+        b
+    }
+
+    #[inline(never)]
+    fn class_bound(&self, class: usize, ev: usize, modc: usize, memo: &mut Memo) -> f64 {
+        if memo.largest_shock[ev] < 0.0 {
+            memo.largest_shock[ev] = (0..Industry::COUNT)
+                .map(|ind| self.shock_up(ev, ind, &mut memo.shock_up))
+                .fold(0.0, f64::max);
+        }
+        self.bound_at(class, ev, modc, memo.largest_shock[ev])
     }
 
     /// [`Distress::bound`], memoised for the county-month.
@@ -353,22 +382,41 @@ impl Distress<'_> {
     /// cheap, and close enough that few draws fall between the two.
     #[inline(never)]
     fn bound(&self, cell: usize, ev: usize, modc: usize, shock_up: &mut [f64]) -> f64 {
-        let (ctx, cm) = (self.ctx, self.cm);
         let (class, ind) = (cell / Industry::COUNT, cell % Industry::COUNT);
-        // The income shock to the power β, once per industry and process.
+        let shock = self.shock_up(ev, ind, shock_up);
+        self.bound_at(class, ev, modc, shock)
+    }
+
+    /// The income shock to the power β of [`Distress::bound`], for industry
+    /// `ind` and process `ev`, memoised in `shock_up` (−1: not yet).
+    #[inline]
+    fn shock_up(&self, ev: usize, ind: usize, shock_up: &mut [f64]) -> f64 {
         let at = ev * Industry::COUNT + ind;
         if shock_up[at] < 0.0 {
             // Without a disaster, the month's (exp(0) = 1 exactly).
-            shock_up[at] = if cm.max_dis_log[ind] == 0.0 {
+            shock_up[at] = if self.cm.max_dis_log[ind] == 0.0 {
                 self.price_pow[ev][ind]
             } else {
-                shock_power(self.price_mult[ind] * libm::exp(cm.max_dis_log[ind]), ctx.elasticity[ev])
+                shock_power(
+                    self.price_mult[ind] * libm::exp(self.cm.max_dis_log[ind]),
+                    self.ctx.elasticity[ev],
+                )
             };
         }
+        shock_up[at]
+    }
+
+    /// [`Distress::bound`] of the cells of borrower class `class` (category
+    /// and grade) under the income shock `shock`: nondecreasing in `shock`,
+    /// every step from it to the bound being so (products of positive
+    /// factors, rounded; Φ⁻¹ and Φ by tables of increasing values).
+    #[inline]
+    fn bound_at(&self, class: usize, ev: usize, modc: usize, shock: f64) -> f64 {
+        let (ctx, cm) = (self.ctx, self.cm);
         let mods = &self.rs.mods;
         let p = ctx.m.base_p[class]
             * ctx.event_mult[ev]
-            * shock_up[at]
+            * shock
             * cm.contagion.max(1.0)
             * mods.reminder_multiplier(ev != EV_CURE)
             * mods.strategic_multiplier(modc & MOD_STRATEGIC != 0, cm.fund_seen_paying)
@@ -454,7 +502,17 @@ struct Memo<'a> {
     bound: &'a mut [f64],
     /// The bound's income shock by process and industry (−1: not yet).
     shock_up: [f64; 3 * Industry::COUNT],
+    /// Its largest over the industries, by process (−1: not yet).
+    largest_shock: [f64; 3],
+    /// Upper bounds of the bounds of each borrower class's cells, by
+    /// class, event and modifiers ([`Distress::class_bound_memo`]; −1: not
+    /// yet computed).
+    class_bound: [f64; CLASSES * 3 * 4],
 }
+
+/// Borrower classes (category and grade): a risk cell is a class and an
+/// industry.
+const CLASSES: usize = RISK_CELLS / Industry::COUNT;
 
 /// One loan's figures as the month finds it.
 struct Loan {
@@ -724,6 +782,8 @@ pub(super) fn step_loans(
             plain_thr: &mut ws.plain_thr[plain * TABLE..(plain + 1) * TABLE],
             bound: &mut ws.bound,
             shock_up: [-1.0; 3 * Industry::COUNT],
+            largest_shock: [-1.0; 3],
+            class_bound: [-1.0; CLASSES * 3 * 4],
         },
         tot,
         loss_base_total,
@@ -937,9 +997,7 @@ impl CountyLoans<'_> {
                     self.cs.skip.seen[2] += 1;
                 }
                 disarm_month(book, t16, &mut self.cs.skip.diff);
-            } else if !(0..RISK_CELLS)
-                .all(|cell| d.bound_memo(cell, EV_INTEREST, 0, &mut self.memo) <= self.skip_ref[cell])
-            {
+            } else if !self.bounds_within_reference(d) {
                 #[cfg(test)]
                 {
                     self.cs.skip.seen[3] += 1;
@@ -957,6 +1015,29 @@ impl CountyLoans<'_> {
         if skipped != 0 {
             self.tot.subsidy_paid += self.cs.subsidy.pay(Fen(skipped)).0;
         }
+    }
+
+    /// Whether every risk cell's bound at an interest date this month (no
+    /// modifier) is at most its reference times the margin. First for each
+    /// borrower class under the largest income shock of any industry, a
+    /// sufficient test of a dozen bounds that holds in most county-months
+    /// ([`Distress::bound_at`] is nondecreasing in the shock); then, if it
+    /// fails, cell by cell.
+    fn bounds_within_reference(&mut self, d: &Distress) -> bool {
+        let memo = &mut self.memo;
+        let by_class = self.skip_ref.chunks_exact(Industry::COUNT).enumerate().all(|(class, refs)| {
+            let reference = refs.iter().copied().fold(f64::INFINITY, f64::min);
+            d.class_bound_memo(class, EV_INTEREST, 0, memo) <= reference
+        });
+        debug_assert!(
+            !by_class
+                || (0..RISK_CELLS)
+                    .all(|cell| d.bound(cell, EV_INTEREST, 0, &mut self.memo.shock_up) <= self.skip_ref[cell]),
+            "a class's bound under the largest shock below its reference, a cell's above"
+        );
+        by_class
+            || (0..RISK_CELLS)
+                .all(|cell| d.bound_memo(cell, EV_INTEREST, 0, &mut self.memo) <= self.skip_ref[cell])
     }
 
     /// Whether the county's subsidy budget surely covers the month's
