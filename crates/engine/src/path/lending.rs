@@ -17,7 +17,7 @@ use mcstress_loans::Schedule;
 use mcstress_scenario::Demand;
 
 use super::context::{MonthCtx, PathCtx};
-use super::loans::CountyMonth;
+use super::loans::{CountyMonth, arm_new_loan, county_arming, follow_up_quarter};
 use super::result::PathTotals;
 use super::state::{FundCall, FundLog, GROUPS, LAG_SLOTS, TownshipState, Workspace};
 
@@ -122,6 +122,8 @@ pub(super) fn new_lending(
         uplift: demand.survey_uplift,
     };
     let suspended = ws.county[c].suspension.suspended;
+    // New bullet loans are armed when lent (`skip.rs`).
+    let arm = ctx.bullet.then(|| follow_up_quarter(rs));
     // Once the leverage limit refuses a loan, the county's later requests
     // this month are refused too.
     let mut leverage_room = true;
@@ -148,7 +150,7 @@ pub(super) fn new_lending(
         } else {
             approve(ctx, mc, rs, st, tw, requests, &fast, leverage_room, tot);
         }
-        leverage_room &= disburse(ctx, mc, cm, ws, c, tw, suspended, tot);
+        leverage_room &= disburse(ctx, mc, cm, ws, c, tw, suspended, arm, tot);
     }
 }
 
@@ -274,8 +276,10 @@ fn approve(
     }
 }
 
-/// Disburses what is due this month in township `tw`. Returns whether the
-/// leverage limit left room for every loan.
+/// Disburses what is due this month in township `tw`, each new loan armed
+/// when lent (`skip.rs`) with the follow-up threshold `arm` if given
+/// (bullet loans). Returns whether the leverage limit left room for every
+/// loan.
 #[allow(clippy::too_many_arguments)]
 fn disburse(
     ctx: &PathCtx,
@@ -285,6 +289,7 @@ fn disburse(
     c: usize,
     tw: usize,
     suspended: bool,
+    arm: Option<u64>,
     tot: &mut PathTotals,
 ) -> bool {
     let (m, rs) = (ctx.m, cm.rules);
@@ -295,6 +300,8 @@ fn disburse(
     let agg = &mut ws.agg[c];
     let fund = &mut ws.funds[c];
     let log = &mut ws.fund_log;
+    let skip = &mut ws.county[c].skip;
+    let arming = arm.map(|k| county_arming(ctx, &ws.skip_ref, &ws.town_effect, k, c));
     let mut room = true;
     let slot = t % LAG_SLOTS;
     let due_now = std::mem::take(&mut st.pending[slot]);
@@ -358,6 +365,9 @@ fn disburse(
             let covered = product_covered && grant == Grant::Covered;
             if product_covered && !covered {
                 book.flags[slot] |= UNCOVERED;
+            }
+            if let Some(arming) = &arming {
+                arm_new_loan(ctx, rs, arming, skip, book, slot);
             }
             st.balance += amount.0;
             tot.disbursed += amount.0;

@@ -22,8 +22,8 @@ use mcstress_loans::{
 use mcstress_scenario::FollowUpWhen;
 
 use crate::book::{
-    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, NO_ENTERPRISE, NOT_ARMED, NewLoan, UNCOVERED,
-    enterprise_code, non_performing, programme,
+    Balances, BookView, EVER_OVERDUE, FOLLOW_UP_TAKEN, LoanBook, NEVER, NO_ENTERPRISE, NOT_ARMED, NewLoan,
+    UNCOVERED, enterprise_code, non_performing, programme,
 };
 use crate::model::{RISK_CELLS, RuleSet};
 use crate::normal::{UpperBounds, inv_phi, phi};
@@ -33,7 +33,7 @@ use super::context::{MonthCtx, PathCtx};
 use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
 use super::shocks::shock_power;
-use super::skip::{Arming, ToArm, disarm, disarm_all, disarm_month, phase_date_from};
+use super::skip::{Arming, SkipState, ToArm, disarm, disarm_all, disarm_month, phase_date_from};
 use super::state::{CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, TownshipState, Workspace};
 
 /// Product index of a first loan.
@@ -133,6 +133,104 @@ fn subsidy_cap(ctx: &PathCtx, rs: &RuleSet, starts: &[i16], i: usize) -> Rate {
     // No loan's rate exceeds the LPR at its disbursement: that cap cannot
     // bind, and the loan's start need not be read.
     if ctx.lpr_caps_subsidy { cap.min(ctx.lpr_at(starts[i])) } else { cap }
+}
+
+/// The interest subsidy of a paid quarter of loan `i` (of `principal` at
+/// `rate_bp`) whose product earns one: the quarter's interest at its rate,
+/// at most the cap.
+#[inline(always)]
+fn quarter_subsidy(
+    ctx: &PathCtx,
+    rs: &RuleSet,
+    starts: &[i16],
+    i: usize,
+    principal: i64,
+    rate_bp: u16,
+) -> Fen {
+    let rate = Rate::from_basis_points(u32::from(rate_bp));
+    let cap = subsidy_cap(ctx, rs, starts, i);
+    Fen(principal).interest(if rate <= cap { rate } else { cap }, 3)
+}
+
+/// The follow-up draw threshold over a quarter were lending not suspended
+/// (0 when the rules lend no follow-up beside a first loan): what a date a
+/// first loan skips must not ask for ([`asks_follow_up`], `skip.rs`).
+pub(super) fn follow_up_quarter(rs: &RuleSet) -> u64 {
+    Beside::of(rs, false).map_or(0, |b| b.threshold(3))
+}
+
+/// County `c`'s arming of new loans (`skip.rs`), from the workspace's
+/// reference bounds of all counties (`skip_ref`), the path's township
+/// multipliers (`town`) and the rules' [`follow_up_quarter`].
+pub(super) fn county_arming<'a>(
+    ctx: &PathCtx,
+    skip_ref: &'a [f64],
+    town: &'a [f64],
+    k_follow_up: u64,
+    c: usize,
+) -> Arming<'a> {
+    Arming {
+        skip_ref: &skip_ref[c * RISK_CELLS..(c + 1) * RISK_CELLS],
+        town,
+        k_follow_up,
+        horizon: ctx.m.scenario.horizon_months as i16,
+    }
+}
+
+/// County `c`'s starting book armed as a new loan is when lent
+/// ([`arm_new_loan`]): each current loan from its next date, under the
+/// county's rules of the first month. (Otherwise every loan of the
+/// starting book would be visited at its next date.) Bullet loans only.
+pub(super) fn arm_starting_book(ctx: &PathCtx, ws: &mut Workspace, c: usize) {
+    let rs = ctx.rules_for(c, 0);
+    let arming = county_arming(ctx, &ws.skip_ref, &ws.town_effect, follow_up_quarter(rs), c);
+    let sk = &mut ws.county[c].skip;
+    let book = &mut ws.books[c];
+    for i in 0..book.len() {
+        if book.next_event[i] != NEVER && book.overdue[i] == 0 && book.cycle_od[i] == 0 {
+            arm_new_loan(ctx, rs, &arming, sk, book, i);
+        }
+    }
+    sk.rules = rs.index;
+}
+
+/// A current bullet loan `i` just lent: armed at once from its first
+/// quarterly date (`skip.rs`), as a paid quarter arms the dates after it,
+/// so that a first date it surely pays is never visited. (A loan's first
+/// date would otherwise be a visit of every loan lent.)
+pub(super) fn arm_new_loan(
+    ctx: &PathCtx,
+    rs: &RuleSet,
+    arming: &Arming,
+    sk: &mut SkipState,
+    book: &mut LoanBook,
+    i: usize,
+) {
+    let (product, flags) = (book.product[i], book.flags[i]);
+    let sub = if earns_subsidy(rs, product as usize, flags) {
+        quarter_subsidy(ctx, rs, &book.start, i, book.principal[i], book.rate_bp[i]).0
+    } else {
+        0
+    };
+    let first = book.next_event[i];
+    let (next, armed) = arming.arm(
+        sk,
+        &ToArm {
+            key: book.key[i],
+            cell: book.risk[i] as usize,
+            township: book.township[i] as usize,
+            enterprise: book.enterprise[i],
+            first,
+            maturity: book.maturity[i],
+            may_ask: product == FIRST && flags & NO_FOLLOW_UP == 0,
+            sub,
+        },
+    );
+    if armed {
+        book.armed_at[i] = first - 3;
+        book.armed_sub[i] = sub;
+    }
+    book.next_event[i] = next;
 }
 
 /// Whether a loan of `product` with `flags` earns the interest subsidy: its
@@ -799,11 +897,7 @@ pub(super) fn step_loans(
         county.beside_quarter = b.threshold(3);
         county.beside = Some(b);
     }
-    county.k_follow_up = if county.beside_quarter != 0 || !cm.suspended {
-        county.beside_quarter
-    } else {
-        Beside::of(rs, false).map_or(0, |b| b.threshold(3))
-    };
+    county.k_follow_up = follow_up_quarter(rs);
     county.skip_month(&mut view, &distress);
     // Two copies of the loop: without follow-ups beside first loans this
     // month, the hot path carries no test for them.
@@ -812,20 +906,24 @@ pub(super) fn step_loans(
     } else {
         county.run::<false>(&mut view, &distress);
     }
-    let follow_ups = std::mem::take(&mut county.follow_ups);
+    let (follow_ups, k_follow_up) = (std::mem::take(&mut county.follow_ups), county.k_follow_up);
     if !follow_ups.is_empty() {
-        add_follow_ups(ctx, mc, rs, &mut ws.books[c], follow_ups);
+        let arming = county_arming(ctx, &ws.skip_ref, &ws.town_effect, k_follow_up, c);
+        let armed = ctx.bullet.then_some((&arming, &mut ws.county[c].skip));
+        add_follow_ups(ctx, mc, rs, &mut ws.books[c], armed, follow_ups);
     }
 }
 
 /// Adds the follow-up loans granted this month to the book, each linked to
 /// the first loan it is held beside. (Their balances were booked when they
-/// were granted; their first event is a quarter or more away.)
+/// were granted; their first event is a quarter or more away.) Each is
+/// armed as a new loan is when lent if `arming` is given (bullet loans).
 fn add_follow_ups(
     ctx: &PathCtx,
     mc: &MonthCtx,
     rs: &RuleSet,
-    book: &mut crate::book::LoanBook,
+    book: &mut LoanBook,
+    mut arming: Option<(&Arming, &mut SkipState)>,
     follow_ups: Vec<PendingFollowUp>,
 ) {
     let ladder = &rs.rules.ladder;
@@ -851,6 +949,9 @@ fn add_follow_ups(
         );
         if f.uncovered {
             book.flags[slot] |= UNCOVERED;
+        }
+        if let Some((arming, sk)) = &mut arming {
+            arm_new_loan(ctx, rs, arming, sk, book, slot);
         }
     }
 }
@@ -917,10 +1018,7 @@ impl CountyLoans<'_> {
         }
         let mut due_s = Fen::ZERO;
         if subsidised {
-            let p = Fen(book.principal[i]);
-            let rate = Rate::from_basis_points(book.rate_bp[i] as u32);
-            let cap = subsidy_cap(self.ctx, rs, book.start, i);
-            due_s = p.interest(if rate <= cap { rate } else { cap }, 3);
+            due_s = quarter_subsidy(self.ctx, rs, book.start, i, book.principal[i], book.rate_bp[i]);
             self.tot.subsidy_paid += self.cs.subsidy.pay(due_s).0;
         }
         // The draw first: it reads no memory, and stops all but a few

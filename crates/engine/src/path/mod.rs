@@ -178,6 +178,9 @@ fn simulate_record(
             Some((_, sh)) => sh.restart[c],
             None => 0,
         };
+        if ctx.bullet {
+            loans::arm_starting_book(ctx, ws, c);
+        }
         for t in 0..horizon {
             let mc = MonthCtx::new(ctx.s, t);
             shocks::county_shocks(ctx, &mc, ws, c, &mut rec.tot);

@@ -4,14 +4,16 @@
 //! loan's interest date at which the borrower pays (a draw, a comparison
 //! with the county-month's upper bound of the probability of distress, the
 //! interest subsidy, the follow-up request draw). When a loan pays a
-//! quarter, the dates after it are looked at ahead of time with the draws
-//! they will use (`mix(key ^ month)`, the same bits as the visit would
-//! draw): every date whose draw is at or above a threshold `T` of the loan
-//! (its county's reference bound for its risk cell, times a margin, times
-//! its township's multiplier) and does not ask for a follow-up loan is
-//! skipped, and the loan is next visited at the first date that might not
-//! be paid, or at maturity. Its subsidy for the skipped dates is booked in
-//! the county's schedule and paid in one sum each month.
+//! quarter — and when it is lent, and for the starting book when a
+//! county's path starts, from its first date — the dates after it are
+//! looked at ahead of time with the draws they will use (`mix(key ^
+//! month)`, the same bits as the visit would draw): every date whose draw
+//! is at or above a threshold `T` of the loan (its county's reference
+//! bound for its risk cell, times a margin, times its township's
+//! multiplier) and does not ask for a follow-up loan is skipped, and the
+//! loan is next visited at the first date that might not be paid, or at
+//! maturity. Its subsidy for the skipped dates is booked in the county's
+//! schedule and paid in one sum each month.
 //!
 //! Nothing moves: a skipped date is one the visit would have found paid,
 //! and each county-month checks that before it relies on the skipping —
