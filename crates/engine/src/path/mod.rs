@@ -178,7 +178,9 @@ fn simulate_record(
             Some((_, sh)) => sh.restart[c],
             None => 0,
         };
-        if ctx.bullet {
+        // (A county restarted from a fork later on has its book and its
+        // skipping restored there.)
+        if ctx.bullet && k == 0 {
             loans::arm_starting_book(ctx, ws, c);
         }
         for t in 0..horizon {
