@@ -17,7 +17,7 @@ use mcstress_loans::Schedule;
 use mcstress_scenario::Demand;
 
 use super::context::{MonthCtx, PathCtx};
-use super::loans::{CountyMonth, arm_new_loan, county_arming, follow_up_quarter};
+use super::loans::{CountyMonth, arm_new_loan, county_arming};
 use super::result::PathTotals;
 use super::state::{FundCall, FundLog, GROUPS, LAG_SLOTS, TownshipState, Workspace};
 
@@ -123,7 +123,7 @@ pub(super) fn new_lending(
     };
     let suspended = ws.county[c].suspension.suspended;
     // New bullet loans are armed when lent (`skip.rs`).
-    let arm = ctx.bullet.then(|| follow_up_quarter(rs));
+    let arm = ctx.bullet.then_some(cm.k_follow_up);
     // Once the leverage limit refuses a loan, the county's later requests
     // this month are refused too.
     let mut leverage_room = true;

@@ -276,6 +276,9 @@ pub(super) struct CountyMonth<'m> {
     /// borrower's disasters bring this month (insured or not; 0 if none
     /// is larger): the disaster of [`Distress::bound`].
     pub max_dis_log: [f64; Industry::COUNT],
+    /// The rules' [`follow_up_quarter`]: what the loans armed this
+    /// county-month (paid, lent or granted a follow-up) are armed against.
+    pub k_follow_up: u64,
 }
 
 impl<'m> CountyMonth<'m> {
@@ -326,6 +329,7 @@ impl<'m> CountyMonth<'m> {
             fund_balance_start: ws.funds[c].balance,
             moratorium,
             max_dis_log,
+            k_follow_up: follow_up_quarter(rules),
         }
     }
 }
@@ -894,10 +898,11 @@ pub(super) fn step_loans(
         town: &ws.town_effect,
     };
     if let Some(b) = Beside::of(rs, cm.suspended) {
-        county.beside_quarter = b.threshold(3);
+        // The same threshold as were lending not suspended (it is not).
+        county.beside_quarter = cm.k_follow_up;
         county.beside = Some(b);
     }
-    county.k_follow_up = follow_up_quarter(rs);
+    county.k_follow_up = cm.k_follow_up;
     county.skip_month(&mut view, &distress);
     // Two copies of the loop: without follow-ups beside first loans this
     // month, the hot path carries no test for them.
