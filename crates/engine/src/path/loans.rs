@@ -34,7 +34,9 @@ use super::lending::{Grant, leverage_grant};
 use super::result::PathTotals;
 use super::shocks::shock_power;
 use super::skip::{Arming, SkipState, ToArm, disarm, disarm_all, disarm_month, phase_date_from};
-use super::state::{CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, TownshipState, Workspace};
+use super::state::{
+    CountyState, FundCall, FundLog, NO_CLAIM, Recoverable, Stamped, TownshipState, Workspace,
+};
 
 /// Product index of a first loan.
 const FIRST: u8 = Product::First as u8;
@@ -251,9 +253,6 @@ pub(super) struct CountyMonth<'m> {
     /// One factor, a loading per process: a second z per county-month, not
     /// per loan.
     pub z: [f64; 3],
-    /// Slots of the probability table in use this month: slot 0, and two
-    /// for each township a disaster weighs on ([`Workspace::town_slot`]).
-    pub slots: usize,
     /// Contagion multiplier from last month's county overdue rate.
     pub contagion: f64,
     /// The fund was seen paying a claim recently (strategic default).
@@ -288,6 +287,8 @@ impl<'m> CountyMonth<'m> {
         let s = ctx.s;
         let rules = ctx.rules_for(c, mc.t);
         let fc = ws.months.factor[mc.t * ctx.n_c + c];
+        // Slots of the probability table in use this month: slot 0, and
+        // two for each township a disaster weighs on.
         let mut slots = 1;
         let mut moratorium = false;
         let mut max_dis_log = [0.0f64; Industry::COUNT];
@@ -320,7 +321,6 @@ impl<'m> CountyMonth<'m> {
         CountyMonth {
             rules,
             z: ctx.sqrt_rho.map(|r| r * fc - effect),
-            slots,
             contagion,
             fund_seen_paying: rules.mods.fund_seen_paying(cs.last_claim_paid, mc.t as u16),
             subsidy_late: cs.subsidy.is_late(rules.rules.subsidy.delay_months),
@@ -369,21 +369,18 @@ impl Distress<'_> {
         let hit = self.slot[tw] as usize;
         let insured = hit != 0 && self.insured(id, cell);
         let slot = hit + usize::from(insured);
-        if !memo.slot_ready[slot] {
-            memo.table[slot * TABLE..(slot + 1) * TABLE].fill(-1.0);
-            memo.slot_ready[slot] = true;
-        }
         let idx = (cell * 3 + ev) * 4 + modc;
         let at = slot * TABLE + idx;
-        let v = memo.table[at];
-        let v = if v >= 0.0 {
-            v
-        } else {
-            let disaster = if hit == 0 { 0.0 } else { self.disaster_log(tw, cell, insured) };
-            let v =
-                phi(self.argument(cell, ev, modc, idx, disaster, memo.plain_thr) / self.ctx.sqrt_1mrho[ev]);
-            memo.table[at] = v;
-            v
+        let v = match memo.table.get(at) {
+            Some(v) => v,
+            None => {
+                let disaster = if hit == 0 { 0.0 } else { self.disaster_log(tw, cell, insured) };
+                let v =
+                    phi(self.argument(cell, ev, modc, idx, disaster, memo.plain_thr)
+                        / self.ctx.sqrt_1mrho[ev]);
+                memo.table.set(at, v);
+                v
+            }
         };
         v * self.town[tw]
     }
@@ -465,12 +462,11 @@ impl Distress<'_> {
     #[inline(always)]
     fn bound_memo(&self, cell: usize, ev: usize, modc: usize, memo: &mut Memo) -> f64 {
         let idx = (cell * 3 + ev) * 4 + modc;
-        let mut b = memo.bound[idx];
-        if b < 0.0 {
-            b = self.bound(cell, ev, modc, &mut memo.shock_up);
-            memo.bound[idx] = b;
-        }
-        b
+        memo.bound.get(idx).unwrap_or_else(|| {
+            let b = self.bound(cell, ev, modc, &mut memo.shock_up);
+            memo.bound.set(idx, b);
+            b
+        })
     }
 
     /// An upper bound of [`Distress::p`] over the townships of the county
@@ -593,15 +589,13 @@ impl Distress<'_> {
 /// The county-month's memoised probabilities ([`Distress`]).
 struct Memo<'a> {
     /// By slot, cell, event and modifiers ([`Workspace::table`]).
-    table: &'a mut [f64],
-    /// Whether each slot of `table` has been cleared this county-month.
-    slot_ready: &'a mut [bool],
+    table: &'a mut Stamped,
     /// The rule set's thresholds for townships without a specific
     /// multiplier ([`Workspace::plain_thr`]).
     plain_thr: &'a mut [f64],
     /// Upper bounds over the county's townships by cell, event and
-    /// modifiers ([`Distress::bound`]; −1: not yet computed).
-    bound: &'a mut [f64],
+    /// modifiers ([`Distress::bound`]).
+    bound: &'a mut Stamped,
     /// The bound's income shock by process and industry (−1: not yet).
     shock_up: [f64; 3 * Industry::COUNT],
     /// Its largest over the industries, by process (−1: not yet).
@@ -840,10 +834,8 @@ pub(super) fn step_loans(
     tot: &mut PathTotals,
     loss_base_total: &mut i64,
 ) {
-    // A slot of the table is cleared when first asked for: with the
-    // bounds, most slots of most county-months never are.
-    ws.slot_ready[..cm.slots].fill(false);
-    ws.bound.fill(-1.0);
+    ws.table.clear();
+    ws.bound.clear();
     // The month's threshold table of the rule set; table 0, for a rule set
     // no other county follows this month, starts afresh.
     let plain = ws.plain_slot[mc.t * ctx.m.rule_sets.len() + cm.rules.index] as usize;
@@ -880,7 +872,6 @@ pub(super) fn step_loans(
         price_mult: &ws.months.price_mult[mc.t],
         memo: Memo {
             table: &mut ws.table,
-            slot_ready: &mut ws.slot_ready,
             plain_thr: &mut ws.plain_thr[plain * TABLE..(plain + 1) * TABLE],
             bound: &mut ws.bound,
             shock_up: [-1.0; 3 * Industry::COUNT],

@@ -126,6 +126,50 @@ pub(super) enum FundCall {
 
 /// The county-month's [`FundCall`]s, recorded only when a revision
 /// shares the path's loans.
+/// Figures memoised for the county-month in hand, by index: an entry
+/// holds only if it was set in this county-month. Moving on to the next
+/// county-month is one increment of the generation, not a pass over the
+/// table (10 kB an event table: three passes a county-month were a few
+/// per cent of a path's time, and pushed the county's loans out of the
+/// level-1 cache).
+#[derive(Clone, Debug)]
+pub(super) struct Stamped {
+    /// Value and the generation it was set in, side by side: one cache
+    /// line for both.
+    entries: Vec<(f64, u32)>,
+    /// The county-month's generation (entries of 0 are never set).
+    now: u32,
+}
+
+impl Stamped {
+    pub fn new(len: usize) -> Stamped {
+        Stamped { entries: vec![(0.0, 0); len], now: 0 }
+    }
+
+    /// Forgets every entry.
+    pub fn clear(&mut self) {
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            // After 2³² − 1 county-months: stamps of the first could be
+            // taken for this one's.
+            self.entries.fill((0.0, 0));
+            self.now = 1;
+        }
+    }
+
+    /// Entry `i`, if set since the last [`Stamped::clear`].
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> Option<f64> {
+        let (v, at) = self.entries[i];
+        (at == self.now).then_some(v)
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, i: usize, v: f64) {
+        self.entries[i] = (v, self.now);
+    }
+}
+
 #[derive(Debug, Default)]
 pub(super) struct FundLog {
     pub on: bool,
@@ -193,13 +237,10 @@ pub(crate) struct Workspace {
     /// Disaster intensity of each township, by kind.
     pub(super) disaster: Vec<[f64; 5]>,
     /// The month's conditional probabilities of the county in hand, by
-    /// slot, cell, event and modifiers (−1 = not yet computed): slot 0
-    /// for the townships no disaster weighs on this month, and two slots
-    /// (uninsured, insured) for each that one does (see `town_slot`).
-    pub(super) table: Vec<f64>,
-    /// Whether each slot of `table` has been cleared in the county-month
-    /// in hand.
-    pub(super) slot_ready: Vec<bool>,
+    /// slot, cell, event and modifiers: slot 0 for the townships no
+    /// disaster weighs on this month, and two slots (uninsured, insured)
+    /// for each that one does (see `town_slot`).
+    pub(super) table: Stamped,
     /// Each township's first slot of `table` in the county-month in hand
     /// (0: no disaster weighs on it), and the log distress multiplier of
     /// each industry its disasters bring.
@@ -219,8 +260,8 @@ pub(crate) struct Workspace {
     /// its table in `plain_thr` (0: none shared).
     pub(super) plain_slot: Vec<u32>,
     /// Upper bounds of the county-month's probabilities over its
-    /// townships, by cell, event and modifiers (−1 = not yet computed).
-    pub(super) bound: Vec<f64>,
+    /// townships, by cell, event and modifiers.
+    pub(super) bound: Stamped,
     /// Each county's balances, kept current by deltas.
     pub(super) agg: Vec<Balances>,
     /// Each township's distress multiplier on this path (1: no township
@@ -255,13 +296,12 @@ impl Workspace {
             price: [0.0; Industry::COUNT],
             months: ShockMonths::default(),
             disaster: vec![[0.0; 5]; m.townships.len()],
-            table: vec![0.0; TABLE * (1 + 2 * max_towns)],
-            slot_ready: vec![false; 1 + 2 * max_towns],
+            table: Stamped::new(TABLE * (1 + 2 * max_towns)),
             town_slot: vec![0; m.townships.len()],
             town_dis_log: vec![[0.0; Industry::COUNT]; m.townships.len()],
             plain_thr: vec![f64::NAN; TABLE * (1 + shared)],
             plain_slot,
-            bound: vec![-1.0; TABLE],
+            bound: Stamped::new(TABLE),
             agg: m.balances_start.clone(),
             town_effect: vec![1.0; m.townships.len()],
             fund_log: FundLog::default(),
